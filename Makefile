@@ -1,0 +1,51 @@
+# Kasuhara Recorder — the two commands are `make run` and `make test`.
+# Both set up what is missing (system packages via apt-get, a .venv with the package) first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup system lint format bench screenshots translations clean
+
+run: setup
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "No screen found (DISPLAY unset): starting the app on a virtual screen (Xvfb)."; \
+	  xvfb-run -a -s "-screen 0 1366x768x24" $(BIN)/kasuhara-recorder $(ARGS); \
+	else \
+	  $(BIN)/kasuhara-recorder $(ARGS); \
+	fi
+
+test: setup lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system $(STAMP) translations
+
+system:
+	@scripts/setup-system.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+translations: $(STAMP)
+	@$(BIN)/python scripts/build_translations.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

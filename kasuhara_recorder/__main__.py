@@ -1,0 +1,3 @@
+from kasuhara_recorder.cli import main
+
+raise SystemExit(main())

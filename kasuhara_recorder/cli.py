@@ -1,0 +1,149 @@
+"""Command line: argparse subcommands over the app facade. No logic lives here.
+
+Every command returns an exit code (0 ok, 1 evidence/verification problem, 2 bad usage or
+input) and, with --json, prints exactly one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import locale
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kasuhara_recorder import __version__
+from kasuhara_recorder.config import resolve_data_dir
+from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.logging_setup import configure_logging
+
+log = logging.getLogger("kasuhara.cli")
+
+
+def default_language() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    loc = locale.getlocale()[0] or ""
+    # Japanese unless the system clearly says otherwise: the app is made for Japanese offices.
+    return "en" if loc and not loc.lower().startswith("ja") else "ja"
+
+
+@dataclass
+class Console:
+    """Where a command writes: plain text for people, or one JSON object for scripts."""
+
+    lang: str
+    json_mode: bool
+
+    def say(self, ja: str, en: str) -> None:
+        if not self.json_mode:
+            print(ja if self.lang == "ja" else en)
+
+    def result(self, obj: dict) -> None:
+        if self.json_mode:
+            print(json.dumps(obj, ensure_ascii=False, sort_keys=True))
+
+    def error(self, err: KasuharaError) -> None:
+        if self.json_mode:
+            print(
+                json.dumps(
+                    {"ok": False, "error": type(err).__name__, "message": err.message(self.lang)},
+                    ensure_ascii=False,
+                )
+            )
+        print(err.message(self.lang), file=sys.stderr)
+
+
+Command = Callable[[argparse.Namespace, Console], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--data-dir",
+        default=default,
+        help="data folder (env KASUHARA_DATA_DIR; default: the OS user-data folder)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print one JSON object for scripts",
+    )
+    parser.add_argument("--lang", choices=("ja", "en"), default=default, help="message language")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kasuhara-recorder",
+        description="Kasuhara Recorder — カスタマーハラスメント録音・証拠管理. "
+        "With no subcommand, starts the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _global_options(p, suppress=True)
+        p.set_defaults(func=func)
+        return p
+
+    add("gui", cmd_gui, "start the desktop app (the default)")
+    for register in REGISTRARS:
+        register(add)
+    return parser
+
+
+# Each feature module adds its subcommands through a registrar: fn(add) -> None.
+REGISTRARS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
+
+
+def cmd_gui(args: argparse.Namespace, console: Console) -> int:
+    from kasuhara_recorder.ui.app import run_gui  # Qt is imported only for the GUI
+
+    return run_gui(data_dir=resolve_data_dir(args.data_dir), lang=console.lang)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = args.lang or default_language()
+    console = Console(lang=lang, json_mode=bool(args.json))
+    data_dir = resolve_data_dir(args.data_dir)
+    log_file = configure_logging(data_dir)
+    func: Command = getattr(args, "func", cmd_gui)
+    try:
+        return func(args, console)
+    except KasuharaError as err:
+        log.error("%s failed: %s", args.command or "gui", err.message("en"))
+        console.error(err)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("unexpected error in %s", args.command or "gui")
+        where = str(log_file) if log_file else "stderr"
+        msg_ja = f"予期しないエラーが発生しました。詳細はログを確認してください: {where}"
+        msg_en = f"unexpected error; details in the log: {where}"
+        print(msg_ja if lang == "ja" else msg_en, file=sys.stderr)
+        return 1
+
+
+def _load_feature_commands() -> None:
+    # Each module under commands/ appends its registrar to REGISTRARS; all are Qt-free.
+    import importlib
+
+    from kasuhara_recorder.commands import FEATURE_MODULES
+
+    for mod in FEATURE_MODULES:
+        importlib.import_module(f"kasuhara_recorder.commands.{mod}")
+
+
+_load_feature_commands()
