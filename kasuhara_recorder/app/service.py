@@ -1,0 +1,57 @@
+"""The app facade: the one object the GUI and the CLI both call.
+
+It owns the data folder, settings, policy profile and the open store, and hands out the
+feature services. Each feature area lives in its own module under ``app/`` and is reached
+through a property here, so the GUI and CLI never build these pieces themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from pathlib import Path
+
+from kasuhara_recorder.config import DataPaths, Settings, load_settings, save_settings
+from kasuhara_recorder.policy import PolicyProfile, load_profile
+
+log = logging.getLogger("kasuhara.app")
+
+
+class AppService:
+    def __init__(self, data_dir: Path, actor: str | None = None) -> None:
+        self.paths = DataPaths(Path(data_dir))
+        self._actor = actor
+
+    # --- shared state -------------------------------------------------------------------
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.paths)
+
+    def save_settings(self, settings: Settings) -> None:
+        save_settings(self.paths, settings)
+        self.__dict__["settings"] = settings
+
+    @cached_property
+    def profile(self) -> PolicyProfile:
+        return load_profile(self.settings.profile or None)
+
+    @property
+    def actor(self) -> str:
+        """Who acts, for the audit chain: the signed-in staff name, else the OS user."""
+        if self._actor:
+            return self._actor
+        if self.settings.staff_name:
+            return self.settings.staff_name
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
+
+    def close(self) -> None:
+        """Release what the services opened (database connections)."""
+        for name in list(self.__dict__):
+            closer = getattr(self.__dict__[name], "close", None)
+            if name != "settings" and callable(closer):
+                closer()
