@@ -1,0 +1,123 @@
+"""Typed errors of the bundle layer.
+
+Two families, by exit code:
+- ``HostileArchive`` (exit 2): the input is not a bundle, unreadable, or built to hurt the reader
+  (path traversal, links, zip bombs, huge JSON). Nothing is written anywhere when one is raised.
+- ``ExportRefused`` / ``TamperDetected`` (exit 1): the evidence itself fails a check.
+"""
+
+from __future__ import annotations
+
+from kasuhara_recorder.errors import EvidenceError, KasuharaError
+
+
+class HostileArchive(KasuharaError):
+    """Base: the file cannot be read safely as a bundle. Exit 2."""
+
+    exit_code = 2
+    ja = "証拠バンドルとして読み込めません: {detail}"
+    en = "not a readable bundle: {detail}"
+
+
+class NotAZip(HostileArchive):
+    ja = "ZIPファイルではありません（{detail}）"
+    en = "not a ZIP file ({detail})"
+
+
+class TruncatedArchive(HostileArchive):
+    ja = "ZIPファイルが途中で切れているか壊れています（{detail}）"
+    en = "the ZIP file is truncated or damaged ({detail})"
+
+
+class MalformedArchive(HostileArchive):
+    ja = "ZIPファイルの構造が不正です（{detail}）"
+    en = "malformed ZIP structure ({detail})"
+
+
+class UnsafePath(HostileArchive):
+    ja = "危険なファイル名を含むため拒否しました: {name!r}（{detail}）"
+    en = "refused an unsafe file name {name!r} ({detail})"
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(detail, name=name)
+        self.name = name
+
+
+class LinkEntry(HostileArchive):
+    ja = "シンボリックリンクや特殊ファイルを含むため拒否しました: {name!r}"
+    en = "refused a symbolic link or special file: {name!r}"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, name=name)
+        self.name = name
+
+
+class DuplicateEntry(HostileArchive):
+    ja = "同じ名前のファイルが複数あるため拒否しました: {name!r}"
+    en = "refused duplicate file names: {name!r}"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, name=name)
+        self.name = name
+
+
+class ZipBomb(HostileArchive):
+    ja = "展開サイズが異常なため拒否しました（ZIP爆弾の疑い）: {detail}"
+    en = "refused: suspicious expansion size (possible zip bomb): {detail}"
+
+
+class EncryptedEntry(HostileArchive):
+    ja = "暗号化されたZIP項目は扱えません: {name!r}"
+    en = "encrypted ZIP entries are not supported: {name!r}"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, name=name)
+        self.name = name
+
+
+class UnsupportedEntry(HostileArchive):
+    ja = "対応していない形式のZIP項目です: {detail}"
+    en = "unsupported ZIP entry: {detail}"
+
+
+class HostileJson(HostileArchive):
+    ja = "JSONファイル {name} を安全に読み込めません: {detail}"
+    en = "JSON file {name} cannot be read safely: {detail}"
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(detail, name=name)
+        self.name = name
+
+
+class DamagedEntry(EvidenceError):
+    """An entry whose bytes do not match the ZIP's own CRC: reported per file (exit 1)."""
+
+    ja = "ZIP内のファイル {name} が壊れています（{detail}）"
+    en = "file {name} inside the ZIP is damaged ({detail})"
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(detail, name=name)
+        self.name = name
+
+
+class WavFormatError(KasuharaError):
+    exit_code = 1
+    ja = "WAVファイルの形式が不正です: {detail}"
+    en = "bad WAV file: {detail}"
+
+
+class ExportRefused(EvidenceError):
+    """Export stopped because the evidence failed a check; names the item."""
+
+    ja = "エクスポートを中止しました。{item} の確認に失敗しました: {detail}"
+    en = "export stopped: {item} failed a check: {detail}"
+
+    def __init__(self, item: str, detail: str) -> None:
+        super().__init__(detail, item=item)
+        self.item = item
+
+
+class ExportCancelled(KasuharaError):
+    exit_code = 1
+    ja = "エクスポートは取り消されました。ファイルは作成されていません。"
+    en = "export cancelled; no file was written"
