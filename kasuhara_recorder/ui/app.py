@@ -1,18 +1,107 @@
-"""Starts the desktop app: QApplication, translators, the main window."""
+"""Starts the desktop app: QApplication, translators, the excepthook, the main window.
+
+``GuiController`` owns the one main window and rebuilds it when the language changes, so every
+string is translated afresh without a hand-written retranslate pass in each panel.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kasuhara_recorder.ui.main_window import MainWindow
+from kasuhara_recorder.app.service import AppService
+from kasuhara_recorder.ui.i18n import LANGUAGES, Translators
+
+log = logging.getLogger("kasuhara.ui")
 
 
-def run_gui(data_dir: Path, lang: str = "ja") -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+def choose_language(service: AppService, explicit: str | None) -> str:
+    """--lang beats the saved setting beats the system locale; Japanese when unsure."""
+    if explicit in LANGUAGES:
+        return explicit
+    if service.paths.settings.exists() and service.settings.language in LANGUAGES:
+        return service.settings.language
+    from kasuhara_recorder.cli import default_language
+
+    return default_language()
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Kasuhara Recorder")
-    window = MainWindow(data_dir=data_dir, lang=lang)
-    window.show()
-    return app.exec()
+    app.setOrganizationName("kasuhara-recorder")
+    app.setQuitOnLastWindowClosed(True)
+    return app
+
+
+def install_excepthook(log_file: Path | None) -> None:
+    """Anything uncaught is logged and the user is told where the log is (STYLE §6)."""
+
+    def hook(exc_type, exc, tb) -> None:
+        log.error("uncaught exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        if QApplication.instance() is None:
+            return
+        where = str(log_file) if log_file else "stderr"
+        box = QMessageBox()
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle(QApplication.translate("ExceptHook", "予期しないエラー"))
+        box.setText(
+            QApplication.translate(
+                "ExceptHook",
+                "予期しないエラーが発生しました。録音済みのデータは保存されています。\n"
+                "情報システム担当者にログファイルを渡してください:\n%1",
+            ).replace("%1", where)
+        )
+        box.exec()
+
+    sys.excepthook = hook
+
+
+class GuiController(QObject):
+    def __init__(self, service: AppService, lang: str) -> None:
+        super().__init__()
+        self.service = service
+        self.translators = Translators()
+        self.lang = self.translators.install(lang)
+        self.window = None
+
+    def show(self):
+        from kasuhara_recorder.ui.main_window import MainWindow
+
+        self.window = MainWindow(self.service, lang=self.lang)
+        self.window.language_change_requested.connect(self.switch_language)
+        self.window.show()
+        return self.window
+
+    def switch_language(self, lang: str) -> None:
+        """Save the choice and rebuild the window in the new language (refused while recording)."""
+        if self.window is not None and self.window.is_recording():
+            return
+        self.service.save_settings(self.service.settings.with_changes(language=lang))
+        self.lang = self.translators.install(lang)
+        old = self.window
+        geometry = old.saveGeometry() if old is not None else None
+        self.show()
+        if geometry is not None:
+            self.window.restoreGeometry(geometry)
+        if old is not None:
+            old.discard()
+
+
+def run_gui(data_dir: Path, lang: str | None = None) -> int:
+    from kasuhara_recorder.logging_setup import configure_logging
+
+    app = application()
+    install_excepthook(configure_logging(data_dir))
+    service = AppService(data_dir)
+    controller = GuiController(service, choose_language(service, lang))
+    controller.show()
+    try:
+        return app.exec()
+    finally:
+        service.close()

@@ -1,28 +1,270 @@
-"""The main window. At this stage: the frame the counter workflow is built into."""
+"""The main window: composes the record panel, the live tags and the tray, and runs the
+after-stop flow. Thin by design — recording goes through the controller, incidents through
+``service.incidents``; no SQL, crypto or audio here."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QWidget,
+)
+
+from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.ui.after_stop_dialog import EXISTING, NEW, AfterStopDialog
+from kasuhara_recorder.ui.format import clock
+from kasuhara_recorder.ui.incident_form import IncidentForm
+from kasuhara_recorder.ui.record_panel import RecordPanel
+from kasuhara_recorder.ui.recording_controller import RecordingController
+from kasuhara_recorder.ui.tag_panel import TagPanel
+from kasuhara_recorder.ui.task_runner import TaskRunner
+from kasuhara_recorder.ui.tray import Tray
+
+log = logging.getLogger("kasuhara.ui")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, data_dir: Path, lang: str = "ja") -> None:
+    language_change_requested = Signal(str)
+    incident_form_opened = Signal(object)  # IncidentForm
+    after_stop_shown = Signal(object)  # AfterStopDialog, for tests and screenshots
+
+    def __init__(self, service, lang: str = "ja") -> None:
         super().__init__()
-        self.data_dir = data_dir
-        self.setWindowTitle(self.tr("カスハラ録音 — Kasuhara Recorder"))
+        self.service, self.lang = service, lang
+        self.forms: dict[str, IncidentForm] = {}
+        self._quitting = False
+        self._discarded = False
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(self.tr("カスハラ録音"))
+        profile = service.profile
+        self.tasks = TaskRunner(self)
+        self.controller = RecordingController(service, lang, self.tasks, self)
+
+        self.record_panel = RecordPanel(
+            profile.rules.warning_seconds, profile.rules.limit_seconds, self
+        )
+        self.tag_panel = TagPanel(profile, lang, self)
         central = QWidget(self)
-        layout = QVBoxLayout(central)
-        self.record_button = QPushButton(self.tr("録音開始"), central)
-        self.record_button.setMinimumHeight(96)
-        font = self.record_button.font()
-        font.setPointSize(24)
-        self.record_button.setFont(font)
-        self.status = QLabel(self.tr("待機中"), central)
-        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.record_button)
-        layout.addWidget(self.status)
+        lay = QHBoxLayout(central)
+        lay.addWidget(self.record_panel, 2)
+        lay.addWidget(self.tag_panel, 3)
         self.setCentralWidget(central)
-        self.resize(900, 600)
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.tray = Tray(self)
+        self.tray.show_requested.connect(self._raise)
+        self._build_menus()
+
+        rp, c = self.record_panel, self.controller
+        rp.start_requested.connect(self.start_recording)
+        rp.stop_requested.connect(self.stop_recording)
+        c.busy.connect(rp.set_busy)
+        c.started.connect(self._on_started)
+        c.progress.connect(rp.show_progress)
+        c.message.connect(rp.show_message)
+        c.start_failed.connect(self._on_start_failed)
+        c.tagged.connect(self.tag_panel.add_marker)
+        c.stopped.connect(self._on_stopped)
+        self.tag_panel.tag_requested.connect(c.tag)
+        self._show_device()
+        self.status_label.setText(self._signed_in_text())
+        self.resize(1280, 700)
+        self.record_panel.record_button.setFocus()
+
+    # --- menus --------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("ファイル(&F)"))
+        quit_action = QAction(self.tr("終了(&Q)"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        incident_menu = self.menuBar().addMenu(self.tr("事案(&I)"))
+        new_action = QAction(self.tr("新しい事案票（録音なし）"), self)
+        new_action.triggered.connect(lambda: self.open_new_incident(None, []))
+        open_action = QAction(self.tr("事案票を開く…"), self)
+        open_action.triggered.connect(self._choose_incident)
+        incident_menu.addAction(new_action)
+        incident_menu.addAction(open_action)
+        view = self.menuBar().addMenu(self.tr("表示(&V)"))
+        lang_menu = view.addMenu(self.tr("言語 / Language"))
+        group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code, label in (("ja", "日本語"), ("en", "English")):
+            a = QAction(label, self, checkable=True)
+            a.setChecked(code == self.lang)
+            a.triggered.connect(lambda _=False, code=code: self.request_language(code))
+            group.addAction(a)
+            lang_menu.addAction(a)
+            self.language_actions[code] = a
+
+    def request_language(self, lang: str) -> None:
+        if lang == self.lang:
+            return
+        if self.is_recording():
+            QMessageBox.information(
+                self,
+                self.tr("言語の切り替え"),
+                self.tr("録音中は言語を切り替えられません。停止してから切り替えてください。"),
+            )
+            self.language_actions[self.lang].setChecked(True)
+            return
+        self.language_change_requested.emit(lang)
+
+    def _signed_in_text(self) -> str:
+        s = self.service.settings
+        who = s.staff_name or self.service.actor
+        text = self.tr("職員: %1").replace("%1", who)
+        if s.department:
+            text += "  /  " + self.tr("所属: %1").replace("%1", s.department)
+        return text
+
+    def _show_device(self) -> None:
+        s = self.service.settings
+        preset = s.phone if self.record_panel.channel() == "phone" else s.counter
+        self.record_panel.set_device(preset.device or self.tr("既定の入力装置"))
+
+    def _raise(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    # --- recording ----------------------------------------------------------------------
+    def is_recording(self) -> bool:
+        return self.controller.recording
+
+    def start_recording(self, channel: str, **options) -> None:
+        self.tag_panel.clear_markers()
+        self.record_panel.show_message("")
+        self.controller.start(channel, **options)
+
+    def stop_recording(self) -> None:
+        self.controller.stop()
+
+    def _on_started(self, channel: str) -> None:
+        self.record_panel.show_recording(channel)
+        self.tag_panel.set_enabled_tags(True)
+        self.tray.set_recording(True)
+        self.setWindowTitle(self.tr("● 録音中 — カスハラ録音"))
+
+    def _on_start_failed(self, text: str) -> None:
+        self.record_panel.show_idle()
+        self.record_panel.show_message(text, severe=True)
+
+    def _on_stopped(self, manifest, markers) -> None:
+        self.record_panel.show_idle()
+        self.tag_panel.set_enabled_tags(False)
+        self.tray.set_recording(False)
+        self.setWindowTitle(self.tr("カスハラ録音"))
+        if manifest is None or self._quitting:
+            return
+        # notes typed into the marker list while recording win over the empty ones stamped
+        markers = self.tag_panel.markers() or markers
+        self.ask_after_stop(manifest, markers)
+
+    def _summary(self, manifest) -> str:
+        return (
+            self.tr("録音 %1 ・ 長さ %2 ・ タグ %3 件")
+            .replace("%1", str(getattr(manifest, "id", "")))
+            .replace("%2", clock(getattr(manifest, "duration_s", 0) or 0))
+            .replace("%3", str(len(self.tag_panel.markers())))
+        )
+
+    def ask_after_stop(self, manifest, markers) -> None:
+        open_incidents = [
+            (i.id, f"{i.id}  {i.draft.occurred_at[:16].replace('T', ' ')}  {i.draft.department}")
+            for i in self.service.incidents.list(open_only=True)
+        ]
+        dialog = AfterStopDialog(self._summary(manifest), open_incidents, self)
+        dialog.setModal(True)
+        dialog.finished.connect(lambda _r: self._after_stop_chosen(dialog, manifest, markers))
+        dialog.open()
+        self.after_stop_shown.emit(dialog)
+
+    def _after_stop_chosen(self, dialog: AfterStopDialog, manifest, markers) -> None:
+        choice, incident_id = dialog.result_choice()
+        dialog.deleteLater()
+        try:
+            if choice == NEW:
+                self.open_new_incident(manifest, markers)
+            elif choice == EXISTING and incident_id:
+                self.service.incidents.attach_recording(incident_id, manifest, markers)
+                self.open_incident(incident_id)
+            else:
+                self.service.incidents.keep_routine(manifest, markers)
+                self.statusBar().showMessage(self.tr("通常の録音として保存しました"), 8000)
+        except KasuharaError as e:
+            QMessageBox.warning(self, self.tr("事案に登録できません"), e.message(self.lang))
+
+    # --- incidents ----------------------------------------------------------------------
+    def open_new_incident(self, manifest, markers) -> IncidentForm:
+        incident = self.service.incidents.create_from_recording(manifest, markers)
+        return self.open_incident(incident.id)
+
+    def open_incident(self, incident_id: str) -> IncidentForm:
+        form = self.forms.get(incident_id)
+        if form is None:
+            form = IncidentForm(self.service, incident_id, self.lang, None)
+            form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            form.closed.connect(lambda iid: self.forms.pop(iid, None))
+            self.forms[incident_id] = form
+        form.show()
+        form.raise_()
+        self.incident_form_opened.emit(form)
+        return form
+
+    def _choose_incident(self) -> None:
+        items = [
+            f"{i.id}  {i.draft.occurred_at[:16].replace('T', ' ')}  {i.draft.department}"
+            for i in self.service.incidents.list()
+        ]
+        if not items:
+            QMessageBox.information(
+                self, self.tr("事案票を開く"), self.tr("事案はまだありません。")
+            )
+            return
+        item, ok = QInputDialog.getItem(
+            self, self.tr("事案票を開く"), self.tr("事案:"), items, 0, False
+        )
+        if ok and item:
+            self.open_incident(item.split()[0])
+
+    # --- closing ----------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._discarded:
+            event.accept()
+            return
+        if self.is_recording():
+            answer = QMessageBox.question(
+                self,
+                self.tr("録音中です"),
+                self.tr("録音中です。録音を停止して封印（保存）してから終了しますか？"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self._quitting = True
+            self.controller.stop_and_wait()
+        for form in list(self.forms.values()):
+            form.close()
+        self.tasks.wait()
+        self.tray.hide()
+        event.accept()
+
+    def discard(self) -> None:
+        """Replaced by a new window (language switch): close without questions."""
+        for form in list(self.forms.values()):
+            form.close()
+        self._discarded = True
+        self.tasks.wait()
+        self.tray.hide()
+        self.close()
+        self.deleteLater()

@@ -1,0 +1,84 @@
+"""Translators: our own .qm (Japanese is the source language, so only English needs one), Qt's
+own ``qtbase_*`` so standard dialogs speak the same language, and a pseudo-localiser that
+lengthens every string to catch layouts that cut text off (used by the screenshot run)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from kasuhara_recorder.resources import resource
+
+log = logging.getLogger("kasuhara.ui.i18n")
+
+LANGUAGES = ("ja", "en")
+PSEUDO_ENV = "KASUHARA_PSEUDO_L10N"
+_PLACEHOLDER = re.compile(r"%\d+|\{[a-z_]*\}")
+
+
+def pseudo(text: str) -> str:
+    """About 40% longer, placeholders kept intact, so a test of the layout stays meaningful."""
+    if not text:
+        return text
+    pad = "~" * max(2, len(text) * 2 // 5)
+    return f"[{text} {pad}]"
+
+
+class PseudoTranslator(QTranslator):
+    """Lengthens whatever ``base`` (or the source) gives."""
+
+    def __init__(self, base: QTranslator | None, parent=None) -> None:
+        super().__init__(parent)
+        self.base = base
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt API
+        return False
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D401 - Qt API
+        text = None
+        if self.base is not None:
+            text = self.base.translate(context, source, disambiguation, n)
+        return pseudo(text or source)
+
+
+class Translators:
+    """Holds the installed translators so they can be swapped when the language changes."""
+
+    def __init__(self) -> None:
+        self.installed: list[QTranslator] = []
+        self.lang = "ja"
+
+    def install(self, lang: str, pseudo_l10n: bool | None = None) -> str:
+        app = QCoreApplication.instance()
+        for t in self.installed:
+            app.removeTranslator(t)
+        self.installed.clear()
+        lang = lang if lang in LANGUAGES else "ja"
+        if pseudo_l10n is None:
+            pseudo_l10n = os.environ.get(PSEUDO_ENV) == "1"
+        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        qt = QTranslator(app)
+        if qt.load(f"qtbase_{lang}", qt_dir):
+            self.installed.append(qt)
+        else:
+            log.info("Qt's own qtbase_%s translations not found in %s", lang, qt_dir)
+        ours: QTranslator | None = None
+        if lang != "ja":
+            ours = QTranslator(app)
+            if not ours.load(f"kasuhara_{lang}", str(resource("i18n"))):
+                log.warning("no kasuhara_%s.qm; run `make translations`", lang)
+                ours = None
+        if pseudo_l10n:
+            ours = PseudoTranslator(ours, app)
+        if ours is not None:
+            self.installed.append(ours)
+        for t in self.installed:
+            app.installTranslator(t)
+        QLocale.setDefault(
+            QLocale(QLocale.Language.Japanese if lang == "ja" else QLocale.Language.English)
+        )
+        self.lang = lang
+        return lang

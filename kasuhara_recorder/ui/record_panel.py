@@ -1,0 +1,188 @@
+"""The recording panel: one big 録音開始 button (F9), and while recording a red indicator, the
+elapsed time, the level meter and the §4(1) bar; the channel (窓口/電話) and device; 停止.
+
+The panel only shows state and asks for actions by signals; the recording controller does the
+work, so this file knows nothing of audio.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kasuhara_recorder.ui.format import clock
+from kasuhara_recorder.ui.level_meter import LevelMeter
+from kasuhara_recorder.ui.limit_bar import LimitBar
+
+RECORD_KEY = "F9"
+CHANNELS = ("counter", "phone")
+
+
+class RecordPanel(QFrame):
+    start_requested = Signal(str)  # channel code
+    stop_requested = Signal()
+
+    def __init__(self, warning_seconds: int, limit_seconds: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("RecordPanel")
+        self.recording = False
+        self.busy = False
+
+        self.record_button = QPushButton(self)
+        self.record_button.setObjectName("RecordButton")
+        self.record_button.setMinimumHeight(88)
+        f = QFont(self.record_button.font())
+        f.setPointSize(max(f.pointSize(), 10) + 10)
+        f.setBold(True)
+        self.record_button.setFont(f)
+        self.record_button.clicked.connect(self._toggle)
+        self.record_button.setDefault(True)
+        self.shortcut = QShortcut(QKeySequence(RECORD_KEY), self)
+        self.shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.shortcut.activated.connect(self._toggle)
+
+        self.indicator = QLabel(self)
+        self.indicator.setObjectName("RecordIndicator")
+        self.indicator.setFixedSize(22, 22)
+        self.state_label = QLabel(self)
+        sf = QFont(self.state_label.font())
+        sf.setPointSize(max(sf.pointSize(), 10) + 4)
+        sf.setBold(True)
+        self.state_label.setFont(sf)
+        self.elapsed_label = QLabel(clock(0), self)
+        self.elapsed_label.setObjectName("Elapsed")
+        ef = QFont("monospace")
+        ef.setStyleHint(QFont.StyleHint.Monospace)
+        ef.setPointSize(max(sf.pointSize(), 14) + 6)
+        ef.setBold(True)
+        self.elapsed_label.setFont(ef)
+        self.elapsed_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top = QHBoxLayout()
+        top.addWidget(self.indicator)
+        top.addWidget(self.state_label, 1)
+        top.addWidget(self.elapsed_label)
+
+        self.meter = LevelMeter(self)
+        self.limit_bar = LimitBar(warning_seconds, limit_seconds, self)
+
+        self.channel_group = QButtonGroup(self)
+        self.channel_buttons: dict[str, QRadioButton] = {
+            "counter": QRadioButton(self.tr("窓口"), self),
+            "phone": QRadioButton(self.tr("電話"), self),
+        }
+        for i, code in enumerate(CHANNELS):
+            self.channel_group.addButton(self.channel_buttons[code], i)
+        self.channel_buttons["counter"].setChecked(True)
+        self.device_label = QLabel(self)
+        self.device_label.setWordWrap(True)
+        self.device_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid = QGridLayout()
+        grid.addWidget(QLabel(self.tr("録音の種類:"), self), 0, 0)
+        chan = QHBoxLayout()
+        for code in CHANNELS:
+            chan.addWidget(self.channel_buttons[code])
+        chan.addStretch(1)
+        grid.addLayout(chan, 0, 1)
+        grid.addWidget(QLabel(self.tr("入力装置:"), self), 1, 0)
+        grid.addWidget(self.device_label, 1, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("EngineMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.record_button)
+        lay.addLayout(top)
+        lay.addWidget(self.meter)
+        lay.addWidget(self.limit_bar)
+        lay.addLayout(grid)
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+        self.show_idle()
+
+    # --- actions --------------------------------------------------------------------------
+    def channel(self) -> str:
+        for code, button in self.channel_buttons.items():
+            if button.isChecked():
+                return code
+        return "counter"
+
+    def _toggle(self) -> None:
+        if self.busy:
+            return
+        if self.recording:
+            self.stop_requested.emit()
+        else:
+            self.start_requested.emit(self.channel())
+
+    # --- state shown ------------------------------------------------------------------------
+    def set_device(self, text: str) -> None:
+        self.device_label.setText(text)
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.record_button.setEnabled(not busy)
+
+    def show_idle(self) -> None:
+        self.recording = False
+        self.set_busy(False)
+        self.record_button.setText(self.tr("● 録音開始  (%1)").replace("%1", RECORD_KEY))
+        self.record_button.setStyleSheet(
+            "QPushButton#RecordButton { background: #c62828; color: white; border-radius: 8px; }"
+            "QPushButton#RecordButton:disabled { background: #b0b0b0; }"
+        )
+        self.record_button.setToolTip(
+            self.tr("クリックするか %1 キーで録音を始めます").replace("%1", RECORD_KEY)
+        )
+        self.indicator.setStyleSheet("background: #9e9e9e; border-radius: 11px;")
+        self.state_label.setText(self.tr("待機中"))
+        self.state_label.setStyleSheet("")
+        for b in self.channel_buttons.values():
+            b.setEnabled(True)
+        self.meter.reset()
+
+    def show_recording(self, channel: str) -> None:
+        self.recording = True
+        self.set_busy(False)
+        self.channel_buttons.get(channel, self.channel_buttons["counter"]).setChecked(True)
+        self.record_button.setText(self.tr("■ 停止して保存  (%1)").replace("%1", RECORD_KEY))
+        self.record_button.setStyleSheet(
+            "QPushButton#RecordButton { background: #37474f; color: white; border-radius: 8px; }"
+        )
+        self.record_button.setToolTip(self.tr("録音を止めて封印（暗号化・署名）します"))
+        self.indicator.setStyleSheet("background: #e53935; border-radius: 11px;")
+        self.state_label.setText(self.tr("録音中"))
+        self.state_label.setStyleSheet("color: #c62828;")
+        for b in self.channel_buttons.values():
+            b.setEnabled(False)
+        self.show_message("")
+
+    def show_progress(
+        self, elapsed: float, level_db: float | None, timer_state: str | None
+    ) -> None:
+        self.elapsed_label.setText(clock(elapsed))
+        if level_db is not None:
+            self.meter.set_level(level_db)
+        self.limit_bar.set_elapsed(elapsed, timer_state)
+
+    def show_message(self, text: str, severe: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        color = "#b71c1c" if severe else "#5d4037"
+        self.message.setStyleSheet(
+            f"QLabel#EngineMessage {{ color: {color}; background: #fff3e0; padding: 6px;"
+            " border: 1px solid #ffb74d; border-radius: 4px; }"
+        )

@@ -1,0 +1,167 @@
+"""Between the panels and ``app.recording``: starts and stops a session off the GUI thread,
+polls its levels, elapsed time, policy-timer phase and engine events on a 20 Hz QTimer (never
+touching the stream), and stamps live tags. Emits signals the panels show."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.store.incident_model import Marker
+from kasuhara_recorder.ui.limit_bar import LIMIT, NORMAL, WARNING
+from kasuhara_recorder.ui.task_runner import TaskRunner
+
+log = logging.getLogger("kasuhara.ui.recording")
+POLL_MS = 50
+_PHASES = {"ok": NORMAL, "warning": WARNING, "over_limit": LIMIT}
+
+
+class RecordingController(QObject):
+    started = Signal(str)  # channel
+    progress = Signal(float, object, object)  # elapsed s, level dBFS or None, limit-bar state
+    tagged = Signal(object)  # Marker
+    stopped = Signal(object, object)  # manifest, list[Marker]
+    message = Signal(str, bool)  # text for staff, severe
+    start_failed = Signal(str)
+    busy = Signal(bool)
+
+    def __init__(self, service, lang: str, tasks: TaskRunner, parent: QObject | None = None):
+        super().__init__(parent)
+        self.service, self.lang, self.tasks = service, lang, tasks
+        self.session = None
+        self.channel = "counter"
+        self.markers: list[Marker] = []
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        self._stopping = False
+
+    @property
+    def recording(self) -> bool:
+        return self.session is not None
+
+    def _text(self, e: BaseException) -> str:
+        if isinstance(e, KasuharaError):
+            return e.message(self.lang)
+        log.error("recording engine error", exc_info=e)
+        return self.tr("録音装置で予期しないエラーが発生しました。詳しくはログを確認してください。")
+
+    # --- start / stop ----------------------------------------------------------------------
+    def start(self, channel: str, **options) -> None:
+        if self.session is not None or self._stopping:
+            return
+        self.busy.emit(True)
+        self.channel = channel
+        recording = self.service.recording  # built here, on the GUI thread, once
+
+        def begin():
+            return recording.start(channel, **options)
+
+        self.tasks.run(begin, on_done=self._started, on_error=self._start_error)
+
+    def _started(self, session) -> None:
+        self.session = session
+        self.markers = []
+        self.timer.start()
+        self.busy.emit(False)
+        self.started.emit(self.channel)
+
+    def _start_error(self, e: BaseException) -> None:
+        self.busy.emit(False)
+        self.start_failed.emit(self._text(e))
+
+    def stop(self, on_done=None) -> None:
+        """Seal off the GUI thread; ``stopped`` follows (also after an engine failure)."""
+        if self.session is None or self._stopping:
+            return
+        self._stopping = True
+        self.busy.emit(True)
+        session = self.session
+
+        def done(manifest) -> None:
+            self._finish(manifest)
+            if on_done is not None:
+                on_done(manifest)
+
+        def failed(e: BaseException) -> None:
+            self.message.emit(self._text(e), True)
+            self._finish(None)
+            if on_done is not None:
+                on_done(None)
+
+        self.tasks.run(session.stop, on_done=done, on_error=failed)
+
+    def stop_and_wait(self) -> object:
+        """For quitting: seal synchronously so nothing is lost when the process ends."""
+        if self.session is None:
+            return None
+        self.timer.stop()
+        self.tasks.wait()
+        if self.session is None:
+            return None
+        try:
+            manifest = self.session.stop()
+        except Exception as e:  # noqa: BLE001 - reported, and the partial recording is kept
+            self.message.emit(self._text(e), True)
+            manifest = None
+        self._finish(manifest)
+        return manifest
+
+    def _finish(self, manifest) -> None:
+        self.poll()
+        self.timer.stop()
+        self.session = None
+        self._stopping = False
+        self.busy.emit(False)
+        self.stopped.emit(manifest, list(self.markers))
+
+    # --- live state ------------------------------------------------------------------------
+    def poll(self) -> None:
+        s = self.session
+        if s is None:
+            return
+        levels = s.levels
+        level = None if levels is None else levels.peak_dbfs
+        timer = s.timer_state
+        self.progress.emit(s.elapsed_s, level, _PHASES.get(getattr(timer.phase, "value", ""), None))
+        for event in s.drain_events():
+            self._event(event)
+
+    def _event(self, event) -> None:
+        kind = getattr(event, "kind", "")
+        if kind == "warning":
+            self.message.emit(
+                self.tr(
+                    "まもなく面談・電話の目安時間（1時間）です。対応の終了を検討してください。"
+                ),
+                False,
+            )
+        elif kind in ("limit", "over_limit"):
+            self.message.emit(
+                self.tr(
+                    "目安時間を超えました（方針 4(1)）。対応を終了し退去等を求めることができます。"
+                ),
+                True,
+            )
+        elif kind in ("device_lost", "disk_full", "error"):
+            error = getattr(event, "error", None)
+            text = self._text(error) if error is not None else str(getattr(event, "message", ""))
+            self.message.emit(
+                text + self.tr("\nここまでの録音は保存されています。"),
+                True,
+            )
+            if self.session is not None and getattr(event, "fatal", True):
+                self.stop()
+
+    def tag(self, code: str) -> Marker | None:
+        if self.session is None:
+            return None
+        who = self.service.actor
+        t = self.session.tag(code, "", who)
+        offset_ms = int(getattr(t, "offset_ms", t if isinstance(t, int) else 0))
+        marker = Marker(code=code, offset_ms=offset_ms, note="", who=who)
+        self.markers.append(marker)
+        self.tagged.emit(marker)
+        return marker

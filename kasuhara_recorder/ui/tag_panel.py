@@ -1,0 +1,150 @@
+"""Live tags: one button per live-tag category of the policy profile, grouped as §3(2)ア and イ,
+with the profile's hotkeys; and the marker list (time, label, an editable note)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHeaderView,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kasuhara_recorder.policy import PolicyProfile
+from kasuhara_recorder.ui.format import offset
+
+COLUMNS = 3
+
+
+def short_label(label: str) -> str:
+    """The part before a parenthesised list: "身体的な攻撃（暴行、傷害）" → "身体的な攻撃"."""
+    return re.split(r"（| \(", label, maxsplit=1)[0].strip() or label
+
+
+@dataclass(frozen=True)
+class Marker:
+    code: str
+    offset_ms: int
+    note: str = ""
+    who: str = ""
+
+
+class TagPanel(QWidget):
+    tag_requested = Signal(str)  # category code
+    markers_changed = Signal()
+
+    def __init__(self, profile: PolicyProfile, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.profile, self.lang = profile, lang
+        self.buttons: dict[str, QPushButton] = {}
+        self.shortcuts: list[QShortcut] = []
+        self._markers: list[Marker] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        live = profile.live_tag_categories()
+        for group in profile.groups:
+            cats = [c for c in live if c.group == group.id]
+            if not cats:
+                continue
+            box = QGroupBox(f"§{group.section} {short_label(group.label(lang))}", self)
+            box.setToolTip(group.label(lang))
+            grid = QGridLayout(box)
+            grid.setSpacing(4)
+            for i, cat in enumerate(cats):
+                key = cat.hotkey or ""
+                text = (
+                    f"{key}  {short_label(cat.label(lang))}"
+                    if key
+                    else short_label(cat.label(lang))
+                )
+                b = QPushButton(text, box)
+                b.setObjectName(f"tag:{cat.code}")
+                desc = cat.description_ja if lang == "ja" else cat.description_en
+                b.setToolTip(f"{cat.label(lang)}\n{desc}")
+                b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+                b.setMinimumHeight(34)
+                b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep focus (and F9) on the window
+                b.clicked.connect(lambda _=False, code=cat.code: self.tag_requested.emit(code))
+                grid.addWidget(b, i // COLUMNS, i % COLUMNS)
+                self.buttons[cat.code] = b
+                if key:
+                    sc = QShortcut(QKeySequence(key), self)
+                    sc.setContext(Qt.ShortcutContext.WindowShortcut)
+                    sc.activated.connect(lambda code=cat.code: self._hotkey(code))
+                    self.shortcuts.append(sc)
+            lay.addWidget(box)
+
+        self.table = QTableWidget(0, 3, self)
+        self.table.setObjectName("MarkerList")
+        self.table.setHorizontalHeaderLabels([self.tr("時刻"), self.tr("区分"), self.tr("メモ")])
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(1, 220)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.table.itemChanged.connect(self._item_changed)
+        self.table.setToolTip(
+            self.tr("メモ欄をダブルクリックすると書き込めます（停止後も編集できます）")
+        )
+        lay.addWidget(self.table, 1)
+        self.set_enabled_tags(False)
+
+    def _hotkey(self, code: str) -> None:
+        if self.buttons[code].isEnabled():
+            self.tag_requested.emit(code)
+
+    def set_enabled_tags(self, enabled: bool) -> None:
+        for b in self.buttons.values():
+            b.setEnabled(enabled)
+
+    # --- markers ------------------------------------------------------------------------
+    def clear_markers(self) -> None:
+        self._markers.clear()
+        self.table.setRowCount(0)
+
+    def add_marker(self, marker: Marker) -> None:
+        self._markers.append(marker)
+        row = self.table.rowCount()
+        self.table.blockSignals(True)
+        self.table.insertRow(row)
+        t = QTableWidgetItem(offset(marker.offset_ms))
+        t.setFlags(t.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        try:
+            label = self.profile.category(marker.code).label(self.lang)
+        except KeyError:
+            label = marker.code
+        c = QTableWidgetItem(short_label(label))
+        c.setToolTip(label)
+        c.setFlags(c.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        self.table.setItem(row, 0, t)
+        self.table.setItem(row, 1, c)
+        self.table.setItem(row, 2, QTableWidgetItem(marker.note))
+        self.table.blockSignals(False)
+        self.table.scrollToBottom()
+        self.markers_changed.emit()
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() == 2 and 0 <= item.row() < len(self._markers):
+            self._markers[item.row()] = replace(self._markers[item.row()], note=item.text())
+            self.markers_changed.emit()
+
+    def markers(self) -> list[Marker]:
+        return list(self._markers)
