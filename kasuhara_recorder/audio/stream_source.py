@@ -1,0 +1,91 @@
+"""Live capture from a PortAudio input device.
+
+The callback copies the block (``bytes(indata)``) into the BlockQueue and counts status flags;
+it takes no lock, logs nothing and never raises. Everything else happens on the writer thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from kasuhara_recorder.audio.audio_format import AudioFormat
+from kasuhara_recorder.audio.block_queue import BlockQueue
+from kasuhara_recorder.audio.devices import InputDevice, sounddevice
+from kasuhara_recorder.audio.errors import DeviceUnavailable
+
+# 50 ms blocks: 20 callbacks a second, one level update each. PortAudio's ALSA/pulse path
+# starts reliably with this latency; "low" latency stalled for seconds on the test server.
+BLOCK_SECONDS = 0.05
+LATENCY_SECONDS = 0.1
+
+
+class StreamSource:
+    realtime = True
+
+    def __init__(self, device: InputDevice, fmt: AudioFormat) -> None:
+        self.device = device
+        self.format = fmt
+        self.label = device.name
+        self.overflows = 0  # input_overflow flags: PortAudio lost data before that block
+        self.status_flags = 0  # any flag at all
+        self.finished = False  # PortAudio ended the stream (device gone, fatal host error)
+        self.natural_end = False  # a live device never ends on its own
+        self._queue: BlockQueue | None = None
+        self._stream = None
+        self._stopping = False
+
+    def open(self, queue: BlockQueue) -> None:
+        sd = sounddevice()
+        self._queue = queue
+        try:
+            self._stream = sd.RawInputStream(
+                device=self.device.index,
+                samplerate=self.format.samplerate,
+                channels=self.format.channels,
+                dtype="int16",
+                blocksize=int(self.format.samplerate * BLOCK_SECONDS),
+                latency=LATENCY_SECONDS,
+                callback=self._callback,
+                finished_callback=self._finished,
+            )
+        except (sd.PortAudioError, ValueError) as e:
+            raise DeviceUnavailable(self.device.name, str(e)) from None
+
+    def _callback(self, indata, frames, time_info, status) -> None:  # PortAudio thread
+        if status:
+            self.status_flags += 1
+            if status.input_overflow:
+                self.overflows += 1
+        self._queue.offer(bytes(indata))
+
+    def _finished(self) -> None:  # PortAudio thread, once, however the stream ended
+        self.finished = True
+
+    def start(self) -> None:
+        sd = sounddevice()
+        try:
+            self._stream.start()
+        except sd.PortAudioError as e:
+            raise DeviceUnavailable(self.device.name, str(e)) from None
+
+    @property
+    def alive(self) -> bool:
+        return self._stream is not None and self._stream.active and not self.finished
+
+    def stop(self) -> None:
+        """Stop delivering blocks (the ones PortAudio already holds are delivered first)."""
+        if self._stream is None or self._stopping:
+            return
+        self._stopping = True
+        sd = sounddevice()
+        with contextlib.suppress(sd.PortAudioError):  # a dead device cannot refuse to stop
+            self._stream.stop()
+
+    def close(self) -> None:
+        if self._stream is None:
+            return
+        sd = sounddevice()
+        self.stop()
+        with contextlib.suppress(sd.PortAudioError):
+            self._stream.close()
+        self._stream = None
