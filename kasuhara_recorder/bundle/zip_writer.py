@@ -1,6 +1,7 @@
 """A deterministic ZIP writer: the same files give the same bytes, every time, on every PC.
 
-Entries are written in the order the caller gives (the exporter sorts them), each with a fixed
+Entries' data lie in the order the caller adds them (the exporter streams recordings first); the
+central directory, which is what tools list, is sorted by name. Each entry has a fixed
 timestamp (1980-01-01 00:00, the ZIP epoch), fixed permissions (0644 regular file, Unix
 creator), UTF-8 names, no data descriptors, no comments, no extra fields unless ZIP64 is needed,
 and either stored or deflated at a fixed level. Big entries (recordings) are streamed: the local
@@ -111,8 +112,9 @@ class DeterministicZipWriter:
         self._entries.append(_Written(raw, STORED, crc, size, size, offset))
 
     def finish(self) -> None:
+        """Central directory sorted by name (local data may be in any order), then the end."""
         cd_start = self._pos
-        for e in self._entries:
+        for e in sorted(self._entries, key=lambda w: w.name):
             big = [e.size >= _U32, e.csize >= _U32, e.offset >= _U32]
             vals = [v for v, b in zip((e.size, e.csize, e.offset), big, strict=True) if b]
             extra = struct.pack("<HH", 1, 8 * len(vals)) + struct.pack(f"<{len(vals)}Q", *vals)

@@ -1,0 +1,125 @@
+"""verify.html in Debian's headless Chromium: green for a good bundle, names an altered file."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kasuhara_recorder.bundle.verify_page import page_bytes
+from tests.bundle import synthetic
+from tests.bundle.chromium import CHROMIUM, Chromium
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    b = Chromium()
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def bundle(tmp_path) -> Path:
+    zpath = tmp_path / "bundle.zip"
+    synthetic.build(zpath)
+    return zpath
+
+
+def _page(tmp_path: Path) -> Path:
+    p = tmp_path / "verify.html"
+    p.write_bytes(page_bytes())
+    return p
+
+
+def _unzip(zpath: Path, dest: Path) -> Path:
+    with zipfile.ZipFile(zpath) as z:
+        z.extractall(dest)
+    return dest
+
+
+def test_page_has_no_network_and_no_external_script():
+    html = page_bytes().decode()
+    assert "connect-src 'none'" in html and "default-src 'none'" in html
+    assert "<script src" not in html and "http://" not in html and "https://" not in html
+
+
+def test_good_zip_is_all_green(browser, bundle, tmp_path):
+    browser.open(_page(tmp_path))
+    browser.pick("#zip", [bundle])
+    result = browser.wait_result()
+    assert result["ok"], result
+    assert result["files"] == 9
+    banner = browser.evaluate("document.querySelector('#summary').textContent")
+    assert "すべての確認に合格しました" in banner and "All checks passed" in banner
+
+
+def test_good_folder_is_all_green(browser, bundle, tmp_path):
+    folder = _unzip(bundle, tmp_path / "bundle")
+    browser.open(_page(tmp_path))
+    browser.pick("#folder", [folder])
+    result = browser.wait_result()
+    assert result["ok"], result
+
+
+def test_flipped_audio_byte_in_folder_names_the_wav(browser, bundle, tmp_path):
+    folder = _unzip(bundle, tmp_path / "bundle")
+    wav = folder / "recordings" / "rec-1.wav"
+    data = bytearray(wav.read_bytes())
+    data[1000] ^= 0x01
+    wav.write_bytes(bytes(data))
+    browser.open(_page(tmp_path))
+    browser.pick("#folder", [folder])
+    result = browser.wait_result()
+    assert not result["ok"]
+    failed = {(f["file"], f["check"]) for f in result["failures"]}
+    assert failed == {
+        ("recordings/rec-1.wav", "sha256sums"),
+        ("recordings/rec-1.wav", "manifest"),
+        ("recordings/rec-1.wav", "pcm-sha256"),
+    }
+    banner = browser.evaluate("document.querySelector('#summary').textContent")
+    assert "recordings/rec-1.wav" in banner and "改ざん" in banner
+
+
+def test_edited_manifest_fails_its_signature_and_an_added_file_is_named(browser, bundle, tmp_path):
+    folder = _unzip(bundle, tmp_path / "bundle")
+    m = folder / "manifest.json"
+    m.write_bytes(m.read_bytes().replace(b'"inc-1"', b'"inc-2"'))
+    (folder / "incident" / "extra.txt").write_text("added later")
+    browser.open(_page(tmp_path))
+    browser.pick("#folder", [folder])
+    result = browser.wait_result()
+    failed = {(f["file"], f["check"]) for f in result["failures"]}
+    assert ("manifest.json.sig", "manifest-signature") in failed
+    assert ("manifest.json", "sha256sums") in failed
+    assert ("incident/extra.txt", "listed") in failed
+
+
+def test_incremental_hash_agrees_with_webcrypto_for_big_files(browser, bundle, tmp_path):
+    browser.open(_page(tmp_path))
+    browser.evaluate("window.forceIncremental = true")
+    browser.pick("#zip", [bundle])
+    assert browser.wait_result()["ok"]
+
+
+def test_non_zip_gets_a_clear_message(browser, tmp_path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip at all" * 10)
+    browser.open(_page(tmp_path))
+    browser.pick("#zip", [bad])
+    result = browser.wait_result()
+    assert not result["ok"] and "not a ZIP" in result["error"]
+
+
+def test_folder_input_copied_next_to_page_still_works(browser, bundle, tmp_path):
+    # A recipient may open verify.html from inside the unzipped bundle itself.
+    folder = _unzip(bundle, tmp_path / "b")
+    shutil.copy(_page(tmp_path), folder / "verify-copy.html")
+    browser.open(folder / "verify-copy.html")
+    browser.pick("#folder", [folder])
+    result = browser.wait_result()
+    assert {f["file"] for f in result["failures"]} == {"verify-copy.html"}
