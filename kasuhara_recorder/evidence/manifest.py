@@ -1,0 +1,320 @@
+"""The recording manifest: what was captured, when, where, by whom, and its capture-time hashes.
+
+On disk (docs/FORMAT.md): ``vault/<id>.manifest.json`` holds exactly the canonical JSON bytes
+of ``to_dict()`` (no trailing newline) and ``vault/<id>.manifest.json.sig`` the 64 raw bytes of
+the workstation's Ed25519 signature over those bytes, so
+``openssl pkeyutl -verify -rawin -pubin -inkey ws.pub.pem -sigfile X.sig -in X`` checks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from kasuhara_recorder.atomic_file import write_atomic
+from kasuhara_recorder.errors import EvidenceError
+from kasuhara_recorder.evidence.canonical_json import canonical_json, parse_json_object
+from kasuhara_recorder.evidence.workstation_key import (
+    WorkstationKey,
+    fingerprint_of,
+    load_public_pem,
+    verify_signature,
+)
+
+MANIFEST_FORMAT = "kasuhara-recording-manifest/1"
+CHANNELS = ("counter", "phone", "import")
+STATUSES = ("complete", "recovered", "device_lost", "disk_full", "imported")
+
+
+class ManifestError(EvidenceError):
+    ja = "録音マニフェストが正しくありません: {detail}"
+    en = "bad recording manifest: {detail}"
+
+
+class ManifestSignatureInvalid(EvidenceError):
+    ja = "録音マニフェスト {detail} の署名が一致しません（改ざんの可能性）。"
+    en = "recording manifest {detail}: signature does not verify (possible tampering)"
+
+
+def new_recording_id(now: dt.datetime | None = None) -> str:
+    """Sortable, collision-safe id: ``rec-YYYYMMDD-HHMMSS-xxxxxx`` (local time, 24 random bits)."""
+    now = now or dt.datetime.now().astimezone()
+    return f"rec-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class WorkstationInfo:
+    name: str
+    fingerprint: str  # SHA-256 of the raw Ed25519 public key, hex
+    public_key_pem: str
+
+
+@dataclass(frozen=True)
+class TagEntry:
+    code: str  # a policy category code, e.g. "conduct.mental"
+    offset_ms: int  # from the start of the recording
+    note: str = ""
+    who: str = ""
+
+
+@dataclass(frozen=True)
+class RecoveryInfo:
+    """Set when a crash cut the recording and it was closed at its last checkpoint."""
+
+    recovered_at: str
+    checkpoint_written_at: str
+    reason: str = "unfinished at start-up"
+
+
+@dataclass(frozen=True)
+class ImportInfo:
+    """An existing recording sealed byte-for-byte; the plaintext is the original file."""
+
+    original_name: str
+    original_size: int
+    original_sha256: str
+    original_mtime: str
+    media_type: str = ""  # "audio/wav", "audio/flac", "audio/mpeg", or "" when unknown
+
+
+@dataclass(frozen=True)
+class RecordingManifest:
+    id: str
+    workstation: WorkstationInfo
+    channel: str
+    device: str
+    samplerate: int
+    channels: int
+    frames: int
+    started_at: str
+    ended_at: str
+    duration_ms: int
+    pcm_sha256: str  # SHA-256 of the sealed plaintext (for imports: the original file)
+    sealed_sha256: str
+    sealed_size: int
+    status: str = "complete"
+    incident_id: str | None = None
+    staff: tuple[str, ...] = ()
+    sample_format: str = "s16le"  # "original" for imports
+    dropped_frames: int = 0
+    over_limit: bool = False  # longer than the policy's 1-hour limit (§4(1))
+    recipients: tuple[str, ...] = ()  # the age recipients the file is sealed to
+    recovery: RecoveryInfo | None = None
+    import_info: ImportInfo | None = None
+    tags: tuple[TagEntry, ...] = field(default_factory=tuple)
+    format: str = MANIFEST_FORMAT
+
+    @property
+    def sealed_name(self) -> str:
+        return f"{self.id}.age"
+
+    def with_changes(self, **changes) -> RecordingManifest:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return {
+            "format": self.format,
+            "id": self.id,
+            "incident_id": self.incident_id,
+            "workstation": {
+                "name": self.workstation.name,
+                "fingerprint": self.workstation.fingerprint,
+                "public_key_pem": self.workstation.public_key_pem,
+            },
+            "staff": list(self.staff),
+            "channel": self.channel,
+            "device": self.device,
+            "samplerate": self.samplerate,
+            "channels": self.channels,
+            "sample_format": self.sample_format,
+            "frames": self.frames,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "duration_ms": self.duration_ms,
+            "dropped_frames": self.dropped_frames,
+            "pcm_sha256": self.pcm_sha256,
+            "sealed_file": self.sealed_name,
+            "sealed_sha256": self.sealed_sha256,
+            "sealed_size": self.sealed_size,
+            "recipients": list(self.recipients),
+            "status": self.status,
+            "over_limit": self.over_limit,
+            "recovery": None
+            if self.recovery is None
+            else {
+                "recovered_at": self.recovery.recovered_at,
+                "checkpoint_written_at": self.recovery.checkpoint_written_at,
+                "reason": self.recovery.reason,
+            },
+            "import": None
+            if self.import_info is None
+            else {
+                "original_name": self.import_info.original_name,
+                "original_size": self.import_info.original_size,
+                "original_sha256": self.import_info.original_sha256,
+                "original_mtime": self.import_info.original_mtime,
+                "media_type": self.import_info.media_type,
+            },
+            "tags": [
+                {"code": t.code, "offset_ms": t.offset_ms, "note": t.note, "who": t.who}
+                for t in self.tags
+            ],
+        }
+
+    def canonical_bytes(self) -> bytes:
+        return canonical_json(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RecordingManifest:
+        try:
+            if d.get("format") != MANIFEST_FORMAT:
+                raise ManifestError(f"unknown format {d.get('format')!r}")
+            ws = d["workstation"]
+            rec = d.get("recovery")
+            imp = d.get("import")
+            m = cls(
+                format=d["format"],
+                id=_str(d["id"]),
+                incident_id=None if d.get("incident_id") is None else _str(d["incident_id"]),
+                workstation=WorkstationInfo(
+                    _str(ws["name"]), _str(ws["fingerprint"]), _str(ws["public_key_pem"])
+                ),
+                staff=tuple(_str(s) for s in d["staff"]),
+                channel=_str(d["channel"]),
+                device=_str(d["device"]),
+                samplerate=_int(d["samplerate"]),
+                channels=_int(d["channels"]),
+                sample_format=_str(d["sample_format"]),
+                frames=_int(d["frames"]),
+                started_at=_str(d["started_at"]),
+                ended_at=_str(d["ended_at"]),
+                duration_ms=_int(d["duration_ms"]),
+                dropped_frames=_int(d["dropped_frames"]),
+                pcm_sha256=_str(d["pcm_sha256"]),
+                sealed_sha256=_str(d["sealed_sha256"]),
+                sealed_size=_int(d["sealed_size"]),
+                recipients=tuple(_str(r) for r in d["recipients"]),
+                status=_str(d["status"]),
+                over_limit=bool(d["over_limit"]),
+                recovery=None
+                if rec is None
+                else RecoveryInfo(
+                    _str(rec["recovered_at"]),
+                    _str(rec["checkpoint_written_at"]),
+                    _str(rec["reason"]),
+                ),
+                import_info=None
+                if imp is None
+                else ImportInfo(
+                    _str(imp["original_name"]),
+                    _int(imp["original_size"]),
+                    _str(imp["original_sha256"]),
+                    _str(imp["original_mtime"]),
+                    _str(imp["media_type"]),
+                ),
+                tags=tuple(
+                    TagEntry(_str(t["code"]), _int(t["offset_ms"]), _str(t["note"]), _str(t["who"]))
+                    for t in d["tags"]
+                ),
+            )
+        except (KeyError, TypeError, AttributeError) as e:
+            raise ManifestError(f"missing or wrong field: {e}") from None
+        if d.get("sealed_file") != m.sealed_name:
+            raise ManifestError("sealed_file does not match the id")
+        m.validate()
+        return m
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, source: str = "manifest") -> RecordingManifest:
+        return cls.from_dict(parse_json_object(raw, source))
+
+    def validate(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ManifestError(f"channel {self.channel!r} not one of {CHANNELS}")
+        if self.status not in STATUSES:
+            raise ManifestError(f"status {self.status!r} not one of {STATUSES}")
+        for name in ("pcm_sha256", "sealed_sha256"):
+            v = getattr(self, name)
+            if len(v) != 64 or v.strip("0123456789abcdef"):
+                raise ManifestError(f"{name} is not a lower-case SHA-256 hex digest")
+        if "/" in self.id or "\\" in self.id or self.id.startswith("."):
+            raise ManifestError(f"id {self.id!r} is not a plain name")
+        if any(t.offset_ms < 0 for t in self.tags):
+            raise ManifestError("tag offset is negative")
+
+
+def _str(v: object) -> str:
+    if not isinstance(v, str):
+        raise TypeError(f"expected a string, got {type(v).__name__}")
+    return v
+
+
+def _int(v: object) -> int:
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise TypeError(f"expected an integer, got {type(v).__name__}")
+    return v
+
+
+# --- signing and files -------------------------------------------------------------------
+@dataclass(frozen=True)
+class ManifestFiles:
+    manifest: Path
+    signature: Path
+
+
+def manifest_paths(vault: Path, recording_id: str) -> ManifestFiles:
+    base = Path(vault) / f"{recording_id}.manifest.json"
+    return ManifestFiles(base, Path(str(base) + ".sig"))
+
+
+def sign_manifest(manifest: RecordingManifest, key: WorkstationKey) -> tuple[bytes, bytes]:
+    """(canonical bytes, 64-byte Ed25519 signature)."""
+    manifest.validate()
+    data = manifest.canonical_bytes()
+    return data, key.sign(data)
+
+
+def write_signed_manifest(
+    vault: Path, manifest: RecordingManifest, key: WorkstationKey
+) -> ManifestFiles:
+    data, sig = sign_manifest(manifest, key)
+    files = manifest_paths(vault, manifest.id)
+    write_atomic(files.manifest, data, mode=0o600)
+    write_atomic(files.signature, sig, mode=0o600)
+    return files
+
+
+def verify_manifest_bytes(
+    data: bytes, signature: bytes, *, trusted_public_pem: bytes | str | None = None
+) -> RecordingManifest:
+    """Parse and check a manifest: the signature, by ``trusted_public_pem`` if given, else by
+    the key the manifest names (integrity only), and that the named key matches its
+    fingerprint. Raises ManifestSignatureInvalid or ManifestError."""
+    m = RecordingManifest.from_bytes(data)
+    embedded = load_public_pem(m.workstation.public_key_pem)
+    if fingerprint_of(embedded) != m.workstation.fingerprint:
+        raise ManifestSignatureInvalid(f"{m.id} (fingerprint does not match its key)")
+    pem = trusted_public_pem if trusted_public_pem is not None else m.workstation.public_key_pem
+    if not verify_signature(pem, data, signature):
+        raise ManifestSignatureInvalid(m.id)
+    if data != m.canonical_bytes():
+        raise ManifestError(f"{m.id}: not in canonical form")
+    return m
+
+
+def read_signed_manifest(
+    vault: Path, recording_id: str, *, trusted_public_pem: bytes | str | None = None
+) -> RecordingManifest:
+    files = manifest_paths(vault, recording_id)
+    try:
+        data = files.manifest.read_bytes()
+        sig = files.signature.read_bytes()
+    except FileNotFoundError as e:
+        raise ManifestError(f"{e.filename} is missing") from None
+    return verify_manifest_bytes(data, sig, trusted_public_pem=trusted_public_pem)
