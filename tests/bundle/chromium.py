@@ -10,7 +10,6 @@ import contextlib
 import itertools
 import json
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,16 +21,9 @@ import websocket
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Chromium:
     def __init__(self) -> None:
         self._profile = tempfile.TemporaryDirectory(prefix="kasuhara-chromium-")
-        self.port = _free_port()
         self.proc = subprocess.Popen(
             [
                 CHROMIUM,
@@ -44,7 +36,7 @@ class Chromium:
                 "--no-first-run",
                 "--disable-sync",
                 f"--user-data-dir={self._profile.name}",
-                f"--remote-debugging-port={self.port}",
+                "--remote-debugging-port=0",  # Chromium picks a free port: no race
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
@@ -58,14 +50,16 @@ class Chromium:
 
     def _page_ws_url(self) -> str:
         deadline = time.monotonic() + 30
+        port_file = Path(self._profile.name) / "DevToolsActivePort"
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/list") as r:
+                port = int(port_file.read_text().split()[0])
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as r:
                     targets = json.load(r)
                 for t in targets:
                     if t.get("type") == "page":
                         return t["webSocketDebuggerUrl"]
-            except OSError:
+            except (OSError, ValueError, IndexError):
                 pass
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise RuntimeError("chromium did not open its DevTools port")
