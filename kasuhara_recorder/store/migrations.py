@@ -1,0 +1,79 @@
+"""Schema versions of the SQLite store, applied in order by ``Database``.
+
+Each feature appends one ``Migration`` with the next version number; never edit a migration
+that has shipped (a data folder remembers its version in ``PRAGMA user_version``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+EVIDENCE_SQL = """
+CREATE TABLE workstation_keys (
+    fingerprint TEXT PRIMARY KEY,         -- SHA-256 of the raw Ed25519 public key, hex
+    public_key_pem TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,              -- 1, 2, 3 … with no gaps
+    time TEXT NOT NULL,                   -- ISO 8601 with offset
+    actor TEXT NOT NULL,
+    workstation TEXT NOT NULL,            -- fingerprint of the signing key
+    event TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    data_json TEXT NOT NULL,              -- canonical JSON; data_sha256 is over its UTF-8 bytes
+    data_sha256 TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    signature TEXT NOT NULL               -- Ed25519, hex
+);
+CREATE INDEX audit_log_by_subject ON audit_log (subject, seq);
+CREATE TABLE audit_head (                 -- the signed last (seq, hash): catches a cut-off tail
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    workstation TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TABLE recordings (
+    id TEXT PRIMARY KEY,
+    incident_id TEXT,
+    status TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    sealed_file TEXT NOT NULL,            -- name inside the vault folder
+    pcm_sha256 TEXT NOT NULL,
+    sealed_sha256 TEXT NOT NULL,
+    sealed_size INTEGER NOT NULL,
+    manifest_json TEXT NOT NULL,          -- the signed canonical manifest, byte for byte
+    manifest_signature TEXT NOT NULL,     -- hex
+    created_at TEXT NOT NULL
+);
+CREATE INDEX recordings_by_incident ON recordings (incident_id, started_at);
+-- Tags added after capture; capture-time tags are in the signed manifest.
+CREATE TABLE recording_tags (
+    recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    offset_ms INTEGER NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    who TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (recording_id, position)
+);
+"""
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "evidence: workstation keys, audit chain, recordings", EVIDENCE_SQL),
+]
