@@ -108,7 +108,8 @@ REGISTRARS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
 def cmd_gui(args: argparse.Namespace, console: Console) -> int:
     from kasuhara_recorder.ui.app import run_gui  # Qt is imported only for the GUI
 
-    return run_gui(data_dir=resolve_data_dir(args.data_dir), lang=console.lang)
+    # only an explicit --lang overrides the saved setting; the GUI falls back to the locale
+    return run_gui(data_dir=resolve_data_dir(args.data_dir), lang=getattr(args, "lang", None))
 
 
 def main(argv: list[str] | None = None) -> int:

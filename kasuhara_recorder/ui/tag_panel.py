@@ -28,8 +28,8 @@ COLUMNS = 3
 
 
 def short_label(label: str) -> str:
-    """The part before a parenthesised list: "身体的な攻撃（暴行、傷害）" → "身体的な攻撃"."""
-    return re.split(r"（| \(", label, maxsplit=1)[0].strip() or label
+    """Without the parenthesised lists: "身体的な攻撃（暴行、傷害）" → "身体的な攻撃"."""
+    return re.sub(r"（[^）]*）| ?\([^)]*\)", "", label).strip() or label
 
 
 @dataclass(frozen=True)

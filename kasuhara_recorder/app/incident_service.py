@@ -1,0 +1,394 @@
+"""Incidents: create, edit, submit, review, legal hold, recordings and attachments.
+
+The one place the GUI and the CLI both go through (``AppService.incidents``). Every change is
+written to the incident tables and entered in the audit chain in the same transaction, with the
+changed fields and the SHA-256 of the incident's canonical JSON afterwards, so the chain alone
+shows what the record said at each step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import mimetypes
+import secrets
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from kasuhara_recorder.app.incident_validation import ERROR, Issue, validate
+from kasuhara_recorder.errors import KasuharaError, UsageError
+from kasuhara_recorder.store.drafts import DraftFiles
+from kasuhara_recorder.store.incident_model import (
+    LOCATIONS,
+    STATUSES,
+    TRANSITIONS,
+    Attachment,
+    Incident,
+    IncidentDraft,
+    Marker,
+    StaffMember,
+)
+from kasuhara_recorder.store.incidents import IncidentRepository
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.app.service import AppService
+
+__all__ = [
+    "Attachment", "Incident", "IncidentDraft", "IncidentInvalid", "IncidentNotFound",
+    "IncidentService", "Issue", "Marker", "StaffMember",
+]  # fmt: skip
+
+log = logging.getLogger("kasuhara.app.incidents")
+MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+
+
+class IncidentNotFound(KasuharaError):
+    ja = "事案 {detail} が見つかりません。"
+    en = "incident {detail} not found"
+
+
+class IncidentInvalid(KasuharaError):
+    """Submission refused; ``issues`` holds the field-level messages."""
+
+    ja = "事案票に不足や誤りがあります:\n{detail}"
+    en = "the incident form is incomplete or wrong:\n{detail}"
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        errs = [i for i in issues if i.severity == ERROR]
+        super().__init__("\n".join(i.en for i in errs), ja_list="\n".join(i.ja for i in errs))
+
+    def message(self, lang: str = "ja") -> str:
+        body = self.fields["ja_list"] if lang == "ja" else self.detail
+        return (self.ja if lang == "ja" else self.en).format(detail=body)
+
+
+class IncidentLocked(KasuharaError):
+    ja = "事案 {detail} は{status}のため編集できません。"
+    en = "incident {detail} is {status_en} and cannot be edited"
+
+
+class BadTransition(KasuharaError):
+    ja = "事案 {detail} を「{old}」から「{new}」にはできません。"
+    en = "incident {detail} cannot go from {old_en} to {new_en}"
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
+def new_incident_id() -> str:
+    """Readable and sortable by day; random enough that two PCs never collide in a day."""
+    return f"{dt.date.today():%Y%m%d}-{secrets.token_hex(3)}"
+
+
+def incident_digest(inc: Incident) -> str:
+    from kasuhara_recorder.evidence.canonical_json import canonical_json
+
+    return hashlib.sha256(canonical_json(inc.to_json_dict())).hexdigest()
+
+
+def changed_fields(old: IncidentDraft, new: IncidentDraft) -> dict[str, Any]:
+    """The fields that differ, with their new values in JSON form."""
+    o, n = old.to_dict(), new.to_dict()
+    return {f.name: n[f.name] for f in fields(IncidentDraft) if o[f.name] != n[f.name]}
+
+
+class IncidentService:
+    def __init__(self, app: AppService) -> None:
+        self.app = app
+        self.drafts = DraftFiles(app.paths.drafts)
+
+    # --- plumbing ------------------------------------------------------------------------
+    @property
+    def _db(self):
+        return self.app.database
+
+    def _repo(self) -> IncidentRepository:
+        return IncidentRepository(self._db.conn)
+
+    def _audit(self, event: str, inc: Incident, data: dict[str, Any]) -> None:
+        self.app.audit.append(
+            self.app.actor, event, f"incident:{inc.id}", {**data, "sha256": incident_digest(inc)}
+        )
+
+    # --- reads ---------------------------------------------------------------------------
+    def get(self, incident_id: str) -> Incident:
+        inc = self._repo().get(incident_id)
+        if inc is None:
+            raise IncidentNotFound(incident_id)
+        return inc
+
+    def list(self, open_only: bool = False) -> list[Incident]:
+        statuses = ("draft", "submitted", "reviewed", "referred") if open_only else None
+        repo = self._repo()
+        return [inc for iid in repo.ids(statuses) if (inc := repo.get(iid)) is not None]
+
+    def validate(self, draft: IncidentDraft) -> list[Issue]:
+        return validate(draft, self.app.profile)
+
+    # --- creation ------------------------------------------------------------------------
+    def create(
+        self, draft: IncidentDraft | None = None, recordings: tuple[str, ...] = ()
+    ) -> Incident:
+        draft = draft or IncidentDraft()
+        self._check_codes(draft)
+        t = now_iso()
+        profile = self.app.profile
+        inc = Incident(
+            id=new_incident_id(), status="draft", draft=draft, created_at=t,
+            created_by=self.app.actor, updated_at=t, recordings=tuple(recordings),
+            profile_id=profile.id, profile_version=profile.version,
+        )  # fmt: skip
+        with self._db.transaction():
+            while self._repo().exists(inc.id):  # a same-day collision: draw again
+                inc = replace(inc, id=new_incident_id())
+            self._repo().insert(inc)
+            self._audit(
+                "incident.create", inc,
+                {"fields": changed_fields(IncidentDraft(), draft), "recordings": list(recordings)},
+            )  # fmt: skip
+        log.info("incident %s created", inc.id)
+        return self.get(inc.id)
+
+    def prefill(self, manifest: Any | None, markers: list[Marker]) -> IncidentDraft:
+        """The form as staff should find it after a recording: time, duration, channel,
+        tags as categories and markers, staff = the signed-in user, their department."""
+        s = self.app.settings
+        staff = (StaffMember(s.staff_name),) if s.staff_name else ()
+        if manifest is None:
+            return IncidentDraft(
+                occurred_at=now_iso(), department=s.department, staff=staff, at_office=True
+            )
+        rid = _recording_id(manifest)
+        channel = str(getattr(manifest, "channel", "") or "")
+        codes = []
+        for m in markers:
+            if m.code not in codes:
+                codes.append(m.code)
+        live = {c.code for c in self.app.profile.live_tag_categories()}
+        duration = getattr(manifest, "duration_s", None)
+        if duration is None:
+            duration = getattr(manifest, "duration_ms", 0) / 1000
+        return IncidentDraft(
+            occurred_at=_iso(getattr(manifest, "started_at", "")) or now_iso(),
+            duration_seconds=round(duration),
+            location=channel if channel in LOCATIONS else "",
+            at_office=True,
+            department=s.department,
+            staff=staff,
+            categories=tuple(c for c in codes if c in live),
+            recorded_from_start=True,
+            markers=tuple(replace(m, recording_id=m.recording_id or rid) for m in markers),
+        )
+
+    def create_from_recording(self, manifest: Any | None, markers: list[Marker]) -> Incident:
+        draft = self.prefill(manifest, list(markers))
+        recordings = (_recording_id(manifest),) if manifest is not None else ()
+        inc = self.create(draft, recordings=recordings)
+        if manifest is not None:
+            self._link_recording_row(inc.id, recordings[0])
+        return inc
+
+    def import_json(self, data: dict[str, Any]) -> Incident:
+        """``incident new --json-file``: the draft fields of incident.json; ids and status are
+        the store's to give, so they are ignored if present."""
+        try:
+            draft = IncidentDraft.from_dict(data)
+        except (ValueError, TypeError) as e:
+            raise UsageError(f"incident JSON: {e}") from None
+        return self.create(draft)
+
+    # --- edits ---------------------------------------------------------------------------
+    def _editable(self, inc: Incident) -> None:
+        if inc.status != "draft":
+            ja, en = STATUSES[inc.status]
+            raise IncidentLocked(inc.id, status=ja, status_en=en)
+
+    def save_draft(self, incident_id: str, draft: IncidentDraft) -> Incident:
+        self._check_codes(draft)
+        with self._db.transaction():
+            old = self.get(incident_id)
+            self._editable(old)
+            changes = changed_fields(old.draft, draft)
+            if not changes:
+                return old
+            self._repo().update_draft(incident_id, draft, now_iso())
+            new = self.get(incident_id)
+            self._audit("incident.update", new, {"fields": changes})
+        return new
+
+    def submit(self, incident_id: str, draft: IncidentDraft | None = None) -> Incident:
+        inc = self.get(incident_id)
+        draft = draft or inc.draft
+        issues = self.validate(draft)
+        if any(i.severity == ERROR for i in issues):
+            raise IncidentInvalid(issues)
+        with self._db.transaction():
+            self._editable(self.get(incident_id))
+            changes = changed_fields(self.get(incident_id).draft, draft)
+            if changes:
+                self._repo().update_draft(incident_id, draft, now_iso())
+            t = now_iso()
+            self._repo().set_status(incident_id, "submitted", t, submitted_at=t)
+            new = self.get(incident_id)
+            warnings = [i.en for i in issues if i.severity != ERROR]
+            self._audit(
+                "incident.submit", new,
+                {"fields": changes, "status": "submitted", "warnings": warnings},
+            )  # fmt: skip
+        self.drafts.discard(incident_id)
+        return new
+
+    def set_status(self, incident_id: str, status: str, note: str = "") -> Incident:
+        if status not in STATUSES:
+            raise UsageError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+        with self._db.transaction():
+            old = self.get(incident_id)
+            if status not in TRANSITIONS[old.status]:
+                raise BadTransition(
+                    incident_id, old=STATUSES[old.status][0], new=STATUSES[status][0],
+                    old_en=old.status, new_en=status,
+                )  # fmt: skip
+            self._repo().set_status(incident_id, status, now_iso())
+            new = self.get(incident_id)
+            self._audit("incident.status", new, {"from": old.status, "to": status, "note": note})
+        return new
+
+    def set_legal_hold(self, incident_id: str, on: bool, reason: str = "") -> Incident:
+        with self._db.transaction():
+            old = self.get(incident_id)
+            if old.legal_hold == on:
+                return old
+            self._repo().set_legal_hold(incident_id, on, now_iso())
+            new = self.get(incident_id)
+            self._audit("incident.legal_hold", new, {"legal_hold": on, "reason": reason})
+        return new
+
+    # --- recordings ------------------------------------------------------------------------
+    def attach_recording(self, incident_id: str, manifest: Any, markers: list[Marker]) -> Incident:
+        rid = _recording_id(manifest)
+        with self._db.transaction():
+            old = self.get(incident_id)
+            self._repo().add_recording(incident_id, rid, now_iso())
+            new_markers = tuple(replace(m, recording_id=m.recording_id or rid) for m in markers)
+            codes = list(old.draft.categories)
+            live = {c.code for c in self.app.profile.live_tag_categories()}
+            codes += [m.code for m in markers if m.code in live and m.code not in codes]
+            draft = old.draft
+            if old.status == "draft":
+                draft = replace(
+                    draft,
+                    markers=draft.markers + new_markers,
+                    categories=tuple(dict.fromkeys(codes)),
+                )
+                self._repo().update_draft(incident_id, draft, now_iso())
+            self._link_recording_row(incident_id, rid)
+            new = self.get(incident_id)
+            self._audit(
+                "incident.recording_attach", new,
+                {"recording": rid, "markers": [m.__dict__ for m in new_markers]},
+            )  # fmt: skip
+        return new
+
+    def keep_routine(self, manifest: Any, markers: list[Marker]) -> None:
+        """A recording kept without an incident: say so in the chain (it is subject to
+        retention), with the notes typed on its markers."""
+        rid = _recording_id(manifest)
+        self.app.audit.append(
+            self.app.actor, "recording.routine", f"recording:{rid}",
+            {"markers": [m.__dict__ for m in markers]},
+        )  # fmt: skip
+
+    def _link_recording_row(self, incident_id: str, recording_id: str) -> None:
+        """Also mark the recording's own row, where the recordings store keeps one."""
+        recordings = getattr(self.app, "recordings_store", None)
+        setter = getattr(recordings, "set_incident", None)
+        if callable(setter):
+            setter(recording_id, incident_id)
+
+    # --- attachments -----------------------------------------------------------------------
+    def add_url_attachment(self, incident_id: str, url: str, note: str = "") -> Attachment:
+        url = url.strip()
+        p = urlparse(url)
+        if p.scheme not in ("http", "https") or not p.netloc:
+            raise UsageError(f"not a web address (http/https): {url}")
+        att = Attachment(
+            id=secrets.token_hex(8), kind="url", name=url, added_at=now_iso(),
+            added_by=self.app.actor, url=url, note=note,
+        )  # fmt: skip
+        return self._add_attachment(incident_id, att)
+
+    def add_file_attachment(self, incident_id: str, path: Path, note: str = "") -> Attachment:
+        """Seal the file into the vault for the organisation recipients, like a recording."""
+        from kasuhara_recorder.evidence.sealed_writer import SealedWriter
+
+        path = Path(path)
+        if not path.is_file():
+            raise UsageError(f"not a file: {path}")
+        size = path.stat().st_size
+        if size > MAX_ATTACHMENT_BYTES:
+            raise UsageError(f"{path.name}: larger than {MAX_ATTACHMENT_BYTES // 2**20} MiB")
+        self.get(incident_id)
+        recipients = self.app.settings.org_recipients
+        if not recipients:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("no organisation recipient")
+        att_id = secrets.token_hex(8)
+        folder = self.app.paths.vault / "attachments"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        sealed = folder / f"{att_id}.age"
+        writer = SealedWriter(sealed, list(recipients))
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                writer.write(chunk)
+        result = writer.close()
+        att = Attachment(
+            id=att_id, kind="file", name=path.name, added_at=now_iso(), added_by=self.app.actor,
+            media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+            size=result.pcm_bytes, sha256=result.pcm_sha256, sealed_sha256=result.sealed_sha256,
+            sealed_path=str(sealed.relative_to(self.app.paths.root)), note=note,
+        )  # fmt: skip
+        return self._add_attachment(incident_id, att)
+
+    def _add_attachment(self, incident_id: str, att: Attachment) -> Attachment:
+        with self._db.transaction():
+            self.get(incident_id)
+            self._repo().add_attachment(incident_id, att)
+            new = self.get(incident_id)
+            self._audit("incident.attachment_add", new, {"attachment": att.__dict__})
+        return att
+
+    # --- autosaved drafts ----------------------------------------------------------------------
+    def autosave(self, incident_id: str, draft: IncidentDraft) -> None:
+        self.drafts.save(incident_id, draft)
+
+    def load_autosave(self, incident_id: str) -> IncidentDraft | None:
+        return self.drafts.load(incident_id)
+
+    def discard_autosave(self, incident_id: str) -> None:
+        self.drafts.discard(incident_id)
+
+    # --- checks ----------------------------------------------------------------------------
+    def _check_codes(self, draft: IncidentDraft) -> None:
+        """Unknown codes are refused even in a draft: codes are what statistics count."""
+        bad = [i for i in self.validate(draft) if "code" in i.en and i.severity == ERROR]
+        if bad:
+            raise UsageError("; ".join(i.en for i in bad))
+
+
+def _recording_id(manifest: Any) -> str:
+    rid = getattr(manifest, "id", None) or getattr(manifest, "recording_id", None)
+    if not rid:
+        raise UsageError("recording has no id")
+    return str(rid)
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone().replace(microsecond=0).isoformat()
+    return str(value or "")
