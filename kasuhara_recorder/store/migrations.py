@@ -74,6 +74,87 @@ CREATE TABLE recording_tags (
 );
 """
 
+# Incidents (issue 5). Recordings link to an incident through recordings.incident_id.
+INCIDENTS_SQL = """
+CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL
+        CHECK (status IN ('draft', 'submitted', 'reviewed', 'referred', 'closed')),
+    legal_hold INTEGER NOT NULL DEFAULT 0,
+    occurred_at TEXT NOT NULL DEFAULT '',
+    duration_seconds INTEGER,
+    location TEXT NOT NULL DEFAULT '',
+    at_office INTEGER NOT NULL DEFAULT 1,
+    location_detail TEXT NOT NULL DEFAULT '',
+    department TEXT NOT NULL DEFAULT '',
+    party_name TEXT NOT NULL DEFAULT '',
+    party_description TEXT NOT NULL DEFAULT '',
+    demand TEXT NOT NULL DEFAULT '',
+    validity_note TEXT NOT NULL DEFAULT '',
+    narrative TEXT NOT NULL DEFAULT '',
+    injuries TEXT NOT NULL DEFAULT '',
+    recorded_from_start INTEGER NOT NULL DEFAULT 0,
+    profile_id TEXT NOT NULL DEFAULT '',
+    profile_version INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    submitted_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX incidents_by_status ON incidents (status);
+CREATE INDEX incidents_by_time ON incidents (occurred_at);
+CREATE TABLE incident_staff (
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (incident_id, position)
+);
+CREATE TABLE incident_categories (
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    code TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('validity', 'conduct')),
+    PRIMARY KEY (incident_id, code)
+);
+CREATE INDEX incident_categories_by_code ON incident_categories (code);
+CREATE TABLE incident_responses (
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    position INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    at TEXT NOT NULL DEFAULT '',
+    by_name TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (incident_id, position)
+);
+CREATE TABLE incident_markers (
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    position INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    offset_ms INTEGER NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    who TEXT NOT NULL DEFAULT '',
+    recording_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (incident_id, position)
+);
+CREATE TABLE incident_attachments (
+    id TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    kind TEXT NOT NULL CHECK (kind IN ('file', 'url')),
+    name TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    media_type TEXT NOT NULL DEFAULT '',
+    size INTEGER NOT NULL DEFAULT 0,
+    sha256 TEXT NOT NULL DEFAULT '',
+    sealed_sha256 TEXT NOT NULL DEFAULT '',
+    sealed_path TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX incident_attachments_by_incident ON incident_attachments (incident_id);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "evidence: workstation keys, audit chain, recordings", EVIDENCE_SQL),
+    Migration(2, "incidents: staff, categories, responses, markers, attachments", INCIDENTS_SQL),
 ]
