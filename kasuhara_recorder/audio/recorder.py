@@ -244,19 +244,22 @@ class Recorder:
     def _drain(self) -> bool:
         """Everything queued into the sink; False when the sink failed."""
         write, feed, ch = self._sink.write, self._meter.feed, self.format.channels
+        got = 0
         for block in self._queue.drain():
             try:
                 write(block)
             except Exception as e:  # noqa: BLE001 - becomes a typed fault, never dropped
+                self._bytes_written += got
                 self._sink_failed(e)
                 return False
-            self._bytes_written += len(block)
+            got += len(block)
             feed(block, ch)
-        if self._bytes_written and not self._got_audio.is_set():
-            self._first_audio_s = time.monotonic() - self._t_start
-            self._got_audio.set()
-        if self._bytes_written:
+        if got:
+            self._bytes_written += got
             self._last_audio = time.monotonic()
+            if not self._got_audio.is_set():
+                self._first_audio_s = self._last_audio - self._t_start
+                self._got_audio.set()
         return True
 
     def _watch(self) -> tuple[EndReason, KasuharaError | None] | None:
