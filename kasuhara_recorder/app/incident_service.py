@@ -108,7 +108,7 @@ class IncidentService:
         return self.app.database
 
     def _repo(self) -> IncidentRepository:
-        return IncidentRepository(self._db.conn)
+        return IncidentRepository(self._db)
 
     def _audit(self, event: str, inc: Incident, data: dict[str, Any]) -> None:
         self.app.audit.append(
@@ -146,7 +146,9 @@ class IncidentService:
         with self._db.transaction():
             while self._repo().exists(inc.id):  # a same-day collision: draw again
                 inc = replace(inc, id=new_incident_id())
-            self._repo().insert(inc)
+            self._repo().insert(replace(inc, recordings=()))
+            for rid in recordings:
+                self._link(inc.id, rid)
             self._audit(
                 "incident.create", inc,
                 {"fields": changed_fields(IncidentDraft(), draft), "recordings": list(recordings)},
@@ -188,10 +190,7 @@ class IncidentService:
     def create_from_recording(self, manifest: Any | None, markers: list[Marker]) -> Incident:
         draft = self.prefill(manifest, list(markers))
         recordings = (_recording_id(manifest),) if manifest is not None else ()
-        inc = self.create(draft, recordings=recordings)
-        if manifest is not None:
-            self._link_recording_row(inc.id, recordings[0])
-        return inc
+        return self.create(draft, recordings=recordings)
 
     def import_json(self, data: dict[str, Any]) -> Incident:
         """``incident new --json-file``: the draft fields of incident.json; ids and status are
@@ -273,7 +272,7 @@ class IncidentService:
         rid = _recording_id(manifest)
         with self._db.transaction():
             old = self.get(incident_id)
-            self._repo().add_recording(incident_id, rid, now_iso())
+            self._link(incident_id, rid)
             new_markers = tuple(replace(m, recording_id=m.recording_id or rid) for m in markers)
             codes = list(old.draft.categories)
             live = {c.code for c in self.app.profile.live_tag_categories()}
@@ -286,7 +285,6 @@ class IncidentService:
                     categories=tuple(dict.fromkeys(codes)),
                 )
                 self._repo().update_draft(incident_id, draft, now_iso())
-            self._link_recording_row(incident_id, rid)
             new = self.get(incident_id)
             self._audit(
                 "incident.recording_attach", new,
@@ -303,12 +301,11 @@ class IncidentService:
             {"markers": [m.__dict__ for m in markers]},
         )  # fmt: skip
 
-    def _link_recording_row(self, incident_id: str, recording_id: str) -> None:
-        """Also mark the recording's own row, where the recordings store keeps one."""
-        recordings = getattr(self.app, "recordings_store", None)
-        setter = getattr(recordings, "set_incident", None)
-        if callable(setter):
-            setter(recording_id, incident_id)
+    def _link(self, incident_id: str, recording_id: str) -> None:
+        try:
+            self._repo().link_recording(incident_id, recording_id)
+        except LookupError:
+            raise UsageError(f"recording {recording_id} not found") from None
 
     # --- attachments -----------------------------------------------------------------------
     def add_url_attachment(self, incident_id: str, url: str, note: str = "") -> Attachment:

@@ -1,12 +1,17 @@
-"""The incident tables: incidents with their staff, categories, §4 responses, live-tag markers,
-recordings and attachments. Plain SQL over the shared SQLite connection; no audit or policy
-logic here (the incident service enters each change in the audit chain in the same
-transaction). Child rows are replaced as a whole on each save, in the order shown on screen.
+"""The incident tables (migration 2): incidents with their staff, categories, §4 responses,
+live-tag markers and attachments; recordings link through ``recordings.incident_id``.
+
+Plain SQL over ``Database``; no audit or policy logic here (the incident service enters each
+change in the audit chain in the same transaction). Writes must run inside
+``Database.transaction()``. Child rows are replaced as a whole on each save, in screen order.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.store.database import Database
 
 from kasuhara_recorder.store.incident_model import (
     Attachment,
@@ -17,93 +22,6 @@ from kasuhara_recorder.store.incident_model import (
     ResponseAction,
     StaffMember,
 )
-
-# Appended to store/migrations.py as one version (see MIGRATION_SQL users there).
-MIGRATION_SQL = """
-CREATE TABLE incidents (
-    id TEXT PRIMARY KEY,
-    status TEXT NOT NULL
-        CHECK (status IN ('draft', 'submitted', 'reviewed', 'referred', 'closed')),
-    legal_hold INTEGER NOT NULL DEFAULT 0,
-    occurred_at TEXT NOT NULL DEFAULT '',
-    duration_seconds INTEGER,
-    location TEXT NOT NULL DEFAULT '',
-    at_office INTEGER NOT NULL DEFAULT 1,
-    location_detail TEXT NOT NULL DEFAULT '',
-    department TEXT NOT NULL DEFAULT '',
-    party_name TEXT NOT NULL DEFAULT '',
-    party_description TEXT NOT NULL DEFAULT '',
-    demand TEXT NOT NULL DEFAULT '',
-    validity_note TEXT NOT NULL DEFAULT '',
-    narrative TEXT NOT NULL DEFAULT '',
-    injuries TEXT NOT NULL DEFAULT '',
-    recorded_from_start INTEGER NOT NULL DEFAULT 0,
-    profile_id TEXT NOT NULL DEFAULT '',
-    profile_version INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    submitted_at TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX incidents_by_status ON incidents (status);
-CREATE INDEX incidents_by_time ON incidents (occurred_at);
-CREATE TABLE incident_staff (
-    incident_id TEXT NOT NULL REFERENCES incidents (id),
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    role TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (incident_id, position)
-);
-CREATE TABLE incident_categories (
-    incident_id TEXT NOT NULL REFERENCES incidents (id),
-    code TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('validity', 'conduct')),
-    PRIMARY KEY (incident_id, code)
-);
-CREATE INDEX incident_categories_by_code ON incident_categories (code);
-CREATE TABLE incident_responses (
-    incident_id TEXT NOT NULL REFERENCES incidents (id),
-    position INTEGER NOT NULL,
-    code TEXT NOT NULL,
-    at TEXT NOT NULL DEFAULT '',
-    by_name TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (incident_id, position)
-);
-CREATE TABLE incident_markers (
-    incident_id TEXT NOT NULL REFERENCES incidents (id),
-    position INTEGER NOT NULL,
-    code TEXT NOT NULL,
-    offset_ms INTEGER NOT NULL,
-    note TEXT NOT NULL DEFAULT '',
-    who TEXT NOT NULL DEFAULT '',
-    recording_id TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (incident_id, position)
-);
-CREATE TABLE incident_recordings (
-    incident_id TEXT NOT NULL REFERENCES incidents (id),
-    recording_id TEXT NOT NULL,
-    attached_at TEXT NOT NULL,
-    PRIMARY KEY (incident_id, recording_id)
-);
-CREATE INDEX incident_recordings_by_recording ON incident_recordings (recording_id);
-CREATE TABLE incident_attachments (
-    id TEXT PRIMARY KEY,
-    incident_id TEXT NOT NULL REFERENCES incidents (id),
-    kind TEXT NOT NULL CHECK (kind IN ('file', 'url')),
-    name TEXT NOT NULL,
-    added_at TEXT NOT NULL,
-    added_by TEXT NOT NULL,
-    url TEXT NOT NULL DEFAULT '',
-    media_type TEXT NOT NULL DEFAULT '',
-    size INTEGER NOT NULL DEFAULT 0,
-    sha256 TEXT NOT NULL DEFAULT '',
-    sealed_sha256 TEXT NOT NULL DEFAULT '',
-    sealed_path TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX incident_attachments_by_incident ON incident_attachments (incident_id);
-"""
 
 _DRAFT_COLUMNS = (
     "occurred_at", "duration_seconds", "location", "at_office", "location_detail", "department",
@@ -121,8 +39,16 @@ def _draft_values(d: IncidentDraft) -> tuple:
 
 
 class IncidentRepository:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def conn(self):
+        """The raw connection, for writes; callers hold ``db.transaction()`` (and its lock)."""
+        return self.db.connection
+
+    def _rows(self, sql: str, params=()) -> list:
+        return self.db.query(sql, params)
 
     # --- writes (the caller holds the transaction) ---------------------------------------
     def insert(self, inc: Incident) -> None:
@@ -135,7 +61,7 @@ class IncidentRepository:
         self.conn.execute(f"INSERT INTO incidents ({', '.join(cols)}) VALUES ({marks})", values)
         self._replace_children(inc.id, inc.draft)
         for rid in inc.recordings:
-            self.add_recording(inc.id, rid, inc.created_at)
+            self.link_recording(inc.id, rid)
 
     def update_draft(self, incident_id: str, draft: IncidentDraft, updated_at: str) -> None:
         sets = ", ".join(f"{c} = ?" for c in _DRAFT_COLUMNS)
@@ -163,11 +89,12 @@ class IncidentRepository:
             (int(on), updated_at, incident_id),
         )
 
-    def add_recording(self, incident_id: str, recording_id: str, at: str) -> None:
-        self.conn.execute(
-            "INSERT OR IGNORE INTO incident_recordings VALUES (?, ?, ?)",
-            (incident_id, recording_id, at),
+    def link_recording(self, incident_id: str, recording_id: str) -> None:
+        cur = self.conn.execute(
+            "UPDATE recordings SET incident_id = ? WHERE id = ?", (incident_id, recording_id)
         )
+        if cur.rowcount != 1:
+            raise LookupError(f"recording {recording_id} not found")
 
     def add_attachment(self, incident_id: str, a: Attachment) -> None:
         self.conn.execute(
@@ -204,48 +131,43 @@ class IncidentRepository:
 
     # --- reads ---------------------------------------------------------------------------
     def exists(self, incident_id: str) -> bool:
-        row = self.conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        return row is not None
+        return bool(self._rows("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)))
 
     def ids(self, statuses: tuple[str, ...] | None = None) -> list[str]:
         if statuses:
             marks = ", ".join("?" * len(statuses))
-            rows = self.conn.execute(
+            rows = self._rows(
                 f"SELECT id FROM incidents WHERE status IN ({marks})"
                 " ORDER BY occurred_at DESC, created_at DESC", statuses,
             )  # fmt: skip
         else:
-            rows = self.conn.execute(
-                "SELECT id FROM incidents ORDER BY occurred_at DESC, created_at DESC"
-            )
+            rows = self._rows("SELECT id FROM incidents ORDER BY occurred_at DESC, created_at DESC")
         return [r[0] for r in rows]
 
     def get(self, incident_id: str) -> Incident | None:
-        c = self.conn
+        q = self._rows
         cols = ("id", "status", "legal_hold", *_DRAFT_COLUMNS, "profile_id", "profile_version",
                 "created_at", "created_by", "updated_at", "submitted_at")  # fmt: skip
-        row = c.execute(
-            f"SELECT {', '.join(cols)} FROM incidents WHERE id = ?", (incident_id,)
-        ).fetchone()
-        if row is None:
+        found = q(f"SELECT {', '.join(cols)} FROM incidents WHERE id = ?", (incident_id,))
+        if not found:
             return None
-        r = dict(zip(cols, tuple(row), strict=True))
+        r = dict(zip(cols, tuple(found[0]), strict=True))
         staff = tuple(
             StaffMember(name, role)
-            for name, role in c.execute(
+            for name, role in q(
                 "SELECT name, role FROM incident_staff WHERE incident_id = ? ORDER BY position",
                 (incident_id,),
             )
         )
         cats = list(
-            c.execute(
+            q(
                 "SELECT code, kind FROM incident_categories WHERE incident_id = ? ORDER BY rowid",
                 (incident_id,),
             )
         )
         responses = tuple(
             ResponseAction(code, at, by, note)
-            for code, at, by, note in c.execute(
+            for code, at, by, note in q(
                 "SELECT code, at, by_name, note FROM incident_responses"
                 " WHERE incident_id = ? ORDER BY position",
                 (incident_id,),
@@ -253,7 +175,7 @@ class IncidentRepository:
         )
         markers = tuple(
             Marker(code, offset_ms, note, who, rid)
-            for code, offset_ms, note, who, rid in c.execute(
+            for code, offset_ms, note, who, rid in q(
                 "SELECT code, offset_ms, note, who, recording_id FROM incident_markers"
                 " WHERE incident_id = ? ORDER BY position",
                 (incident_id,),
@@ -261,15 +183,14 @@ class IncidentRepository:
         )
         recordings = tuple(
             x[0]
-            for x in c.execute(
-                "SELECT recording_id FROM incident_recordings WHERE incident_id = ?"
-                " ORDER BY attached_at, rowid",
+            for x in q(
+                "SELECT id FROM recordings WHERE incident_id = ? ORDER BY started_at, id",
                 (incident_id,),
             )  # fmt: skip
         )
         attachments = tuple(
             Attachment(*a)
-            for a in c.execute(
+            for a in q(
                 "SELECT id, kind, name, added_at, added_by, url, media_type, size, sha256,"
                 " sealed_sha256, sealed_path, note FROM incident_attachments"
                 " WHERE incident_id = ? ORDER BY added_at, rowid",
@@ -306,11 +227,11 @@ class IncidentRepository:
     def incident_ids_for_recording(self, recording_id: str) -> list[str]:
         return [
             r[0]
-            for r in self.conn.execute(
-                "SELECT incident_id FROM incident_recordings WHERE recording_id = ?",
+            for r in self._rows(
+                "SELECT incident_id FROM recordings WHERE id = ? AND incident_id IS NOT NULL",
                 (recording_id,),
             )
         ]
 
 
-__all__ = ["MIGRATION_SQL", "IncidentRepository"]
+__all__ = ["IncidentRepository"]

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -59,6 +59,11 @@ log = logging.getLogger("kasuhara.ui.form")
 AUTOSAVE_MS = 300
 
 
+def _tr(text: str) -> str:
+    # helpers outside the form class translate in the form's context
+    return QCoreApplication.translate("IncidentForm", text)
+
+
 def _to_qdt(iso: str) -> QDateTime:
     try:
         t = datetime.fromisoformat(iso)
@@ -85,11 +90,11 @@ class _ResponseRow:
         self.at.setCalendarPopup(True)
         self.at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.by = QLineEdit(form)
-        self.by.setPlaceholderText(form.tr("対応者"))
+        self.by.setPlaceholderText(_tr("対応者"))
         self.note = QLineEdit(form)
-        self.note.setPlaceholderText(form.tr("メモ"))
-        self.now = QPushButton(form.tr("現在時刻"), form)
-        self.now.setToolTip(form.tr("この対応の時刻を今にします"))
+        self.note.setPlaceholderText(_tr("メモ"))
+        self.now = QPushButton(_tr("現在時刻"), form)
+        self.now.setToolTip(_tr("この対応の時刻を今にします"))
         self.now.clicked.connect(lambda: self.at.setDateTime(QDateTime.currentDateTime()))
         self.stamps = stamps
         self.check.toggled.connect(self._toggled)

@@ -1,0 +1,516 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="ja_JP">
+<context>
+    <name>AfterStopDialog</name>
+    <message>
+        <source>録音を保存しました</source>
+        <translation>Recording saved</translation>
+    </message>
+    <message>
+        <source>録音は暗号化して封印しました。この録音をどうしますか？</source>
+        <translation>The recording is encrypted and sealed. What should happen to it?</translation>
+    </message>
+    <message>
+        <source>新しい事案として記録する（事案票を開く）</source>
+        <translation>Record as a new incident (opens the incident form)</translation>
+    </message>
+    <message>
+        <source>選んだ既存の事案に追加する</source>
+        <translation>Add to the selected existing incident</translation>
+    </message>
+    <message>
+        <source>（未完了の事案はありません）</source>
+        <translation>(no open incidents)</translation>
+    </message>
+    <message>
+        <source>通常の録音として保存する（保存期間後に削除）</source>
+        <translation>Keep as a routine recording (deleted after the retention period)</translation>
+    </message>
+</context>
+<context>
+    <name>ExceptHook</name>
+    <message>
+        <source>予期しないエラー</source>
+        <translation>Unexpected error</translation>
+    </message>
+    <message>
+        <source>予期しないエラーが発生しました。録音済みのデータは保存されています。
+情報システム担当者にログファイルを渡してください:
+%1</source>
+        <translation>An unexpected error occurred. What was recorded is saved.
+Please give the IT staff the log file:
+%1</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentForm</name>
+    <message>
+        <source>下書き保存</source>
+        <translation>Save draft</translation>
+    </message>
+    <message>
+        <source>提出</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>いつ・どこで</source>
+        <translation>When and where</translation>
+    </message>
+    <message>
+        <source> 分</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>（選んでください）</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <source>庁舎内（方針 4(2)：面談は原則として庁舎等で行う）</source>
+        <translation>At the office (§4(2): meetings are held at the office in principle)</translation>
+    </message>
+    <message>
+        <source>例：1階 市民課窓口 3番</source>
+        <translation>e.g. 1st floor, Citizens' Division counter 3</translation>
+    </message>
+    <message>
+        <source>例：市民課 住民係</source>
+        <translation>e.g. Citizens' Division, Residents Section</translation>
+    </message>
+    <message>
+        <source>開始から終了まで録音した（方針 4(2)）</source>
+        <translation>Recorded from start to end (§4(2))</translation>
+    </message>
+    <message>
+        <source>発生日時</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <source>対応時間</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>場所</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>場所の詳細</source>
+        <translation>Place details</translation>
+    </message>
+    <message>
+        <source>所属</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>対応した職員と相手方</source>
+        <translation>Staff present and the other party</translation>
+    </message>
+    <message>
+        <source>氏名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>役割</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>職員の氏名</source>
+        <translation>Staff member's name</translation>
+    </message>
+    <message>
+        <source>職員を追加</source>
+        <translation>Add staff member</translation>
+    </message>
+    <message>
+        <source>選択した職員を削除</source>
+        <translation>Remove selected</translation>
+    </message>
+    <message>
+        <source>対応した職員（面談は原則として複数の職員で対応）</source>
+        <translation>Staff present (meetings are handled by several staff in principle)</translation>
+    </message>
+    <message>
+        <source>分かる場合のみ</source>
+        <translation>Only if known</translation>
+    </message>
+    <message>
+        <source>年代、外見、用件、これまでの来庁・電話の有無など</source>
+        <translation>Age range, appearance, business, earlier visits or calls…</translation>
+    </message>
+    <message>
+        <source>相手方の氏名</source>
+        <translation>Other party's name</translation>
+    </message>
+    <message>
+        <source>相手方の特徴</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>要求の内容と妥当性（方針 3(1)）</source>
+        <translation>The demand and its validity (§3(1))</translation>
+    </message>
+    <message>
+        <source>相手方が何を求めたか</source>
+        <translation>What the person demanded</translation>
+    </message>
+    <message>
+        <source>要求の内容</source>
+        <translation>The demand</translation>
+    </message>
+    <message>
+        <source>要求の内容が妥当性を欠く場合（該当するものを選択）</source>
+        <translation>The demand lacks validity because (tick what applies)</translation>
+    </message>
+    <message>
+        <source>妥当性についての補足（例：要求には一部正当な点がある）</source>
+        <translation>Note on validity (e.g. part of the demand was justified)</translation>
+    </message>
+    <message>
+        <source>手段・態様（方針 3(2)）：録音中のタグから選択済み</source>
+        <translation>Means and manner (§3(2)): pre-selected from the live tags</translation>
+    </message>
+    <message>
+        <source>経過</source>
+        <translation>Course of events</translation>
+    </message>
+    <message>
+        <source>何があったかを時間の順に書いてください</source>
+        <translation>Describe what happened, in order</translation>
+    </message>
+    <message>
+        <source>録音中のタグ（メモは編集できます）</source>
+        <translation>Live tags (notes can be edited)</translation>
+    </message>
+    <message>
+        <source>時刻</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>区分</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>メモ</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>けが・物の損害</source>
+        <translation>Injuries or damage</translation>
+    </message>
+    <message>
+        <source>なければ空欄</source>
+        <translation>Leave empty if none</translation>
+    </message>
+    <message>
+        <source>対応（方針 4）：行ったものにチェックし、時刻と対応者を入力</source>
+        <translation>Responses (§4): tick what was done, with the time and who</translation>
+    </message>
+    <message>
+        <source>添付（画像・PDF・SNS投稿のスクリーンショット・URL）と録音</source>
+        <translation>Attachments (images, PDFs, SNS screenshots, URLs) and recordings</translation>
+    </message>
+    <message>
+        <source>ファイルを添付…</source>
+        <translation>Attach file…</translation>
+    </message>
+    <message>
+        <source>URLを追加…</source>
+        <translation>Add URL…</translation>
+    </message>
+    <message>
+        <source>添付ファイルは録音と同じく暗号化して封印されます。</source>
+        <translation>Attached files are encrypted and sealed like recordings.</translation>
+    </message>
+    <message>
+        <source>この事案の録音</source>
+        <translation>Recordings of this incident</translation>
+    </message>
+    <message>
+        <source>前回閉じたときの入力内容（自動保存）を復元しました。</source>
+        <translation>Restored what you had typed before the form was closed (autosave).</translation>
+    </message>
+    <message>
+        <source>事案 %1（%2）</source>
+        <translation>Incident %1 (%2)</translation>
+    </message>
+    <message>
+        <source> ・法的保全中</source>
+        <translation> · legal hold</translation>
+    </message>
+    <message>
+        <source>面談は原則として %1 人以上の職員で対応します（方針 4(2)）。現在 %2 人です。</source>
+        <translation>Meetings are handled by at least %1 staff in principle (§4(2)); now %2.</translation>
+    </message>
+    <message>
+        <source>入力中…</source>
+        <translation>Typing…</translation>
+    </message>
+    <message>
+        <source>自動保存しました</source>
+        <translation>Autosaved</translation>
+    </message>
+    <message>
+        <source>自動保存できませんでした。下書き保存を押してください。</source>
+        <translation>Autosave failed. Press Save draft.</translation>
+    </message>
+    <message>
+        <source>提出できません。赤字の項目を直してください（%1 件）。</source>
+        <translation>Cannot submit yet. Fix the items in red (%1).</translation>
+    </message>
+    <message>
+        <source>保存できません</source>
+        <translation>Cannot save</translation>
+    </message>
+    <message>
+        <source>下書きを保存しました</source>
+        <translation>Draft saved</translation>
+    </message>
+    <message>
+        <source>提出できません</source>
+        <translation>Cannot submit</translation>
+    </message>
+    <message>
+        <source>提出しました</source>
+        <translation>Submitted</translation>
+    </message>
+    <message>
+        <source>添付するファイル</source>
+        <translation>File to attach</translation>
+    </message>
+    <message>
+        <source>画像・PDF (*.png *.jpg *.jpeg *.gif *.webp *.pdf);;すべてのファイル (*)</source>
+        <translation>Images and PDFs (*.png *.jpg *.jpeg *.gif *.webp *.pdf);;All files (*)</translation>
+    </message>
+    <message>
+        <source>添付ファイルを封印しています…</source>
+        <translation>Sealing the attachment…</translation>
+    </message>
+    <message>
+        <source>URLを追加</source>
+        <translation>Add URL</translation>
+    </message>
+    <message>
+        <source>SNS投稿などのURL:</source>
+        <translation>URL of an SNS post or page:</translation>
+    </message>
+    <message>
+        <source>添付しました</source>
+        <translation>Attached</translation>
+    </message>
+</context>
+<context>
+    <name>LevelMeter</name>
+    <message>
+        <source>入力レベル</source>
+        <translation>Input level</translation>
+    </message>
+</context>
+<context>
+    <name>LimitBar</name>
+    <message>
+        <source>面談・電話の目安時間 %1 を超えました（方針 4(1)）。対応の終了を検討してください。</source>
+        <translation>Past the %1 limit for meetings and calls (§4(1)). Consider ending the interaction.</translation>
+    </message>
+    <message>
+        <source>目安時間 %1 まで残り %2（方針 4(1)）</source>
+        <translation>%2 left of the %1 limit (§4(1))</translation>
+    </message>
+    <message>
+        <source>面談・電話は原則 %1 以内（方針 4(1)）</source>
+        <translation>Meetings and calls: within %1 in principle (§4(1))</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>カスハラ録音</source>
+        <translation>Kasuhara Recorder</translation>
+    </message>
+    <message>
+        <source>ファイル(&amp;F)</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <source>終了(&amp;Q)</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <source>事案(&amp;I)</source>
+        <translation>&amp;Incidents</translation>
+    </message>
+    <message>
+        <source>新しい事案票（録音なし）</source>
+        <translation>New incident form (no recording)</translation>
+    </message>
+    <message>
+        <source>事案票を開く…</source>
+        <translation>Open incident form…</translation>
+    </message>
+    <message>
+        <source>表示(&amp;V)</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>言語 / Language</source>
+        <translation>Language / 言語</translation>
+    </message>
+    <message>
+        <source>言語の切り替え</source>
+        <translation>Change language</translation>
+    </message>
+    <message>
+        <source>録音中は言語を切り替えられません。停止してから切り替えてください。</source>
+        <translation>The language cannot be changed while recording. Stop first.</translation>
+    </message>
+    <message>
+        <source>職員: %1</source>
+        <translation>Staff: %1</translation>
+    </message>
+    <message>
+        <source>所属: %1</source>
+        <translation>Department: %1</translation>
+    </message>
+    <message>
+        <source>既定の入力装置</source>
+        <translation>Default input device</translation>
+    </message>
+    <message>
+        <source>● 録音中 — カスハラ録音</source>
+        <translation>● Recording — Kasuhara Recorder</translation>
+    </message>
+    <message>
+        <source>録音 %1 ・ 長さ %2 ・ タグ %3 件</source>
+        <translation>Recording %1 · length %2 · %3 tags</translation>
+    </message>
+    <message>
+        <source>通常の録音として保存しました</source>
+        <translation>Kept as a routine recording</translation>
+    </message>
+    <message>
+        <source>事案に登録できません</source>
+        <translation>Cannot add to the incident</translation>
+    </message>
+    <message>
+        <source>事案票を開く</source>
+        <translation>Open incident form</translation>
+    </message>
+    <message>
+        <source>事案はまだありません。</source>
+        <translation>There are no incidents yet.</translation>
+    </message>
+    <message>
+        <source>事案:</source>
+        <translation>Incident:</translation>
+    </message>
+    <message>
+        <source>録音中です</source>
+        <translation>Recording in progress</translation>
+    </message>
+    <message>
+        <source>録音中です。録音を停止して封印（保存）してから終了しますか？</source>
+        <translation>Recording is in progress. Stop, seal (save) the recording and quit?</translation>
+    </message>
+</context>
+<context>
+    <name>RecordPanel</name>
+    <message>
+        <source>窓口</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>電話</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>録音の種類:</source>
+        <translation>Channel:</translation>
+    </message>
+    <message>
+        <source>入力装置:</source>
+        <translation>Input device:</translation>
+    </message>
+    <message>
+        <source>● 録音開始  (%1)</source>
+        <translation>● Start recording  (%1)</translation>
+    </message>
+    <message>
+        <source>クリックするか %1 キーで録音を始めます</source>
+        <translation>Click or press %1 to start recording</translation>
+    </message>
+    <message>
+        <source>待機中</source>
+        <translation>Ready</translation>
+    </message>
+    <message>
+        <source>■ 停止して保存  (%1)</source>
+        <translation>■ Stop and save  (%1)</translation>
+    </message>
+    <message>
+        <source>録音を止めて封印（暗号化・署名）します</source>
+        <translation>Stops the recording and seals it (encrypted and signed)</translation>
+    </message>
+    <message>
+        <source>録音中</source>
+        <translation>Recording</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingController</name>
+    <message>
+        <source>録音装置で予期しないエラーが発生しました。詳しくはログを確認してください。</source>
+        <translation>Unexpected error in the recording engine. See the log for details.</translation>
+    </message>
+    <message>
+        <source>まもなく面談・電話の目安時間（1時間）です。対応の終了を検討してください。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>目安時間を超えました（方針 4(1)）。対応を終了し退去等を求めることができます。</source>
+        <translation>Past the time limit (§4(1)). You may end the interaction and ask the person to leave.</translation>
+    </message>
+    <message>
+        <source>
+ここまでの録音は保存されています。</source>
+        <translation>
+Everything recorded so far is saved.</translation>
+    </message>
+</context>
+<context>
+    <name>TagPanel</name>
+    <message>
+        <source>時刻</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>区分</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>メモ</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>メモ欄をダブルクリックすると書き込めます（停止後も編集できます）</source>
+        <translation>Double-click a note to write it (editable after stopping too)</translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <source>ウィンドウを表示</source>
+        <translation>Show window</translation>
+    </message>
+    <message>
+        <source>カスハラ録音：録音中</source>
+        <translation>Kasuhara Recorder: recording</translation>
+    </message>
+    <message>
+        <source>カスハラ録音：待機中</source>
+        <translation>Kasuhara Recorder: ready</translation>
+    </message>
+</context>
+</TS>
