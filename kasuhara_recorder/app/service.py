@@ -49,6 +49,14 @@ class AppService:
         except (KeyError, OSError):
             return "unknown"
 
+    # --- feature services ---------------------------------------------------------------
+    @cached_property
+    def incidents(self):
+        """Incidents: the form, statuses, legal hold, attachments (app/incident_service.py)."""
+        from kasuhara_recorder.app.incident_service import IncidentService
+
+        return IncidentService(self)
+
     def close(self) -> None:
         """Release what the services opened (database connections)."""
         for name in list(self.__dict__):
