@@ -1,0 +1,89 @@
+"""What the report PDF shows, as typed data: the exporter fills it, the renderer only lays it out.
+
+Every value is already text for people (labels, times in local time with offset); the renderer
+makes no decisions about evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReportCategory:
+    code: str
+    label: str
+    section: str  # where in the policy it comes from, e.g. "3(2)ア"
+
+
+@dataclass(frozen=True)
+class ReportTag:
+    offset: str  # "00:12:34.5"
+    wall_clock: str  # "2026-11-25 10:12:34"
+    code: str
+    label: str
+    section: str
+    note: str = ""
+    who: str = ""
+
+
+@dataclass(frozen=True)
+class ReportRecording:
+    id: str
+    file: str  # path in the bundle
+    started_at: str
+    ended_at: str
+    duration: str
+    audio_format: str  # "48000 Hz, mono, 16-bit PCM"
+    pcm_sha256: str
+    workstation: str
+    tags: tuple[ReportTag, ...] = ()
+    recovered: bool = False
+    over_limit: bool = False
+
+
+@dataclass(frozen=True)
+class ReportResponse:
+    label: str
+    section: str
+    at: str
+    by: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportCustodyRow:
+    seq: int
+    time: str
+    actor: str
+    workstation: str
+    event: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ReportData:
+    title: str
+    bundle_id: str
+    incident_id: str
+    exported_at: str
+    exported_by: str
+    recipient: str
+    policy_name: str
+    facts: tuple[tuple[str, str], ...]  # (label, value): incident facts and form fields
+    categories: tuple[ReportCategory, ...]
+    staff: tuple[tuple[str, str], ...]  # (name, role)
+    responses: tuple[ReportResponse, ...]
+    recordings: tuple[ReportRecording, ...]
+    custody: tuple[ReportCustodyRow, ...]
+    files: tuple[ReportFile, ...]
+    over_limit: bool = False
+    limit_minutes: int = 60
+    staff_warning: str = ""  # e.g. fewer staff than the policy asks for a meeting
