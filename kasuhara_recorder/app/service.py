@@ -51,11 +51,43 @@ class AppService:
 
     # --- feature services ---------------------------------------------------------------
     @cached_property
+    def database(self):
+        """The store (store/database.py): SQLite in the data folder, migrated on open."""
+        from kasuhara_recorder.store.database import Database
+
+        self.paths.ensure()
+        return Database(self.paths.database)
+
+    @cached_property
+    def workstation(self):
+        """Set-up, signing key, recipients, audit log, recordings, import (app/workstation.py)."""
+        from kasuhara_recorder.app.workstation import WorkstationService
+
+        return WorkstationService(self)
+
+    @property
+    def audit(self):
+        """The audit chain (store/audit_log.py): ``append(actor, event, subject, data)``."""
+        return self.workstation.audit
+
+    @property
+    def workstation_info(self):
+        """Name, fingerprint and public key of this workstation, as put in manifests."""
+        return self.workstation.info
+
+    @cached_property
     def incidents(self):
         """Incidents: the form, statuses, legal hold, attachments (app/incident_service.py)."""
         from kasuhara_recorder.app.incident_service import IncidentService
 
         return IncidentService(self)
+
+    @cached_property
+    def recording(self):
+        """Recording: start/stop, live tags, §4(1) timer, recovery (app/recording_service.py)."""
+        from kasuhara_recorder.app.recording_service import RecordingService
+
+        return RecordingService(self)
 
     def close(self) -> None:
         """Release what the services opened (database connections)."""
