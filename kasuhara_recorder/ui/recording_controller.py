@@ -122,46 +122,40 @@ class RecordingController(QObject):
         s = self.session
         if s is None:
             return
-        levels = s.levels
-        level = None if levels is None else levels.peak_dbfs
-        timer = s.timer_state
-        self.progress.emit(s.elapsed_s, level, _PHASES.get(getattr(timer.phase, "value", ""), None))
-        for event in s.drain_events():
+        level = s.levels.peak_dbfs
+        phase = _PHASES.get(s.timer_state.phase.value)
+        self.progress.emit(s.elapsed_s, level, phase)
+        for event in s.poll_events():
             self._event(event)
 
     def _event(self, event) -> None:
-        kind = getattr(event, "kind", "")
-        if kind == "warning":
-            self.message.emit(
-                self.tr(
-                    "まもなく面談・電話の目安時間（1時間）です。対応の終了を検討してください。"
-                ),
-                False,
-            )
-        elif kind in ("limit", "over_limit"):
-            self.message.emit(
-                self.tr(
-                    "目安時間を超えました（方針 4(1)）。対応を終了し退去等を求めることができます。"
-                ),
-                True,
-            )
-        elif kind in ("device_lost", "disk_full", "error"):
-            error = getattr(event, "error", None)
-            text = self._text(error) if error is not None else str(getattr(event, "message", ""))
-            self.message.emit(
-                text + self.tr("\nここまでの録音は保存されています。"),
-                True,
-            )
-            if self.session is not None and getattr(event, "fatal", True):
-                self.stop()
+        """Engine events as plain words: what happened, what to do, and that nothing is lost."""
+        kind = event.kind
+        if kind in ("stopped", "source_ended"):
+            if kind == "stopped" and not self._stopping:
+                self.stop()  # it stopped by itself (device lost, disk full): seal and ask
+            return
+        text = event.message(self.lang)
+        severe = kind not in ("warning", "low_space")
+        if kind in ("device_lost", "disk_full", "vault_error", "engine_error", "stop_failed"):
+            text += self.tr("\nここまでの録音は保存されています。")
+            if kind == "disk_full":
+                text += self.tr("\n空き容量を確保してから、新しい録音を始めてください。")
+            elif kind == "device_lost":
+                text += self.tr("\nマイクの接続を確認してから、もう一度録音開始を押してください。")
+        elif kind == "limit":
+            text += self.tr("\n対応を終了し退去等を求めることができます（方針 4）。")
+        self.message.emit(text, severe)
 
     def tag(self, code: str) -> Marker | None:
         if self.session is None:
             return None
-        who = self.service.actor
-        t = self.session.tag(code, "", who)
-        offset_ms = int(getattr(t, "offset_ms", t if isinstance(t, int) else 0))
-        marker = Marker(code=code, offset_ms=offset_ms, note="", who=who)
+        try:
+            entry = self.session.tag(code, "", self.service.actor)
+        except KasuharaError as e:  # e.g. it stopped by itself a moment ago
+            self.message.emit(self._text(e), False)
+            return None
+        marker = Marker(code=entry.code, offset_ms=entry.offset_ms, note="", who=entry.who)
         self.markers.append(marker)
         self.tagged.emit(marker)
         return marker
