@@ -25,6 +25,7 @@ class RecordingRecord:
     status: str
     channel: str
     started_at: str
+    ended_at: str
     duration_ms: int
     sealed_file: str
     pcm_sha256: str
@@ -45,7 +46,7 @@ class RecordingRecord:
 
 
 _COLUMNS = (
-    "id, incident_id, status, channel, started_at, duration_ms, sealed_file, pcm_sha256, "
+    "id, incident_id, status, channel, started_at, ended_at, duration_ms, sealed_file, pcm_sha256, "
     "sealed_sha256, sealed_size, manifest_json, manifest_signature, created_at"
 )
 
@@ -57,6 +58,7 @@ def _record(r) -> RecordingRecord:
         status=r["status"],
         channel=r["channel"],
         started_at=r["started_at"],
+        ended_at=r["ended_at"],
         duration_ms=r["duration_ms"],
         sealed_file=r["sealed_file"],
         pcm_sha256=r["pcm_sha256"],
@@ -79,13 +81,14 @@ class RecordingRepository:
         with self.db.transaction() as c:
             c.execute(
                 f"INSERT INTO recordings ({_COLUMNS}) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     m.id,
                     m.incident_id,
                     m.status,
                     m.channel,
                     m.started_at,
+                    m.ended_at,
                     m.duration_ms,
                     m.sealed_name,
                     m.pcm_sha256,

@@ -1,0 +1,163 @@
+"""`keys init-org`, `setup`, `audit verify` and `import` over the workstation facade."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kasuhara_recorder import cli
+from kasuhara_recorder.app.service import AppService
+from kasuhara_recorder.config import resolve_data_dir
+from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.evidence.org_identity import init_org, read_passphrase_file, read_recipients
+
+
+def _service(args: argparse.Namespace) -> AppService:
+    return AppService(resolve_data_dir(getattr(args, "data_dir", None)))
+
+
+def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
+    if getattr(args, "keys_command", None) != "init-org":
+        console.say(
+            "使い方: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
+            "usage: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
+        )
+        return 2
+    passphrase = read_passphrase_file(args.passphrase_file)
+    files = init_org(args.out, passphrase)
+    console.say(
+        f"組織の鍵を作成しました。\n  秘密鍵（パスフレーズで保護）: {files.identity}\n"
+        f"  受取人（各端末に配布）: {files.recipient_file}\n  {files.recipient}\n"
+        "秘密鍵ファイルとパスフレーズは証拠管理担当者だけが保管してください。",
+        f"organisation identity created\n  identity (passphrase-protected): {files.identity}\n"
+        f"  recipient (give to workstations): {files.recipient_file}\n  {files.recipient}",
+    )
+    console.result(
+        {
+            "ok": True,
+            "identity": str(files.identity),
+            "recipient_file": str(files.recipient_file),
+            "recipient": files.recipient,
+        }
+    )
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
+    recipients: list[str] = []
+    for arg in args.org_recipient:
+        recipients.extend(read_recipients(arg))
+    app = _service(args)
+    try:
+        r = app.workstation.setup(recipients, args.workstation_name)
+    finally:
+        app.close()
+    lines = "\n".join(f"  {x}" for x in r.recipients)
+    console.say(
+        f"この端末を設定しました: {r.workstation_name}\n  データフォルダ: {r.data_dir}\n"
+        f"  端末の署名鍵の指紋 (SHA-256): {r.fingerprint}\n  封印先（組織の公開鍵）:\n{lines}",
+        f"workstation set up: {r.workstation_name}\n  data folder: {r.data_dir}\n"
+        f"  signing key fingerprint (SHA-256): {r.fingerprint}\n  sealed to:\n{lines}",
+    )
+    console.result(
+        {
+            "ok": True,
+            "data_dir": str(r.data_dir),
+            "workstation_name": r.workstation_name,
+            "fingerprint": r.fingerprint,
+            "recipients": list(r.recipients),
+            "created_key": r.created_key,
+        }
+    )
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
+    if getattr(args, "audit_command", None) != "verify":
+        console.say(
+            "使い方: kasuhara-recorder audit verify", "usage: kasuhara-recorder audit verify"
+        )
+        return 2
+    app = _service(args)
+    try:
+        report = app.workstation.verify_audit()
+        keys = sorted(app.audit.keys())
+    finally:
+        app.close()
+    console.say(report.message("ja"), report.message("en"))
+    console.result(
+        {
+            "ok": report.ok,
+            "entries_checked": report.entries_checked,
+            "head_seq": report.head_seq,
+            "first_bad_seq": report.first_bad_seq,
+            "reason": report.reason,
+            "trusted_keys": keys,
+        }
+    )
+    return 0 if report.ok else 1
+
+
+def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
+    for path in args.audio:  # all or nothing for a missing file: check before sealing any
+        if not Path(path).is_file():
+            raise UsageError(f"{path}: not found or not a file")
+    app = _service(args)
+    results = []
+    try:
+        for path in args.audio:
+            r = app.workstation.import_file(path, incident_id=args.incident)
+            results.append(r)
+            console.say(
+                f"取り込みました: {r.original.name} → {r.id}\n  SHA-256: {r.sha256}",
+                f"imported {r.original.name} as {r.id}\n  SHA-256: {r.sha256}",
+            )
+    finally:
+        app.close()
+    items = [
+        {
+            "id": r.id,
+            "sealed_path": str(r.sealed_path),
+            "sha256": r.sha256,
+            "sealed_sha256": r.sealed_sha256,
+            "original": str(r.original),
+        }
+        for r in results
+    ]
+    out = {"ok": True, "imported": items}
+    if len(items) == 1:
+        out.update(items[0])  # one file: its fields at the top, as `record --json` does
+    console.result(out)
+    return 0
+
+
+def register(add) -> None:
+    p = add("keys", cmd_keys, "organisation keys (evidence officers)")
+    sub = p.add_subparsers(dest="keys_command", metavar="ACTION")
+    q = sub.add_parser(
+        "init-org", help="create the organisation identity (passphrase-protected) and recipient"
+    )
+    cli._global_options(q, suppress=True)
+    q.add_argument("--out", required=True, help="folder for org-identity.age and the recipient")
+    q.add_argument("--passphrase-file", required=True, help="file whose first line is the phrase")
+
+    p = add("setup", cmd_setup, "set up this workstation: recipients, signing key, database")
+    p.add_argument(
+        "--org-recipient",
+        required=True,
+        action="append",
+        help="age1… recipient or a file of them (repeat for several)",
+    )
+    p.add_argument("--workstation-name", help="name shown in manifests (default: host name)")
+
+    p = add("audit", cmd_audit, "check the tamper-evident audit chain")
+    sub = p.add_subparsers(dest="audit_command", metavar="ACTION")
+    q = sub.add_parser("verify", help="walk the chain; exit 0 intact, 1 broken")
+    cli._global_options(q, suppress=True)
+
+    p = add("import", cmd_import, "seal existing recordings byte for byte (WAV/FLAC/MP3…)")
+    p.add_argument("audio", nargs="+", metavar="AUDIO")
+    p.add_argument("--incident", help="incident id to attach them to")
+
+
+cli.REGISTRARS.append(register)
