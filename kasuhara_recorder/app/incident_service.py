@@ -330,11 +330,7 @@ class IncidentService:
         if size > MAX_ATTACHMENT_BYTES:
             raise UsageError(f"{path.name}: larger than {MAX_ATTACHMENT_BYTES // 2**20} MiB")
         self.get(incident_id)
-        recipients = self.app.settings.org_recipients
-        if not recipients:
-            from kasuhara_recorder.errors import NotSetUp
-
-            raise NotSetUp("no organisation recipient")
+        recipients = self.app.workstation.recipients  # NotSetUp when there are none
         att_id = secrets.token_hex(8)
         folder = self.app.paths.vault / "attachments"
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
