@@ -1,0 +1,194 @@
+"""`devices`, `record` and `recover` over ``app.recording`` (the same path the GUI takes)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from dataclasses import asdict
+
+from kasuhara_recorder import cli
+from kasuhara_recorder.app.service import AppService
+from kasuhara_recorder.config import resolve_data_dir
+from kasuhara_recorder.errors import UsageError
+
+WAIT_STEP_S = 0.05
+
+
+def _service(args: argparse.Namespace) -> AppService:
+    return AppService(resolve_data_dir(getattr(args, "data_dir", None)))
+
+
+def cmd_devices(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.audio.devices import list_input_devices
+
+    devices = list_input_devices()
+    if not devices:
+        console.say("録音装置が見つかりません。", "no input devices found")
+    for d in devices:
+        mark = "*" if d.is_default else " "
+        console.say(
+            f"{mark} {d.name}  [{d.host_api}]  {d.channels}ch  {d.default_samplerate:.0f} Hz",
+            f"{mark} {d.name}  [{d.host_api}]  {d.channels}ch  {d.default_samplerate:.0f} Hz",
+        )
+    if devices:
+        console.say("（* = 既定の入力）", "(* = default input)")
+    console.result({"ok": True, "devices": [asdict(d) for d in devices]})
+    return 0
+
+
+def _parse_tag(text: str) -> tuple[str, float]:
+    code, sep, at = text.rpartition("@")
+    try:
+        seconds = float(at)
+    except ValueError:
+        seconds = -1.0
+    if not sep or not code or seconds < 0:
+        raise UsageError(f"--tag {text!r}: expected CODE@SECONDS, e.g. conduct.mental@12.5")
+    return code, seconds
+
+
+def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
+    if args.device and args.input_file:
+        raise UsageError("--device and --input-file cannot be used together")
+    if args.seconds is None and not args.input_file:
+        raise UsageError("--seconds N is needed when recording from a device")
+    if args.seconds is not None and args.seconds <= 0:
+        raise UsageError("--seconds must be positive")
+    tags = sorted((_parse_tag(t) for t in args.tag), key=lambda t: t[1])
+    if args.seconds is not None and tags and tags[-1][1] > args.seconds:
+        raise UsageError(f"tag at {tags[-1][1]} s is after the end ({args.seconds} s)")
+    app = _service(args)
+    for code, _ in tags:  # refuse before recording, not half-way
+        if not app.profile.is_known_code(code):
+            from kasuhara_recorder.app.recording_service import UnknownTag
+
+            raise UnknownTag(code)
+    interrupted = threading.Event()
+
+    def on_signal(signum, frame):  # SIGINT/SIGTERM: stop and seal, not die
+        interrupted.set()
+
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        session = app.recording.start(
+            args.channel,
+            incident_id=args.incident,
+            device=args.device,
+            input_file=args.input_file,
+            paced=not args.unpaced,
+            max_seconds=args.seconds,
+        )
+        console.say(f"録音開始: {session.id}", f"recording: {session.id}")
+        sys.stdout.flush()
+        live = args.input_file is None or not args.unpaced
+        pending = list(tags)
+        end = args.seconds if args.input_file is None else None
+        while not interrupted.is_set() and not session.recorder.wait_until_ended(WAIT_STEP_S):
+            _print_events(session, console)
+            pos = session.position_s
+            while pending and (not live or pos >= pending[0][1]):
+                code, at = pending.pop(0)
+                session.tag(code, offset_ms=int(at * 1000))
+            if end is not None and pos >= end:
+                break
+        for code, at in pending:  # a file that ended early still gets its tags
+            if at <= session.position_s:
+                session.tag(code, offset_ms=int(at * 1000))
+        manifest = session.stop()
+        _print_events(session, console)
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        app.close()
+    ok = manifest.status == "complete"
+    sealed_path = app.paths.vault / manifest.sealed_name
+    console.say(
+        f"{manifest.id}\n  {manifest.duration_ms / 1000:.2f} 秒、状態 {manifest.status}、"
+        f"欠落フレーム {manifest.dropped_frames}\n  封印ファイル: {sealed_path}",
+        f"{manifest.id}\n  {manifest.duration_ms / 1000:.2f} s, status {manifest.status}, "
+        f"dropped frames {manifest.dropped_frames}\n  sealed: {sealed_path}",
+    )
+    cap = session.capture
+    console.result(
+        {
+            "ok": ok,
+            "id": manifest.id,
+            "sealed_path": str(sealed_path),
+            "pcm_sha256": manifest.pcm_sha256,
+            "sealed_sha256": manifest.sealed_sha256,
+            "status": manifest.status,
+            "frames": manifest.frames,
+            "duration_ms": manifest.duration_ms,
+            "dropped_frames": manifest.dropped_frames,
+            "overflows": cap.overflows if cap else 0,
+            "tags": [asdict(t) for t in manifest.tags],
+            "start_latency_ms": round((cap.start_latency_s if cap else 0) * 1000, 1),
+            "first_audio_ms": None
+            if cap is None or cap.first_audio_s is None
+            else round(cap.first_audio_s * 1000, 1),
+            "stop_latency_ms": round((session.stop_latency_s or 0) * 1000, 1),
+        }
+    )
+    return 0 if ok else 1
+
+
+def _print_events(session, console: cli.Console) -> None:
+    for ev in session.poll_events():
+        if ev.kind in ("stopped", "source_ended"):
+            continue
+        print(ev.message(console.lang), file=sys.stderr, flush=True)
+
+
+def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:
+    app = _service(args)
+    try:
+        recovered = app.recording.recover()
+    finally:
+        app.close()
+    if not recovered:
+        console.say("復旧が必要な録音はありません。", "nothing to recover")
+    for r in recovered:
+        m = r.manifest
+        console.say(
+            f"復旧しました: {m.id}（{m.duration_ms / 1000:.2f} 秒、チェックポイント "
+            f"{m.recovery.checkpoint_written_at if m.recovery else '-'}）",
+            f"recovered: {m.id} ({m.duration_ms / 1000:.2f} s, checkpoint "
+            f"{m.recovery.checkpoint_written_at if m.recovery else '-'})",
+        )
+    console.result(
+        {
+            "ok": True,
+            "recovered": [
+                {
+                    "id": r.manifest.id,
+                    "sealed_path": str(app.paths.vault / r.manifest.sealed_name),
+                    "pcm_sha256": r.manifest.pcm_sha256,
+                    "sealed_sha256": r.manifest.sealed_sha256,
+                    "frames": r.manifest.frames,
+                    "duration_ms": r.manifest.duration_ms,
+                    "cut_bytes": r.cut_bytes,
+                }
+                for r in recovered
+            ],
+        }
+    )
+    return 0
+
+
+def register(add) -> None:
+    add("devices", cmd_devices, "list audio input devices (録音装置の一覧)")
+    p = add("record", cmd_record, "record and seal from a device or an audio file (録音)")
+    p.add_argument("--seconds", type=float, help="length in seconds (default for a file: all)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--device", help="input device name (default: the channel's preset)")
+    src.add_argument("--input-file", help="feed an audio file (WAV, FLAC…) instead of a device")
+    p.add_argument("--unpaced", action="store_true", help="with --input-file: as fast as possible")
+    p.add_argument("--tag", action="append", default=[], metavar="CODE@SECONDS", help="a live tag")
+    p.add_argument("--incident", help="incident id to attach the recording to")
+    p.add_argument("--channel", choices=("counter", "phone"), default="counter")
+    add("recover", cmd_recover, "close recordings a crash left open (録音の復旧)")
+
+
+cli.REGISTRARS.append(register)
