@@ -465,12 +465,22 @@ Please give the IT staff the log file:
         <translation>Unexpected error in the recording engine. See the log for details.</translation>
     </message>
     <message>
-        <source>まもなく面談・電話の目安時間（1時間）です。対応の終了を検討してください。</source>
-        <translation type="unfinished" />
+        <source>
+空き容量を確保してから、新しい録音を始めてください。</source>
+        <translation>
+Free some disk space, then start a new recording.</translation>
     </message>
     <message>
-        <source>目安時間を超えました（方針 4(1)）。対応を終了し退去等を求めることができます。</source>
-        <translation>Past the time limit (§4(1)). You may end the interaction and ask the person to leave.</translation>
+        <source>
+マイクの接続を確認してから、もう一度録音開始を押してください。</source>
+        <translation>
+Check the microphone connection, then press Start recording again.</translation>
+    </message>
+    <message>
+        <source>
+対応を終了し退去等を求めることができます（方針 4）。</source>
+        <translation>
+You may end the interaction and ask the person to leave (§4).</translation>
     </message>
     <message>
         <source>

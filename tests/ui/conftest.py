@@ -14,3 +14,18 @@ def activate(qtbot, widget) -> None:
     qtbot.waitExposed(widget)
     widget.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+
+
+def type_ja(qtbot, widget, text: str) -> None:
+    """Type Japanese as an input method does: the IME commits the converted text to the focused
+    widget (QTest.keyClicks only sends Latin-1 keys). ASCII goes through real key clicks."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
