@@ -10,23 +10,38 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kasuhara_recorder.bundle.assemble import BundleAssembler
 from kasuhara_recorder.bundle.wav import wav_header
 from kasuhara_recorder.evidence.canonical_json import canonical_json
+from kasuhara_recorder.evidence.manifest import RecordingManifest, WorkstationInfo, sign_manifest
+from kasuhara_recorder.evidence.workstation_key import WorkstationKey
 
 
 def build(path: Path, seconds: float = 1.0) -> dict:
-    key = Ed25519PrivateKey.generate()
-    pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    ws = WorkstationKey(Ed25519PrivateKey.generate())
+    key = ws.private_key
+    pem = ws.public_pem
     rate = 8000
     t = np.arange(int(rate * seconds))
     pcm = (np.sin(2 * np.pi * 440 * t / rate) * 8000).astype("<i2").tobytes()
-    capture = canonical_json({"id": "rec-1", "pcm_sha256": hashlib.sha256(pcm).hexdigest()})
+    manifest = RecordingManifest(
+        id="rec-1",
+        workstation=WorkstationInfo("test-ws", ws.fingerprint, pem.decode()),
+        channel="counter",
+        device="test",
+        samplerate=rate,
+        channels=1,
+        frames=len(pcm) // 2,
+        started_at="2026-11-20T10:00:00.000+09:00",
+        ended_at="2026-11-20T10:00:01.000+09:00",
+        duration_ms=len(pcm) // 2 * 1000 // rate,
+        pcm_sha256=hashlib.sha256(pcm).hexdigest(),
+        sealed_sha256="0" * 64,
+        sealed_size=0,
+    )
+    capture, _sig = sign_manifest(manifest, ws)
     header = wav_header(len(pcm), rate, 1)
     with open(path, "wb") as f:
         a = BundleAssembler(f)

@@ -1,0 +1,407 @@
+"""Export: one incident → one signed, self-verifying ZIP, from evidence that passes its own checks.
+
+The app service gathers ``ExportInputs`` (plain data from the store); this module decrypts each
+sealed recording and attachment with the unlocked organisation identity, re-checks the capture
+manifest's signature, ``sealed_sha256`` and ``pcm_sha256`` while streaming the plaintext into the
+bundle, and stops with ``ExportRefused`` naming the item at the first mismatch. The ZIP is
+written to a temporary file in the destination folder and renamed into place only when complete,
+so a failure or a cancel leaves nothing behind. The same inputs (incl. the export time) give the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyrage
+
+from kasuhara_recorder.atomic_file import fsync_dir
+from kasuhara_recorder.bundle.assemble import BundleAssembler, FileRecord
+from kasuhara_recorder.bundle.custody import custody_jsonl, select_custody
+from kasuhara_recorder.bundle.errors import ExportCancelled, ExportRefused
+from kasuhara_recorder.bundle.readme import readme_text
+from kasuhara_recorder.bundle.report_content import build_report
+from kasuhara_recorder.bundle.report_model import ReportFile
+from kasuhara_recorder.bundle.report_pdf import render_report_pdf
+from kasuhara_recorder.bundle.sealed_reader import SealedReader
+from kasuhara_recorder.bundle.verify_page import page_bytes
+from kasuhara_recorder.bundle.wav import wav_header
+from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.evidence.audit_chain import AuditEntry
+from kasuhara_recorder.evidence.canonical_json import canonical_json
+from kasuhara_recorder.evidence.manifest import (
+    ManifestError,
+    ManifestSignatureInvalid,
+    RecordingManifest,
+    verify_manifest_bytes,
+)
+from kasuhara_recorder.evidence.workstation_key import BadPublicKey, WorkstationKey
+from kasuhara_recorder.policy.profile import PolicyProfile
+from kasuhara_recorder.store.incident_model import Attachment, Incident
+
+RECIPIENT_KINDS: dict[str, tuple[str, str]] = {
+    "police": ("警察", "Police"),
+    "lawyer": ("弁護士", "Lawyer"),
+    "other": ("その他", "Other"),
+}
+_BUNDLE_NS = uuid.UUID("0e7c1b64-2f0a-4d7e-9b61-3c2a8f5d9e10")
+_SAFE = re.compile(r"[^0-9A-Za-z._\-\u3040-\u30ff\u4e00-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class RecordingInput:
+    id: str
+    manifest_json: bytes  # the exact signed bytes
+    manifest_signature: bytes
+    sealed_path: Path
+    later_tags: tuple = ()  # TagEntry added after capture (shown in the report, not signed)
+
+
+@dataclass(frozen=True)
+class AttachmentInput:
+    attachment: Attachment
+    sealed_path: Path | None  # None for URL attachments
+
+
+@dataclass(frozen=True)
+class ExportInputs:
+    incident: Incident
+    recordings: tuple[RecordingInput, ...]
+    attachments: tuple[AttachmentInput, ...]
+    audit_entries: tuple[AuditEntry, ...]  # the whole chain; the exporter picks what it needs
+    known_keys: dict[str, str]  # fingerprint -> public PEM of registered workstations
+    exporter: WorkstationKey
+    exporter_name: str
+    actor: str
+    recipient_kind: str
+    exported_at: dt.datetime
+    profile: PolicyProfile
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    done: int
+    total: int
+    step_ja: str
+    step_en: str
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    bundle_id: str
+    manifest_sha256: str
+    size: int
+    files: tuple[FileRecord, ...] = field(default_factory=tuple)
+
+
+ProgressFn = Callable[[ExportProgress], None]
+
+
+def bundle_id_for(incident_id: str, exported_at: str, fingerprint: str) -> str:
+    return str(uuid.uuid5(_BUNDLE_NS, f"{incident_id}|{exported_at}|{fingerprint}"))
+
+
+def key_file(fingerprint: str) -> str:
+    return f"keys/{fingerprint[:16]}.pem"
+
+
+def safe_file_name(name: str, fallback: str) -> str:
+    base = _SAFE.sub("_", Path(name.replace("\\", "/")).name).strip("._") or fallback
+    return base[:80]
+
+
+class _Exporter:
+    def __init__(
+        self,
+        inputs: ExportInputs,
+        identity: pyrage.x25519.Identity,
+        progress: ProgressFn | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.i = inputs
+        self.identity = identity
+        self.progress = progress or (lambda p: None)
+        self.cancel = cancel or threading.Event()
+        self.done = 0
+        self.total = 0
+        self.extra = 0
+
+    # --- checks before any byte is written -------------------------------------------------
+    def check_manifests(self) -> list[RecordingManifest]:
+        out = []
+        for r in self.i.recordings:
+            try:
+                m = verify_manifest_bytes(r.manifest_json, r.manifest_signature)
+            except (ManifestSignatureInvalid, ManifestError, BadPublicKey) as e:
+                raise ExportRefused(f"録音 {r.id} / recording {r.id}", e.message("en")) from None
+            if m.id != r.id:
+                raise ExportRefused(f"録音 {r.id} / recording {r.id}", "manifest names another id")
+            if m.workstation.fingerprint not in self.i.known_keys:
+                raise ExportRefused(
+                    f"録音 {r.id} / recording {r.id}", "signed by a workstation key not registered"
+                )
+            if not r.sealed_path.is_file():
+                raise ExportRefused(f"録音 {r.id} / recording {r.id}", "sealed file is missing")
+            out.append(m)
+        for a in self.i.attachments:
+            if a.sealed_path is not None and not a.sealed_path.is_file():
+                raise ExportRefused(f"添付 {a.attachment.name}", "sealed file is missing")
+        return out
+
+    def tick(self, n: int, ja: str, en: str) -> None:
+        if self.cancel.is_set():
+            raise ExportCancelled()
+        self.done += n
+        self.progress(ExportProgress(self.done, self.total, ja, en))
+
+    # --- streaming a sealed file into the bundle ---------------------------------------------
+    def stream_plain(
+        self, reader: SealedReader, want: int, label: str, ja: str, en: str
+    ) -> Iterator[bytes]:
+        """Exactly ``want`` plaintext bytes from ``reader``; reads to the end so that any
+        plaintext beyond ``want`` is counted in ``self.extra`` (a recovered recording may
+        have complete chunks after its last checkpoint; those are not covered by the proof)."""
+        got = 0
+        self.extra = 0
+        for chunk in reader.chunks():
+            if got >= want:
+                self.extra += len(chunk)
+                continue
+            if got + len(chunk) > want:
+                self.extra += got + len(chunk) - want
+                chunk = chunk[: want - got]
+            got += len(chunk)
+            yield chunk
+            self.tick(len(chunk), ja, en)
+        if got < want:
+            detail = reader.error or "ends early"
+            raise ExportRefused(label, f"decryption gave {got} of {want} bytes ({detail})")
+
+    def add_recording(
+        self, a: BundleAssembler, r: RecordingInput, m: RecordingManifest
+    ) -> tuple[str, str]:
+        label = f"録音 {m.id} / recording {m.id}"
+        reader = SealedReader(r.sealed_path, self.identity)
+        pcm_hash = hashlib.sha256()
+        if m.sample_format == "s16le":
+            want = m.frames * m.channels * 2
+            header = wav_header(want, m.samplerate, m.channels)
+            path = f"recordings/{m.id}.wav"
+            size = len(header) + want
+            kind = "recording"
+        elif m.import_info is not None:
+            want = m.import_info.original_size
+            header = b""
+            ext = Path(m.import_info.original_name).suffix.lower()
+            ext = ext if re.fullmatch(r"\.[a-z0-9]{1,8}", ext) else ".bin"
+            path = f"recordings/{m.id}{ext}"
+            size = want
+            kind = "imported-original"
+        else:
+            raise ExportRefused(label, f"unknown sample format {m.sample_format!r}")
+
+        def body() -> Iterator[bytes]:
+            if header:
+                yield header
+            for chunk in self.stream_plain(
+                reader, want, label, f"録音 {m.id}", f"recording {m.id}"
+            ):
+                pcm_hash.update(chunk)  # hashlib releases the GIL: overlaps the ZIP's CRC
+                yield chunk
+
+        a.add_stream(path, size, body(), kind)
+        if reader.sealed_sha256 != m.sealed_sha256 or reader.sealed_size != m.sealed_size:
+            raise ExportRefused(label, "sealed file does not match sealed_sha256 (altered?)")
+        if pcm_hash.hexdigest() != m.pcm_sha256:
+            raise ExportRefused(label, "decrypted audio does not match pcm_sha256 (altered?)")
+        if m.status != "recovered" and (reader.error or self.extra):
+            detail = reader.error or f"{self.extra} bytes more than the manifest declares"
+            raise ExportRefused(label, f"sealed file does not match its manifest: {detail}")
+        a.add_bytes(f"recordings/{m.id}.json", r.manifest_json, "capture-manifest")
+        a.add_bytes(f"recordings/{m.id}.json.sig", r.manifest_signature, "capture-signature")
+        return path, f"recordings/{m.id}.json"
+
+    def add_attachment(self, a: BundleAssembler, item: AttachmentInput) -> str | None:
+        att = item.attachment
+        if item.sealed_path is None:
+            return None
+        label = f"添付 {att.name} / attachment {att.name}"
+        reader = SealedReader(item.sealed_path, self.identity)
+        h = hashlib.sha256()
+        path = f"attachments/{att.id}-{safe_file_name(att.name, 'file')}"
+
+        def body() -> Iterator[bytes]:
+            for chunk in self.stream_plain(reader, att.size, label, "添付資料", "attachments"):
+                h.update(chunk)
+                yield chunk
+
+        a.add_stream(path, att.size, body(), "attachment")
+        if att.sealed_sha256 and reader.sealed_sha256 != att.sealed_sha256:
+            raise ExportRefused(label, "sealed file does not match its recorded hash")
+        if h.hexdigest() != att.sha256 or reader.error or self.extra:
+            raise ExportRefused(label, "decrypted file does not match its recorded SHA-256")
+        return path
+
+    # --- the whole bundle -----------------------------------------------------------------
+    def write(self, out) -> tuple[bytes, list[FileRecord]]:
+        i = self.i
+        manifests = self.check_manifests()
+        exported_at = i.exported_at.isoformat(timespec="seconds")
+        bundle_id = bundle_id_for(i.incident.id, exported_at, i.exporter.fingerprint)
+        self.total = sum(m.frames * m.channels * 2 if m.sample_format == "s16le" else
+                         (m.import_info.original_size if m.import_info else 0)
+                         for m in manifests)  # fmt: skip
+        self.total += sum(a.attachment.size for a in i.attachments if a.sealed_path)
+        self.tick(0, "開始", "starting")
+        a = BundleAssembler(out)
+        try:
+            return self._write(a, manifests, exported_at, bundle_id)
+        finally:
+            a.close()
+
+    def _write(self, a: BundleAssembler, manifests, exported_at: str, bundle_id: str):
+        i = self.i
+        recs = []
+        for r, m in zip(i.recordings, manifests, strict=True):
+            audio, cap = self.add_recording(a, r, m)
+            recs.append((m, audio, cap))
+        for item in i.attachments:
+            self.add_attachment(a, item)
+        # Keys: every workstation that signed a capture manifest, a custody entry, or the bundle.
+        subjects = {f"incident:{i.incident.id}"}
+        subjects |= {f"recording:{m.id}" for m in manifests}
+        subjects |= {f"attachment:{x.attachment.id}" for x in i.attachments}
+        custody = select_custody(i.audit_entries, subjects)
+        fps = {m.workstation.fingerprint for m in manifests} | {c["workstation"] for c in custody}
+        fps.add(i.exporter.fingerprint)
+        keys_meta = []
+        for fp in sorted(fps):
+            pem = i.exporter.public_pem.decode() if fp == i.exporter.fingerprint else None
+            pem = pem or i.known_keys.get(fp)
+            if pem is None:
+                raise ExportRefused("監査ログ / audit log", f"no public key for workstation {fp}")
+            a.add_bytes(key_file(fp), pem.encode("ascii"), "public-key")
+            roles = []
+            if fp == i.exporter.fingerprint:
+                roles.append("export")
+            if any(m.workstation.fingerprint == fp for m in manifests):
+                roles.append("capture")
+            if any(c["workstation"] == fp for c in custody):
+                roles.append("custody")
+            keys_meta.append({"file": key_file(fp), "fingerprint": fp, "roles": roles})
+        a.add_bytes("custody/audit.jsonl", custody_jsonl(custody), "custody")
+        a.add_bytes("incident/incident.json", canonical_json(i.incident.to_json_dict()), "incident")
+        report = build_report(
+            i,
+            manifests,
+            files=tuple(ReportFile(f.path, f.size, f.sha256) for f in a.files),
+            bundle_id=bundle_id,
+            custody=custody,
+            recipient=RECIPIENT_KINDS[i.recipient_kind][0],
+        )
+        a.add_bytes("incident/report.pdf", render_report_pdf(report, i.exported_at), "report")
+        a.add_bytes("verify.html", page_bytes(), "verify-page")
+        rja, ren = RECIPIENT_KINDS[i.recipient_kind]
+        a.add_bytes(
+            "README.txt",
+            readme_text(
+                bundle_id=bundle_id,
+                incident_id=i.incident.id,
+                exported_at=exported_at,
+                exported_by=f"{i.actor} ({i.exporter_name})",
+                recipient_ja=rja,
+                recipient_en=ren,
+                signing_key_file=key_file(i.exporter.fingerprint),
+                signing_fingerprint=i.exporter.fingerprint,
+                recordings=[
+                    (audio, cap, key_file(m.workstation.fingerprint)) for m, audio, cap in recs
+                ],
+            ),  # fmt: skip
+            "readme",
+        )
+        fields = {
+            "bundle_id": bundle_id,
+            "incident_id": i.incident.id,
+            "exported_at": exported_at,
+            "exported_by": {
+                "actor": i.actor,
+                "workstation": i.exporter_name,
+                "fingerprint": i.exporter.fingerprint,
+            },
+            "recipient_kind": i.recipient_kind,
+            "signing_key": {"file": key_file(i.exporter.fingerprint),
+                            "fingerprint": i.exporter.fingerprint},
+            "keys": keys_meta,
+            "recordings": [
+                {
+                    "id": m.id,
+                    "wav" if audio.endswith(".wav") else "original": audio,
+                    "manifest": cap,
+                    "signature": cap + ".sig",
+                    "key": key_file(m.workstation.fingerprint),
+                    "pcm_sha256": m.pcm_sha256,
+                }
+                for m, audio, cap in recs
+            ],
+            "custody": {"file": "custody/audit.jsonl", "entries": len(custody)},
+        }  # fmt: skip
+        self.tick(0, "署名", "signing")
+        raw = a.finish(fields, i.exporter.sign)
+        return raw, a.files
+
+
+def export_bundle(
+    inputs: ExportInputs,
+    identity: pyrage.x25519.Identity,
+    out_path: Path,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+) -> ExportResult:
+    """Write the bundle to ``out_path`` (atomically). Raises ExportRefused / ExportCancelled."""
+    if inputs.recipient_kind not in RECIPIENT_KINDS:
+        raise UsageError(f"recipient kind must be one of {', '.join(RECIPIENT_KINDS)}")
+    out_path = Path(out_path)
+    folder = out_path.parent
+    if not folder.is_dir():
+        raise UsageError(f"destination folder does not exist: {folder}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".partial", dir=folder)
+    try:
+        os.fchmod(fd, 0o600)  # plaintext audio: private until it is complete and handed over
+        with os.fdopen(fd, "w+b") as f:
+            raw, files = _Exporter(inputs, identity, progress, cancel).write(f)
+            f.flush()
+            os.fsync(f.fileno())
+            size = f.tell()
+        os.replace(tmp, out_path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(folder)
+    return ExportResult(
+        out_path,
+        bundle_id_for(
+            inputs.incident.id,
+            inputs.exported_at.isoformat(timespec="seconds"),
+            inputs.exporter.fingerprint,
+        ),
+        hashlib.sha256(raw).hexdigest(),
+        size,
+        tuple(files),
+    )

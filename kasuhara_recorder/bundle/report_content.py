@@ -1,0 +1,211 @@
+"""Turns an incident, its recording manifests and its custody entries into ReportData (Japanese).
+
+All wording for the report lives here; times are shown in the offset they were recorded with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from kasuhara_recorder.bundle.report_model import (
+    ReportCategory,
+    ReportCustodyRow,
+    ReportData,
+    ReportFile,
+    ReportRecording,
+    ReportResponse,
+    ReportTag,
+)
+from kasuhara_recorder.evidence.manifest import RecordingManifest
+from kasuhara_recorder.store.incident_model import LOCATIONS
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.bundle.export import ExportInputs
+
+EVENT_JA = {
+    "recording.start": "録音開始",
+    "recording.stop": "録音終了・封印",
+    "recording.import": "録音の取り込み",
+    "recording.recovered": "録音の復旧",
+    "recording.tag": "タグ付け",
+    "incident.create": "事案票の作成",
+    "incident.update": "事案票の編集",
+    "incident.submit": "事案票の提出",
+    "incident.status": "状態の変更",
+    "incident.legal_hold": "訴訟ホールド",
+    "incident.recording_attach": "録音の関連付け",
+    "incident.attachment_add": "添付資料の追加",
+    "bundle.export": "証拠バンドルの作成",
+    "key.unlock": "組織の鍵の解錠",
+}
+CHANNEL_JA = {"counter": "窓口", "phone": "電話", "import": "取り込み"}
+
+
+def _parse(ts: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(ts)
+    except (TypeError, ValueError):
+        return None
+
+
+def show_time(ts: str) -> str:
+    """'2026-11-20 10:00:00 +09:00' from ISO 8601; unparseable text as it is."""
+    t = _parse(ts)
+    if t is None:
+        return ts or "—"
+    off = t.strftime("%z")
+    off = f" {off[:3]}:{off[3:]}" if off else ""
+    return t.strftime("%Y-%m-%d %H:%M:%S") + off
+
+
+def show_offset(ms: int) -> str:
+    s, ms = divmod(ms, 1000)
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms // 100}"
+
+
+def show_duration(ms: int) -> str:
+    s = ms // 1000
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _category(profile, code: str) -> tuple[str, str]:
+    try:
+        c = profile.category(code)
+        return c.label_ja, c.section
+    except KeyError:
+        return code, "—"
+
+
+def _tags(profile, m: RecordingManifest, extra: Sequence) -> tuple[ReportTag, ...]:
+    start = _parse(m.started_at)
+    out = []
+    for t in sorted((*m.tags, *extra), key=lambda t: t.offset_ms):
+        label, section = _category(profile, t.code)
+        wall = (
+            (start + dt.timedelta(milliseconds=t.offset_ms)).strftime("%Y-%m-%d %H:%M:%S")
+            if start
+            else "—"
+        )
+        out.append(ReportTag(show_offset(t.offset_ms), wall, t.code, label, section, t.note, t.who))
+    return tuple(out)
+
+
+def build_report(
+    inputs: ExportInputs,
+    manifests: Sequence[RecordingManifest],
+    *,
+    files: tuple[ReportFile, ...],
+    bundle_id: str,
+    custody: list[dict],
+    recipient: str,
+) -> ReportData:
+    inc = inputs.incident
+    d = inc.draft
+    profile = inputs.profile
+    limit_ms = profile.rules.limit_seconds * 1000
+    loc = LOCATIONS.get(d.location, (d.location or "—",))[0]
+    if d.location_detail:
+        loc += f"（{d.location_detail}）"
+    validity = "、".join(
+        f"{_category(profile, v)[0]}（{_category(profile, v)[1]}）" for v in d.validity
+    )
+    party = "、".join(x for x in (d.other_party.name, d.other_party.description) if x) or "—"
+    facts = (
+        ("状態", inc.status),
+        ("発生日時", show_time(d.occurred_at)),
+        (
+            "対応時間",
+            show_duration((d.duration_seconds or 0) * 1000) if d.duration_seconds else "—",
+        ),
+        ("場所", loc + ("" if d.at_office else "（庁舎外）")),
+        ("所属", d.department or "—"),
+        ("相手方", party),
+        ("要求の内容", d.demand or "—"),
+        ("要求の妥当性", validity or "—"),
+        ("妥当性の補足", d.validity_note or "—"),
+        ("経過", d.narrative or "—"),
+        ("けが等", d.injuries or "—"),
+        ("最初から録音", "はい" if d.recorded_from_start else "いいえ"),
+        ("訴訟ホールド", "あり" if inc.legal_hold else "なし"),
+        ("作成", f"{show_time(inc.created_at)}　{inc.created_by}"),
+        ("添付資料", "、".join(a.name for a in inc.attachments) or "なし"),
+    )
+    categories = []
+    for code in d.categories:
+        label, section = _category(profile, code)
+        categories.append(ReportCategory(code, label, section))
+    responses = []
+    for r in d.responses:
+        try:
+            resp = profile.response(r.code)
+            label, section = resp.label_ja, resp.section
+        except KeyError:
+            label, section = r.code, "—"
+        responses.append(ReportResponse(label, section, show_time(r.at), r.by, r.note))
+    recordings = []
+    for m, r in zip(manifests, inputs.recordings, strict=True):
+        audio = f"recordings/{m.id}.wav" if m.sample_format == "s16le" else "recordings/"
+        if m.sample_format != "s16le":
+            audio = next((f.path for f in files if f.path.startswith(f"recordings/{m.id}.")
+                          and not f.path.endswith((".json", ".sig"))), audio)  # fmt: skip
+        ch = "モノラル" if m.channels == 1 else f"{m.channels}ch"
+        fmt = (
+            f"{m.samplerate} Hz、{ch}、16ビット PCM"
+            if m.sample_format == "s16le"
+            else f"原本のまま（{m.import_info.original_name if m.import_info else ''}）"
+        )
+        recordings.append(
+            ReportRecording(
+                id=m.id,
+                file=audio,
+                started_at=show_time(m.started_at),
+                ended_at=show_time(m.ended_at),
+                duration=show_duration(m.duration_ms),
+                audio_format=fmt,
+                pcm_sha256=m.pcm_sha256,
+                workstation=f"{m.workstation.name}（{CHANNEL_JA.get(m.channel, m.channel)}）",
+                tags=_tags(profile, m, r.later_tags),
+                recovered=m.status == "recovered",
+                over_limit=m.over_limit or m.duration_ms > limit_ms,
+            )
+        )
+    custody_rows = tuple(
+        ReportCustodyRow(
+            int(c["seq"]),
+            show_time(c["time"]),
+            c["actor"] if c["type"] == "entry" else "（他の事案）",
+            c["workstation"][:16],
+            EVENT_JA.get(c["event"], c["event"]) if c["type"] == "entry" else "（連結確認用）",
+            c["subject"] if c["type"] == "entry" else "—",
+        )
+        for c in custody
+    )
+    over = any(r.over_limit for r in recordings) or (d.duration_seconds or 0) * 1000 > limit_ms
+    staff_warning = ""
+    if d.location == "meeting_room" and len(d.staff) < profile.rules.min_staff_meeting:
+        staff_warning = (
+            f"面談の対応職員が {len(d.staff)} 名です（方針 §4(2) は原則として複数の職員で対応）。"
+        )
+    return ReportData(
+        title="カスタマーハラスメント事案報告書",
+        bundle_id=bundle_id,
+        incident_id=inc.id,
+        exported_at=show_time(inputs.exported_at.isoformat()),
+        exported_by=f"{inputs.actor}（{inputs.exporter_name}）",
+        recipient=recipient,
+        policy_name=f"{profile.name_ja}（{profile.issued}）",
+        facts=facts,
+        categories=tuple(categories),
+        staff=tuple((s.name, s.role) for s in d.staff),
+        responses=tuple(responses),
+        recordings=tuple(recordings),
+        custody=custody_rows,
+        files=files,
+        over_limit=over,
+        limit_minutes=profile.rules.interaction_limit_minutes,
+        staff_warning=staff_warning,
+    )

@@ -1,0 +1,398 @@
+"""Verify a bundle ZIP without extracting it: every file, signature, audio hash and custody link.
+
+Check names (shared with verify.html): present, listed, sha256sums, manifest, zip-crc,
+manifest-signature, capture-signature, capture-key, pcm-sha256, original-sha256,
+custody-hash, custody-signature, custody-data, custody-link, custody-key, readable.
+Exit codes: 0 intact, 1 something failed (each file and check named), 2 not a bundle or hostile
+(raised as ``HostileArchive`` before any check is reported).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kasuhara_recorder.bundle.assemble import MANIFEST, MANIFEST_SIG, SUMS
+from kasuhara_recorder.bundle.custody import check_custody
+from kasuhara_recorder.bundle.errors import DamagedEntry, HostileArchive, HostileJson
+from kasuhara_recorder.bundle.sha256sums import Sha256SumsError, parse_sha256sums
+from kasuhara_recorder.bundle.wav import parse_wav_header
+from kasuhara_recorder.bundle.zip_reader import SafeZipReader, parse_json_limited
+from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.evidence.manifest import RecordingManifest
+from kasuhara_recorder.evidence.workstation_key import (
+    BadPublicKey,
+    fingerprint_of,
+    load_public_pem,
+    verify_signature,
+)
+
+META = {SUMS, MANIFEST, MANIFEST_SIG}
+KEEP_SUFFIXES = (".json", ".sig", ".pem", ".jsonl")
+CHECK_TEXT = {
+    "present": (
+        "ファイルがありません",
+        "file is missing",
+    ),
+    "listed": (
+        "SHA256SUMS に記載のないファイルです（追加された）",
+        "not listed in SHA256SUMS (added)",
+    ),
+    "sha256sums": (
+        "SHA-256 が SHA256SUMS と一致しません",
+        "SHA-256 differs from SHA256SUMS",
+    ),
+    "manifest": (
+        "サイズか SHA-256 が manifest.json と一致しません",
+        "size or SHA-256 differs from manifest.json",
+    ),
+    "zip-crc": (
+        "ZIP 内のデータが壊れています",
+        "damaged inside the ZIP (CRC)",
+    ),
+    "manifest-signature": (
+        "manifest.json の署名が正しくありません",
+        "manifest.json signature does not verify",
+    ),
+    "capture-signature": (
+        "録音時マニフェストの署名が正しくありません",
+        "capture manifest signature does not verify",
+    ),
+    "capture-key": (
+        "録音時マニフェストの鍵が keys/ の鍵と一致しません",
+        "capture manifest key differs from keys/",
+    ),
+    "pcm-sha256": (
+        "WAV の音声データが録音時の pcm_sha256 と一致しません",
+        "WAV audio differs from the capture-time pcm_sha256",
+    ),
+    "original-sha256": (
+        "取り込んだ原本が録音時の SHA-256 と一致しません",
+        "imported original differs from its capture-time SHA-256",
+    ),
+    "custody-hash": (
+        "管理記録の項目が書き換えられています",
+        "custody entry was edited",
+    ),
+    "custody-signature": (
+        "管理記録の署名が正しくありません",
+        "custody entry signature does not verify",
+    ),
+    "custody-data": (
+        "管理記録の内容が data_sha256 と一致しません",
+        "custody entry data differs from data_sha256",
+    ),
+    "custody-link": (
+        "管理記録の連結が切れています",
+        "custody chain link is broken",
+    ),
+    "custody-key": (
+        "管理記録の署名鍵が keys/ にありません",
+        "custody entry signed by a key not in keys/",
+    ),
+    "custody-format": (
+        "管理記録の形式が不正です",
+        "custody file is malformed",
+    ),
+    "readable": (
+        "読み込めません",
+        "cannot be read",
+    ),
+}
+
+
+class NotABundle(HostileArchive):
+    ja = "証拠バンドルではありません（{detail}）"
+    en = "not an evidence bundle ({detail})"
+
+
+@dataclass(frozen=True)
+class Failure:
+    file: str
+    check: str
+    detail: str = ""
+
+    def message(self, lang: str) -> str:
+        ja, en = CHECK_TEXT.get(self.check, (self.check, self.check))
+        text = ja if lang == "ja" else en
+        return f"{self.file}: {text}" + (f" ({self.detail})" if self.detail else "")
+
+    def as_json(self) -> dict:
+        return {"file": self.file, "check": self.check, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    path: str
+    files: int
+    failures: tuple[Failure, ...]
+    bundle_id: str = ""
+    incident_id: str = ""
+    signing_fingerprint: str = ""
+    checks_passed: int = 0
+    recordings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def as_json(self) -> dict:
+        return {
+            "ok": self.ok,
+            "path": self.path,
+            "files": self.files,
+            "bundle_id": self.bundle_id,
+            "incident_id": self.incident_id,
+            "signing_fingerprint": self.signing_fingerprint,
+            "checks_passed": self.checks_passed,
+            "recordings": list(self.recordings),
+            "failures": [f.as_json() for f in self.failures],
+            "failed_files": sorted({f.file for f in self.failures}),
+        }
+
+
+@dataclass
+class _Digest:
+    sha256: str
+    size: int
+    data_sha256: str | None = None
+    raw: bytes | None = None
+
+
+def _top_prefix(names: list[str]) -> str:
+    """A re-zipped folder puts everything under one top folder: treat that as the root."""
+    if SUMS in names or MANIFEST in names:
+        return ""
+    tops = {n.split("/", 1)[0] for n in names}
+    if len(tops) == 1 and all("/" in n for n in names):
+        return tops.pop() + "/"
+    return ""
+
+
+class _Verifier:
+    def __init__(self, z: SafeZipReader, progress: Callable[[int, int], None] | None) -> None:
+        self.z = z
+        self.progress = progress or (lambda done, total: None)
+        self.failures: list[Failure] = []
+        self.passed = 0
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-hash")
+
+    def fail(self, file: str, check: str, detail: str = "") -> None:
+        self.failures.append(Failure(file, check, detail))
+
+    def check(self, ok: bool, file: str, check: str, detail: str = "") -> bool:
+        if ok:
+            self.passed += 1
+        else:
+            self.fail(file, check, detail)
+        return ok
+
+    def digest(self, zname: str, name: str, is_wav: bool, done: int, total: int) -> _Digest:
+        """One pass over the entry: its SHA-256, and for a WAV its data chunk's SHA-256 on a
+        second thread (hashlib releases the GIL, so both run at once)."""
+        keep = name.endswith(KEEP_SUFFIXES) or name in META
+        entry = self.z.entries[zname]
+        if keep and entry.size > self.z.limits.max_json_bytes:
+            raise HostileJson(name, f"{entry.size} bytes")
+        h = hashlib.sha256()
+        dh = hashlib.sha256() if is_wav else None
+        head = bytearray()
+        layout = None
+        pos = 0
+        kept = bytearray() if keep else None
+        pending = None
+        for chunk in self.z.iter_chunks(zname, chunk=4 << 20):
+            if dh is not None:
+                if layout is None and len(head) < (1 << 20):
+                    head += chunk
+                    try:
+                        layout = parse_wav_header(bytes(head), entry.size)
+                    except KasuharaError:
+                        layout = None
+                    if layout is not None:
+                        s, e = layout.data_offset, layout.data_offset + layout.data_size
+                        dh.update(bytes(head[s : min(e, len(head))]))
+                elif layout is not None:
+                    s = max(layout.data_offset, pos)
+                    e = min(layout.data_offset + layout.data_size, pos + len(chunk))
+                    if e > s:
+                        if pending is not None:
+                            pending.result()
+                        pending = self.pool.submit(dh.update, chunk[s - pos : e - pos])
+            h.update(chunk)
+            if kept is not None:
+                kept += chunk
+            pos += len(chunk)
+            self.progress(done + pos, total)
+        if pending is not None:
+            pending.result()
+        data_sha = (dh.hexdigest() if layout is not None else "") if dh is not None else None
+        return _Digest(h.hexdigest(), pos, data_sha, bytes(kept) if kept is not None else None)
+
+    def run(self, path: str) -> VerifyReport:
+        z = self.z
+        prefix = _top_prefix(z.names())
+        names = {n[len(prefix) :]: n for n in z.names() if n.startswith(prefix)}
+        if SUMS not in names and MANIFEST not in names:
+            raise NotABundle("no SHA256SUMS and no manifest.json")
+        total = sum(z.entries[n].size for n in names.values())
+        digests: dict[str, _Digest] = {}
+        done = 0
+        for name, zname in sorted(names.items()):
+            is_wav = name.startswith("recordings/") and name.endswith(".wav")
+            try:
+                digests[name] = self.digest(zname, name, is_wav, done, total)
+            except DamagedEntry as e:
+                self.fail(name, "zip-crc", e.detail)
+            done += z.entries[zname].size
+        sums: dict[str, str] = {}
+        if SUMS not in names:
+            self.fail(SUMS, "present")
+        elif SUMS in digests:
+            try:
+                sums = parse_sha256sums(digests[SUMS].raw or b"")
+            except Sha256SumsError as e:
+                self.fail(SUMS, "readable", str(e))
+        manifest: dict = {}
+        if MANIFEST not in names:
+            self.fail(MANIFEST, "present")
+        elif MANIFEST in digests:
+            try:
+                obj = parse_json_limited(digests[MANIFEST].raw or b"", MANIFEST, 64)
+                manifest = obj if isinstance(obj, dict) else {}
+            except HostileJson as e:
+                self.fail(MANIFEST, "readable", e.detail)
+        listed = {
+            f.get("path"): f
+            for f in manifest.get("files", [])
+            if isinstance(f, dict) and isinstance(f.get("path"), str)
+        }
+        for name in sorted(set(names) | set(sums) | set(listed)):
+            if name not in names:
+                self.fail(name, "present")
+                continue
+            d = digests.get(name)
+            if d is None:
+                continue  # already reported as damaged
+            if name != SUMS:
+                if name not in sums:
+                    self.fail(name, "listed")
+                else:
+                    self.check(sums[name] == d.sha256, name, "sha256sums")
+            if name not in META:
+                m = listed.get(name)
+                ok = m is not None and m.get("sha256") == d.sha256 and m.get("size") == d.size
+                self.check(ok, name, "manifest")
+        keys = self._keys(manifest, digests)
+        self._manifest_signature(manifest, digests)
+        recs = self._recordings(manifest, digests, keys)
+        self._custody(digests, keys)
+        self.pool.shutdown()
+        signing = (
+            manifest.get("signing_key") if isinstance(manifest.get("signing_key"), dict) else {}
+        )
+        return VerifyReport(
+            path=path,
+            files=len(names),
+            failures=tuple(self.failures),
+            bundle_id=str(manifest.get("bundle_id", "")),
+            incident_id=str(manifest.get("incident_id", "")),
+            signing_fingerprint=str(signing.get("fingerprint", "")),
+            checks_passed=self.passed,
+            recordings=tuple(recs),
+        )
+
+    def _keys(self, manifest: dict, digests: dict[str, _Digest]) -> dict[str, str]:
+        """fingerprint -> PEM, computed from the key files themselves (not taken on trust)."""
+        out = {}
+        for name, d in digests.items():
+            if name.startswith("keys/") and name.endswith(".pem") and d.raw is not None:
+                try:
+                    out[fingerprint_of(load_public_pem(d.raw))] = d.raw.decode("ascii")
+                except (BadPublicKey, UnicodeDecodeError):
+                    self.fail(name, "readable", "not an Ed25519 public key")
+        return out
+
+    def _manifest_signature(self, manifest: dict, digests: dict[str, _Digest]) -> None:
+        if not manifest:
+            return
+        signing = manifest.get("signing_key") or {}
+        key = digests.get(str(signing.get("file", "")))
+        sig = digests.get(MANIFEST_SIG)
+        ok = False
+        if key is not None and key.raw and sig is not None and sig.raw is not None:
+            try:
+                ok = verify_signature(key.raw, digests[MANIFEST].raw or b"", sig.raw)
+            except BadPublicKey:
+                ok = False
+        self.check(ok, MANIFEST_SIG, "manifest-signature")
+
+    def _recordings(self, manifest: dict, digests, keys: dict[str, str]) -> list[str]:
+        ids = []
+        for rec in manifest.get("recordings", []) or []:
+            if not isinstance(rec, dict):
+                continue
+            mpath = str(rec.get("manifest", ""))
+            cap = digests.get(mpath)
+            sig = digests.get(str(rec.get("signature", "")))
+            key = digests.get(str(rec.get("key", "")))
+            ids.append(str(rec.get("id", "")))
+            if cap is None or cap.raw is None or sig is None or key is None or not key.raw:
+                self.fail(mpath or "recordings/", "capture-signature", "file missing")
+                continue
+            try:
+                ok = verify_signature(key.raw, cap.raw, sig.raw or b"")
+            except BadPublicKey:
+                ok = False
+            self.check(ok, mpath, "capture-signature")
+            try:
+                m = RecordingManifest.from_bytes(cap.raw, mpath)
+            except KasuharaError as e:
+                self.fail(mpath, "readable", e.message("en"))
+                continue
+            try:
+                same_key = fingerprint_of(load_public_pem(key.raw)) == m.workstation.fingerprint
+            except BadPublicKey:
+                same_key = False
+            self.check(same_key, mpath, "capture-key")
+            if "wav" in rec:
+                wav = str(rec["wav"])
+                d = digests.get(wav)
+                if d is not None:
+                    self.check(d.data_sha256 == m.pcm_sha256, wav, "pcm-sha256")
+            elif "original" in rec:
+                orig = str(rec["original"])
+                d = digests.get(orig)
+                if d is not None:
+                    self.check(d.sha256 == m.pcm_sha256, orig, "original-sha256")
+        return ids
+
+    def _custody(self, digests: dict[str, _Digest], keys: dict[str, str]) -> None:
+        name = "custody/audit.jsonl"
+        d = digests.get(name)
+        if d is None or d.raw is None:
+            return
+        lines: list[object] = []
+        for i, raw in enumerate(d.raw.split(b"\n"), start=1):
+            if raw.strip():
+                try:
+                    lines.append(parse_json_limited(raw, f"{name}:{i}", 64))
+                except HostileJson as e:
+                    self.fail(name, "custody-format", e.detail)
+                    return
+        problems = check_custody(lines, keys)
+        for p in problems:
+            self.fail(name, f"custody-{p.check}", f"seq {p.seq}: {p.detail}")
+        if not problems:
+            self.passed += 1
+
+
+def verify_bundle(
+    path: str | Path, progress: Callable[[int, int], None] | None = None
+) -> VerifyReport:
+    """Check a bundle ZIP. Raises HostileArchive (exit 2) if it cannot be read safely."""
+    with SafeZipReader(path) as z:
+        return _Verifier(z, progress).run(str(path))
