@@ -176,7 +176,7 @@ class RecordingSession:
         self._manifest: RecordingManifest | None = None
         self._stop_error: KasuharaError | None = None
         self._stopped = threading.Event()
-        self.timer = PolicyTimer(service.app.profile.rules)
+        self.timer = PolicyTimer(service.app.profile.rules, service.clock)
         self.capture: CaptureResult | None = None
         self.stop_latency_s: float | None = None
         self._monitor = threading.Thread(target=self._watch, name="recording-monitor", daemon=True)
@@ -337,6 +337,7 @@ class RecordingService:
         self.app = app
         self._active: RecordingSession | None = None
         self._lock = threading.Lock()
+        self.clock: Callable[[], float] = time.monotonic  # the §4(1) timer's clock (tests)
 
     # --- checks --------------------------------------------------------------------------
     def space_check(self, fmt: AudioFormat) -> SpaceCheck:
