@@ -89,6 +89,13 @@ class AppService:
 
         return RecordingService(self)
 
+    @cached_property
+    def export(self):
+        """Evidence bundles: unlock, export, verify (app/export_service.py)."""
+        from kasuhara_recorder.app.export_service import ExportService
+
+        return ExportService(self)
+
     def close(self) -> None:
         """Release what the services opened (database connections)."""
         for name in list(self.__dict__):

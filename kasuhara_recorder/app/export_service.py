@@ -1,0 +1,122 @@
+"""Export and verify of evidence bundles (``AppService.export``), for the GUI wizard and the CLI.
+
+Gathers the incident, its recordings, attachments and audit chain from the store, unlocks the
+organisation identity (entered in the chain), runs ``bundle.export`` and enters the finished
+export in the chain with the bundle's manifest hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyrage
+
+from kasuhara_recorder.bundle.export import (
+    RECIPIENT_KINDS,
+    AttachmentInput,
+    ExportInputs,
+    ExportResult,
+    ProgressFn,
+    RecordingInput,
+    export_bundle,
+)
+from kasuhara_recorder.bundle.verify import VerifyReport, verify_bundle
+from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.evidence.org_identity import unlock_identity
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.app.service import AppService
+
+__all__ = ["RECIPIENT_KINDS", "ExportResult", "ExportService", "VerifyReport"]
+
+
+class ExportService:
+    def __init__(self, app: AppService) -> None:
+        self.app = app
+
+    def unlock(self, identity_file: Path, passphrase: str) -> pyrage.x25519.Identity:
+        """Open the organisation identity; WrongPassphrase if the phrase is wrong."""
+        identity = unlock_identity(Path(identity_file), passphrase)
+        self.app.audit.append(
+            self.app.actor,
+            "key.unlock",
+            f"identity:{str(identity.to_public())[:20]}",
+            {"purpose": "export", "identity_file": Path(identity_file).name},
+        )
+        return identity
+
+    def gather(
+        self, incident_id: str, recipient_kind: str, exported_at: dt.datetime | None = None
+    ) -> ExportInputs:
+        if recipient_kind not in RECIPIENT_KINDS:
+            raise UsageError(f"recipient kind must be one of {', '.join(RECIPIENT_KINDS)}")
+        app = self.app
+        inc = app.incidents.get(incident_id)
+        ws = app.workstation
+        records = {r.id: r for r in ws.recordings.list(incident_id)}
+        for rid in inc.recordings:  # linked either way: by the row or by the incident
+            if rid not in records and (r := ws.recordings.get(rid)) is not None:
+                records[rid] = r
+        recordings = tuple(
+            RecordingInput(
+                r.id,
+                r.manifest_json,
+                r.manifest_signature,
+                app.paths.vault / r.sealed_file,
+                later_tags=ws.recordings.tags(r.id)[len(r.manifest.tags) :],
+            )
+            for r in sorted(records.values(), key=lambda r: (r.started_at, r.id))
+        )
+        attachments = tuple(
+            AttachmentInput(a, app.paths.root / a.sealed_path if a.sealed_path else None)
+            for a in inc.attachments
+        )
+        return ExportInputs(
+            incident=inc,
+            recordings=recordings,
+            attachments=attachments,
+            audit_entries=tuple(app.audit.entries()),
+            known_keys=app.audit.keys(),
+            exporter=ws.key,
+            exporter_name=app.settings.workstation_name,
+            actor=app.actor,
+            recipient_kind=recipient_kind,
+            exported_at=(exported_at or dt.datetime.now().astimezone()).replace(microsecond=0),
+            profile=app.profile,
+        )
+
+    def export(
+        self,
+        incident_id: str,
+        identity: pyrage.x25519.Identity,
+        out_path: Path,
+        *,
+        recipient_kind: str = "other",
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+        exported_at: dt.datetime | None = None,
+    ) -> ExportResult:
+        inputs = self.gather(incident_id, recipient_kind, exported_at)
+        result = export_bundle(inputs, identity, Path(out_path), progress=progress, cancel=cancel)
+        self.app.audit.append(
+            self.app.actor,
+            "bundle.export",
+            f"incident:{incident_id}",
+            {
+                "bundle_id": result.bundle_id,
+                "manifest_sha256": result.manifest_sha256,
+                "recipient_kind": recipient_kind,
+                "file_name": result.path.name,
+                "size": result.size,
+                "recordings": [r.id for r in inputs.recordings],
+            },
+        )
+        return result
+
+    @staticmethod
+    def verify(path: Path, progress=None) -> VerifyReport:
+        """Check a bundle; needs nothing from this workstation (a recipient's view)."""
+        return verify_bundle(Path(path), progress)
