@@ -89,6 +89,11 @@ class HostileJson(HostileArchive):
         self.name = name
 
 
+class JsonTooDeep(HostileJson):
+    """Nesting built to exhaust a parser: refused outright (exit 2), unlike a plain syntax
+    error, which a changed byte can cause and is reported per file."""
+
+
 class DamagedEntry(EvidenceError):
     """An entry whose bytes do not match the ZIP's own CRC: reported per file (exit 1)."""
 

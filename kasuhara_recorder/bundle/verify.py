@@ -17,7 +17,12 @@ from pathlib import Path
 
 from kasuhara_recorder.bundle.assemble import MANIFEST, MANIFEST_SIG, SUMS
 from kasuhara_recorder.bundle.custody import check_custody
-from kasuhara_recorder.bundle.errors import DamagedEntry, HostileArchive, HostileJson
+from kasuhara_recorder.bundle.errors import (
+    DamagedEntry,
+    HostileArchive,
+    HostileJson,
+    JsonTooDeep,
+)
 from kasuhara_recorder.bundle.sha256sums import Sha256SumsError, parse_sha256sums
 from kasuhara_recorder.bundle.wav import parse_wav_header
 from kasuhara_recorder.bundle.zip_reader import SafeZipReader, parse_json_limited
@@ -263,6 +268,8 @@ class _Verifier:
             try:
                 obj = parse_json_limited(digests[MANIFEST].raw or b"", MANIFEST, 64)
                 manifest = obj if isinstance(obj, dict) else {}
+            except JsonTooDeep:
+                raise
             except HostileJson as e:
                 self.fail(MANIFEST, "readable", e.detail)
         listed = {
@@ -286,6 +293,14 @@ class _Verifier:
                 m = listed.get(name)
                 ok = m is not None and m.get("sha256") == d.sha256 and m.get("size") == d.size
                 self.check(ok, name, "manifest")
+        # SHA256SUMS itself is covered by the signed manifest: each line must agree with it.
+        if sums and listed:
+            signed = {p: str(f.get("sha256")) for p, f in listed.items()}
+            for p in (MANIFEST, MANIFEST_SIG):
+                if p in digests:
+                    signed[p] = digests[p].sha256
+            disagree = {p for p in set(sums) | set(signed) if sums.get(p) != signed.get(p)}
+            self.check(not disagree, SUMS, "manifest", ", ".join(sorted(disagree)))
         keys = self._keys(manifest, digests)
         self._manifest_signature(manifest, digests)
         recs = self._recordings(manifest, digests, keys)
@@ -380,6 +395,8 @@ class _Verifier:
             if raw.strip():
                 try:
                     lines.append(parse_json_limited(raw, f"{name}:{i}", 64))
+                except JsonTooDeep:
+                    raise
                 except HostileJson as e:
                     self.fail(name, "custody-format", e.detail)
                     return

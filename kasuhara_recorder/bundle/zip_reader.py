@@ -31,6 +31,7 @@ from kasuhara_recorder.bundle.errors import (
     DuplicateEntry,
     EncryptedEntry,
     HostileJson,
+    JsonTooDeep,
     LinkEntry,
     MalformedArchive,
     NotAZip,
@@ -407,7 +408,7 @@ def parse_json_limited(raw: bytes, name: str, max_depth: int) -> object:
     """Strict JSON: UTF-8, depth-limited, no duplicate keys, no NaN/Infinity."""
     depth = json_depth(raw)
     if depth > max_depth:
-        raise HostileJson(name, f"nested {depth} levels deep (limit {max_depth})")
+        raise JsonTooDeep(name, f"nested {depth} levels deep (limit {max_depth})")
 
     def no_dupes(pairs: list[tuple[str, object]]) -> dict:
         out: dict = {}

@@ -123,3 +123,23 @@ def test_folder_input_copied_next_to_page_still_works(browser, bundle, tmp_path)
     browser.pick("#folder", [folder])
     result = browser.wait_result()
     assert {f["file"] for f in result["failures"]} == {"verify-copy.html"}
+
+
+def test_real_export_is_green_in_the_browser_and_an_altered_wav_is_named(
+    browser, good_bundle, tmp_path
+):
+    page = tmp_path / "verify.html"
+    with zipfile.ZipFile(good_bundle) as z:
+        page.write_bytes(z.read("verify.html"))  # the copy shipped inside the bundle
+    browser.open(page)
+    browser.pick("#zip", [good_bundle])
+    assert browser.wait_result()["ok"]
+    folder = _unzip(good_bundle, tmp_path / "b")
+    wav = next((folder / "recordings").glob("*.wav"))
+    data = bytearray(wav.read_bytes())
+    data[-10] ^= 0x01
+    wav.write_bytes(bytes(data))
+    browser.open(page)
+    browser.pick("#folder", [folder])
+    result = browser.wait_result()
+    assert {f["file"] for f in result["failures"]} == {f"recordings/{wav.name}"}
