@@ -643,6 +643,8 @@ class IncidentForm(QWidget):
     def show_issues(self, issues) -> None:
         by_section: dict[str, list[str]] = {k: [] for k in self.section_errors}
         for i in issues:
+            if i.field == "staff" and self.staff_warning.isVisible():
+                continue  # already shown live, next to the staff list
             key = _section_of(i.field)
             prefix = "⚠ " if i.severity == "warning" else "✖ "
             by_section.setdefault(key, []).append(prefix + i.message(self.lang))

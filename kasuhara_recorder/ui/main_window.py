@@ -5,6 +5,7 @@ after-stop flow. Thin by design — recording goes through the controller, incid
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -18,14 +19,17 @@ from PySide6.QtWidgets import (
 )
 
 from kasuhara_recorder.errors import KasuharaError
-from kasuhara_recorder.ui.after_stop_dialog import EXISTING, NEW, AfterStopDialog
 from kasuhara_recorder.ui.format import clock
-from kasuhara_recorder.ui.incident_form import IncidentForm
 from kasuhara_recorder.ui.record_panel import RecordPanel
 from kasuhara_recorder.ui.recording_controller import RecordingController
 from kasuhara_recorder.ui.tag_panel import TagPanel
 from kasuhara_recorder.ui.task_runner import TaskRunner
 from kasuhara_recorder.ui.tray import Tray
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
+    from kasuhara_recorder.ui.incident_form import IncidentForm
+# The dialog and the form are imported when first needed: startup shows only the recorder.
 
 log = logging.getLogger("kasuhara.ui")
 
@@ -172,11 +176,13 @@ class MainWindow(QMainWindow):
         return (
             self.tr("録音 %1 ・ 長さ %2 ・ タグ %3 件")
             .replace("%1", str(getattr(manifest, "id", "")))
-            .replace("%2", clock(getattr(manifest, "duration_s", 0) or 0))
+            .replace("%2", clock(getattr(manifest, "duration_ms", 0) / 1000))
             .replace("%3", str(len(self.tag_panel.markers())))
         )
 
     def ask_after_stop(self, manifest, markers) -> None:
+        from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
+
         open_incidents = [
             (i.id, f"{i.id}  {i.draft.occurred_at[:16].replace('T', ' ')}  {i.draft.department}")
             for i in self.service.incidents.list(open_only=True)
@@ -188,6 +194,8 @@ class MainWindow(QMainWindow):
         self.after_stop_shown.emit(dialog)
 
     def _after_stop_chosen(self, dialog: AfterStopDialog, manifest, markers) -> None:
+        from kasuhara_recorder.ui.after_stop_dialog import EXISTING, NEW
+
         choice, incident_id = dialog.result_choice()
         dialog.deleteLater()
         try:
@@ -208,6 +216,8 @@ class MainWindow(QMainWindow):
         return self.open_incident(incident.id)
 
     def open_incident(self, incident_id: str) -> IncidentForm:
+        from kasuhara_recorder.ui.incident_form import IncidentForm
+
         form = self.forms.get(incident_id)
         if form is None:
             form = IncidentForm(self.service, incident_id, self.lang, None)

@@ -8,7 +8,7 @@ work, so this file knows nothing of audio.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -46,6 +46,7 @@ class RecordPanel(QFrame):
         f.setPointSize(max(f.pointSize(), 10) + 10)
         f.setBold(True)
         self.record_button.setFont(f)
+        self._button_points = f.pointSizeF()
         self.record_button.clicked.connect(self._toggle)
         self.record_button.setDefault(True)
         self.shortcut = QShortcut(QKeySequence(RECORD_KEY), self)
@@ -113,6 +114,20 @@ class RecordPanel(QFrame):
         lay.addStretch(1)
         self.show_idle()
 
+    def _fit_button_text(self) -> None:
+        """Shrink the big button's font when a (longer) translation would not fit."""
+        b = self.record_button
+        f = QFont(b.font())
+        f.setPointSizeF(self._button_points)
+        room = max(100, b.width() - 32)
+        while f.pointSizeF() > 10 and QFontMetrics(f).horizontalAdvance(b.text()) > room:
+            f.setPointSizeF(f.pointSizeF() - 1)
+        b.setFont(f)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_button_text()
+
     # --- actions --------------------------------------------------------------------------
     def channel(self) -> str:
         for code, button in self.channel_buttons.items():
@@ -140,6 +155,7 @@ class RecordPanel(QFrame):
         self.recording = False
         self.set_busy(False)
         self.record_button.setText(self.tr("● 録音開始  (%1)").replace("%1", RECORD_KEY))
+        self._fit_button_text()
         self.record_button.setStyleSheet(
             "QPushButton#RecordButton { background: #c62828; color: white; border-radius: 8px; }"
             "QPushButton#RecordButton:disabled { background: #b0b0b0; }"
@@ -162,6 +178,7 @@ class RecordPanel(QFrame):
         self.record_button.setStyleSheet(
             "QPushButton#RecordButton { background: #37474f; color: white; border-radius: 8px; }"
         )
+        self._fit_button_text()
         self.record_button.setToolTip(self.tr("録音を止めて封印（暗号化・署名）します"))
         self.indicator.setStyleSheet("background: #e53935; border-radius: 11px;")
         self.state_label.setText(self.tr("録音中"))

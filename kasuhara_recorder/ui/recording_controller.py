@@ -5,13 +5,16 @@ touching the stream), and stamps live tags. Emits signals the panels show."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kasuhara_recorder.errors import KasuharaError
-from kasuhara_recorder.store.incident_model import Marker
 from kasuhara_recorder.ui.limit_bar import LIMIT, NORMAL, WARNING
 from kasuhara_recorder.ui.task_runner import TaskRunner
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.store.incident_model import Marker
 
 log = logging.getLogger("kasuhara.ui.recording")
 POLL_MS = 50
@@ -155,6 +158,8 @@ class RecordingController(QObject):
         except KasuharaError as e:  # e.g. it stopped by itself a moment ago
             self.message.emit(self._text(e), False)
             return None
+        from kasuhara_recorder.store.incident_model import Marker
+
         marker = Marker(code=entry.code, offset_ms=entry.offset_ms, note="", who=entry.who)
         self.markers.append(marker)
         self.tagged.emit(marker)

@@ -4,15 +4,18 @@ with the profile's hotkeys; and the marker list (time, label, an editable note).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QSizePolicy,
     QTableWidget,
@@ -24,6 +27,9 @@ from PySide6.QtWidgets import (
 from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.ui.format import offset
 
+if TYPE_CHECKING:
+    from kasuhara_recorder.store.incident_model import Marker
+
 COLUMNS = 3
 
 
@@ -32,12 +38,48 @@ def short_label(label: str) -> str:
     return re.sub(r"（[^）]*）| ?\([^)]*\)", "", label).strip() or label
 
 
-@dataclass(frozen=True)
-class Marker:
-    code: str
-    offset_ms: int
-    note: str = ""
-    who: str = ""
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class TagButton(QPushButton):
+    """A push button whose label wraps, so long category names (and longer translations)
+    never widen the window past the screen nor get cut off."""
+
+    MARGIN = 6
+
+    def __init__(self, hotkey: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._plain = f"{hotkey}  {text}" if hotkey else text
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        key = f"<b>{_escape(hotkey)}</b>&nbsp;&nbsp;" if hotkey else ""
+        self.label.setText(key + _escape(text))
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(self.MARGIN, 3, self.MARGIN, 3)
+        lay.addWidget(self.label)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def text(self) -> str:  # the label is ours, not QPushButton's
+        return self._plain
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        return max(34, self.label.heightForWidth(width - 2 * self.MARGIN) + 8)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = self.label.sizeHint()
+        return QSize(min(hint.width(), 260) + 2 * self.MARGIN, max(34, hint.height() + 8))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(80, 34)
 
 
 class TagPanel(QWidget):
@@ -47,7 +89,7 @@ class TagPanel(QWidget):
     def __init__(self, profile: PolicyProfile, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.profile, self.lang = profile, lang
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, TagButton] = {}
         self.shortcuts: list[QShortcut] = []
         self._markers: list[Marker] = []
         lay = QVBoxLayout(self)
@@ -63,17 +105,10 @@ class TagPanel(QWidget):
             grid.setSpacing(4)
             for i, cat in enumerate(cats):
                 key = cat.hotkey or ""
-                text = (
-                    f"{key}  {short_label(cat.label(lang))}"
-                    if key
-                    else short_label(cat.label(lang))
-                )
-                b = QPushButton(text, box)
+                b = TagButton(key, short_label(cat.label(lang)), box)
                 b.setObjectName(f"tag:{cat.code}")
                 desc = cat.description_ja if lang == "ja" else cat.description_en
                 b.setToolTip(f"{cat.label(lang)}\n{desc}")
-                b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-                b.setMinimumHeight(34)
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep focus (and F9) on the window
                 b.clicked.connect(lambda _=False, code=cat.code: self.tag_requested.emit(code))
                 grid.addWidget(b, i // COLUMNS, i % COLUMNS)

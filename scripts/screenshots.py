@@ -1,0 +1,150 @@
+"""make screenshots: the main screens under Xvfb on the real xcb platform, as PNGs in
+docs/screenshots/ — idle, recording with tags and the §4(1) bar (amber and red), the after-stop
+choice, the incident form — at 1366×768, at 1920×1080 with QT_SCALE_FACTOR=1.5, and once
+pseudo-localised (every string lengthened) to catch cut-off layouts.
+
+The recording is real (a generated tone through the file source, sealed for a throw-away
+organisation key). Only the elapsed time is faked, and only through the policy timer's
+injectable clock, so the bar shows 52 and 61 minutes without waiting an hour.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+RUNS = [  # name, screen, scale, language, pseudo
+    ("1366x768", "1366x768", "1", "ja", False),
+    ("1920x1080@150", "1920x1080", "1.5", "ja", False),
+    ("1366x768-en", "1366x768", "1", "en", False),
+    ("pseudo", "1366x768", "1", "en", True),
+]
+
+
+def main() -> int:
+    if os.environ.get("KASUHARA_SHOT_RUN"):
+        return child(os.environ["KASUHARA_SHOT_RUN"])
+    if not shutil.which("xvfb-run"):
+        print("xvfb-run not found (apt-get install xvfb)", file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, screen, scale, lang, pseudo in RUNS:
+        env = {
+            **os.environ, "KASUHARA_SHOT_RUN": name, "QT_QPA_PLATFORM": "xcb",
+            "QT_SCALE_FACTOR": scale, "KASUHARA_SHOT_LANG": lang,
+            "KASUHARA_PSEUDO_L10N": "1" if pseudo else "0",
+        }  # fmt: skip
+        env.pop("DISPLAY", None)
+        cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", sys.executable, __file__]
+        print(f"screenshots: {name}", flush=True)
+        subprocess.run(cmd, env=env, check=True, timeout=300)
+    return 0
+
+
+def child(run: str) -> int:
+    import pyrage
+    from PySide6.QtCore import QTimer
+
+    from kasuhara_recorder.app.service import AppService
+    from kasuhara_recorder.audio.policy_timer import PolicyTimer
+    from kasuhara_recorder.ui.app import GuiController, application
+
+    sys.path.insert(0, str(ROOT))
+    from tests.support.signals import tone, write_wav
+
+    lang = os.environ["KASUHARA_SHOT_LANG"]
+    tmp = Path(tempfile.mkdtemp(prefix="kasuhara-shots-"))
+    app = application()
+    service = AppService(tmp / "data")
+    service.save_settings(
+        service.settings.with_changes(staff_name="窓口 花子", department="市民課 住民係")
+    )
+    service.workstation.setup([str(pyrage.x25519.Identity.generate().to_public())], "counter-01")
+    wav = write_wav(tmp / "voice.wav", tone(330, 30.0, amplitude=0.3))
+
+    controller = GuiController(service, lang)
+    window = controller.show()
+    # no window manager under Xvfb: "maximised" is the whole available screen, set by hand
+    window.setGeometry(app.primaryScreen().availableGeometry())
+
+    def settle(ms: int = 400) -> None:
+        end = time.monotonic() + ms / 1000
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def shot(widget, what: str) -> None:
+        settle()
+        path = OUT / f"{run}-{what}.png"
+        widget.grab().save(str(path))
+        print(f"  {path.relative_to(ROOT)}")
+
+    settle(800)
+    shot(window, "1-idle")
+
+    window.start_recording("counter", input_file=wav, paced=True)
+    deadline = time.monotonic() + 15
+    while not window.controller.recording and time.monotonic() < deadline:
+        settle(50)
+    session = window.controller.session
+    shift = [0.0]
+    timer = PolicyTimer(service.profile.rules, clock=lambda: time.monotonic() + shift[0])
+    timer.start()
+    session.timer = timer  # the injectable clock: only the elapsed time is faked
+    settle(600)
+    for code in ("conduct.mental", "conduct.intimidation", "demand.apology"):
+        window.controller.tag(code)
+        settle(300)
+    window.tag_panel.table.item(0, 2).setText(
+        "大声で「責任者を出せ」" if lang == "ja" else "Shouted"
+    )
+    shift[0] = 52 * 60
+    settle(800)
+    shot(window, "2-recording-warning")
+    shift[0] = 61 * 60
+    settle(800)
+    shot(window, "3-recording-limit")
+
+    dialogs = []
+    window.after_stop_shown.connect(dialogs.append)
+    window.stop_recording()
+    deadline = time.monotonic() + 20
+    while not dialogs and time.monotonic() < deadline:
+        settle(50)
+    dialog = dialogs[0]
+    shot(dialog, "4-after-stop")
+    forms = []
+    window.incident_form_opened.connect(forms.append)
+    dialog.new_button.click()
+    settle(300)
+    form = forms[0]
+    form.narrative.setPlainText(
+        "窓口で大声を上げ、机を叩いた。担当者の謝罪を繰り返し求めた。"
+        if lang == "ja" else "Shouted at the counter and banged the desk."
+    )  # fmt: skip
+    form.location.setCurrentIndex(form.location.findData("meeting_room"))
+    form.response_rows["response.police_call"].check.setChecked(True)
+    form.show_issues(form.incidents.validate(form.draft()))  # what the policy still asks
+    screen = app.primaryScreen().availableGeometry()
+    form.resize(min(1100, screen.width()), screen.height())
+    form.move(screen.topLeft())
+    shot(form, "5-form")
+    form.scroll.verticalScrollBar().setValue(form.scroll.verticalScrollBar().maximum() // 2)
+    shot(form, "6-form-middle")
+    form.close()
+    QTimer.singleShot(0, app.quit)
+    window.discard()
+    service.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
