@@ -114,7 +114,7 @@ class Recorder:
         queue_seconds: float = 30.0,
         stall_timeout_s: float = 2.0,
         first_audio_timeout_s: float = 6.0,
-        poll_s: float = 0.02,
+        poll_s: float = 0.05,  # the block cadence: levels stay at ~20 updates a second
         on_event: Callable[[CaptureEvent], None] | None = None,
     ) -> None:
         self.source = source

@@ -13,7 +13,7 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
 from kasuhara_recorder.errors import UsageError
 
-WAIT_STEP_S = 0.05
+WAIT_STEP_S = 0.1
 
 
 def _service(args: argparse.Namespace) -> AppService:
