@@ -1,0 +1,131 @@
+"""Signed manifests: verified by the real openssl, any flipped byte caught, schema-valid."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kasuhara_recorder.config import DataPaths
+from kasuhara_recorder.errors import EvidenceError
+from kasuhara_recorder.evidence.manifest import (
+    ManifestSignatureInvalid,
+    RecordingManifest,
+    TagEntry,
+    WorkstationInfo,
+    new_recording_id,
+    now_iso,
+    read_signed_manifest,
+    verify_manifest_bytes,
+    write_signed_manifest,
+)
+from kasuhara_recorder.evidence.workstation_key import load_or_create
+from tests.evidence.schemas import validate
+
+
+def make_manifest(key, **kw) -> RecordingManifest:
+    base = dict(
+        id=new_recording_id(),
+        workstation=WorkstationInfo("窓口1", key.fingerprint, key.public_pem.decode()),
+        channel="counter",
+        device="pulse",
+        samplerate=48000,
+        channels=1,
+        frames=48000 * 65,
+        started_at=now_iso(),
+        ended_at=now_iso(),
+        duration_ms=65000,
+        pcm_sha256="1" * 64,
+        sealed_sha256="2" * 64,
+        sealed_size=6_240_000,
+        staff=("山田 花子", "佐藤"),
+        recipients=("age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq",),
+        tags=(TagEntry("conduct.mental", 12_500, "「ふざけるな」と大声", "山田 花子"),),
+    )
+    base.update(kw)
+    return RecordingManifest(**base)
+
+
+@pytest.fixture
+def key(tmp_path):
+    return load_or_create(DataPaths(tmp_path / "data").ensure())
+
+
+def test_workstation_key_is_private_stable_and_fingerprinted(tmp_path):
+    paths = DataPaths(tmp_path / "data").ensure()
+    k1 = load_or_create(paths)
+    k2 = load_or_create(paths)
+    assert k1.fingerprint == k2.fingerprint and len(k1.fingerprint) == 64
+    assert paths.workstation_key.stat().st_mode & 0o777 == 0o600
+    # The fingerprint is what openssl computes from the public key file.
+    der = subprocess.run(
+        ["openssl", "pkey", "-pubin", "-in", str(paths.workstation_public_key), "-outform", "DER"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert hashlib.sha256(der[-32:]).hexdigest() == k1.fingerprint
+
+
+def test_manifest_signature_verifies_with_openssl(tmp_path, key):
+    m = make_manifest(key)
+    files = write_signed_manifest(tmp_path, m, key)
+    pub = tmp_path / "ws.pub.pem"
+    pub.write_text(m.workstation.public_key_pem)
+    r = subprocess.run(
+        ["openssl", "pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", str(pub),
+         "-sigfile", str(files.signature), "-in", str(files.manifest)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "Signature Verified Successfully" in r.stdout
+    assert read_signed_manifest(tmp_path, m.id) == m
+    # and openssl refuses a changed manifest
+    files.manifest.write_bytes(files.manifest.read_bytes().replace(b"65000", b"64000"))
+    r = subprocess.run(
+        ["openssl", "pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", str(pub),
+         "-sigfile", str(files.signature), "-in", str(files.manifest)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert r.returncode != 0
+
+
+def test_real_manifest_matches_the_schema(key):
+    m = make_manifest(key)
+    validate(json.loads(m.canonical_bytes()), "recording-manifest.schema.json")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pos=st.integers(min_value=0), bit=st.integers(min_value=0, max_value=7), in_sig=st.booleans()
+)
+def test_any_flipped_byte_in_manifest_or_signature_is_detected(key, pos, bit, in_sig):
+    m = make_manifest(key)
+    data = bytearray(m.canonical_bytes())
+    sig = bytearray(key.sign(bytes(data)))
+    target = sig if in_sig else data
+    target[pos % len(target)] ^= 1 << bit
+    with pytest.raises(EvidenceError):
+        verify_manifest_bytes(bytes(data), bytes(sig))
+
+
+def test_signature_by_another_key_is_refused_when_the_trusted_key_is_given(tmp_path, key):
+    other = load_or_create(DataPaths(tmp_path / "other").ensure())
+    m = make_manifest(other)  # names its own key: integrity holds, origin does not
+    data = m.canonical_bytes()
+    sig = other.sign(data)
+    assert verify_manifest_bytes(data, sig) == m
+    with pytest.raises(ManifestSignatureInvalid):
+        verify_manifest_bytes(data, sig, trusted_public_pem=key.public_pem)
+
+
+def test_sealed_file_name_comes_from_the_id(key):
+    with pytest.raises(EvidenceError):
+        make_manifest(key, id="../escape").validate()
+    assert Path(make_manifest(key).sealed_name).suffix == ".age"
