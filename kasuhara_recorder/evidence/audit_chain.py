@@ -162,10 +162,11 @@ def _sig_ok(keys: Mapping[str, str], fingerprint: str, data: bytes, sig_hex: str
     pem = keys.get(fingerprint)
     if pem is None:
         return None
-    try:
-        sig = bytes.fromhex(sig_hex)
-    except ValueError:
+    # Only the canonical spelling (128 lower-case hex digits) counts: bytes.fromhex would also
+    # take upper case or spaces, and a row changed that way must not verify.
+    if len(sig_hex) != 128 or sig_hex.strip("0123456789abcdef"):
         return False
+    sig = bytes.fromhex(sig_hex)
     return verify_signature(pem, data, sig)
 
 

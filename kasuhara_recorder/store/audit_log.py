@@ -32,19 +32,28 @@ def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
 
 
+def _text(v: object) -> str:
+    # A value edited into a BLOB or a number still has to reach the verifier, which then
+    # reports it as edited; never crash on what a hex editor left behind.
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return v if isinstance(v, str) else str(v)
+
+
 def _entry(row) -> AuditEntry:
+    seq = row["seq"]
     return AuditEntry(
-        seq=row["seq"],
-        time=row["time"],
-        actor=row["actor"],
-        workstation=row["workstation"],
-        event=row["event"],
-        subject=row["subject"],
-        data_json=row["data_json"],
-        data_sha256=row["data_sha256"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-        signature=row["signature"],
+        seq=seq if isinstance(seq, int) else -1,
+        time=_text(row["time"]),
+        actor=_text(row["actor"]),
+        workstation=_text(row["workstation"]),
+        event=_text(row["event"]),
+        subject=_text(row["subject"]),
+        data_json=_text(row["data_json"]),
+        data_sha256=_text(row["data_sha256"]),
+        prev_hash=_text(row["prev_hash"]),
+        hash=_text(row["hash"]),
+        signature=_text(row["signature"]),
     )
 
 

@@ -51,6 +51,13 @@ _COLUMNS = (
 )
 
 
+def _sig_bytes(hex_text: object) -> bytes:
+    """Only canonical lower-case hex is a signature; anything else fails verification."""
+    if not isinstance(hex_text, str) or hex_text.strip("0123456789abcdef") or len(hex_text) % 2:
+        return b""
+    return bytes.fromhex(hex_text)
+
+
 def _record(r) -> RecordingRecord:
     return RecordingRecord(
         id=r["id"],
@@ -65,7 +72,7 @@ def _record(r) -> RecordingRecord:
         sealed_sha256=r["sealed_sha256"],
         sealed_size=r["sealed_size"],
         manifest_json=r["manifest_json"].encode("utf-8"),
-        manifest_signature=bytes.fromhex(r["manifest_signature"]),
+        manifest_signature=_sig_bytes(r["manifest_signature"]),
         created_at=r["created_at"],
     )
 
