@@ -29,6 +29,13 @@ INCIDENT = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _session_qapp(qapp):
+    """The report renderer makes a bare QGuiApplication when none exists (the CLI case); in
+    the test process the session's QApplication must come first, or later widget tests abort."""
+    return qapp
+
+
 def kr(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     r = subprocess.run(
         [sys.executable, "-m", "kasuhara_recorder", "--data-dir", str(data_dir), *args],
