@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import time
@@ -279,3 +280,33 @@ def test_sixty_seconds_under_cpu_load_with_a_frozen_caller_drops_nothing(app, pu
     assert manifest.status == "complete"
     assert manifest.dropped_frames == 0 and session.capture.overflows == 0
     assert manifest.frames >= 60 * RATE
+
+
+def test_phone_preset_records_the_devices_channels_and_the_cli_prints_the_id(
+    app, pulse_sink, org_identity
+):
+    # 電話: no channel count remembered → the adapter's own channels (at most two).
+    app.save_settings(app.settings.with_changes(phone=InputPreset(device="pulse")))
+    r = subprocess.run(
+        [sys.executable, "-m", "kasuhara_recorder", "--json", "record", "--channel", "phone",
+         "--seconds", "1.5", "--tag", "conduct.restraint@1"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {"id", "sealed_path", "pcm_sha256", "sealed_sha256"} <= out.keys()
+    manifest = read_signed_manifest(app.paths.vault, out["id"])
+    assert manifest.channel == "phone" and manifest.channels == 2
+    assert [(t.code, t.offset_ms) for t in manifest.tags] == [("conduct.restraint", 1000)]
+    pcm = org_identity.decrypt(Path(out["sealed_path"]))
+    assert hashlib.sha256(pcm).hexdigest() == out["pcm_sha256"] == manifest.pcm_sha256
+    assert len(pcm) == manifest.frames * 4 and manifest.frames >= 1.5 * RATE
+    plain = subprocess.run(
+        [sys.executable, "-m", "kasuhara_recorder", "record", "--seconds", "0.5"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert plain.returncode == 0
+    ids = [
+        ln for ln in plain.stdout.splitlines() if re.fullmatch(r"rec-\d{8}-\d{6}-[0-9a-f]{6}", ln)
+    ]
+    assert len(ids) == 1  # the id alone on its line, for people and simple scripts
