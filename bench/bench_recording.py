@@ -26,11 +26,37 @@ from tests.support.pulse import PulseServer
 RATE = 48000
 APP = [sys.executable, "-m", "kasuhara_recorder"]
 BARE_STREAM = """
-import sys, time, sounddevice as sd
+import sys, threading, time, sounddevice as sd
+flowing = threading.Event()
 st = sd.RawInputStream(device="pulse", samplerate=48000, channels=1, dtype="int16",
-                       blocksize=2400, latency=0.1, callback=lambda *a: None)
-st.start(); time.sleep(float(sys.argv[1])); st.stop(); st.close()
+                       blocksize=2400, latency=0.1, callback=lambda *a: flowing.set())
+st.start(); flowing.wait(10); print("flowing", flush=True)
+time.sleep(float(sys.argv[1])); st.stop(); st.close()
 """
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user+sys) a live process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _steady_cpu(cmd: list[str], env: dict, ready, window: float) -> float:
+    """CPU seconds per second of a running recorder, measured over ``window`` seconds once
+    ``ready(proc)`` says audio flows: the start-up (and the null sink's first-block spin in
+    ALSA's pulse plugin) is left out on every side."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        ready(proc)
+        time.sleep(1.0)
+        c0, t0 = _proc_cpu(proc.pid), time.monotonic()
+        time.sleep(window)
+        c1, t1 = _proc_cpu(proc.pid), time.monotonic()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    return (c1 - c0) / (t1 - t0)
 
 
 def _run(cmd: list[str], env: dict, stop_after: float | None = None) -> tuple[str, float, float]:
@@ -101,6 +127,7 @@ def _bench(report: Report, tmp: Path, sink, live_s: int, long_s: int) -> None:
         # The floor of any PortAudio client here: the same stream with a callback that does
         # nothing (ALSA's pulse plugin spins while the null sink delivers its first block).
         _, bare_cpu, _ = _run([sys.executable, "-c", BARE_STREAM, str(app_wall)], env)
+        _, bare_short_cpu, _ = _run([sys.executable, "-c", BARE_STREAM, "0.5"], env)
     finally:
         player.kill()
         player.wait()
@@ -117,7 +144,42 @@ def _bench(report: Report, tmp: Path, sink, live_s: int, long_s: int) -> None:
         Figure(f"record {live_s} s: CPU without the fixed start-up", app_cpu - startup_cpu, "s",
                "parecord", pa_cpu)
     )  # fmt: skip
-    report.add(Figure("record: fixed start-up CPU (record 0.5 s)", startup_cpu, "s"))
+    report.add(Figure("record: fixed start-up CPU (record 0.5 s)", startup_cpu, "s",
+                      "bare stream 0.5 s", bare_short_cpu))  # fmt: skip
+    # Steady state, start-up left out: CPU per second while audio flows.
+    window = live_s - 5
+    vault = tmp / "data" / "vault"
+
+    def app_ready(proc) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if any(p.stat().st_size > 200 for p in vault.glob("*.age.journal")
+                   if not Path(str(p)[: -len(".journal")].replace(".age", ".manifest.json"))
+                   .exists()):  # fmt: skip
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the app recorder never checkpointed audio")
+
+    player = sink.play(tone_wav)
+    try:
+        app_rate = _steady_cpu([*APP, "record", "--seconds", str(live_s + 30)], env, app_ready,
+                               window)  # fmt: skip
+        bare_rate = _steady_cpu([sys.executable, "-c", BARE_STREAM, str(live_s + 30)], env,
+                                lambda p: p.stdout.readline(), window)  # fmt: skip
+        pa_rate = _steady_cpu(
+            ["parecord", "--file-format=wav", f"--rate={RATE}", "--channels=1",
+             "--format=s16le", str(tmp / "parecord2.wav")],
+            env, lambda p: time.sleep(2.5), window,
+        )  # fmt: skip
+    finally:
+        player.kill()
+        player.wait()
+    floor = 1 / TICK / window  # one clock tick over the window: the resolution of /proc
+    bare_rate, pa_rate = max(bare_rate, floor), max(pa_rate, floor)
+    report.add(Figure("steady state: app recording CPU per second", app_rate * 1000, "ms/s",
+                      "bare PortAudio stream", bare_rate * 1000, target_ratio=1.5))  # fmt: skip
+    report.add(Figure("steady state: app recording CPU per second", app_rate * 1000, "ms/s",
+                      "parecord", pa_rate * 1000, target_ratio=1.5))  # fmt: skip
     report.add(Figure(f"record {live_s} s: dropped frames", live["dropped_frames"], "frames",
                       target_abs=0))  # fmt: skip
     report.add(Figure("record: start() to stream running", live["start_latency_ms"], "ms",
