@@ -38,3 +38,11 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d = tmp_path / "data"
     monkeypatch.setenv("KASUHARA_DATA_DIR", str(d))
     return d
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_qapplication(qapp):
+    """One session-wide QApplication, made before any test runs: code that needs only fonts
+    (the PDF report) would otherwise create a QGuiApplication first, and a later widget test
+    would abort the whole run ("QWidget: Must construct a QApplication")."""
+    return qapp
