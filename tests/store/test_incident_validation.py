@@ -27,7 +27,13 @@ def test_a_complete_form_has_no_issues():
 
 def test_an_empty_form_names_each_missing_field_in_both_languages():
     issues = validate(IncidentDraft(), PROFILE, NOW)
-    assert fields_of(issues, ERROR) == ["department", "location", "narrative", "occurred_at", "staff"]
+    assert fields_of(issues, ERROR) == [
+        "department",
+        "location",
+        "narrative",
+        "occurred_at",
+        "staff",
+    ]
     for i in issues:
         assert i.ja and i.en and i.ja != i.en
 
