@@ -139,6 +139,7 @@ class VerifyReport:
     signing_fingerprint: str = ""
     checks_passed: int = 0
     recordings: tuple[str, ...] = field(default_factory=tuple)
+    file_names: tuple[str, ...] = field(default_factory=tuple)  # every file in the ZIP
 
     @property
     def ok(self) -> bool:
@@ -318,6 +319,7 @@ class _Verifier:
             signing_fingerprint=str(signing.get("fingerprint", "")),
             checks_passed=self.passed,
             recordings=tuple(recs),
+            file_names=tuple(sorted(names)),
         )
 
     def _keys(self, manifest: dict, digests: dict[str, _Digest]) -> dict[str, str]:

@@ -1,0 +1,599 @@
+"""事案 → 証拠パッケージを書き出す: the evidence officer's export wizard.
+
+Pages: the incident, the recipient kind (警察/弁護士/その他), unlock the organisation identity,
+the destination file, then the export itself with a progress bar and 中止. Everything runs
+through ``service.export`` (the same path as the CLI) on the task runner, never on the GUI
+thread. The passphrase is read once, cleared from its field at once and never logged; the
+unlocked identity lives only in this wizard and is dropped when it closes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from kasuhara_recorder.app.incident_service import STATUSES
+from kasuhara_recorder.bundle.errors import ExportCancelled, ExportRefused
+from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
+from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
+
+log = logging.getLogger("kasuhara.ui.export")
+
+PAGE_INCIDENT, PAGE_RECIPIENT, PAGE_UNLOCK, PAGE_DESTINATION, PAGE_RUN = range(5)
+RECIPIENT_ORDER = ("police", "lawyer", "other")
+POLL_MS = 100
+_HASH_BLOCK = 4 << 20
+
+ERROR_STYLE = (
+    "QLabel { color: #b71c1c; background: #ffebee; padding: 6px;"
+    " border: 1px solid #ef9a9a; border-radius: 4px; }"
+)
+OK_STYLE = (
+    "QLabel { color: #1b5e20; background: #e8f5e9; padding: 6px;"
+    " border: 1px solid #a5d6a7; border-radius: 4px; }"
+)
+
+
+def default_bundle_name(incident_id: str, today: dt.date | None = None) -> str:
+    return f"kasuhara-{incident_id}-{(today or dt.date.today()):%Y%m%d}.zip"
+
+
+def default_folder() -> Path:
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if docs and Path(docs).is_dir():
+        return Path(docs)
+    return Path.home()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(_HASH_BLOCK):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _message_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def _show(label: QLabel, text: str, ok: bool = False) -> None:
+    label.setText(text)
+    label.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+    label.setVisible(bool(text))
+
+
+class IncidentPage(QWizardPage):
+    def __init__(self, incidents: list, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("事案を選ぶ"))
+        self.setSubTitle(self.tr("証拠パッケージに書き出す事案を選んでください。"))
+        self.list = QListWidget(self)
+        self.list.setObjectName("incident_list")
+        for inc in incidents:
+            ja, en = STATUSES.get(inc.status, (inc.status, inc.status))
+            when = inc.draft.occurred_at[:16].replace("T", " ")
+            parts = [inc.id, when, inc.draft.department, ja if lang == "ja" else en]
+            item = QListWidgetItem("   ".join(p for p in parts if p))
+            item.setData(Qt.ItemDataRole.UserRole, inc.id)
+            self.list.addItem(item)
+        self.list.currentItemChanged.connect(lambda *_: self.completeChanged.emit())
+        self.list.itemDoubleClicked.connect(lambda _i: self.wizard().next())
+        self.empty = QLabel(self.tr("事案はまだありません。"), self)
+        self.empty.setVisible(not incidents)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.list)
+        lay.addWidget(self.empty)
+
+    def incident_id(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select(self, incident_id: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == incident_id:
+                self.list.setCurrentRow(row)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.incident_id() is not None
+
+
+class RecipientPage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("渡す相手"))
+        self.setSubTitle(
+            self.tr("証拠パッケージを渡す相手の種類を選んでください（報告書に記載されます）。")
+        )
+        labels = {
+            "police": self.tr("警察"),
+            "lawyer": self.tr("弁護士"),
+            "other": self.tr("その他"),
+        }
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        lay = QVBoxLayout(self)
+        for i, code in enumerate(RECIPIENT_ORDER):
+            b = QRadioButton(labels[code], self)
+            b.setObjectName(f"recipient:{code}")
+            self.group.addButton(b, i)
+            self.buttons[code] = b
+            lay.addWidget(b)
+        self.buttons["police"].setChecked(True)
+        lay.addStretch(1)
+
+    def kind(self) -> str:
+        for code, b in self.buttons.items():
+            if b.isChecked():
+                return code
+        return "other"
+
+
+class UnlockPage(QWizardPage):
+    """Unlocking takes a moment (scrypt), so it runs on the task runner; 次へ waits for it."""
+
+    def __init__(self, tasks: TaskRunner, service, lang: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks, self.export, self.lang = tasks, service.export, lang
+        self.identity = None
+        self.unlocked_file: str | None = None
+        self.busy = False
+        self.setTitle(self.tr("組織の鍵を開く"))
+        self.setSubTitle(
+            self.tr(
+                "録音を復号するため、証拠管理担当者が組織の鍵ファイルとパスフレーズを"
+                "入力してください。"
+            )
+        )
+        self.identity_edit = QLineEdit(self)
+        self.identity_edit.setObjectName("identity_file")
+        self.identity_edit.setPlaceholderText("org-identity.age")
+        self.identity_edit.textChanged.connect(self._identity_changed)
+        browse = QPushButton(self.tr("参照…"), self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.identity_edit, 1)
+        row.addWidget(browse)
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setObjectName("passphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.textChanged.connect(lambda _t: self.completeChanged.emit())
+        self.message = _message_label(self)
+        self.message.setObjectName("unlock_message")
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(self.tr("組織の鍵ファイル:"), self))
+        lay.addLayout(row)
+        lay.addWidget(QLabel(self.tr("パスフレーズ:"), self))
+        lay.addWidget(self.passphrase)
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("組織の鍵ファイルを選ぶ"),
+            self.identity_edit.text() or str(Path.home()),
+            self.tr("組織の鍵 (*.age);;すべてのファイル (*)"),
+        )
+        if path:
+            self.identity_edit.setText(path)
+
+    def _identity_changed(self, _text: str) -> None:
+        if self.identity is not None and self.identity_edit.text() != self.unlocked_file:
+            self.identity = None  # another key file: unlock again
+            _show(self.message, "")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        if self.busy:
+            return False
+        return self.identity is not None or (
+            bool(self.identity_edit.text().strip()) and bool(self.passphrase.text())
+        )
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        if self.identity is not None:
+            return True
+        if self.busy:
+            return False
+        path = Path(self.identity_edit.text().strip())
+        passphrase = self.passphrase.text()
+        self.passphrase.clear()  # read once; never kept in the widget
+        if not passphrase:
+            return False
+        self.busy = True
+        self.identity_edit.setEnabled(False)
+        self.passphrase.setEnabled(False)
+        _show(self.message, self.tr("鍵を開いています…"), ok=True)
+        self.completeChanged.emit()
+        export = self.export
+
+        def unlock():
+            return export.unlock(path, passphrase)
+
+        self.tasks.run(unlock, on_done=lambda ident: self._unlocked(ident, str(path)),
+                       on_error=self._failed)  # fmt: skip
+        return False
+
+    def _end_busy(self) -> None:
+        self.busy = False
+        self.identity_edit.setEnabled(True)
+        self.passphrase.setEnabled(True)
+        self.completeChanged.emit()
+
+    def _unlocked(self, identity, path: str) -> None:
+        self.identity, self.unlocked_file = identity, path
+        self._end_busy()
+        _show(self.message, self.tr("鍵を開きました。"), ok=True)
+        self.wizard().next()
+
+    def _failed(self, e: BaseException) -> None:
+        self._end_busy()
+        if isinstance(e, WrongPassphrase):
+            text = self.tr(
+                "パスフレーズが違います。入力し直してください。"
+                "（大文字・小文字や、キーボードの入力モードを確かめてください。）"
+            )
+        elif isinstance(e, DamagedIdentity):
+            text = self.tr(
+                "選んだファイルは組織の鍵ファイルではないか、壊れています。"
+                "org-identity.age を選び直してください。"
+            )
+        elif isinstance(e, KasuharaError):
+            text = e.message(self.lang)
+        else:
+            log.error("unlocking the organisation identity failed: %s", type(e).__name__)
+            text = self.tr("鍵を開けませんでした。詳しくはログを確認してください。")
+        _show(self.message, text)
+        self.passphrase.setFocus()
+
+    def forget(self) -> None:
+        self.identity = None
+        self.passphrase.clear()
+
+
+class DestinationPage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("保存先"))
+        self.setSubTitle(
+            self.tr(
+                "証拠パッケージ（ZIP ファイル）の保存先を選んでください。"
+                "USB メモリなど、渡す媒体に直接保存できます。"
+            )
+        )
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setObjectName("destination")
+        self.path_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
+        browse = QPushButton(self.tr("参照…"), self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        note = QLabel(
+            self.tr(
+                "書き出したファイルには録音の音声がそのまま入ります。"
+                "渡す相手以外の目に触れない場所に保存してください。"
+            ),
+            self,
+        )
+        note.setWordWrap(True)
+        self.message = _message_label(self)
+        self.message.setObjectName("destination_message")
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(note)
+        lay.addWidget(self.message)
+        lay.addStretch(1)
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("書き出す"))
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        wizard: ExportWizard = self.wizard()
+        name = default_bundle_name(wizard.incident_id() or "incident")
+        current = self.path_edit.text().strip()
+        if not current:
+            self.path_edit.setText(str(wizard.folder / name))
+        elif Path(current).name.startswith("kasuhara-"):  # our default: follow the incident
+            self.path_edit.setText(str(Path(current).with_name(name)))
+        _show(self.message, "")
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("証拠パッケージの保存先"),
+            self.path_edit.text(),
+            self.tr("ZIP ファイル (*.zip)"),
+        )
+        if path:
+            if not path.lower().endswith(".zip"):
+                path += ".zip"
+            self.path_edit.setText(path)
+
+    def path(self) -> Path:
+        return Path(self.path_edit.text().strip()).expanduser()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return bool(self.path_edit.text().strip())
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        p = self.path()
+        if not p.parent.is_dir():
+            _show(
+                self.message,
+                self.tr("保存先のフォルダ %1 がありません。別の保存先を選んでください。").replace(
+                    "%1", str(p.parent)
+                ),
+            )
+            return False
+        if p.is_dir():
+            _show(self.message, self.tr("フォルダではなく、ファイル名を指定してください。"))
+            return False
+        if p.exists():
+            answer = QMessageBox.question(
+                self,
+                self.tr("上書きの確認"),
+                self.tr("%1 はすでにあります。上書きしますか？").replace("%1", p.name),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        return True
+
+
+class RunPage(QWizardPage):
+    """Runs the export; shows the result, or what went wrong and what to do."""
+
+    finished_export = Signal(bool)  # True when a bundle was written
+
+    def __init__(self, tasks: TaskRunner, service, lang: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tasks, self.export, self.lang = tasks, service.export, lang
+        self.handle: TaskHandle | None = None
+        self.cancel_event = threading.Event()
+        self.latest = None  # last ExportProgress, written by the worker, read by the timer
+        self.result = None
+        self.bundle_sha256 = ""
+        self.running = False
+        self.setTitle(self.tr("書き出し"))
+        self.step = QLabel(self)
+        self.step.setObjectName("export_step")
+        self.step.setWordWrap(True)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton(self.tr("中止"), self)
+        self.cancel_button.setObjectName("export_cancel")
+        self.cancel_button.clicked.connect(self.request_cancel)
+        bar_row = QHBoxLayout()
+        bar_row.addWidget(self.bar, 1)
+        bar_row.addWidget(self.cancel_button)
+        self.message = _message_label(self)
+        self.message.setObjectName("export_message")
+        self.path_label = QLabel(self)
+        self.path_label.setObjectName("bundle_path")
+        self.path_label.setWordWrap(True)
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sha_label = QLabel(self)
+        self.sha_label.setObjectName("bundle_sha256")
+        self.sha_label.setWordWrap(True)
+        self.sha_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_button = QPushButton(self.tr("保存先のフォルダを開く"), self)
+        self.open_button.setObjectName("open_folder")
+        self.open_button.clicked.connect(self.open_folder)
+        self.retry_button = QPushButton(self.tr("保存先を選び直す"), self)
+        self.retry_button.setObjectName("export_retry")
+        self.retry_button.clicked.connect(lambda: self.wizard().back())
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.retry_button)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.step)
+        lay.addLayout(bar_row)
+        lay.addWidget(self.message)
+        lay.addWidget(self.path_label)
+        lay.addWidget(self.sha_label)
+        lay.addLayout(buttons)
+        lay.addStretch(1)
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._poll)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        wizard: ExportWizard = self.wizard()
+        self.result, self.bundle_sha256, self.latest = None, "", None
+        self.cancel_event = threading.Event()
+        for w in (self.path_label, self.sha_label, self.open_button, self.retry_button):
+            w.hide()
+        _show(self.message, "")
+        self.bar.setValue(0)
+        self.step.setText(self.tr("準備しています…"))
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
+        self.running = True
+        self.completeChanged.emit()
+
+        export, cancel = self.export, self.cancel_event
+        incident_id, identity = wizard.incident_id(), wizard.unlock_page.identity
+        out, kind = wizard.destination_page.path(), wizard.recipient_page.kind()
+
+        def progress(p) -> None:  # worker thread: only store it; the timer shows it
+            self.latest = p
+
+        def work():
+            result = export.export(
+                incident_id, identity, out, recipient_kind=kind, progress=progress, cancel=cancel
+            )
+            return result, file_sha256(result.path)
+
+        # Our own cancel event (not the handle's), so the cancelled result still comes back
+        # and the page can say that nothing was written.
+        self.handle = self.tasks.run(work, on_done=self._done, on_error=self._failed)
+        self.timer.start()
+
+    def _poll(self) -> None:
+        p = self.latest
+        if p is None or not self.running:
+            return
+        self.bar.setValue(int(p.fraction * 1000))
+        step = p.step_ja if self.lang == "ja" else p.step_en
+        self.step.setText(self.tr("書き出し中: %1").replace("%1", step))
+
+    def request_cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self.cancel_button.setEnabled(False)
+            self.step.setText(self.tr("中止しています…"))
+
+    def _end(self) -> None:
+        self.running = False
+        self.timer.stop()
+        self.cancel_button.hide()
+        self.handle = None
+
+    def _done(self, outcome) -> None:
+        self._end()
+        self.result, self.bundle_sha256 = outcome
+        self.bar.setValue(1000)
+        self.step.setText(self.tr("書き出しが完了しました。"))
+        _show(
+            self.message,
+            self.tr(
+                "証拠パッケージを書き出しました。渡すときは、下の SHA-256 も別の手段"
+                "（電話・文書など）で相手に伝えると、受け取ったファイルが同じものか確かめられます。"
+            ),
+            ok=True,
+        )
+        self.path_label.setText(self.tr("ファイル: %1").replace("%1", str(self.result.path)))
+        self.sha_label.setText(self.tr("SHA-256: %1").replace("%1", self.bundle_sha256))
+        for w in (self.path_label, self.sha_label, self.open_button):
+            w.show()
+        self.completeChanged.emit()
+        self.finished_export.emit(True)
+
+    def _failed(self, e: BaseException) -> None:
+        self._end()
+        self.bar.setValue(0)
+        if isinstance(e, ExportCancelled):
+            self.step.setText(self.tr("中止しました。"))
+            text = self.tr("書き出しを中止しました。ファイルは作成されていません。")
+        elif isinstance(e, ExportRefused):
+            self.step.setText(self.tr("書き出せませんでした。"))
+            text = self.tr(
+                "録音 %1 の確認に失敗したため、書き出しを中止しました（ファイルは作成されて"
+                "いません）。\n録音データが改ざんされたか壊れている可能性があります。"
+                "この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。"
+            ).replace("%1", e.item)
+            text += "\n" + e.message(self.lang)
+        elif isinstance(e, OSError):
+            self.step.setText(self.tr("書き出せませんでした。"))
+            text = self.tr(
+                "保存先に書き込めませんでした（%1）。ファイルは作成されていません。\n"
+                "空き容量や書き込み禁止を確かめるか、別の保存先を選んで、もう一度書き出してください。"
+            ).replace("%1", e.strerror or type(e).__name__)
+            self.retry_button.show()
+        elif isinstance(e, KasuharaError):
+            self.step.setText(self.tr("書き出せませんでした。"))
+            text = e.message(self.lang)
+            self.retry_button.show()
+        else:
+            log.error("export failed", exc_info=e)
+            self.step.setText(self.tr("書き出せませんでした。"))
+            text = self.tr(
+                "予期しないエラーで書き出せませんでした。ファイルは作成されていません。"
+                "詳しくはログを確認してください。"
+            )
+        if isinstance(e, ExportCancelled):
+            self.retry_button.show()
+        _show(self.message, text)
+        self.completeChanged.emit()
+        self.finished_export.emit(False)
+
+    def open_folder(self) -> None:
+        if self.result is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.path.parent)))
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return not self.running
+
+
+class ExportWizard(QWizard):
+    def __init__(
+        self,
+        service,
+        lang: str = "ja",
+        tasks: TaskRunner | None = None,
+        parent: QWidget | None = None,
+        incident_id: str | None = None,
+        folder: Path | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ExportWizard")
+        self.setWindowTitle(self.tr("証拠パッケージを書き出す"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.DisabledBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< 戻る"))
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("次へ >"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("閉じる"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("キャンセル"))
+        self.tasks = tasks or TaskRunner(self)
+        self.folder = folder or default_folder()
+        incidents = service.incidents.list()
+        self.incident_page = IncidentPage(incidents, lang, self)
+        self.recipient_page = RecipientPage(self)
+        self.unlock_page = UnlockPage(self.tasks, service, lang, self)
+        self.destination_page = DestinationPage(self)
+        self.run_page = RunPage(self.tasks, service, lang, self)
+        for pid, page in (
+            (PAGE_INCIDENT, self.incident_page),
+            (PAGE_RECIPIENT, self.recipient_page),
+            (PAGE_UNLOCK, self.unlock_page),
+            (PAGE_DESTINATION, self.destination_page),
+            (PAGE_RUN, self.run_page),
+        ):
+            self.setPage(pid, page)
+        if incident_id:
+            self.incident_page.select(incident_id)
+        self.setMinimumSize(640, 440)
+        self.finished.connect(lambda _r: self.unlock_page.forget())
+
+    def incident_id(self) -> str | None:
+        return self.incident_page.incident_id()
+
+    def reject(self) -> None:
+        """キャンセル or closing while the export runs asks it to stop; the page then says
+        that nothing was written, and the wizard can be closed."""
+        if self.run_page.running:
+            self.run_page.request_cancel()
+            return
+        super().reject()
