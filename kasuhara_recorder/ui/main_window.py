@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,8 +31,11 @@ from kasuhara_recorder.ui.tray import Tray
 
 if TYPE_CHECKING:
     from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
+    from kasuhara_recorder.ui.export_wizard import ExportWizard
     from kasuhara_recorder.ui.incident_form import IncidentForm
-# The dialog and the form are imported when first needed: startup shows only the recorder.
+    from kasuhara_recorder.ui.setup_dialog import SetupDialog
+    from kasuhara_recorder.ui.verify_dialog import VerifyDialog
+# Dialogs and the form are imported when first needed: startup shows only the recorder.
 
 log = logging.getLogger("kasuhara.ui")
 
@@ -38,6 +44,7 @@ class MainWindow(QMainWindow):
     language_change_requested = Signal(str)
     incident_form_opened = Signal(object)  # IncidentForm
     after_stop_shown = Signal(object)  # AfterStopDialog, for tests and screenshots
+    dialog_opened = Signal(object)  # ExportWizard, SetupDialog or VerifyDialog (same reason)
 
     def __init__(self, service, lang: str = "ja") -> None:
         super().__init__()
@@ -55,10 +62,14 @@ class MainWindow(QMainWindow):
             profile.rules.warning_seconds, profile.rules.limit_seconds, self
         )
         self.tag_panel = TagPanel(profile, lang, self)
+        self.setup_banner = self._build_setup_banner()
         central = QWidget(self)
-        lay = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.addWidget(self.setup_banner)
+        lay = QHBoxLayout()
         lay.addWidget(self.record_panel, 2)
         lay.addWidget(self.tag_panel, 3)
+        outer.addLayout(lay, 1)
         self.setCentralWidget(central)
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label, 1)
@@ -79,12 +90,17 @@ class MainWindow(QMainWindow):
         self.tag_panel.tag_requested.connect(c.tag)
         self._show_device()
         self.status_label.setText(self._signed_in_text())
+        self.show_setup_state()
         self.resize(1280, 700)
         self.record_panel.record_button.setFocus()
 
     # --- menus --------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("ファイル(&F)"))
+        setup_action = QAction(self.tr("端末設定…"), self)
+        setup_action.triggered.connect(self.open_setup)
+        file_menu.addAction(setup_action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("終了(&Q)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -96,6 +112,16 @@ class MainWindow(QMainWindow):
         open_action.triggered.connect(self._choose_incident)
         incident_menu.addAction(new_action)
         incident_menu.addAction(open_action)
+        incident_menu.addSeparator()
+        export_action = QAction(self.tr("証拠パッケージを書き出す…"), self)
+        export_action.triggered.connect(lambda: self.open_export())
+        verify_action = QAction(self.tr("証拠パッケージを検証する…"), self)
+        verify_action.triggered.connect(self.open_verify)
+        incident_menu.addAction(export_action)
+        incident_menu.addAction(verify_action)
+        self.menu_actions = {
+            "setup": setup_action, "export": export_action, "verify": verify_action,
+        }  # fmt: skip
         view = self.menuBar().addMenu(self.tr("表示(&V)"))
         lang_menu = view.addMenu(self.tr("言語 / Language"))
         group = QActionGroup(self)
@@ -133,6 +159,93 @@ class MainWindow(QMainWindow):
         s = self.service.settings
         preset = s.phone if self.record_panel.channel() == "phone" else s.counter
         self.record_panel.set_device(preset.device or self.tr("既定の入力装置"))
+
+    # --- set-up state -------------------------------------------------------------------------
+    def _build_setup_banner(self) -> QFrame:
+        banner = QFrame(self)
+        banner.setObjectName("SetupBanner")
+        banner.setStyleSheet(
+            "QFrame#SetupBanner { background: #fff8e1; border: 2px solid #f9a825;"
+            " border-radius: 6px; }"
+        )
+        text = QLabel(
+            self.tr(
+                "この端末は未設定です。録音はまだできません。"
+                "情報システム担当者が「端末設定」で組織の公開鍵を登録すると、録音できるようになります。"
+            ),
+            banner,
+        )
+        text.setObjectName("SetupBannerText")
+        text.setWordWrap(True)
+        f = text.font()
+        f.setPointSize(f.pointSize() + 2)
+        f.setBold(True)
+        text.setFont(f)
+        self.setup_button = QPushButton(self.tr("端末設定…"), banner)
+        self.setup_button.setObjectName("SetupButton")
+        self.setup_button.setMinimumHeight(40)
+        self.setup_button.clicked.connect(self.open_setup)
+        lay = QHBoxLayout(banner)
+        lay.addWidget(text, 1)
+        lay.addWidget(self.setup_button)
+        return banner
+
+    def is_set_up(self) -> bool:
+        return self.service.workstation.is_set_up
+
+    def show_setup_state(self) -> None:
+        ready = self.is_set_up()
+        self.setup_banner.setVisible(not ready)
+        self.record_panel.set_blocked(
+            not ready, self.tr("この端末は未設定です。端末設定を行ってください。")
+        )
+        self.status_label.setText(self._signed_in_text())
+
+    def open_setup(self) -> SetupDialog | None:
+        from kasuhara_recorder.ui.setup_dialog import SetupDialog
+
+        if self.is_recording():
+            QMessageBox.information(
+                self,
+                self.tr("端末設定"),
+                self.tr("録音中は端末設定を変更できません。停止してから行ってください。"),
+            )
+            return None
+        dialog = SetupDialog(self.service, self.lang, self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setup_done.connect(self._setup_done)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
+
+    def _setup_done(self, result) -> None:
+        self.show_setup_state()
+        self.statusBar().showMessage(
+            self.tr("端末設定を保存しました。録音できます。（端末名: %1）").replace(
+                "%1", result.workstation_name
+            ),
+            10000,
+        )
+        self.record_panel.record_button.setFocus()
+
+    # --- evidence bundles -----------------------------------------------------------------------
+    def open_export(self, incident_id: str | None = None) -> ExportWizard:
+        from kasuhara_recorder.ui.export_wizard import ExportWizard
+
+        wizard = ExportWizard(self.service, self.lang, self.tasks, self, incident_id=incident_id)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.open()
+        self.dialog_opened.emit(wizard)
+        return wizard
+
+    def open_verify(self) -> VerifyDialog:
+        from kasuhara_recorder.ui.verify_dialog import VerifyDialog
+
+        dialog = VerifyDialog(self.lang, self.service.export, self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
 
     def _raise(self) -> None:
         self.showNormal()

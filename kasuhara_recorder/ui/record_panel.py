@@ -38,6 +38,7 @@ class RecordPanel(QFrame):
         self.setObjectName("RecordPanel")
         self.recording = False
         self.busy = False
+        self.blocked = False  # not set up: recording is impossible, the button says so
 
         self.record_button = QPushButton(self)
         self.record_button.setObjectName("RecordButton")
@@ -136,7 +137,7 @@ class RecordPanel(QFrame):
         return "counter"
 
     def _toggle(self) -> None:
-        if self.busy:
+        if self.busy or (self.blocked and not self.recording):
             return
         if self.recording:
             self.stop_requested.emit()
@@ -149,7 +150,18 @@ class RecordPanel(QFrame):
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
-        self.record_button.setEnabled(not busy)
+        self.record_button.setEnabled(not busy and not (self.blocked and not self.recording))
+
+    def set_blocked(self, blocked: bool, reason: str = "") -> None:
+        """Disable 録音開始 (and F9) while the workstation cannot record, e.g. not set up."""
+        self.blocked = blocked
+        self.set_busy(self.busy)
+        if blocked:
+            self.record_button.setToolTip(reason)
+        elif not self.recording:
+            self.record_button.setToolTip(
+                self.tr("クリックするか %1 キーで録音を始めます").replace("%1", RECORD_KEY)
+            )
 
     def show_idle(self) -> None:
         self.recording = False
