@@ -29,6 +29,53 @@
     </message>
 </context>
 <context>
+    <name>DestinationPage</name>
+    <message>
+        <source>保存先</source>
+        <translation>Destination</translation>
+    </message>
+    <message>
+        <source>証拠パッケージ（ZIP ファイル）の保存先を選んでください。USB メモリなど、渡す媒体に直接保存できます。</source>
+        <translation>Choose where to save the evidence bundle (a ZIP file). You can save it straight onto the medium you will hand over, such as a USB stick.</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>書き出したファイルには録音の音声がそのまま入ります。渡す相手以外の目に触れない場所に保存してください。</source>
+        <translation>The exported file contains the recorded audio in plain form. Save it where nobody but the recipient can see it.</translation>
+    </message>
+    <message>
+        <source>書き出す</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>証拠パッケージの保存先</source>
+        <translation>Save the evidence bundle as</translation>
+    </message>
+    <message>
+        <source>ZIP ファイル (*.zip)</source>
+        <translation>ZIP files (*.zip)</translation>
+    </message>
+    <message>
+        <source>保存先のフォルダ %1 がありません。別の保存先を選んでください。</source>
+        <translation>The folder %1 does not exist. Choose another destination.</translation>
+    </message>
+    <message>
+        <source>フォルダではなく、ファイル名を指定してください。</source>
+        <translation>Enter a file name, not a folder.</translation>
+    </message>
+    <message>
+        <source>上書きの確認</source>
+        <translation>Replace the file?</translation>
+    </message>
+    <message>
+        <source>%1 はすでにあります。上書きしますか？</source>
+        <translation>%1 already exists. Replace it?</translation>
+    </message>
+</context>
+<context>
     <name>ExceptHook</name>
     <message>
         <source>予期しないエラー</source>
@@ -41,6 +88,29 @@
         <translation>An unexpected error occurred. What was recorded is saved.
 Please give the IT staff the log file:
 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ExportWizard</name>
+    <message>
+        <source>証拠パッケージを書き出す</source>
+        <translation>Export evidence bundle</translation>
+    </message>
+    <message>
+        <source>&lt; 戻る</source>
+        <translation>&lt; Back</translation>
+    </message>
+    <message>
+        <source>次へ &gt;</source>
+        <translation>Next &gt;</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -75,11 +145,11 @@ Please give the IT staff the log file:
     </message>
     <message>
         <source>例：1階 市民課窓口 3番</source>
-        <translation>e.g. 1st floor, Citizens' Division counter 3</translation>
+        <translation>e.g. 1st floor, Citizens&apos; Division counter 3</translation>
     </message>
     <message>
         <source>例：市民課 住民係</source>
-        <translation>e.g. Citizens' Division, Residents Section</translation>
+        <translation>e.g. Citizens&apos; Division, Residents Section</translation>
     </message>
     <message>
         <source>開始から終了まで録音した（方針 4(2)）</source>
@@ -119,7 +189,7 @@ Please give the IT staff the log file:
     </message>
     <message>
         <source>職員の氏名</source>
-        <translation>Staff member's name</translation>
+        <translation>Staff member&apos;s name</translation>
     </message>
     <message>
         <source>職員を追加</source>
@@ -143,7 +213,7 @@ Please give the IT staff the log file:
     </message>
     <message>
         <source>相手方の氏名</source>
-        <translation>Other party's name</translation>
+        <translation>Other party&apos;s name</translation>
     </message>
     <message>
         <source>相手方の特徴</source>
@@ -303,6 +373,21 @@ Please give the IT staff the log file:
     </message>
 </context>
 <context>
+    <name>IncidentPage</name>
+    <message>
+        <source>事案を選ぶ</source>
+        <translation>Choose the incident</translation>
+    </message>
+    <message>
+        <source>証拠パッケージに書き出す事案を選んでください。</source>
+        <translation>Choose the incident to export as an evidence bundle.</translation>
+    </message>
+    <message>
+        <source>事案はまだありません。</source>
+        <translation>There are no incidents yet.</translation>
+    </message>
+</context>
+<context>
     <name>LevelMeter</name>
     <message>
         <source>入力レベル</source>
@@ -335,6 +420,10 @@ Please give the IT staff the log file:
         <translation>&amp;File</translation>
     </message>
     <message>
+        <source>端末設定…</source>
+        <translation>Workstation setup…</translation>
+    </message>
+    <message>
         <source>終了(&amp;Q)</source>
         <translation>&amp;Quit</translation>
     </message>
@@ -349,6 +438,14 @@ Please give the IT staff the log file:
     <message>
         <source>事案票を開く…</source>
         <translation>Open incident form…</translation>
+    </message>
+    <message>
+        <source>証拠パッケージを書き出す…</source>
+        <translation>Export evidence bundle…</translation>
+    </message>
+    <message>
+        <source>証拠パッケージを検証する…</source>
+        <translation>Verify evidence bundle…</translation>
     </message>
     <message>
         <source>表示(&amp;V)</source>
@@ -377,6 +474,26 @@ Please give the IT staff the log file:
     <message>
         <source>既定の入力装置</source>
         <translation>Default input device</translation>
+    </message>
+    <message>
+        <source>この端末は未設定です。録音はまだできません。情報システム担当者が「端末設定」で組織の公開鍵を登録すると、録音できるようになります。</source>
+        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation's public key under "Workstation setup".</translation>
+    </message>
+    <message>
+        <source>この端末は未設定です。端末設定を行ってください。</source>
+        <translation>This workstation is not set up. Run the workstation setup first.</translation>
+    </message>
+    <message>
+        <source>端末設定</source>
+        <translation>Workstation setup</translation>
+    </message>
+    <message>
+        <source>録音中は端末設定を変更できません。停止してから行ってください。</source>
+        <translation>The workstation setup cannot be changed while recording. Stop the recording first.</translation>
+    </message>
+    <message>
+        <source>端末設定を保存しました。録音できます。（端末名: %1）</source>
+        <translation>Workstation setup saved. Recording is now possible. (Workstation: %1)</translation>
     </message>
     <message>
         <source>● 録音中 — カスハラ録音</source>
@@ -413,6 +530,29 @@ Please give the IT staff the log file:
     <message>
         <source>録音中です。録音を停止して封印（保存）してから終了しますか？</source>
         <translation>Recording is in progress. Stop, seal (save) the recording and quit?</translation>
+    </message>
+</context>
+<context>
+    <name>RecipientPage</name>
+    <message>
+        <source>渡す相手</source>
+        <translation>Recipient</translation>
+    </message>
+    <message>
+        <source>証拠パッケージを渡す相手の種類を選んでください（報告書に記載されます）。</source>
+        <translation>Choose who will receive the evidence bundle (this is stated in the report).</translation>
+    </message>
+    <message>
+        <source>警察</source>
+        <translation>Police</translation>
+    </message>
+    <message>
+        <source>弁護士</source>
+        <translation>Lawyer</translation>
+    </message>
+    <message>
+        <source>その他</source>
+        <translation>Other</translation>
     </message>
 </context>
 <context>
@@ -490,6 +630,156 @@ Everything recorded so far is saved.</translation>
     </message>
 </context>
 <context>
+    <name>RunPage</name>
+    <message>
+        <source>書き出し</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>中止</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>保存先のフォルダを開く</source>
+        <translation>Open the destination folder</translation>
+    </message>
+    <message>
+        <source>保存先を選び直す</source>
+        <translation>Choose the destination again</translation>
+    </message>
+    <message>
+        <source>準備しています…</source>
+        <translation>Preparing…</translation>
+    </message>
+    <message>
+        <source>書き出し中: %1</source>
+        <translation>Exporting: %1</translation>
+    </message>
+    <message>
+        <source>中止しています…</source>
+        <translation>Stopping…</translation>
+    </message>
+    <message>
+        <source>書き出しが完了しました。</source>
+        <translation>Export finished.</translation>
+    </message>
+    <message>
+        <source>証拠パッケージを書き出しました。渡すときは、下の SHA-256 も別の手段（電話・文書など）で相手に伝えると、受け取ったファイルが同じものか確かめられます。</source>
+        <translation>The evidence bundle was exported. When you hand it over, also give the recipient the SHA-256 below by another channel (phone, letter) so they can check that the file they received is the same.</translation>
+    </message>
+    <message>
+        <source>ファイル: %1</source>
+        <translation>File: %1</translation>
+    </message>
+    <message>
+        <source>SHA-256: %1</source>
+        <translation>SHA-256: %1</translation>
+    </message>
+    <message>
+        <source>中止しました。</source>
+        <translation>Stopped.</translation>
+    </message>
+    <message>
+        <source>書き出しを中止しました。ファイルは作成されていません。</source>
+        <translation>The export was stopped. No file was created.</translation>
+    </message>
+    <message>
+        <source>書き出せませんでした。</source>
+        <translation>The export failed.</translation>
+    </message>
+    <message>
+        <source>録音 %1 の確認に失敗したため、書き出しを中止しました（ファイルは作成されていません）。
+録音データが改ざんされたか壊れている可能性があります。この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。</source>
+        <translation>Recording %1 failed its check, so the export was stopped (no file was created).
+The recording may have been altered or damaged. Do not change anything on this workstation; contact IT and the evidence officer.</translation>
+    </message>
+    <message>
+        <source>保存先に書き込めませんでした（%1）。ファイルは作成されていません。
+空き容量や書き込み禁止を確かめるか、別の保存先を選んで、もう一度書き出してください。</source>
+        <translation>Could not write to the destination (%1). No file was created.
+Check the free space and write protection, or choose another destination, and export again.</translation>
+    </message>
+    <message>
+        <source>予期しないエラーで書き出せませんでした。ファイルは作成されていません。詳しくはログを確認してください。</source>
+        <translation>The export failed with an unexpected error. No file was created. See the log for details.</translation>
+    </message>
+</context>
+<context>
+    <name>SetupDialog</name>
+    <message>
+        <source>端末設定</source>
+        <translation>Workstation setup</translation>
+    </message>
+    <message>
+        <source>情報システム担当者が、この端末で録音を始める前に一度だけ設定します。録音は下の公開鍵（受取人）あてに暗号化され、この端末では復号できません。</source>
+        <translation>IT sets this up once, before anyone records on this workstation. Recordings are encrypted to the public keys (recipients) below and cannot be decrypted on this workstation.</translation>
+    </message>
+    <message>
+        <source>age1… で始まる公開鍵を 1 行に 1 つ</source>
+        <translation>One public key starting with age1… per line</translation>
+    </message>
+    <message>
+        <source>ファイルから読み込む…</source>
+        <translation>Read from a file…</translation>
+    </message>
+    <message>
+        <source>証拠管理担当から受け取った org-recipient.txt を選べます。</source>
+        <translation>You can choose the org-recipient.txt received from the evidence officer.</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵（受取人）:</source>
+        <translation>Organisation public keys (recipients):</translation>
+    </message>
+    <message>
+        <source>端末名:</source>
+        <translation>Workstation name:</translation>
+    </message>
+    <message>
+        <source>職員名:</source>
+        <translation>Staff name:</translation>
+    </message>
+    <message>
+        <source>所属:</source>
+        <translation>Department:</translation>
+    </message>
+    <message>
+        <source>保存して録音を使えるようにする</source>
+        <translation>Save and enable recording</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>受取人ファイルを選ぶ</source>
+        <translation>Choose a recipient file</translation>
+    </message>
+    <message>
+        <source>受取人ファイル (*.txt);;すべてのファイル (*)</source>
+        <translation>Recipient files (*.txt);;All files (*)</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵が正しくありません。age1 で始まる公開鍵（org-recipient.txt の中身）をそのまま貼り付けてください。何も保存していません。</source>
+        <translation>The organisation public key is not valid. Paste the public key starting with age1 (the content of org-recipient.txt) exactly as it is. Nothing was saved.</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵（age1…）を 1 つ以上入力してください。何も保存していません。</source>
+        <translation>Enter at least one organisation public key (age1…). Nothing was saved.</translation>
+    </message>
+    <message>
+        <source>端末名を入力してください。何も保存していません。</source>
+        <translation>Enter the workstation name. Nothing was saved.</translation>
+    </message>
+    <message>
+        <source>設定を保存できませんでした（%1）。データフォルダの空き容量と権限を確かめてください。</source>
+        <translation>The setup could not be saved (%1). Check the free space and permissions of the data folder.</translation>
+    </message>
+    <message>
+        <source>設定を保存できませんでした。詳しくはログを確認してください。</source>
+        <translation>The setup could not be saved. See the log for details.</translation>
+    </message>
+</context>
+<context>
     <name>TagPanel</name>
     <message>
         <source>時刻</source>
@@ -521,6 +811,132 @@ Everything recorded so far is saved.</translation>
     <message>
         <source>カスハラ録音：待機中</source>
         <translation>Kasuhara Recorder: ready</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockPage</name>
+    <message>
+        <source>組織の鍵を開く</source>
+        <translation>Unlock the organisation key</translation>
+    </message>
+    <message>
+        <source>録音を復号するため、証拠管理担当者が組織の鍵ファイルとパスフレーズを入力してください。</source>
+        <translation>To decrypt the recordings, the evidence officer enters the organisation key file and its passphrase.</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>組織の鍵ファイル:</source>
+        <translation>Organisation key file:</translation>
+    </message>
+    <message>
+        <source>パスフレーズ:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>組織の鍵ファイルを選ぶ</source>
+        <translation>Choose the organisation key file</translation>
+    </message>
+    <message>
+        <source>組織の鍵 (*.age);;すべてのファイル (*)</source>
+        <translation>Organisation keys (*.age);;All files (*)</translation>
+    </message>
+    <message>
+        <source>鍵を開いています…</source>
+        <translation>Unlocking the key…</translation>
+    </message>
+    <message>
+        <source>鍵を開きました。</source>
+        <translation>The key is unlocked.</translation>
+    </message>
+    <message>
+        <source>パスフレーズが違います。入力し直してください。（大文字・小文字や、キーボードの入力モードを確かめてください。）</source>
+        <translation>Wrong passphrase. Please enter it again. (Check upper and lower case and the keyboard input mode.)</translation>
+    </message>
+    <message>
+        <source>選んだファイルは組織の鍵ファイルではないか、壊れています。org-identity.age を選び直してください。</source>
+        <translation>The chosen file is not an organisation key file, or it is damaged. Choose org-identity.age again.</translation>
+    </message>
+    <message>
+        <source>鍵を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>The key could not be unlocked. See the log for details.</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyDialog</name>
+    <message>
+        <source>証拠パッケージを検証する</source>
+        <translation>Verify evidence bundle</translation>
+    </message>
+    <message>
+        <source>受け取った、または書き出した証拠パッケージ（ZIP）が改ざんされていないか確かめます。ZIP は展開せずにそのまま調べます。</source>
+        <translation>Checks that a received or exported evidence bundle (ZIP) has not been altered. The ZIP is read as it is, without unpacking it.</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>検証する</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <source>ファイル</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>結果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>証拠パッケージを選ぶ</source>
+        <translation>Choose an evidence bundle</translation>
+    </message>
+    <message>
+        <source>ZIP ファイル (*.zip);;すべてのファイル (*)</source>
+        <translation>ZIP files (*.zip);;All files (*)</translation>
+    </message>
+    <message>
+        <source>検証しています…</source>
+        <translation>Verifying…</translation>
+    </message>
+    <message>
+        <source>問題はありません。%1 個のファイルすべてが一致し、署名も正しいことを確かめました（確認 %2 件）。</source>
+        <translation>No problems found. All %1 files match and the signatures are valid (%2 checks).</translation>
+    </message>
+    <message>
+        <source>改ざんまたは欠落が見つかりました。%3 個のファイルで確認に失敗しました。このパッケージを証拠として使わず、送り主に連絡してください。</source>
+        <translation>Alterations or missing files found: %3 files failed a check. Do not use this bundle as evidence; contact the sender.</translation>
+    </message>
+    <message>
+        <source>事案: %1</source>
+        <translation>Incident: %1</translation>
+    </message>
+    <message>
+        <source>署名した端末の鍵: %1</source>
+        <translation>Signing workstation key: %1</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>このファイルは証拠パッケージとして検証できません。</source>
+        <translation>This file cannot be verified as an evidence bundle.</translation>
+    </message>
+    <message>
+        <source>ファイルを読み込めません（%1）。</source>
+        <translation>Cannot read the file (%1).</translation>
+    </message>
+    <message>
+        <source>予期しないエラーで検証できませんでした。詳しくはログを確認してください。</source>
+        <translation>Verification failed with an unexpected error. See the log for details.</translation>
     </message>
 </context>
 </TS>
