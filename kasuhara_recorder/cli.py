@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import locale
 import logging
 import os
 import sys
@@ -24,13 +23,14 @@ log = logging.getLogger("kasuhara.cli")
 
 
 def default_language() -> str:
+    """Japanese unless the locale names another language: the app is made for Japanese offices,
+    and C/POSIX (CI, services, minimal installs) is no language preference at all."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
-        if value:
-            return "ja" if value.lower().startswith("ja") else "en"
-    loc = locale.getlocale()[0] or ""
-    # Japanese unless the system clearly says otherwise: the app is made for Japanese offices.
-    return "en" if loc and not loc.lower().startswith("ja") else "ja"
+        value = os.environ.get(var, "")
+        if not value or value.split(".")[0] in ("C", "POSIX"):
+            continue
+        return "ja" if value.lower().startswith("ja") else "en"
+    return "ja"
 
 
 @dataclass
