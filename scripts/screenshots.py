@@ -1,11 +1,14 @@
 """make screenshots: the main screens under Xvfb on the real xcb platform, as PNGs in
-docs/screenshots/ — idle, recording with tags and the §4(1) bar (amber and red), the after-stop
-choice, the incident form — at 1366×768, at 1920×1080 with QT_SCALE_FACTOR=1.5, and once
-pseudo-localised (every string lengthened) to catch cut-off layouts.
+docs/screenshots/ — a fresh workstation (not set up) and its 端末設定 dialog, idle, recording
+with tags and the §4(1) bar (amber and red), the after-stop choice, the incident form, the
+export wizard's pages and the verify dialog — at 1366×768, at 1920×1080 with
+QT_SCALE_FACTOR=1.5, and once pseudo-localised (every string lengthened) to catch cut-off
+layouts.
 
 The recording is real (a generated tone through the file source, sealed for a throw-away
-organisation key). Only the elapsed time is faked, and only through the policy timer's
-injectable clock, so the bar shows 52 and 61 minutes without waiting an hour.
+organisation key made by ``init_org``; the wizard unlocks it and exports for real). Only the
+elapsed time is faked, and only through the policy timer's injectable clock, so the bar shows
+52 and 61 minutes without waiting an hour.
 """
 
 from __future__ import annotations
@@ -49,11 +52,12 @@ def main() -> int:
 
 
 def child(run: str) -> int:
-    import pyrage
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QWizard
 
     from kasuhara_recorder.app.service import AppService
     from kasuhara_recorder.audio.policy_timer import PolicyTimer
+    from kasuhara_recorder.evidence.org_identity import init_org
     from kasuhara_recorder.ui.app import GuiController, application
 
     sys.path.insert(0, str(ROOT))
@@ -66,7 +70,7 @@ def child(run: str) -> int:
     service.save_settings(
         service.settings.with_changes(staff_name="窓口 花子", department="市民課 住民係")
     )
-    service.workstation.setup([str(pyrage.x25519.Identity.generate().to_public())], "counter-01")
+    org = init_org(tmp / "org", "screenshot passphrase")
     wav = write_wav(tmp / "voice.wav", tone(330, 30.0, amplitude=0.3))
 
     controller = GuiController(service, lang)
@@ -87,6 +91,16 @@ def child(run: str) -> int:
         print(f"  {path.relative_to(ROOT)}")
 
     settle(800)
+    shot(window, "0-not-set-up")
+    setup = window.open_setup()
+    setup.workstation_name.setText("counter-01")
+    setup.recipients.setPlainText(org.recipient)
+    shot(setup, "0-setup-dialog")
+    setup.save()
+    deadline = time.monotonic() + 15
+    while not window.is_set_up() and time.monotonic() < deadline:
+        settle(50)
+    settle(300)
     shot(window, "1-idle")
 
     window.start_recording("counter", input_file=wav, paced=True)
@@ -138,7 +152,45 @@ def child(run: str) -> int:
     shot(form, "5-form")
     form.scroll.verticalScrollBar().setValue(form.scroll.verticalScrollBar().maximum() // 2)
     shot(form, "6-form-middle")
+    incident_id = form.incident.id
     form.close()
+
+    def wait(cond, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while not cond() and time.monotonic() < deadline:
+            settle(50)
+
+    out = tmp / "out"
+    out.mkdir()
+    wizard = window.open_export(incident_id)
+    wizard.folder = out
+    shot(wizard, "7-export-incident")
+    wizard.next()
+    wizard.recipient_page.buttons["police"].setChecked(True)
+    shot(wizard, "8-export-recipient")
+    wizard.next()
+    unlock = wizard.unlock_page
+    unlock.identity_edit.setText(str(org.identity))
+    unlock.passphrase.setText("wrong passphrase")
+    wizard.next()
+    wait(lambda: not unlock.busy)
+    shot(wizard, "9-export-unlock-wrong")
+    unlock.passphrase.setText("screenshot passphrase")
+    wizard.next()
+    wait(lambda: wizard.currentId() != 2)
+    shot(wizard, "10-export-destination")
+    wizard.next()
+    wait(lambda: not wizard.run_page.running)
+    shot(wizard, "11-export-done")
+    bundle = wizard.run_page.result.path
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    verify = window.open_verify()
+    verify.path_edit.setText(str(bundle))
+    verify.start()
+    wait(lambda: verify.report is not None)
+    verify.resize(900, 560)
+    shot(verify, "12-verify")
+    verify.close()
     QTimer.singleShot(0, app.quit)
     window.discard()
     service.close()

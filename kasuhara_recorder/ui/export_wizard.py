@@ -431,6 +431,11 @@ class RunPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         wizard: ExportWizard = self.wizard()
         self.result, self.bundle_sha256, self.latest = None, "", None
+        self.setSubTitle(
+            self.tr("事案 %1 を証拠パッケージに書き出します。").replace(
+                "%1", wizard.incident_id() or ""
+            )
+        )
         self.cancel_event = threading.Event()
         for w in (self.path_label, self.sha_label, self.open_button, self.retry_button):
             w.hide()

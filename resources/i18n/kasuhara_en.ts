@@ -477,7 +477,7 @@ Please give the IT staff the log file:
     </message>
     <message>
         <source>この端末は未設定です。録音はまだできません。情報システム担当者が「端末設定」で組織の公開鍵を登録すると、録音できるようになります。</source>
-        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation's public key under "Workstation setup".</translation>
+        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation&apos;s public key under &quot;Workstation setup&quot;.</translation>
     </message>
     <message>
         <source>この端末は未設定です。端末設定を行ってください。</source>
@@ -646,6 +646,10 @@ Everything recorded so far is saved.</translation>
     <message>
         <source>保存先を選び直す</source>
         <translation>Choose the destination again</translation>
+    </message>
+    <message>
+        <source>事案 %1 を証拠パッケージに書き出します。</source>
+        <translation>Exporting incident %1 as an evidence bundle.</translation>
     </message>
     <message>
         <source>準備しています…</source>
