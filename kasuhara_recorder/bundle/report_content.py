@@ -19,7 +19,7 @@ from kasuhara_recorder.bundle.report_model import (
     ReportTag,
 )
 from kasuhara_recorder.evidence.manifest import RecordingManifest
-from kasuhara_recorder.store.incident_model import LOCATIONS
+from kasuhara_recorder.store.incident_model import LOCATIONS, STATUSES
 
 if TYPE_CHECKING:
     from kasuhara_recorder.bundle.export import ExportInputs
@@ -115,7 +115,7 @@ def build_report(
     )
     party = "、".join(x for x in (d.other_party.name, d.other_party.description) if x) or "—"
     facts = (
-        ("状態", inc.status),
+        ("状態", f"{STATUSES.get(inc.status, (inc.status,))[0]}（{inc.status}）"),
         ("発生日時", show_time(d.occurred_at)),
         (
             "対応時間",
