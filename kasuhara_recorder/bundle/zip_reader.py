@@ -15,7 +15,6 @@ A CRC mismatch is different: the archive is readable but a file's bytes changed,
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import struct
@@ -40,6 +39,7 @@ from kasuhara_recorder.bundle.errors import (
     UnsupportedEntry,
     ZipBomb,
 )
+from kasuhara_recorder.evidence.canonical_json import loads_strict
 
 EOCD_SIG = b"PK\x05\x06"
 ZIP64_EOCD_SIG = b"PK\x06\x06"
@@ -410,18 +410,9 @@ def parse_json_limited(raw: bytes, name: str, max_depth: int) -> object:
     if depth > max_depth:
         raise JsonTooDeep(name, f"nested {depth} levels deep (limit {max_depth})")
 
-    def no_dupes(pairs: list[tuple[str, object]]) -> dict:
-        out: dict = {}
-        for k, v in pairs:
-            if k in out:
-                raise ValueError(f"duplicate key {k!r}")
-            out[k] = v
-        return out
-
-    def no_const(s: str) -> object:
-        raise ValueError(f"{s} is not JSON")
-
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=no_dupes, parse_constant=no_const)
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        # Floats are allowed here: a recipient's bundle is judged by its checks, not refused
+        # for a number format.
+        return loads_strict(raw, allow_float=True)
+    except (ValueError, RecursionError) as e:
         raise HostileJson(name, str(e)) from None

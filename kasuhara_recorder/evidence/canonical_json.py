@@ -53,8 +53,11 @@ def canonical_json(obj: object) -> bytes:
     return text.encode("utf-8")
 
 
-def parse_json_object(raw: bytes, source: str = "JSON") -> dict:
-    """Parse UTF-8 JSON that must be an object; floats, NaN and duplicate keys are refused."""
+def loads_strict(raw: bytes, *, allow_float: bool = False) -> object:
+    """UTF-8 JSON with duplicate keys, NaN/Infinity (and floats unless allowed) refused.
+
+    Raises ValueError (UnicodeDecodeError included) or RecursionError; callers wrap them in
+    their own typed error."""
 
     def no_dupes(pairs: list[tuple[str, object]]) -> dict:
         d: dict = {}
@@ -70,14 +73,19 @@ def parse_json_object(raw: bytes, source: str = "JSON") -> dict:
     def no_const(s: str) -> object:
         raise ValueError(f"{s} not allowed")
 
+    return json.loads(
+        raw.decode("utf-8"),
+        object_pairs_hook=no_dupes,
+        parse_float=None if allow_float else no_float,
+        parse_constant=no_const,
+    )
+
+
+def parse_json_object(raw: bytes, source: str = "JSON") -> dict:
+    """Parse UTF-8 JSON that must be an object; floats, NaN and duplicate keys are refused."""
     try:
-        obj = json.loads(
-            raw.decode("utf-8"),
-            object_pairs_hook=no_dupes,
-            parse_float=no_float,
-            parse_constant=no_const,
-        )
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        obj = loads_strict(raw)
+    except (ValueError, RecursionError) as e:
         raise NotCanonical(f"{source}: {e}") from None
     if not isinstance(obj, dict):
         raise NotCanonical(f"{source}: not a JSON object")
