@@ -1,22 +1,30 @@
 """Streaming age sealer: PCM goes in, a standard age v1 file comes out, plaintext never on disk.
 
-Three threads, so the two SHA-256s cost almost nothing next to encryption (two cores, SHA
-extensions, and hashlib/pyrage/os.write all release the GIL on large buffers):
+Three threads, laid out for two cores. pyrage holds the GIL for as long as it encrypts and lets
+go only inside the system calls it makes through our file objects, so the other threads are
+built to need the GIL seldom and briefly: large blocks, and the bytes themselves moved and
+hashed inside calls that release it (``os.write``, ``os.preadv``, ``hashlib`` on ≥ 2 KiB).
 
-    producer (caller of write())   hashes the plaintext, writes it into an OS pipe
-    encrypt thread                 pyrage.encrypt_io(pipe → pipe): header + 64 KiB STREAM chunks
-    sink thread                    hashes the ciphertext, writes whole chunks to the file,
-                                   fsyncs and appends a checkpoint to the journal
-
-OS pipes rather than Python file objects: pyrage calls ``readinto`` every 8 KiB, and a
-Python-level callback there costs more than the encryption itself; a raw pipe's ``readinto`` is C.
+    producer (caller of write())   hashes the plaintext, one ``update`` per block, and writes it
+                                   into an OS pipe
+    encrypt thread                 ``pyrage.encrypt_io``: reads the pipe through a 1 MiB C
+                                   buffer, writes the header and each 64 KiB STREAM chunk
+                                   straight to the sealed file (one ``os.write`` per chunk)
+    sink thread                    reads back what pyrage wrote (page cache, ``preadv`` into one
+                                   1 MiB buffer), hashes the ciphertext, fsyncs and appends
+                                   checkpoints to the journal
 
 The journal ``<sealed>.journal`` (JSON lines, canonical JSON, fsynced, no audio) records after a
-durable chunk, at most every ``checkpoint_interval_s``: the plaintext bytes covered by the
-complete chunks on disk and the SHA-256 of exactly that prefix, plus the ciphertext bytes and
-their SHA-256. A crash therefore leaves a file whose complete chunks decrypt (``age -d`` writes
-them, then reports the cut) and whose plaintext prefix matches the last checkpoint. age cannot
-make a partial chunk durable, so the loss on a crash is at most one 64 KiB chunk plus the
+durable chunk, at most every ``checkpoint_interval_s``: the plaintext bytes covered by complete
+chunks on disk and the SHA-256 of exactly that prefix, plus the ciphertext bytes and their
+SHA-256. Copies of the running hashes are taken only where a checkpoint will use them: once per
+interval the producer copies its plaintext hasher at the next 64 KiB boundary (before those
+bytes enter the pipe, so the copy always exists before the chunk that ends there), and the sink
+splits its ciphertext hashing at the matching chunk end (header + k × 65552) and copies there.
+The pair is checkpointed once that chunk is fsynced, so ``pcm_*`` and ``sealed_*`` always
+describe the same cut. A crash therefore leaves a file whose complete chunks decrypt (``age -d``
+writes them, then reports the cut) and whose plaintext prefix matches the last checkpoint. age
+cannot make a partial chunk durable, so the loss on a crash is at most one 64 KiB chunk plus the
 checkpoint interval (0.7 s at 48 kHz mono s16; more at low sample rates).
 
 Disk full: a reserve file (``.<name>.reserve``) is written at start; on ENOSPC/EDQUOT it is
@@ -51,7 +59,9 @@ from kasuhara_recorder.evidence.canonical_json import canonical_json
 PT_CHUNK = 64 * 1024  # age STREAM plaintext chunk
 CT_CHUNK = PT_CHUNK + 16  # + Poly1305 tag
 PIPE_SIZE = 1024 * 1024  # Linux default pipe-max-size for unprivileged users
-RESERVE_BYTES = 4 * PIPE_SIZE  # ≥ everything in flight (two pipes, pyrage's chunk, our tail)
+READ_BLOCK = 1024 * 1024  # the sink's read-back and hashing step
+WAKE_BYTES = READ_BLOCK  # the sink is woken for this much new ciphertext (or a checkpoint cut)
+RESERVE_BYTES = 4 * PIPE_SIZE  # ≥ everything in flight (pipe, pyrage's input buffer and chunk)
 JOURNAL_VERSION = 1
 EMPTY_SHA256 = hashlib.sha256().hexdigest()
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
@@ -122,6 +132,65 @@ def _header_end(buf: bytes | bytearray) -> int | None:
     return eol + 1 + 16
 
 
+class _Snapshot:
+    """A plaintext hasher copy at a 64 KiB boundary, waiting for its chunk to be hashed."""
+
+    __slots__ = ("pcm_bytes", "pt_hash")
+
+    def __init__(self, pcm_bytes: int, pt_hash: object) -> None:
+        self.pcm_bytes = pcm_bytes
+        self.pt_hash = pt_hash
+
+
+class _CipherFile:
+    """What pyrage writes into: the sealed file itself, one ``os.write`` per call.
+
+    Runs on the encrypt thread. Counts what is written so the sink knows how far it may read
+    back. Wakes a waiting sink only for a block's worth of ciphertext or for the chunk a
+    checkpoint is waiting on: every wake-up is a GIL hand-off that pyrage pays for, and a sink
+    woken per 64 KiB chunk slows encryption more than both hashes cost.
+    """
+
+    def __init__(self, owner: SealedWriter, fd: int) -> None:
+        self._owner = owner
+        self._fd = fd
+
+    def write(self, data: bytes) -> int:
+        owner = self._owner
+        mv = memoryview(data)
+        n = len(mv)
+        pos = 0
+        retried = False
+        while pos < n:
+            try:
+                pos += os.write(self._fd, mv[pos:])
+            except OSError as e:
+                if e.errno in _DISK_FULL and not retried:
+                    retried = True
+                    owner._drop_reserve()
+                    owner._disk_full = True
+                    continue
+                err = VaultWriteError(str(e), disk_full=e.errno in _DISK_FULL)
+                if owner._error is None:
+                    owner._error = err  # pyrage would turn it into a bare EncryptError
+                raise err from None
+        written = owner._ct_written = owner._ct_written + n
+        if owner._sink_waiting:
+            header_len = owner._header_len
+            snaps = owner._snapshots
+            if (
+                header_len is None
+                or written - owner._sink_pos >= WAKE_BYTES
+                or (snaps and written >= header_len + snaps[0].pcm_bytes // PT_CHUNK * CT_CHUNK)
+            ):
+                owner._sink_waiting = False
+                owner._wake.set()
+        return n
+
+    def flush(self) -> None:
+        pass
+
+
 class SealedWriter:
     """Seal a byte stream to ``path`` for ``recipients`` (age1… strings) as it arrives.
 
@@ -142,15 +211,23 @@ class SealedWriter:
         self._journal_path = journal_path(self.path)
         self._reserve_path = self.path.parent / f".{self.path.name}.reserve"
 
+        # producer
         self._pt_hash = hashlib.sha256()
         self._pt_bytes = 0
-        # Hasher copies at 64 KiB boundaries not yet covered by a durable chunk; bounded by
-        # what is in flight between producer and sink.
-        self._boundaries: collections.deque[tuple[int, object]] = collections.deque()
-        self._lock = threading.Lock()
+        self._snap_due = True  # copy the hasher at the next 64 KiB boundary
+        self._next_snap = 0.0
+        # Producer → sink, in boundary order; deque append/popleft are atomic under the GIL.
+        self._snapshots: collections.deque[_Snapshot] = collections.deque()
+
+        # encrypt thread → sink
+        self._ct_written = 0
+        self._enc_done = False
+        self._sink_waiting = False
+        self._sink_pos = 0  # ciphertext bytes the sink has hashed
+        self._header_len: int | None = None  # set by the sink once the age header is on disk
+        self._wake = threading.Event()
 
         self._ct_hash = hashlib.sha256()
-        self._ct_bytes = 0
         self._error: BaseException | None = None
         self._disk_full = False
         self._closed = False
@@ -158,16 +235,12 @@ class SealedWriter:
 
         self._open_files()
         r1, self._w1 = os.pipe()
-        r2, w2 = os.pipe()
-        for fd in (r1, r2):
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(r1, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         self._encrypt_thread = threading.Thread(
-            target=self._encrypt, args=(r1, w2), name="seal-encrypt", daemon=True
+            target=self._encrypt, args=(r1,), name="seal-encrypt", daemon=True
         )
-        self._sink_thread = threading.Thread(
-            target=self._sink, args=(r2,), name="seal-sink", daemon=True
-        )
+        self._sink_thread = threading.Thread(target=self._sink, name="seal-sink", daemon=True)
         self._encrypt_thread.start()
         self._sink_thread.start()
 
@@ -179,8 +252,8 @@ class SealedWriter:
             self._journal = os.fdopen(jfd, "ab", buffering=0)
             # Held while writing: find_unfinished() skips a recording that is still live.
             fcntl.flock(self._journal.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            self._out = os.fdopen(fd, "wb", buffering=0)
+            self._out_fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self._back_fd = os.open(self.path, os.O_RDONLY)  # the sink reads back from here
             fsync_dir(self.path.parent)
         except FileExistsError as e:
             self._drop_reserve()
@@ -221,19 +294,26 @@ class SealedWriter:
         n = len(mv)
         if not n:
             return
-        # Hash first, with a copy at each 64 KiB boundary, so the sink always finds the
-        # prefix hash for the chunks it makes durable.
-        pos = 0
         h = self._pt_hash
-        while pos < n:
-            room = PT_CHUNK - self._pt_bytes % PT_CHUNK
-            part = mv[pos : pos + room]
-            h.update(part)
-            self._pt_bytes += len(part)
-            pos += len(part)
-            if self._pt_bytes % PT_CHUNK == 0:
-                with self._lock:
-                    self._boundaries.append((self._pt_bytes, h.copy()))
+        pos = 0
+        if not self._snap_due and time.monotonic() >= self._next_snap:
+            self._snap_due = True
+        while self._snap_due:
+            # A checkpoint is due: copy the hasher at the next boundary inside this block.
+            boundary = (self._pt_bytes // PT_CHUNK + 1) * PT_CHUNK
+            k = boundary - self._pt_bytes
+            if k > n - pos:
+                break
+            h.update(mv[pos : pos + k])
+            pos += k
+            self._pt_bytes = boundary
+            self._snapshots.append(_Snapshot(boundary, h.copy()))
+            self._snap_due = self._interval <= 0
+            self._next_snap = time.monotonic() + self._interval
+        if pos < n:
+            h.update(mv[pos:])
+            self._pt_bytes += n - pos
+        # Only now into the pipe: the snapshot exists before pyrage can emit its chunk.
         pos = 0
         try:
             while pos < n:
@@ -261,16 +341,18 @@ class SealedWriter:
         self._encrypt_thread.join()
         self._sink_thread.join()
         self._drop_reserve()
+        for fd in (self._out_fd, self._back_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
         if self._error is not None:
             with contextlib.suppress(OSError):
-                self._out.close()
                 self._journal.close()
             self._raise_if_failed_hard()
         self._result = SealResult(
             path=self.path,
             pcm_bytes=self._pt_bytes,
             pcm_sha256=self._pt_hash.hexdigest(),
-            sealed_bytes=self._ct_bytes,
+            sealed_bytes=self._ct_written,
             sealed_sha256=self._ct_hash.hexdigest(),
             complete=True,
             disk_full=self._disk_full,
@@ -290,117 +372,121 @@ class SealedWriter:
         self.close()
 
     # --- encrypt thread ------------------------------------------------------------------
-    def _encrypt(self, r1: int, w2: int) -> None:
+    def _encrypt(self, r1: int) -> None:
         # Buffered: pyrage asks for 8 KiB at a time; a C-level buffer turns that into one
-        # pipe read per MiB instead of a syscall per 8 KiB.
+        # pipe read per MiB, and the GIL is let go only for that read and the chunk writes.
         reader = io.BufferedReader(io.FileIO(r1, "rb", closefd=True), PIPE_SIZE)
-        writer = io.FileIO(w2, "wb", closefd=True)
         try:
-            pyrage.encrypt_io(reader, writer, self._recipients)
+            pyrage.encrypt_io(reader, _CipherFile(self, self._out_fd), self._recipients)
         except BaseException as e:  # noqa: BLE001 - handed to the producer, never dropped
             if self._error is None:
                 self._error = e
         finally:
             reader.close()  # a blocked producer gets EPIPE instead of waiting forever
-            with contextlib.suppress(OSError):
-                writer.close()  # the sink sees EOF
+            self._enc_done = True
+            self._wake.set()
 
     # --- sink thread ---------------------------------------------------------------------
-    def _sink(self, r2: int) -> None:
-        src = io.FileIO(r2, "rb", closefd=True)
+    def _sink(self) -> None:
         try:
-            self._sink_loop(src)
+            self._sink_loop()
         except BaseException as e:  # noqa: BLE001 - handed to the producer, never dropped
             if self._error is None:
                 self._error = e
-        finally:
-            src.close()  # pyrage gets EPIPE if it is still writing
 
-    def _sink_loop(self, src: io.FileIO) -> None:
-        # One buffer, read into at ``filled``; whole chunks are written straight out of it and
-        # the (< one chunk) remainder moved to the front: no other copy of the ciphertext.
-        buf = bytearray(PIPE_SIZE + CT_CHUNK)
+    def _wait_for_more(self, timeout: float | None) -> None:
+        self._wake.wait(timeout)
+        self._wake.clear()
+
+    def _sink_loop(self) -> None:
+        buf = bytearray(READ_BLOCK)
         view = memoryview(buf)
-        filled = 0
+        ct = self._ct_hash
+        hashed = 0  # file bytes fed to ``ct``
         header_len: int | None = None
+        ready: tuple[int, str, int, str] | None = None  # newest hashed (pcm, sha, ct, sha)
+        done_pcm = -1  # pcm_bytes of the last checkpoint written
         last_checkpoint = 0.0
         while True:
-            n = src.readinto(view[filled:])
-            if not n:
-                break
-            filled += n
-            start = 0
-            if header_len is None:
-                header_len = _header_end(view[:filled].tobytes())
-                if header_len is None:
-                    continue
-                self._emit(view[:header_len])
-                start = header_len
-                self._checkpoint(header_len, closed=False)
-                last_checkpoint = time.monotonic()
-            whole = (filled - start) - (filled - start) % CT_CHUNK
-            if whole:
-                self._emit(view[start : start + whole])
-                self._prune(header_len)
-                now = time.monotonic()
-                if now - last_checkpoint >= self._interval:
-                    self._checkpoint(header_len, closed=False)
-                    last_checkpoint = now
-            rest = filled - start - whole
-            if rest and start + whole:
-                buf[:rest] = view[start + whole : filled]
-            filled = rest
+            # Order matters: ``done`` before ``avail`` (nothing is written after done), and
+            # snapshots are looked at only after ``avail`` (a chunk's snapshot predates it).
+            self._sink_waiting = True
+            done = self._enc_done
+            avail = self._ct_written
+            if header_len is None and avail:
+                header_len = _header_end(os.pread(self._back_fd, min(avail, READ_BLOCK), 0))
+                self._header_len = header_len
+            if header_len is None or avail == hashed:
+                if done:
+                    break
+                timeout = None
+                if ready is not None and ready[0] != done_pcm:
+                    timeout = max(0.0, self._interval - (time.monotonic() - last_checkpoint))
+                    if timeout == 0.0:
+                        self._checkpoint(*ready)
+                        done_pcm, last_checkpoint = ready[0], time.monotonic()
+                        continue
+                self._wait_for_more(timeout if timeout is not None else 1.0)
+                continue
+            self._sink_waiting = False
+            while hashed < avail:
+                cut = self._next_cut(header_len, hashed, ready is None)
+                stop = avail if cut is None or cut[0] > avail else cut[0]
+                while hashed < stop:
+                    n = os.preadv(self._back_fd, [view[: min(READ_BLOCK, stop - hashed)]], hashed)
+                    if n <= 0:
+                        raise VaultWriteError("the sealed file is shorter than what was written")
+                    ct.update(view[:n])
+                    hashed += n
+                self._sink_pos = hashed
+                if cut is not None and hashed == cut[0]:
+                    snap = cut[1]
+                    if snap is None:
+                        ready = (0, EMPTY_SHA256, hashed, ct.copy().hexdigest())
+                    else:
+                        self._snapshots.popleft()
+                        pt_sha = snap.pt_hash.hexdigest()
+                        ready = (snap.pcm_bytes, pt_sha, hashed, ct.copy().hexdigest())
+                    if ready[0] == 0 or time.monotonic() - last_checkpoint >= self._interval:
+                        self._checkpoint(*ready)
+                        done_pcm, last_checkpoint = ready[0], time.monotonic()
         if header_len is None:
+            if self._error is not None:
+                return
             raise VaultWriteError("the encryptor produced no age header")
         if self._error is not None:
             return  # encryption failed: leave the last good checkpoint as the record
-        if filled:
-            self._emit(view[:filled])  # the final chunk
-        self._checkpoint(header_len, closed=True)
-        self._out.close()
+        self._checkpoint(
+            self._pt_bytes, self._pt_hash.hexdigest(), hashed, ct.hexdigest(), closed=True
+        )
         self._journal.close()
         fsync_dir(self.path.parent)
 
-    def _emit(self, data: bytes | bytearray | memoryview) -> None:
-        self._ct_hash.update(data)
-        mv = memoryview(data)
-        pos = 0
-        while pos < len(mv):
-            try:
-                pos += self._out.write(mv[pos:])
-            except OSError as e:
-                if e.errno in _DISK_FULL and self._drop_reserve():
-                    self._disk_full = True
-                    continue
-                raise VaultWriteError(str(e), disk_full=e.errno in _DISK_FULL) from None
-        self._ct_bytes += len(mv)
+    def _next_cut(
+        self, header_len: int, hashed: int, first: bool
+    ) -> tuple[int, _Snapshot | None] | None:
+        """The next file offset where a checkpoint can cut: the header end (pcm 0) first, then
+        the chunk end of the oldest plaintext snapshot."""
+        if first:
+            return header_len, None
+        snaps = self._snapshots
+        while snaps:
+            cut = header_len + snaps[0].pcm_bytes // PT_CHUNK * CT_CHUNK
+            if cut >= hashed:
+                return cut, snaps[0]
+            snaps.popleft()  # cannot happen (a snapshot predates its chunk); never stall on it
+        return None
 
-    def _prune(self, header_len: int) -> None:
-        covered = (self._ct_bytes - header_len) // CT_CHUNK * PT_CHUNK
-        with self._lock:
-            while self._boundaries and self._boundaries[0][0] < covered:
-                self._boundaries.popleft()
-
-    def _checkpoint(self, header_len: int, *, closed: bool) -> None:
-        os.fsync(self._out.fileno())
-        if closed:
-            pcm_bytes, pcm_sha = self._pt_bytes, self._pt_hash.hexdigest()
-        else:
-            pcm_bytes = (self._ct_bytes - header_len) // CT_CHUNK * PT_CHUNK
-            pcm_sha = EMPTY_SHA256
-            if pcm_bytes:
-                with self._lock:
-                    while self._boundaries and self._boundaries[0][0] < pcm_bytes:
-                        self._boundaries.popleft()
-                    if not self._boundaries or self._boundaries[0][0] != pcm_bytes:
-                        raise VaultWriteError(f"no plaintext hash at byte {pcm_bytes}")
-                    pcm_sha = self._boundaries[0][1].hexdigest()
+    def _checkpoint(
+        self, pcm_bytes: int, pcm_sha: str, sealed_bytes: int, sealed_sha: str, *, closed=False
+    ) -> None:
+        os.fsync(self._out_fd)  # everything written so far, which includes the cut
         record = {
             "v": JOURNAL_VERSION,
             "pcm_bytes": pcm_bytes,
             "pcm_sha256": pcm_sha,
-            "sealed_bytes": self._ct_bytes,
-            "sealed_sha256": self._ct_hash.copy().hexdigest(),
+            "sealed_bytes": sealed_bytes,
+            "sealed_sha256": sealed_sha,
             "written_at": _now(),
             "closed": closed,
         }
@@ -408,13 +494,16 @@ class SealedWriter:
 
     def _append_journal(self, record: dict) -> None:
         line = canonical_json(record) + b"\n"
+        retried = False
         while True:
             try:
                 self._journal.write(line)
                 os.fsync(self._journal.fileno())
                 return
             except OSError as e:
-                if e.errno in _DISK_FULL and self._drop_reserve():
+                if e.errno in _DISK_FULL and not retried:
+                    retried = True
+                    self._drop_reserve()
                     self._disk_full = True
                     continue
                 raise VaultWriteError(str(e), disk_full=e.errno in _DISK_FULL) from None
