@@ -45,6 +45,8 @@ class MainWindow(QMainWindow):
     incident_form_opened = Signal(object)  # IncidentForm
     after_stop_shown = Signal(object)  # AfterStopDialog, for tests and screenshots
     dialog_opened = Signal(object)  # ExportWizard, SetupDialog or VerifyDialog (same reason)
+    recovery_finished = Signal(object)  # list of recovered manifests (empty: nothing to do)
+    recovery_shown = Signal(object)  # RecoveryNotice, or the QMessageBox of a recovery error
 
     def __init__(self, service, lang: str = "ja") -> None:
         super().__init__()
@@ -52,6 +54,8 @@ class MainWindow(QMainWindow):
         self.forms: dict[str, IncidentForm] = {}
         self._quitting = False
         self._discarded = False
+        self.recovering = False
+        self._after_stop_queue: list = []  # recovered recordings waiting for the after-stop choice
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("カスハラ録音"))
         profile = service.profile
@@ -93,6 +97,7 @@ class MainWindow(QMainWindow):
         self.show_setup_state()
         self.resize(1280, 700)
         self.record_panel.record_button.setFocus()
+        self.recover_unfinished()
 
     # --- menus --------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -136,6 +141,9 @@ class MainWindow(QMainWindow):
 
     def request_language(self, lang: str) -> None:
         if lang == self.lang:
+            return
+        if self.recovering:  # a second window must not recover the same files at once
+            self.language_actions[self.lang].setChecked(True)
             return
         if self.is_recording():
             QMessageBox.information(
@@ -196,10 +204,98 @@ class MainWindow(QMainWindow):
     def show_setup_state(self) -> None:
         ready = self.is_set_up()
         self.setup_banner.setVisible(not ready)
-        self.record_panel.set_blocked(
-            not ready, self.tr("この端末は未設定です。端末設定を行ってください。")
-        )
+        if not ready:
+            reason = self.tr("この端末は未設定です。端末設定を行ってください。")
+        else:
+            reason = self.tr("前回の録音を確認しています。少しお待ちください。")
+        self.record_panel.set_blocked(not ready or self.recovering, reason)
         self.status_label.setText(self._signed_in_text())
+
+    # --- recovery at start ----------------------------------------------------------------------
+    def recover_unfinished(self) -> None:
+        """Close what a crash left open before 録音開始 is enabled; off the GUI thread, since it
+        hashes whole files. A failure is shown and never keeps the worker from recording."""
+        if not self.service.paths.vault.is_dir():  # nothing was ever recorded here
+            self.recovery_finished.emit([])
+            return
+        self.recovering = True
+        self.show_setup_state()
+        service = self.service
+
+        def work() -> list:
+            return [r.manifest for r in service.recording.recover()]
+
+        self.tasks.run(work, on_done=self._recovered, on_error=self._recovery_failed)
+
+    def _recovery_over(self) -> None:
+        self.recovering = False
+        if not self._discarded:
+            self.show_setup_state()
+
+    def _recovered(self, manifests: list) -> None:
+        self._recovery_over()
+        self.recovery_finished.emit(manifests)
+        if not manifests or self._discarded:
+            return
+        from kasuhara_recorder.ui.recovery_notice import RecoveryNotice
+
+        log.info("recovered at start: %s", ", ".join(m.id for m in manifests))
+        box = RecoveryNotice(manifests, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._recovery_answered(box, manifests))
+        box.open()
+        self.recovery_shown.emit(box)
+
+    def _recovery_answered(self, box, manifests: list) -> None:
+        if not box.wants_attach():
+            self.statusBar().showMessage(
+                self.tr("復旧した録音は保存されています（%1 件）").replace(
+                    "%1", str(len(manifests))
+                ),
+                10000,
+            )
+            return
+        self._after_stop_queue = list(manifests)
+        self._next_recovered()
+
+    def _next_recovered(self) -> None:
+        """One after-stop choice per recovered recording, the same flow as after 停止."""
+        if not self._after_stop_queue or self.is_recording():
+            self._after_stop_queue = []
+            return
+        manifest = self._after_stop_queue.pop(0)
+        from kasuhara_recorder.store.incident_model import Marker
+
+        markers = [Marker(code=t.code, offset_ms=t.offset_ms, note=t.note, who=t.who)
+                   for t in manifest.tags]  # fmt: skip
+        self.ask_after_stop(manifest, markers, then=self._next_recovered)
+
+    def _recovery_failed(self, e: BaseException) -> None:
+        self._recovery_over()
+        self.recovery_finished.emit([])
+        if self._discarded:
+            return
+        if isinstance(e, KasuharaError):
+            detail = e.message(self.lang)
+        else:
+            log.error("recovery at start failed", exc_info=e)
+            detail = self.tr("詳しくはログを確認してください。")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("前回の録音を復旧できませんでした"),
+            self.tr(
+                "前回途中で終わった録音の復旧に失敗しました。新しい録音はこのまま行えます。\n"
+                "録音ファイルは消さずに残しています。情報システム担当者に連絡してください。"
+            )
+            + "\n\n"
+            + detail,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("RecoveryError")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.recovery_shown.emit(box)
 
     def open_setup(self) -> SetupDialog | None:
         from kasuhara_recorder.ui.setup_dialog import SetupDialog
@@ -285,28 +381,33 @@ class MainWindow(QMainWindow):
         markers = self.tag_panel.markers() or markers
         self.ask_after_stop(manifest, markers)
 
-    def _summary(self, manifest) -> str:
-        return (
+    def _summary(self, manifest, markers) -> str:
+        text = (
             self.tr("録音 %1 ・ 長さ %2 ・ タグ %3 件")
             .replace("%1", str(getattr(manifest, "id", "")))
             .replace("%2", clock(getattr(manifest, "duration_ms", 0) / 1000))
-            .replace("%3", str(len(self.tag_panel.markers())))
+            .replace("%3", str(len(markers)))
         )
+        if getattr(manifest, "status", "") == "recovered":
+            text += "\n" + self.tr("（前回途中で終わったため復旧した録音です。開始 %1）").replace(
+                "%1", str(manifest.started_at)[:19].replace("T", " ")
+            )
+        return text
 
-    def ask_after_stop(self, manifest, markers) -> None:
+    def ask_after_stop(self, manifest, markers, then=None) -> None:
         from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
 
         open_incidents = [
             (i.id, f"{i.id}  {i.draft.occurred_at[:16].replace('T', ' ')}  {i.draft.department}")
             for i in self.service.incidents.list(open_only=True)
         ]
-        dialog = AfterStopDialog(self._summary(manifest), open_incidents, self)
+        dialog = AfterStopDialog(self._summary(manifest, markers), open_incidents, self)
         dialog.setModal(True)
-        dialog.finished.connect(lambda _r: self._after_stop_chosen(dialog, manifest, markers))
+        dialog.finished.connect(lambda _r: self._after_stop_chosen(dialog, manifest, markers, then))
         dialog.open()
         self.after_stop_shown.emit(dialog)
 
-    def _after_stop_chosen(self, dialog: AfterStopDialog, manifest, markers) -> None:
+    def _after_stop_chosen(self, dialog: AfterStopDialog, manifest, markers, then=None) -> None:
         from kasuhara_recorder.ui.after_stop_dialog import EXISTING, NEW
 
         choice, incident_id = dialog.result_choice()
@@ -322,6 +423,8 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(self.tr("通常の録音として保存しました"), 8000)
         except KasuharaError as e:
             QMessageBox.warning(self, self.tr("事案に登録できません"), e.message(self.lang))
+        if then is not None:
+            then()
 
     # --- incidents ----------------------------------------------------------------------
     def open_new_incident(self, manifest, markers) -> IncidentForm:

@@ -484,6 +484,28 @@ Please give the IT staff the log file:
         <translation>This workstation is not set up. Run the workstation setup first.</translation>
     </message>
     <message>
+        <source>前回の録音を確認しています。少しお待ちください。</source>
+        <translation>Checking for an unfinished recording from last time. One moment, please.</translation>
+    </message>
+    <message>
+        <source>復旧した録音は保存されています（%1 件）</source>
+        <translation>The recovered recordings are kept (%1)</translation>
+    </message>
+    <message>
+        <source>詳しくはログを確認してください。</source>
+        <translation>See the log file for details.</translation>
+    </message>
+    <message>
+        <source>前回の録音を復旧できませんでした</source>
+        <translation>Could not recover the last recording</translation>
+    </message>
+    <message>
+        <source>前回途中で終わった録音の復旧に失敗しました。新しい録音はこのまま行えます。
+録音ファイルは消さずに残しています。情報システム担当者に連絡してください。</source>
+        <translation>A recording that ended abnormally last time could not be recovered. You can still make new recordings.
+The recording file has been left in place. Please contact your IT staff.</translation>
+    </message>
+    <message>
         <source>端末設定</source>
         <translation>Workstation setup</translation>
     </message>
@@ -502,6 +524,10 @@ Please give the IT staff the log file:
     <message>
         <source>録音 %1 ・ 長さ %2 ・ タグ %3 件</source>
         <translation>Recording %1 · length %2 · %3 tags</translation>
+    </message>
+    <message>
+        <source>（前回途中で終わったため復旧した録音です。開始 %1）</source>
+        <translation>(Recovered: this recording was cut off last time. Started %1)</translation>
     </message>
     <message>
         <source>通常の録音として保存しました</source>
@@ -627,6 +653,33 @@ You may end the interaction and ask the person to leave (§4).</translation>
 ここまでの録音は保存されています。</source>
         <translation>
 Everything recorded so far is saved.</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryNotice</name>
+    <message>
+        <source>前回の録音を復旧しました</source>
+        <translation>Recording recovered</translation>
+    </message>
+    <message>
+        <source>前回、アプリが途中で終了したため、停止されていない録音が %1 件ありました。止まる直前までの録音を復旧し、暗号化して封印しました。</source>
+        <translation>The app ended unexpectedly last time, leaving %1 recording(s) that were never stopped. Everything up to the moment it stopped has been recovered, encrypted and sealed.</translation>
+    </message>
+    <message>
+        <source>・開始 %1 ／ 復旧した長さ %2</source>
+        <translation>• Started %1 / recovered length %2</translation>
+    </message>
+    <message>
+        <source>録音は消えずに保存されています。事案に関係する録音なら、「事案に登録する」から新しい事案または既存の事案に追加できます。</source>
+        <translation>The recordings are kept. If one belongs to an incident, use “Attach to an incident” to add it to a new or an existing incident.</translation>
+    </message>
+    <message>
+        <source>事案に登録する…</source>
+        <translation>Attach to an incident…</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>

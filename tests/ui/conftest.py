@@ -14,6 +14,8 @@ def activate(qtbot, widget) -> None:
     qtbot.waitExposed(widget)
     widget.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+    # the main window checks for recordings a crash left open before 録音開始 is enabled
+    qtbot.waitUntil(lambda: not getattr(widget, "recovering", False), timeout=10_000)
 
 
 def type_ja(qtbot, widget, text: str) -> None:
