@@ -49,6 +49,12 @@ class AppService:
         except (KeyError, OSError):
             return "unknown"
 
+    @property
+    def is_set_up(self) -> bool:
+        """An organisation recipient and a workstation key: recording is possible. Checked here,
+        without loading the crypto stack, so the window can show its state at once."""
+        return bool(self.settings.org_recipients) and self.paths.workstation_key.exists()
+
     # --- feature services ---------------------------------------------------------------
     @cached_property
     def database(self):

@@ -122,7 +122,7 @@ class WorkstationService:
 
     @property
     def is_set_up(self) -> bool:
-        return bool(self.app.settings.org_recipients) and self.app.paths.workstation_key.exists()
+        return self.app.is_set_up
 
     # --- what the recorder needs ---------------------------------------------------------
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,6 +38,15 @@ if TYPE_CHECKING:
 # Dialogs and the form are imported when first needed: startup shows only the recorder.
 
 log = logging.getLogger("kasuhara.ui")
+
+
+def _warm_up() -> None:
+    """Imports the first 録音開始 needs (numpy, PortAudio, the sealed writer, cryptography),
+    kept out of the first paint; the import lock makes an early press simply wait for them."""
+    import kasuhara_recorder.app.recording_service  # noqa: F401
+    import kasuhara_recorder.app.workstation  # noqa: F401
+    import kasuhara_recorder.audio.devices  # noqa: F401
+    import kasuhara_recorder.audio.stream_source  # noqa: F401
 
 
 class MainWindow(QMainWindow):
@@ -199,7 +208,7 @@ class MainWindow(QMainWindow):
         return banner
 
     def is_set_up(self) -> bool:
-        return self.service.workstation.is_set_up
+        return self.service.is_set_up  # without loading the crypto stack before the first paint
 
     def show_setup_state(self) -> None:
         ready = self.is_set_up()
@@ -215,8 +224,10 @@ class MainWindow(QMainWindow):
     def recover_unfinished(self) -> None:
         """Close what a crash left open before 録音開始 is enabled; off the GUI thread, since it
         hashes whole files. A failure is shown and never keeps the worker from recording."""
-        if not self.service.paths.vault.is_dir():  # nothing was ever recorded here
-            self.recovery_finished.emit([])
+        from kasuhara_recorder.app.unfinished import may_need_recovery
+
+        if not may_need_recovery(self.service.paths.vault):  # the usual start: all closed
+            QTimer.singleShot(0, self, lambda: self._recovered([]))
             return
         self.recovering = True
         self.show_setup_state()
@@ -231,6 +242,8 @@ class MainWindow(QMainWindow):
         self.recovering = False
         if not self._discarded:
             self.show_setup_state()
+            # Load the recording stack now, in the background, rather than on the first press.
+            self.tasks.run(_warm_up)
 
     def _recovered(self, manifests: list) -> None:
         self._recovery_over()
