@@ -160,8 +160,17 @@ def child(run: str) -> int:
         while not cond() and time.monotonic() < deadline:
             settle(50)
 
-    out = tmp / "out"
-    out.mkdir()
+    # a deep folder (a shared drive's usual nesting): the run page must not widen to fit it
+    out = (
+        tmp
+        / "out"
+        / "共有ドライブ"
+        / "市民課 住民係"
+        / "2026年度"
+        / "カスタマーハラスメント対応記録"
+    )
+    out = out / "警察・弁護士への提出用（原本・持ち出し禁止）" / "事案ごとの証拠パッケージ"
+    out.mkdir(parents=True)
     wizard = window.open_export(incident_id)
     wizard.folder = out
     shot(wizard, "7-export-incident")

@@ -39,6 +39,7 @@ from kasuhara_recorder.app.incident_service import STATUSES
 from kasuhara_recorder.bundle.errors import ExportCancelled, ExportRefused
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
+from kasuhara_recorder.ui.elided_label import ElidedLabel
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
 
 log = logging.getLogger("kasuhara.ui.export")
@@ -398,10 +399,8 @@ class RunPage(QWizardPage):
         bar_row.addWidget(self.cancel_button)
         self.message = _message_label(self)
         self.message.setObjectName("export_message")
-        self.path_label = QLabel(self)
+        self.path_label = ElidedLabel(self)  # a long path must not widen the wizard
         self.path_label.setObjectName("bundle_path")
-        self.path_label.setWordWrap(True)
-        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.sha_label = QLabel(self)
         self.sha_label.setObjectName("bundle_sha256")
         self.sha_label.setWordWrap(True)
@@ -498,7 +497,9 @@ class RunPage(QWizardPage):
             ),
             ok=True,
         )
-        self.path_label.setText(self.tr("ファイル: %1").replace("%1", str(self.result.path)))
+        self.path_label.set_full_text(
+            self.tr("ファイル: %1").replace("%1", str(self.result.path)), str(self.result.path)
+        )
         self.sha_label.setText(self.tr("SHA-256: %1").replace("%1", self.bundle_sha256))
         for w in (self.path_label, self.sha_label, self.open_button):
             w.show()

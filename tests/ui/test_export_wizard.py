@@ -164,7 +164,7 @@ def test_export_through_the_wizard_after_a_wrong_passphrase(qtbot, officer: Offi
     assert dest.is_file()
     sha = hashlib.sha256(dest.read_bytes()).hexdigest()
     assert run.sha_label.text() == f"SHA-256: {sha}"
-    assert str(dest) in run.path_label.text()
+    assert str(dest) in run.path_label.full_text() and run.path_label.toolTip() == str(dest)
     assert run.open_button.isVisible()
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
 
@@ -313,3 +313,33 @@ def test_verify_dialog_shows_each_file(qtbot, officer: Officer, tmp_path: Path):
     assert sig.args == [None]
     assert "検証できません" in dialog.summary.text()
     assert not dialog.table.isVisible()
+
+
+def test_a_very_long_destination_does_not_widen_the_wizard(qtbot, officer: Officer):
+    """A path has no spaces to wrap at: the run page elides it in the middle (whole in the
+    tooltip) instead of stretching the wizard past a 1366-pixel screen."""
+    window = MainWindow(officer.service, "ja")
+    qtbot.addWidget(window)
+    wizard = window.open_export(officer.incident_id)
+    deep = officer.out
+    for part in ("証拠パッケージ保存先" * 6, "b" * 120, "c" * 120):
+        deep = deep / part
+    deep.mkdir(parents=True)
+    wizard.folder = deep
+    to_unlock_page(qtbot, wizard, officer.incident_id)
+    unlock(qtbot, wizard, officer.identity, PASSPHRASE)
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_DESTINATION, timeout=10_000)
+    width = wizard.width()
+    run_export(qtbot, wizard)
+    run = wizard.run_page
+    qtbot.waitUntil(lambda: not run.running, timeout=60_000)
+    dest = wizard.destination_page.path()
+    assert dest.is_file() and len(str(dest)) > 400
+    qtbot.wait(50)  # let the layout settle
+    assert wizard.width() == width
+    assert wizard.minimumSizeHint().width() < 1000
+    label = run.path_label
+    assert label.isVisible() and label.toolTip() == str(dest)
+    assert "…" in label.text() and label.text().endswith(dest.name[-8:])
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+    wizard.close()
