@@ -285,12 +285,7 @@ class DestinationPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("保存先"))
-        self.setSubTitle(
-            self.tr(
-                "証拠パッケージ（ZIP ファイル）の保存先を選んでください。"
-                "USB メモリなど、渡す媒体に直接保存できます。"
-            )
-        )
+        self.setSubTitle(self.tr("証拠パッケージ（ZIP ファイル）の保存先を選んでください。"))
         self.path_edit = QLineEdit(self)
         self.path_edit.setObjectName("destination")
         self.path_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
@@ -301,6 +296,7 @@ class DestinationPage(QWizardPage):
         row.addWidget(browse)
         note = QLabel(
             self.tr(
+                "USB メモリなど、渡す媒体に直接保存できます。"
                 "書き出したファイルには録音の音声がそのまま入ります。"
                 "渡す相手以外の目に触れない場所に保存してください。"
             ),

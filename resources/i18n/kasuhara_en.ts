@@ -35,16 +35,16 @@
         <translation>Destination</translation>
     </message>
     <message>
-        <source>証拠パッケージ（ZIP ファイル）の保存先を選んでください。USB メモリなど、渡す媒体に直接保存できます。</source>
-        <translation>Choose where to save the evidence bundle (a ZIP file). You can save it straight onto the medium you will hand over, such as a USB stick.</translation>
-    </message>
-    <message>
         <source>参照…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <source>書き出したファイルには録音の音声がそのまま入ります。渡す相手以外の目に触れない場所に保存してください。</source>
-        <translation>The exported file contains the recorded audio in plain form. Save it where nobody but the recipient can see it.</translation>
+        <source>証拠パッケージ（ZIP ファイル）の保存先を選んでください。</source>
+        <translation>Choose where to save the evidence bundle (a ZIP file).</translation>
+    </message>
+    <message>
+        <source>USB メモリなど、渡す媒体に直接保存できます。書き出したファイルには録音の音声がそのまま入ります。渡す相手以外の目に触れない場所に保存してください。</source>
+        <translation>You can save it straight onto the medium you will hand over, such as a USB stick. The exported file contains the recorded audio in plain form: save it where nobody but the recipient can see it.</translation>
     </message>
     <message>
         <source>書き出す</source>
