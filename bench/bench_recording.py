@@ -20,7 +20,7 @@ import numpy as np
 import pyrage
 import soundfile as sf
 
-from bench.report import Figure, Report
+from bench.report import Figure, PeakRss, Report
 from tests.support.pulse import PulseServer
 
 RATE = 48000
@@ -62,16 +62,20 @@ def _steady_cpu(cmd: list[str], env: dict, ready, window: float) -> float:
 def _run(cmd: list[str], env: dict, stop_after: float | None = None) -> tuple[str, float, float]:
     """(stdout, CPU seconds user+sys, peak RSS MiB) of one child; SIGINT after ``stop_after``."""
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    rss = PeakRss(proc.pid)
     if stop_after is not None:
         time.sleep(stop_after)
         proc.send_signal(signal.SIGINT)
     out = proc.stdout.read().decode()
     err = proc.stderr.read().decode()
+    # Zombie until reaped: its /proc status still holds VmHWM only while alive, so the poller
+    # keeps the last value it saw.
     _, status, ru = os.wait4(proc.pid, 0)
+    peak = rss.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, -signal.SIGINT, 130) and stop_after is None:
         raise RuntimeError(f"{cmd[:4]}… failed ({proc.returncode}): {err[-2000:]}")
-    return out, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+    return out, ru.ru_utime + ru.ru_stime, peak
 
 
 def _long_wav(path: Path, seconds: int) -> Path:

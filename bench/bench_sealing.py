@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.report import Figure, Report, run_cmd_timed
 
 WRITER = r"""
-import resource, sys, time
+import sys, time
 from pathlib import Path
 from kasuhara_recorder.evidence.sealed_writer import SealedWriter
 src, out, recipient = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
@@ -33,7 +33,9 @@ with open(src, "rb", buffering=0) as f:
         w.write(view[:n])
 r = w.close()
 wall = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+# VmHWM, not ru_maxrss: Linux carries the parent's peak into a child across fork and exec.
+with open("/proc/self/status") as f:
+    rss = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))  # KiB
 print(wall, rss, r.pcm_sha256)
 """
 

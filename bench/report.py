@@ -86,3 +86,49 @@ def run_cmd_timed(cmd: list[str], **kw) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return w, cpu
+
+
+class PeakRss:
+    """Peak resident memory of one child, from /proc/<pid>/status VmHWM, polled until it exits.
+
+    Not getrusage/wait4: Linux carries the parent's high-water RSS into a child at fork and
+    keeps it across exec, so a child of a big bench process would report the parent's peak.
+    VmHWM belongs to the child's own address space."""
+
+    def __init__(self, pid: int, interval_s: float = 0.02) -> None:
+        import threading
+
+        self.pid, self.interval, self.peak_kib = pid, interval_s, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            with open(f"/proc/{self.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+                        return
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self._read()
+            self._stop.wait(self.interval)
+
+    def stop(self) -> float:
+        """Stop polling (call once the child has exited or just before reaping it); MiB."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib / 1024
+
+
+def own_peak_rss_mib() -> float:
+    """This process's own VmHWM (see PeakRss for why not ru_maxrss)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
