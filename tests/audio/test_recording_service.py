@@ -19,6 +19,7 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.audio.errors import DeviceUnavailable
 from kasuhara_recorder.config import InputPreset
 from kasuhara_recorder.evidence.manifest import read_signed_manifest
+from tests.support.journal import journal_pcm_bytes
 from tests.support.signals import aligned_correlation, espeak_phrase, sweep, tone, write_wav
 
 RATE = 48000
@@ -184,20 +185,6 @@ def test_vault_on_a_full_filesystem_stops_and_seals_what_fits(
     assert read_signed_manifest(app.paths.vault, manifest.id).status == "disk_full"
 
 
-def _journal_pcm_bytes(sealed: Path) -> int:
-    try:
-        lines = (Path(str(sealed) + ".journal")).read_bytes().splitlines()
-    except FileNotFoundError:
-        return 0
-    best = 0
-    for line in lines:
-        try:
-            best = max(best, json.loads(line)["pcm_bytes"])
-        except (ValueError, KeyError):
-            pass
-    return best
-
-
 def test_sigkilled_recording_is_recovered_with_its_checkpoint_hash(
     app, pulse_sink, tmp_path, org_identity, data_dir
 ):
@@ -214,7 +201,7 @@ def test_sigkilled_recording_is_recovered_with_its_checkpoint_hash(
         sealed = None
         while time.monotonic() < deadline:  # audio is flowing once a chunk is checkpointed
             found = list(app.paths.vault.glob("rec-*.age"))
-            if found and _journal_pcm_bytes(found[0]) > 0:
+            if found and journal_pcm_bytes(found[0]) > 0:
                 sealed = found[0]
                 break
             time.sleep(0.05)

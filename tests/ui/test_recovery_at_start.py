@@ -4,7 +4,6 @@ app is opened on the same data folder, and before 録音開始 is enabled it clo
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,21 +15,8 @@ from PySide6.QtWidgets import QLabel
 
 from kasuhara_recorder.ui.format import clock
 from kasuhara_recorder.ui.main_window import MainWindow
+from tests.support.journal import journal_pcm_bytes
 from tests.support.signals import tone, write_wav
-
-
-def _journal_pcm_bytes(sealed: Path) -> int:
-    try:
-        lines = Path(str(sealed) + ".journal").read_bytes().splitlines()
-    except FileNotFoundError:
-        return 0
-    best = 0
-    for line in lines:
-        try:
-            best = max(best, json.loads(line)["pcm_bytes"])
-        except (ValueError, KeyError):
-            pass
-    return best
 
 
 def record_and_kill(service, wav: Path, seconds: float = 3.0) -> Path:
@@ -45,7 +31,7 @@ def record_and_kill(service, wav: Path, seconds: float = 3.0) -> Path:
         sealed = None
         while time.monotonic() < deadline:  # audio is flowing once a chunk is checkpointed
             found = list(service.paths.vault.glob("rec-*.age"))
-            if found and _journal_pcm_bytes(found[0]) > 0:
+            if found and journal_pcm_bytes(found[0]) > 0:
                 sealed = found[0]
                 break
             assert proc.poll() is None, proc.stderr.read().decode()
