@@ -19,7 +19,7 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.audio.errors import DeviceUnavailable
 from kasuhara_recorder.config import InputPreset
 from kasuhara_recorder.evidence.manifest import read_signed_manifest
-from tests.support.journal import journal_pcm_bytes
+from tests.support.journal import wait_for_first_checkpoint
 from tests.support.signals import aligned_correlation, espeak_phrase, sweep, tone, write_wav
 
 RATE = 48000
@@ -197,15 +197,7 @@ def test_sigkilled_recording_is_recovered_with_its_checkpoint_hash(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
-        sealed = None
-        while time.monotonic() < deadline:  # audio is flowing once a chunk is checkpointed
-            found = list(app.paths.vault.glob("rec-*.age"))
-            if found and journal_pcm_bytes(found[0]) > 0:
-                sealed = found[0]
-                break
-            time.sleep(0.05)
-        assert sealed is not None, "the recording subprocess never checkpointed any audio"
+        sealed = wait_for_first_checkpoint(app.paths.vault, proc, timeout=20)
         player = pulse_sink.play(wav)
         t_play = time.monotonic()
         time.sleep(4.0)

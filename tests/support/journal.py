@@ -20,3 +20,19 @@ def journal_pcm_bytes(sealed: Path) -> int:
         except (ValueError, KeyError):
             pass
     return best
+
+
+def wait_for_first_checkpoint(vault: Path, proc, timeout: float) -> Path:
+    """The sealed file of a recording subprocess once its first chunk is checkpointed (audio is
+    flowing); fails if the process dies or nothing is checkpointed within ``timeout`` s."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = list(vault.glob("rec-*.age"))
+        if found and journal_pcm_bytes(found[0]) > 0:
+            return found[0]
+        if proc.poll() is not None:
+            raise AssertionError(f"recorder exited early: {proc.stderr.read().decode()}")
+        time.sleep(0.05)
+    raise AssertionError("the recording subprocess never checkpointed any audio")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel
 
 from kasuhara_recorder.ui.format import clock
 from kasuhara_recorder.ui.main_window import MainWindow
-from tests.support.journal import journal_pcm_bytes
+from tests.support.journal import wait_for_first_checkpoint
 from tests.support.signals import tone, write_wav
 
 
@@ -27,16 +27,7 @@ def record_and_kill(service, wav: Path, seconds: float = 3.0) -> Path:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy(),
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        sealed = None
-        while time.monotonic() < deadline:  # audio is flowing once a chunk is checkpointed
-            found = list(service.paths.vault.glob("rec-*.age"))
-            if found and journal_pcm_bytes(found[0]) > 0:
-                sealed = found[0]
-                break
-            assert proc.poll() is None, proc.stderr.read().decode()
-            time.sleep(0.05)
-        assert sealed is not None, "the recording subprocess never checkpointed any audio"
+        sealed = wait_for_first_checkpoint(service.paths.vault, proc, timeout=30)
         time.sleep(seconds)
         proc.kill()  # SIGKILL: no handler runs, nothing is flushed or sealed
         proc.wait(10)
