@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -42,7 +42,8 @@ def load_public_pem(pem: bytes | str) -> Ed25519PublicKey:
         pem = pem.encode("ascii", "replace")
     try:
         key = serialization.load_pem_public_key(pem)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as e:
+        # A flipped bit in the key's algorithm OID gives UnsupportedAlgorithm, not ValueError.
         raise BadPublicKey(str(e)) from None
     if not isinstance(key, Ed25519PublicKey):
         raise BadPublicKey("not an Ed25519 key")
@@ -108,7 +109,7 @@ def load_or_create(paths: DataPaths) -> WorkstationKey:
         raise WorkstationKeyError(f"{path}: {e}") from None
     try:
         private = serialization.load_pem_private_key(raw, password=None)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as e:
         raise WorkstationKeyError(f"{path}: {e}") from None
     if not isinstance(private, Ed25519PrivateKey):
         raise WorkstationKeyError(f"{path}: not an Ed25519 key")

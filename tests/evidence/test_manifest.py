@@ -115,6 +115,20 @@ def test_any_flipped_byte_in_manifest_or_signature_is_detected(key, pos, bit, in
         verify_manifest_bytes(bytes(data), bytes(sig))
 
 
+def test_every_single_byte_change_of_a_manifest_is_detected(key):
+    # Exhaustive, not sampled: CI once hit a flip in the embedded key's algorithm OID that
+    # escaped as a raw cryptography exception instead of an evidence error.
+    m = make_manifest(key)
+    data = m.canonical_bytes()
+    sig = key.sign(data)
+    for pos in range(len(data)):
+        for bit in (0, 2, 5):
+            changed = bytearray(data)
+            changed[pos] ^= 1 << bit
+            with pytest.raises(EvidenceError):
+                verify_manifest_bytes(bytes(changed), sig)
+
+
 def test_signature_by_another_key_is_refused_when_the_trusted_key_is_given(tmp_path, key):
     other = load_or_create(DataPaths(tmp_path / "other").ensure())
     m = make_manifest(other)  # names its own key: integrity holds, origin does not
