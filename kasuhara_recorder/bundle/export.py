@@ -30,6 +30,7 @@ from kasuhara_recorder.bundle.assemble import BundleAssembler, FileRecord
 from kasuhara_recorder.bundle.custody import custody_jsonl, select_custody
 from kasuhara_recorder.bundle.errors import ExportCancelled, ExportRefused
 from kasuhara_recorder.bundle.readme import readme_text
+from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS
 from kasuhara_recorder.bundle.report_content import build_report
 from kasuhara_recorder.bundle.report_model import ReportFile
 from kasuhara_recorder.bundle.report_pdf import render_report_pdf
@@ -49,11 +50,6 @@ from kasuhara_recorder.evidence.workstation_key import BadPublicKey, Workstation
 from kasuhara_recorder.policy.profile import PolicyProfile
 from kasuhara_recorder.store.incident_model import Attachment, Incident
 
-RECIPIENT_KINDS: dict[str, tuple[str, str]] = {
-    "police": ("警察", "Police"),
-    "lawyer": ("弁護士", "Lawyer"),
-    "other": ("その他", "Other"),
-}
 _BUNDLE_NS = uuid.UUID("0e7c1b64-2f0a-4d7e-9b61-3c2a8f5d9e10")
 _SAFE = re.compile(r"[^0-9A-Za-z._\-\u3040-\u30ff\u4e00-\u9fff]+")
 

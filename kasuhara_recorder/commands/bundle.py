@@ -5,15 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
-from kasuhara_recorder.bundle.export import RECIPIENT_KINDS, ExportProgress
+from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS
 from kasuhara_recorder.config import resolve_data_dir
-from kasuhara_recorder.evidence.org_identity import read_passphrase_file
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.bundle.export import ExportProgress
+# The export and crypto stacks are imported by the commands that use them: every launch of the
+# program, the desktop app's included, builds this parser.
 
 
 def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.evidence.org_identity import read_passphrase_file
+
     passphrase = read_passphrase_file(Path(args.passphrase_file))
     app = AppService(resolve_data_dir(getattr(args, "data_dir", None)))
     last = [-1]

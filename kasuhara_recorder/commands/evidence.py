@@ -9,7 +9,9 @@ from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
 from kasuhara_recorder.errors import UsageError
-from kasuhara_recorder.evidence.org_identity import init_org, read_passphrase_file, read_recipients
+
+# org_identity (pyrage) is imported by the commands that use it: every launch of the program,
+# the desktop app's included, builds this parser.
 
 
 def _service(args: argparse.Namespace) -> AppService:
@@ -23,6 +25,8 @@ def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
             "usage: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
         )
         return 2
+    from kasuhara_recorder.evidence.org_identity import init_org, read_passphrase_file
+
     passphrase = read_passphrase_file(args.passphrase_file)
     files = init_org(args.out, passphrase)
     console.say(
@@ -44,6 +48,8 @@ def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
 
 
 def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.evidence.org_identity import read_recipients
+
     recipients: list[str] = []
     for arg in args.org_recipient:
         recipients.extend(read_recipients(arg))
