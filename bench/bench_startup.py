@@ -2,10 +2,11 @@
 
 Each is a fresh subprocess (offscreen), timed from spawn until the child prints READY after the
 first paint of its window. Ours goes through the real entry point (``cli.main``, as the
-``kasuhara-recorder`` command does: argument parsing, logging set-up, then the window). Ready-to-record = the main window painted with the record button
-enabled on a set-up workstation: the profile loaded, the data folder opened and the check for
-recordings a crash left open done (録音開始 stays disabled until then). Target: ≤ 1.5× the
-bare window and under 2 s.
+``kasuhara-recorder`` command does: argument parsing, logging set-up, then the window).
+Ready-to-record = the main window painted with the record button enabled on a set-up
+workstation: the profile loaded, the data folder opened and the check for recordings a crash
+left open done (録音開始 stays disabled until then). Target: ≤ 1.5× the bare window and under
+2 s.
 
 Deferring imports must not move the cost to the worker's first press: the same child then
 presses 録音開始 (a WAV through the file source, so no device is needed) and reports how long
