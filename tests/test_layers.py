@@ -29,3 +29,19 @@ def test_core_layers_do_not_import_qt_widgets_or_the_ui():
                 if layer != "bundle" and name.startswith("PySide6"):
                     offenders.append(f"{f.relative_to(PKG)}: {name}")
     assert offenders == []
+
+
+def test_every_launch_builds_the_parser_without_the_heavy_stacks():
+    # `kasuhara-recorder` with no subcommand (the desktop app) and `--help` both import the CLI
+    # first: the crypto, audio, export and Qt stacks belong to the commands that use them.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kasuhara_recorder.cli\n"
+        "heavy = ('numpy', 'pyrage', 'cryptography', 'sounddevice', 'PySide6', 'sqlite3',\n"
+        "         'kasuhara_recorder.bundle.export', 'kasuhara_recorder.store.incident_model')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

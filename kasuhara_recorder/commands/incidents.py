@@ -11,7 +11,7 @@ from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
 from kasuhara_recorder.errors import UsageError
-from kasuhara_recorder.store.incident_model import LOCATIONS, STATUSES
+from kasuhara_recorder.store.incident_codes import LOCATIONS, STATUSES
 
 MAX_JSON_BYTES = 5 * 1024 * 1024
 

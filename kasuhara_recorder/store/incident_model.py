@@ -9,30 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-SCHEMA_VERSION = 1
+# The codes live in incident_codes (the CLI reads them without this module); named here too, as
+# every layer that holds an incident also needs them.
+from kasuhara_recorder.store.incident_codes import LOCATIONS, STATUSES, TRANSITIONS  # noqa: F401
 
-# Stable status codes; the Japanese words are what staff see.
-STATUSES: dict[str, tuple[str, str]] = {
-    "draft": ("下書き", "Draft"),
-    "submitted": ("提出済", "Submitted"),
-    "reviewed": ("確認済", "Reviewed"),
-    "referred": ("照会中", "Referred (police/counsel)"),
-    "closed": ("完了", "Closed"),
-}
-# Which status may follow which; a closed incident is reopened to reviewed, never deleted.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "draft": ("submitted",),
-    "submitted": ("reviewed", "draft"),
-    "reviewed": ("referred", "closed", "submitted"),
-    "referred": ("closed", "reviewed"),
-    "closed": ("reviewed",),
-}
-LOCATIONS: dict[str, tuple[str, str]] = {
-    "counter": ("窓口", "Counter"),
-    "phone": ("電話", "Phone"),
-    "meeting_room": ("面談室・会議室", "Meeting room"),
-    "other": ("その他", "Other"),
-}
+SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
