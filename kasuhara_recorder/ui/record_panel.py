@@ -118,11 +118,16 @@ class RecordPanel(QFrame):
     def _fit_button_text(self) -> None:
         """Shrink the big button's font when a (longer) translation would not fit."""
         b = self.record_button
+        if not b.isVisible():  # not laid out yet: the resize event at show fits it
+            return
         f = QFont(b.font())
         f.setPointSizeF(self._button_points)
         room = max(100, b.width() - 32)
-        while f.pointSizeF() > 10 and QFontMetrics(f).horizontalAdvance(b.text()) > room:
-            f.setPointSizeF(f.pointSizeF() - 1)
+        width = QFontMetrics(f).horizontalAdvance(b.text())
+        if width > room:  # text width scales with the size: jump close, then step down
+            f.setPointSizeF(max(10.0, int(f.pointSizeF() * room / width)))
+            while f.pointSizeF() > 10 and QFontMetrics(f).horizontalAdvance(b.text()) > room:
+                f.setPointSizeF(f.pointSizeF() - 1)
         b.setFont(f)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -187,6 +192,7 @@ class RecordPanel(QFrame):
         self.set_busy(False)
         self.channel_buttons.get(channel, self.channel_buttons["counter"]).setChecked(True)
         self.record_button.setText(self.tr("■ 停止して保存  (%1)").replace("%1", RECORD_KEY))
+        self._fit_button_text()
         self.record_button.setStyleSheet(
             "QPushButton#RecordButton { background: #37474f; color: white; border-radius: 8px; }"
         )

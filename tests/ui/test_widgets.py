@@ -4,6 +4,7 @@ hotkeys, the §4(1) bar colours, the language switch."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 
 from kasuhara_recorder.policy import load_profile
 from kasuhara_recorder.ui.limit_bar import LIMIT, NORMAL, WARNING, LimitBar
@@ -29,6 +30,20 @@ def test_f9_and_the_button_ask_to_start_on_the_chosen_channel(qtbot):
     assert "停止" in panel.record_button.text()
     with qtbot.waitSignal(panel.stop_requested):
         qtbot.keyClick(panel, Qt.Key.Key_F9)
+
+
+def test_the_big_button_label_shrinks_to_fit_a_narrow_panel_in_both_states(qtbot):
+    panel = RecordPanel(3000, 3600)
+    qtbot.addWidget(panel)
+    panel.resize(240, 500)
+    activate(qtbot, panel)
+    b = panel.record_button
+    for show in (panel.show_idle, lambda: panel.show_recording("counter")):
+        show()
+        width = QFontMetrics(b.font()).horizontalAdvance(b.text())
+        assert width <= b.width() - 32 or b.font().pointSizeF() <= 10, (b.text(), width, b.width())
+    panel.resize(900, 500)  # room again: back to the large size
+    qtbot.waitUntil(lambda: b.font().pointSizeF() > 16)
 
 
 def test_limit_bar_turns_amber_at_the_warning_and_red_at_the_limit(qtbot):
