@@ -13,7 +13,7 @@ import hashlib
 import logging
 import mimetypes
 import secrets
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.service import AppService
 
 __all__ = [
-    "Attachment", "Incident", "IncidentDraft", "IncidentInvalid", "IncidentNotFound",
-    "IncidentService", "Issue", "Marker", "StaffMember",
+    "Attachment", "Incident", "IncidentClosed", "IncidentDraft", "IncidentInvalid",
+    "IncidentNotFound", "IncidentService", "Issue", "Marker", "RecordingInOtherIncident",
+    "RecordingNotFound", "RecordingSummary", "StaffMember",
 ]  # fmt: skip
 
 log = logging.getLogger("kasuhara.app.incidents")
@@ -74,6 +75,44 @@ class IncidentLocked(KasuharaError):
 class BadTransition(KasuharaError):
     ja = "事案 {detail} を「{old}」から「{new}」にはできません。"
     en = "incident {detail} cannot go from {old_en} to {new_en}"
+
+
+class IncidentClosed(KasuharaError):
+    ja = "事案 {detail} は完了しているため、録音を追加できません。必要なら確認済に戻してください。"
+    en = "incident {detail} is closed; reopen it (to reviewed) before adding a recording"
+
+
+class RecordingNotFound(UsageError):
+    ja = "録音 {detail} が見つかりません。"
+    en = "recording {detail} not found"
+
+
+class RecordingInOtherIncident(UsageError):
+    """A recording belongs to one incident; moving it would silently rewrite the other one."""
+
+    ja = "録音 {detail} はすでに事案 {other} に登録されています。別の事案には追加できません。"
+    en = "recording {detail} already belongs to incident {other}; it cannot be added to another"
+
+
+@dataclass(frozen=True)
+class RecordingSummary:
+    """One stored recording as lists show it: when, how long, which channel, how many tags."""
+
+    id: str
+    started_at: str
+    duration_ms: int
+    channel: str  # counter, phone or import
+    status: str
+    tags: int  # capture-time tags plus tags added later
+    recovered: bool  # closed after a crash at its last checkpoint
+    incident_id: str | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "started_at": self.started_at, "duration_ms": self.duration_ms,
+            "channel": self.channel, "status": self.status, "tags": self.tags,
+            "recovered": self.recovered, "incident_id": self.incident_id,
+        }  # fmt: skip
 
 
 def now_iso() -> str:
@@ -268,11 +307,66 @@ class IncidentService:
         return new
 
     # --- recordings ------------------------------------------------------------------------
+    def _recordings(self):
+        # imported here: the recordings store brings the manifest and crypto modules
+        from kasuhara_recorder.store.recordings import RecordingRepository
+
+        return RecordingRepository(self._db)
+
+    def _summaries(self, records: list) -> list[RecordingSummary]:
+        later = self._recordings().later_tag_counts([r.id for r in records])
+        out = []
+        for r in records:
+            m = r.manifest
+            out.append(
+                RecordingSummary(
+                    id=r.id, started_at=r.started_at, duration_ms=r.duration_ms,
+                    channel=r.channel, status=r.status, tags=len(m.tags) + later.get(r.id, 0),
+                    recovered=m.recovery is not None or r.status == "recovered",
+                    incident_id=r.incident_id,
+                )
+            )  # fmt: skip
+        return out
+
+    def unattached_recordings(self) -> list[RecordingSummary]:
+        """Recordings no incident holds yet (kept as routine, or recovered after a crash and
+        the notice closed), newest first: what 録音を追加 and ``incident recordings
+        --unattached`` offer."""
+        return self._summaries(self._recordings().list_unattached())
+
+    def recording_summaries(self, incident_id: str) -> list[RecordingSummary]:
+        """The incident's own recordings, oldest first, for the form and ``incident recordings``."""
+        self.get(incident_id)
+        return self._summaries(self._recordings().list(incident_id))
+
+    def attach_existing_recording(self, incident_id: str, recording_id: str) -> Incident:
+        """Attach a recording already in the store (kept as routine, or recovered): its tags,
+        capture-time and later ones, become markers, as if chosen right after 停止."""
+        recordings = self._recordings()
+        rec = recordings.get(recording_id)
+        if rec is None:
+            raise RecordingNotFound(recording_id)
+        markers = [
+            Marker(t.code, t.offset_ms, t.note, t.who, recording_id)
+            for t in recordings.tags(recording_id)
+        ]
+        return self._attach(incident_id, recording_id, markers)
+
     def attach_recording(self, incident_id: str, manifest: Any, markers: list[Marker]) -> Incident:
-        rid = _recording_id(manifest)
+        """Attach a recording just sealed (after 停止) with the markers stamped while it ran.
+
+        Refused for a closed incident, and for a recording that belongs to another incident.
+        Attaching it again to the incident it already belongs to changes nothing (no markers
+        are doubled, nothing is entered in the chain): repeating the request is harmless."""
+        return self._attach(incident_id, _recording_id(manifest), markers)
+
+    def _attach(self, incident_id: str, rid: str, markers: list[Marker]) -> Incident:
         with self._db.transaction():
             old = self.get(incident_id)
-            self._link(incident_id, rid)
+            if old.status == "closed":
+                raise IncidentClosed(incident_id)
+            if not self._link(incident_id, rid):
+                return old
             new_markers = tuple(replace(m, recording_id=m.recording_id or rid) for m in markers)
             codes = list(old.draft.categories)
             live = {c.code for c in self.app.profile.live_tag_categories()}
@@ -301,11 +395,20 @@ class IncidentService:
             {"markers": [m.__dict__ for m in markers]},
         )  # fmt: skip
 
-    def _link(self, incident_id: str, recording_id: str) -> None:
+    def _link(self, incident_id: str, recording_id: str) -> bool:
+        """Link inside the caller's transaction; False if it was linked to this incident
+        already. Never moves a recording from another incident."""
+        repo = self._repo()
         try:
-            self._repo().link_recording(incident_id, recording_id)
+            current = repo.linked_incident(recording_id)
         except LookupError:
-            raise UsageError(f"recording {recording_id} not found") from None
+            raise RecordingNotFound(recording_id) from None
+        if current == incident_id:
+            return False
+        if current is not None:
+            raise RecordingInOtherIncident(recording_id, other=current)
+        repo.link_recording(incident_id, recording_id)
+        return True
 
     # --- attachments -----------------------------------------------------------------------
     def add_url_attachment(self, incident_id: str, url: str, note: str = "") -> Attachment:

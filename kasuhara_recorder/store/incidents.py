@@ -224,6 +224,14 @@ class IncidentRepository:
             profile_version=r["profile_version"],
         )  # fmt: skip
 
+    def linked_incident(self, recording_id: str) -> str | None:
+        """The incident a recording belongs to (None: none yet); LookupError if no such
+        recording."""
+        rows = self._rows("SELECT incident_id FROM recordings WHERE id = ?", (recording_id,))
+        if not rows:
+            raise LookupError(f"recording {recording_id} not found")
+        return rows[0][0]
+
     def incident_ids_for_recording(self, recording_id: str) -> list[str]:
         return [
             r[0]

@@ -124,6 +124,28 @@ class RecordingRepository:
             )
         return [_record(r) for r in rows]
 
+    def list_unattached(self) -> list[RecordingRecord]:
+        """Recordings no incident holds (kept as routine, or recovered and not yet attached),
+        newest first: the ones staff may still add to an incident."""
+        rows = self.db.query(
+            f"SELECT {_COLUMNS} FROM recordings WHERE incident_id IS NULL"
+            " ORDER BY started_at DESC, id DESC"
+        )
+        return [_record(r) for r in rows]
+
+    def later_tag_counts(self, recording_ids: list[str]) -> dict[str, int]:
+        """How many tags were added after capture, per recording (absent = none)."""
+        counts: dict[str, int] = {}
+        for i in range(0, len(recording_ids), 500):  # under SQLite's bound-parameter limit
+            chunk = tuple(recording_ids[i : i + 500])
+            rows = self.db.query(
+                "SELECT recording_id, COUNT(*) FROM recording_tags"
+                f" WHERE recording_id IN ({', '.join('?' * len(chunk))}) GROUP BY recording_id",
+                chunk,
+            )
+            counts.update((r[0], r[1]) for r in rows)
+        return counts
+
     def set_incident(self, recording_id: str, incident_id: str | None) -> None:
         """Attach a recording to an incident after the fact (the manifest keeps the id it was
         captured with; the audit chain records the change)."""
