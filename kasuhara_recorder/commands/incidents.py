@@ -1,4 +1,5 @@
-"""`incident new [--json-file FILE] | list | show ID` over the incident service."""
+"""`incident new [--json-file FILE] | list | show ID | attach ID RECORDING_ID |
+recordings (ID | --unattached)` over the incident service."""
 
 from __future__ import annotations
 
@@ -91,8 +92,78 @@ def cmd_show(args: argparse.Namespace, console: cli.Console) -> int:
         app.close()
 
 
+CHANNELS = {
+    "counter": ("窓口", "counter"),
+    "phone": ("電話", "phone"),
+    "import": ("取込", "import"),
+}
+
+
+def _length(ms: int) -> str:
+    s = max(0, ms) // 1000
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
+
+
+def cmd_attach(args: argparse.Namespace, console: cli.Console) -> int:
+    app = _service(args)
+    try:
+        before = app.incidents.get(args.id)
+        already = args.recording_id in before.recordings
+        after = app.incidents.attach_existing_recording(args.id, args.recording_id)
+        added = len(after.draft.markers) - len(before.draft.markers)
+        if already:
+            console.say(
+                f"録音 {args.recording_id} はすでに事案 {args.id} に登録されています（変更なし）。",
+                f"recording {args.recording_id} already belongs to incident {args.id} (unchanged)",
+            )
+        else:
+            ja = f"録音 {args.recording_id} を事案 {args.id} に追加しました。"
+            en = f"added recording {args.recording_id} to incident {args.id}"
+            if added:  # a draft: the recording's tags are now markers on the form
+                ja += f"タグ {added} 件を事案票に加えました。"
+                en += f"; {added} tags added to the form as markers"
+            console.say(ja, en)
+        console.result(
+            {"ok": True, "id": args.id, "recording": args.recording_id,
+             "attached": not already, "markers_added": added}
+        )  # fmt: skip
+        return 0
+    finally:
+        app.close()
+
+
+def cmd_recordings(args: argparse.Namespace, console: cli.Console) -> int:
+    if bool(args.id) == bool(args.unattached):
+        raise UsageError("give an incident ID or --unattached (not both)")
+    app = _service(args)
+    try:
+        if args.unattached:
+            found = app.incidents.unattached_recordings()
+        else:
+            found = app.incidents.recording_summaries(args.id)
+        ja = console.lang == "ja"
+        for r in found:
+            where = CHANNELS.get(r.channel, (r.channel, r.channel))[0 if ja else 1]
+            tags = f"タグ{r.tags}件" if ja else f"{r.tags} tag" + ("" if r.tags == 1 else "s")
+            mark = ("  復旧" if ja else "  recovered") if r.recovered else ""
+            when = r.started_at[:16].replace("T", " ")
+            line = f"{r.id}  {when}  {where}  {_length(r.duration_ms):>7}  {tags}{mark}"
+            console.say(line, line)
+        if not found:
+            console.say("録音はありません。", "no recordings")
+        console.result({"ok": True, "recordings": [r.to_json_dict() for r in found]})
+        return 0
+    finally:
+        app.close()
+
+
 def register(add) -> None:
-    p = add("incident", lambda a, c: a.incident_func(a, c), "incidents: new | list | show ID")
+    p = add(
+        "incident",
+        lambda a, c: a.incident_func(a, c),
+        "incidents: new | list | show ID | attach ID RECORDING_ID | recordings",
+    )
     sub = p.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
 
     def action(name: str, func, help_text: str) -> argparse.ArgumentParser:
@@ -106,6 +177,23 @@ def register(add) -> None:
     action("list", cmd_list, "list incidents, newest first")
     show = action("show", cmd_show, "print one incident as incident.json")
     show.add_argument("id")
+    attach = action(
+        "attach", cmd_attach,
+        "add a stored recording (kept as routine or recovered) to an incident; its tags "
+        "become markers",
+    )  # fmt: skip
+    attach.add_argument("id", help="incident ID")
+    attach.add_argument(
+        "recording_id", help="recording ID (see `incident recordings --unattached`)"
+    )
+    recs = action(
+        "recordings", cmd_recordings,
+        "list an incident's recordings, or with --unattached those no incident holds yet",
+    )  # fmt: skip
+    recs.add_argument("id", nargs="?", help="incident ID")
+    recs.add_argument(
+        "--unattached", action="store_true", help="recordings not attached to any incident"
+    )
 
 
 cli.REGISTRARS.append(register)
