@@ -317,12 +317,17 @@ class IncidentService:
         later = self._recordings().later_tag_counts([r.id for r in records])
         out = []
         for r in records:
-            m = r.manifest
+            try:
+                m = r.manifest
+            except KasuharaError as e:  # a list shows it anyway; export refuses a bad manifest
+                log.warning("recording %s: %s", r.id, e.message("en"))
+                m = None
             out.append(
                 RecordingSummary(
                     id=r.id, started_at=r.started_at, duration_ms=r.duration_ms,
-                    channel=r.channel, status=r.status, tags=len(m.tags) + later.get(r.id, 0),
-                    recovered=m.recovery is not None or r.status == "recovered",
+                    channel=r.channel, status=r.status,
+                    tags=(len(m.tags) if m else 0) + later.get(r.id, 0),
+                    recovered=r.status == "recovered" or (m is not None and m.recovery is not None),
                     incident_id=r.incident_id,
                 )
             )  # fmt: skip
