@@ -10,6 +10,7 @@ drafts folder (off the GUI thread, atomically), so a crash loses nothing typed; 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -127,6 +128,7 @@ class _ResponseRow:
 class IncidentForm(QWidget):
     submitted = Signal(str)  # incident id
     closed = Signal(str)
+    recording_picker_shown = Signal(object)  # RecordingPicker, for tests and screenshots
 
     def __init__(self, service, incident_id: str, lang: str, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
@@ -427,9 +429,21 @@ class IncidentForm(QWidget):
         lay.addLayout(row)
         self.recording_list = QListWidget(box)
         self.recording_list.setObjectName("recordings")
-        self.recording_list.setMaximumHeight(70)
+        self.recording_list.setMaximumHeight(90)
+        self.recording_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.add_recording_button = QPushButton(self.tr("録音を追加…"), box)
+        self.add_recording_button.setObjectName("add_recording")
+        self.add_recording_button.clicked.connect(self.choose_recording)
+        rec_note = QLabel(
+            self.tr("通常の録音として保存した録音や、復旧した録音を後から追加できます。"), box
+        )
+        rec_note.setWordWrap(True)
+        rec_row = QHBoxLayout()
+        rec_row.addWidget(self.add_recording_button)
+        rec_row.addWidget(rec_note, 1)
         lay.addWidget(QLabel(self.tr("この事案の録音"), box))
         lay.addWidget(self.recording_list)
+        lay.addLayout(rec_row)
         lay.addWidget(self.section_errors["attachments"])
 
     # --- loading and reading the fields ---------------------------------------------------
@@ -461,9 +475,12 @@ class IncidentForm(QWidget):
                 a.url if a.kind == "url" else f"{a.name}  ({a.size:,} B, sha256 {a.sha256[:12]}…)"
             )
             self.attachment_list.addItem(text)
-        self.recording_list.clear()
-        for rid in inc.recordings:
-            self.recording_list.addItem(rid)
+        self._show_recordings()
+        closed = inc.status == "closed"
+        self.add_recording_button.setEnabled(not closed)
+        self.add_recording_button.setToolTip(
+            self.tr("完了した事案には録音を追加できません。") if closed else ""
+        )
         editable = inc.status == "draft"
         self.submit_button.setEnabled(editable)
         self.save_button.setEnabled(editable)
@@ -742,6 +759,68 @@ class IncidentForm(QWidget):
         label.setText("✖ " + msg)
         label.show()
         self.autosave_label.setText("")
+
+    # --- recordings ----------------------------------------------------------------------------
+    def _show_recordings(self) -> None:
+        from kasuhara_recorder.ui.recording_picker import describe
+
+        self.recording_list.clear()
+        try:
+            summaries = self.incidents.recording_summaries(self.incident.id)
+        except KasuharaError as e:  # the bare ids still say which recordings there are
+            log.error("recording summaries: %s", e.message("en"))
+            self.recording_list.addItems(list(self.incident.recordings))
+            return
+        for rec in summaries:
+            self.recording_list.addItem(describe(rec))
+            item = self.recording_list.item(self.recording_list.count() - 1)
+            item.setToolTip(self.tr("録音 %1").replace("%1", rec.id))
+
+    def choose_recording(self) -> None:
+        """録音を追加…: the recordings no incident holds, in a small dialog (not modal to the
+        app, so the main window keeps recording)."""
+        from kasuhara_recorder.ui.recording_picker import RecordingPicker
+
+        try:
+            found = self.incidents.unattached_recordings()
+        except KasuharaError as e:
+            self._attachment_failed(e)
+            return
+        dialog = RecordingPicker(found, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(lambda: self.attach_recording(dialog.recording_id()))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+        self.recording_picker_shown.emit(dialog)
+
+    def attach_recording(self, recording_id: str | None) -> None:
+        """Attach through the service; a draft gains the recording's tags as markers (and
+        their categories) without losing what is typed but not yet saved."""
+        if not recording_id:
+            return
+        self.flush_autosave()  # from here on, the autosave file holds any unsaved typing
+        before = self.incident
+        screen = self.draft()
+        try:
+            after = self.incidents.attach_existing_recording(before.id, recording_id)
+        except KasuharaError as e:
+            self._attachment_failed(e)
+            return
+        self.incident = after
+        if after.status == "draft":
+            added = after.draft.markers[len(before.draft.markers) :]
+            new_codes = [c for c in after.draft.categories if c not in before.draft.categories]
+            merged = replace(
+                screen,
+                markers=screen.markers + added,
+                categories=tuple(dict.fromkeys(screen.categories + tuple(new_codes))),
+            )
+            self.set_draft(merged)
+            if self.incidents.load_autosave(after.id) is not None:
+                self._changed()  # the restored-on-reopen draft must have the markers too
+        self._show_incident_state()
+        self.section_errors["attachments"].hide()
+        self.autosave_label.setText(self.tr("録音を追加しました"))
 
     # --- closing ---------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -296,6 +296,14 @@ Please give the IT staff the log file:
         <translation>Attached files are encrypted and sealed like recordings.</translation>
     </message>
     <message>
+        <source>録音を追加…</source>
+        <translation>Add recording…</translation>
+    </message>
+    <message>
+        <source>通常の録音として保存した録音や、復旧した録音を後から追加できます。</source>
+        <translation>Recordings kept as routine, or recovered after a crash, can be added here later.</translation>
+    </message>
+    <message>
         <source>この事案の録音</source>
         <translation>Recordings of this incident</translation>
     </message>
@@ -310,6 +318,10 @@ Please give the IT staff the log file:
     <message>
         <source> ・法的保全中</source>
         <translation> · legal hold</translation>
+    </message>
+    <message>
+        <source>完了した事案には録音を追加できません。</source>
+        <translation>Recordings cannot be added to a closed incident.</translation>
     </message>
     <message>
         <source>面談は原則として %1 人以上の職員で対応します（方針 4(2)）。現在 %2 人です。</source>
@@ -370,6 +382,14 @@ Please give the IT staff the log file:
     <message>
         <source>添付しました</source>
         <translation>Attached</translation>
+    </message>
+    <message>
+        <source>録音 %1</source>
+        <translation>Recording %1</translation>
+    </message>
+    <message>
+        <source>録音を追加しました</source>
+        <translation>Recording added</translation>
     </message>
 </context>
 <context>
@@ -653,6 +673,85 @@ You may end the interaction and ask the person to leave (§4).</translation>
 ここまでの録音は保存されています。</source>
         <translation>
 Everything recorded so far is saved.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingPicker</name>
+    <message>
+        <source>窓口</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>電話</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>取込</source>
+        <translation>Imported</translation>
+    </message>
+    <message>
+        <source>タグ%1件</source>
+        <translation>Tags: %1</translation>
+    </message>
+    <message>
+        <source>（復旧）</source>
+        <translation>(recovered)</translation>
+    </message>
+    <message>
+        <source>録音を追加</source>
+        <translation>Add recording</translation>
+    </message>
+    <message>
+        <source>開始</source>
+        <translation>Started</translation>
+    </message>
+    <message>
+        <source>種別</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>長さ</source>
+        <translation>Length</translation>
+    </message>
+    <message>
+        <source>タグ</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>備考</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>復旧</source>
+        <translation>Recovered</translation>
+    </message>
+    <message>
+        <source>録音 %1</source>
+        <translation>Recording %1</translation>
+    </message>
+    <message>
+        <source>アプリが途中で終了したため、止まる直前まで復旧した録音です。</source>
+        <translation>The app stopped unexpectedly; this recording was recovered up to just before that.</translation>
+    </message>
+    <message>
+        <source>この事案に追加</source>
+        <translation>Add to this incident</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>この事案に追加する録音を選んでください。事案に登録されていない録音（通常の録音として保存したもの、復旧したもの）を新しい順に表示しています。</source>
+        <translation>Choose the recording to add to this incident. Shown newest first are the recordings no incident holds yet (kept as routine, or recovered after a crash).</translation>
+    </message>
+    <message>
+        <source>追加できる録音はありません。通常の録音として保存した録音や、復旧した録音がここに表示されます。</source>
+        <translation>There are no recordings to add. Recordings kept as routine, or recovered after a crash, appear here.</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>
