@@ -60,11 +60,6 @@ log = logging.getLogger("kasuhara.ui.form")
 AUTOSAVE_MS = 300
 
 
-def _tr(text: str) -> str:
-    # helpers outside the form class translate in the form's context
-    return QCoreApplication.translate("IncidentForm", text)
-
-
 def _to_qdt(iso: str) -> QDateTime:
     try:
         t = datetime.fromisoformat(iso)
@@ -91,11 +86,13 @@ class _ResponseRow:
         self.at.setCalendarPopup(True)
         self.at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.by = QLineEdit(form)
-        self.by.setPlaceholderText(_tr("対応者"))
+        self.by.setPlaceholderText(QCoreApplication.translate("IncidentForm", "対応者"))
         self.note = QLineEdit(form)
-        self.note.setPlaceholderText(_tr("メモ"))
-        self.now = QPushButton(_tr("現在時刻"), form)
-        self.now.setToolTip(_tr("この対応の時刻を今にします"))
+        self.note.setPlaceholderText(QCoreApplication.translate("IncidentForm", "メモ"))
+        self.now = QPushButton(QCoreApplication.translate("IncidentForm", "現在時刻"), form)
+        self.now.setToolTip(
+            QCoreApplication.translate("IncidentForm", "この対応の時刻を今にします")
+        )
         self.now.clicked.connect(lambda: self.at.setDateTime(QDateTime.currentDateTime()))
         self.stamps = stamps
         self.check.toggled.connect(self._toggled)

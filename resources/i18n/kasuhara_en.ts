@@ -268,6 +268,18 @@ Please give the IT staff the log file:
         <translation>Note</translation>
     </message>
     <message>
+        <source>対応者</source>
+        <translation>Handled by</translation>
+    </message>
+    <message>
+        <source>現在時刻</source>
+        <translation>Now</translation>
+    </message>
+    <message>
+        <source>この対応の時刻を今にします</source>
+        <translation>Set this response&apos;s time to now</translation>
+    </message>
+    <message>
         <source>けが・物の損害</source>
         <translation>Injuries or damage</translation>
     </message>

@@ -65,3 +65,24 @@ def test_ts_is_up_to_date_with_the_source(tmp_path):
     have = {(c, s) for c, s, _, _ in messages(I18N / "kasuhara_en.ts")}
     need = {(c, s) for c, s, _, _ in messages(fresh)}
     assert sorted(need - have) == []
+
+
+def test_every_translated_text_is_a_literal_lupdate_can_see():
+    """`translate(ctx, text)` inside a helper is never extracted: its strings stayed Japanese in
+    the English UI (the incident form's response rows, once)."""
+    import ast
+
+    hidden = []
+    for f in sorted((ROOT / "kasuhara_recorder" / "ui").glob("*.py")):
+        if f.name == "i18n.py":  # the translator itself passes texts through
+            continue
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            i = {"tr": 0, "translate": 1}.get(node.func.attr)
+            if i is None:
+                continue
+            arg = node.args[i] if len(node.args) > i else None
+            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                hidden.append(f"{f.name}:{node.lineno}: {ast.unparse(node)[:70]}")
+    assert hidden == []
