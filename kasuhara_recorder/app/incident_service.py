@@ -365,12 +365,32 @@ class IncidentService:
         are doubled, nothing is entered in the chain): repeating the request is harmless."""
         return self._attach(incident_id, _recording_id(manifest), markers)
 
-    def _attach(self, incident_id: str, rid: str, markers: list[Marker]) -> Incident:
+    def check_can_take_recording(self, incident_id: str) -> Incident:
+        """Before recording or importing for an incident (``record``/``import --incident``):
+        refuse an unknown or closed incident now, not after the audio is sealed."""
+        inc = self.get(incident_id)
+        if inc.status == "closed":
+            raise IncidentClosed(incident_id)
+        return inc
+
+    def attach_captured(self, manifest: Any) -> Incident:
+        """A recording made or imported for an incident is linked to it as it is sealed; this
+        brings its tags into the draft as markers and enters the attach in the chain, as the
+        after-stop choice does. Called once, right after sealing."""
+        rid = _recording_id(manifest)
+        markers = [
+            Marker(t.code, t.offset_ms, t.note, t.who, rid) for t in getattr(manifest, "tags", ())
+        ]
+        return self._attach(manifest.incident_id, rid, markers, linked_at_capture=True)
+
+    def _attach(
+        self, incident_id: str, rid: str, markers: list[Marker], *, linked_at_capture=False
+    ) -> Incident:
         with self._db.transaction():
             old = self.get(incident_id)
             if old.status == "closed":
                 raise IncidentClosed(incident_id)
-            if not self._link(incident_id, rid):
+            if not self._link(incident_id, rid) and not linked_at_capture:
                 return old
             new_markers = tuple(replace(m, recording_id=m.recording_id or rid) for m in markers)
             codes = list(old.draft.categories)

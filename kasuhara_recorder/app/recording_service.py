@@ -276,6 +276,8 @@ class RecordingSession:
                 self._post("stop_failed", err.message("ja"), err.message("en"), err)
                 raise err from e
             self.stop_latency_s = time.monotonic() - t0
+            if self._manifest.incident_id:
+                self._service._attach_to_incident(self._manifest)
             self._stopped.set()
             self._post("stopped", "録音を停止し、封印しました。", "recording stopped and sealed")
             return self._manifest
@@ -363,6 +365,8 @@ class RecordingService:
         if channel not in CHANNELS:
             raise UsageError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
         recipients = self.app.workstation.recipients  # NotSetUp before anything opens
+        if incident_id is not None:
+            self.app.incidents.check_can_take_recording(incident_id)
         source = self._source(channel, device, input_file, paced, max_seconds)
         with self._lock:
             if self._active is not None and not self._active.stopped:
@@ -450,6 +454,15 @@ class RecordingService:
             p.unlink(missing_ok=True)
 
     # --- stop ----------------------------------------------------------------------------
+    def _attach_to_incident(self, manifest: RecordingManifest) -> None:
+        """A recording made for an incident: its tags into the incident's draft. The recording
+        is sealed and linked already, so a failure here is logged, never raised."""
+        try:
+            self.app.incidents.attach_captured(manifest)
+        except Exception:
+            log.exception("recording %s: adding its tags to incident %s failed",
+                          manifest.id, manifest.incident_id)  # fmt: skip
+
     def _finish(self, session: RecordingSession, cap: CaptureResult) -> RecordingManifest:
         p = session.pending
         meta = self._meta(

@@ -240,6 +240,8 @@ class WorkstationService:
         if not original.is_file():
             raise UsageError(f"{original}: not a file")
         recipients = self.recipients
+        if incident_id is not None:
+            self.app.incidents.check_can_take_recording(incident_id)
         rid = new_recording_id()
         samplerate, channels, frames = _audio_info(original)
         mtime = dt.datetime.fromtimestamp(st.st_mtime).astimezone()
@@ -290,6 +292,8 @@ class WorkstationService:
         manifest = self.finalize_recording(
             result, meta, event="recording.import", extra={"original_name": original.name}
         )
+        if incident_id is not None:
+            self.app.incidents.attach_captured(manifest)
         return ImportResult(
             rid, result.path, result.pcm_sha256, result.sealed_sha256, original, manifest
         )
