@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kasuhara_recorder.evidence.audit_chain import GENESIS, AuditEntry
-from kasuhara_recorder.evidence.canonical_json import canonical_json
+from kasuhara_recorder.evidence.canonical_json import NotCanonical, canonical_json
 from kasuhara_recorder.evidence.workstation_key import BadPublicKey, verify_signature
 
 BODY_FIELDS = (
@@ -73,9 +73,13 @@ def check_custody(lines: list[object], keys: Mapping[str, str]) -> list[CustodyP
             continue
         try:
             body = {k: line[k] for k in BODY_FIELDS}
-            seq = int(body["seq"])
+            seq = body["seq"]
+            if not isinstance(seq, int) or isinstance(seq, bool):
+                raise TypeError(f"seq {seq!r} is not an integer")
+            # Floats and integers beyond 2**53 are outside canonical JSON: nothing was signed
+            # over them, so the line is malformed (not an error that stops the whole check).
             signed = canonical_json(body)
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, NotCanonical) as e:
             problems.append(CustodyProblem(None, "format", f"line {i}: {e}"))
             continue
         if hashlib.sha256(signed).hexdigest() != line.get("hash"):

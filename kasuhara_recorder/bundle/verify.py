@@ -36,6 +36,7 @@ from kasuhara_recorder.evidence.workstation_key import (
 )
 
 META = {SUMS, MANIFEST, MANIFEST_SIG}
+MANIFEST_SHAPE = {"files": list, "recordings": list, "signing_key": dict}
 KEEP_SUFFIXES = (".json", ".sig", ".pem", ".jsonl")
 CHECK_TEXT = {
     "present": (
@@ -267,8 +268,9 @@ class _Verifier:
             self.fail(MANIFEST, "present")
         elif MANIFEST in digests:
             try:
-                obj = parse_json_limited(digests[MANIFEST].raw or b"", MANIFEST, 64)
-                manifest = obj if isinstance(obj, dict) else {}
+                manifest = self._manifest_shape(
+                    parse_json_limited(digests[MANIFEST].raw or b"", MANIFEST, 64)
+                )
             except JsonTooDeep:
                 raise
             except HostileJson as e:
@@ -307,9 +309,7 @@ class _Verifier:
         recs = self._recordings(manifest, digests, keys)
         self._custody(digests, keys)
         self.pool.shutdown()
-        signing = (
-            manifest.get("signing_key") if isinstance(manifest.get("signing_key"), dict) else {}
-        )
+        signing = manifest.get("signing_key", {})
         return VerifyReport(
             path=path,
             files=len(names),
@@ -333,10 +333,27 @@ class _Verifier:
                     self.fail(name, "readable", "not an Ed25519 public key")
         return out
 
+    def _manifest_shape(self, obj: object) -> dict:
+        """The manifest with every field the checks read of the kind they expect: a field of
+        another kind (a changed or hand-made manifest) is named and read as empty, so the checks
+        report failures instead of raising TypeError."""
+        if not isinstance(obj, dict):
+            self.fail(MANIFEST, "readable", f"not a JSON object ({type(obj).__name__})")
+            return {}
+        out = dict(obj)
+        for key, kind in MANIFEST_SHAPE.items():
+            if key in out and not isinstance(out[key], kind):
+                what = "an array" if kind is list else "an object"
+                self.fail(MANIFEST, "readable", f"{key!r} is not {what}")
+                del out[key]
+        return out
+
     def _manifest_signature(self, manifest: dict, digests: dict[str, _Digest]) -> None:
-        if not manifest:
-            return
-        signing = manifest.get("signing_key") or {}
+        if MANIFEST not in digests:
+            return  # missing or damaged: already reported
+        # Checked whatever the manifest holds: an edited one that is no longer a full object
+        # (``{}``, ``[]``) must still fail here, not skip the check.
+        signing = manifest.get("signing_key", {})
         key = digests.get(str(signing.get("file", "")))
         sig = digests.get(MANIFEST_SIG)
         ok = False
@@ -349,7 +366,7 @@ class _Verifier:
 
     def _recordings(self, manifest: dict, digests, keys: dict[str, str]) -> list[str]:
         ids = []
-        for rec in manifest.get("recordings", []) or []:
+        for rec in manifest.get("recordings", []):
             if not isinstance(rec, dict):
                 continue
             mpath = str(rec.get("manifest", ""))
@@ -404,7 +421,8 @@ class _Verifier:
                     return
         problems = check_custody(lines, keys)
         for p in problems:
-            self.fail(name, f"custody-{p.check}", f"seq {p.seq}: {p.detail}")
+            where = f"seq {p.seq}: " if p.seq is not None else ""
+            self.fail(name, f"custody-{p.check}", where + p.detail)
         if not problems:
             self.passed += 1
 
