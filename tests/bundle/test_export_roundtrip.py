@@ -106,7 +106,7 @@ def test_same_export_twice_is_byte_identical(workstation, tmp_path):
 def test_altered_sealed_file_stops_the_export_and_writes_nothing(tmp_path):
     from tests.bundle.conftest import make_workstation
 
-    ws = make_workstation(tmp_path / "ws", seconds=1.0)
+    ws = make_workstation(tmp_path / "ws", seconds=1.5)  # the tags go to 1.2 s
     sealed = ws.data / "vault" / f"{ws.recording_id}.age"
     data = bytearray(sealed.read_bytes())
     data[len(data) // 2] ^= 0x40
