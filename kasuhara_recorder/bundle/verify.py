@@ -185,6 +185,7 @@ class _Verifier:
         self.progress = progress or (lambda done, total: None)
         self.failures: list[Failure] = []
         self.passed = 0
+        self.signing_fingerprint = ""  # of the key file that manifest.json.sig was checked with
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-hash")
 
     def fail(self, file: str, check: str, detail: str = "") -> None:
@@ -309,14 +310,13 @@ class _Verifier:
         recs = self._recordings(manifest, digests, keys)
         self._custody(digests, keys)
         self.pool.shutdown()
-        signing = manifest.get("signing_key", {})
         return VerifyReport(
             path=path,
             files=len(names),
             failures=tuple(self.failures),
             bundle_id=str(manifest.get("bundle_id", "")),
             incident_id=str(manifest.get("incident_id", "")),
-            signing_fingerprint=str(signing.get("fingerprint", "")),
+            signing_fingerprint=self.signing_fingerprint,
             checks_passed=self.passed,
             recordings=tuple(recs),
             file_names=tuple(sorted(names)),
@@ -357,12 +357,24 @@ class _Verifier:
         key = digests.get(str(signing.get("file", "")))
         sig = digests.get(MANIFEST_SIG)
         ok = False
+        detail = ""
         if key is not None and key.raw and sig is not None and sig.raw is not None:
             try:
                 ok = verify_signature(key.raw, digests[MANIFEST].raw or b"", sig.raw)
+                fingerprint = fingerprint_of(load_public_pem(key.raw))
             except BadPublicKey:
                 ok = False
-        self.check(ok, MANIFEST_SIG, "manifest-signature")
+            else:
+                # The fingerprint shown to the recipient is the one they compare by phone or
+                # letter: it must be the key that verified, never what the manifest claims
+                # (a forger re-signing with their own key would claim the genuine one).
+                self.signing_fingerprint = fingerprint
+                if ok and signing.get("fingerprint") != fingerprint:
+                    ok = False
+                    detail = (
+                        f"its fingerprint in manifest.json is not that of {signing.get('file')}"
+                    )
+        self.check(ok, MANIFEST_SIG, "manifest-signature", detail)
 
     def _recordings(self, manifest: dict, digests, keys: dict[str, str]) -> list[str]:
         ids = []
