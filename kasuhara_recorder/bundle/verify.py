@@ -115,6 +115,14 @@ class NotABundle(HostileArchive):
     en = "not an evidence bundle ({detail})"
 
 
+def shown(text: str) -> str:
+    """``text`` from a bundle, safe to print: control and format characters (escape sequences,
+    newlines, bidi overrides) are written as escapes, so a name cannot rewrite the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 @dataclass(frozen=True)
 class Failure:
     file: str
@@ -124,7 +132,7 @@ class Failure:
     def message(self, lang: str) -> str:
         ja, en = CHECK_TEXT.get(self.check, (self.check, self.check))
         text = ja if lang == "ja" else en
-        return f"{self.file}: {text}" + (f" ({self.detail})" if self.detail else "")
+        return f"{shown(self.file)}: {text}" + (f" ({shown(self.detail)})" if self.detail else "")
 
     def as_json(self) -> dict:
         return {"file": self.file, "check": self.check, "detail": self.detail}

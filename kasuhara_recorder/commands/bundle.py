@@ -62,22 +62,23 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, console: cli.Console) -> int:
-    from kasuhara_recorder.bundle.verify import verify_bundle
+    from kasuhara_recorder.bundle.verify import shown, verify_bundle
 
     report = verify_bundle(Path(args.bundle))
+    incident = shown(report.incident_id)  # from the bundle: printed with escapes
     if report.ok:
         console.say(
             f"検証に合格しました。改ざんは検出されませんでした（{report.files} ファイル、"
-            f"{report.checks_passed} 項目を確認）。\n  事案: {report.incident_id}\n"
+            f"{report.checks_passed} 項目を確認）。\n  事案: {incident}\n"
             f"  署名鍵のフィンガープリント: {report.signing_fingerprint}\n"
             "  この値を送付元から別の手段で伝えられた値と照合してください。",
             f"bundle intact: {report.files} files, {report.checks_passed} checks passed\n"
-            f"  incident: {report.incident_id}\n"
+            f"  incident: {incident}\n"
             f"  signing key fingerprint: {report.signing_fingerprint}\n"
             "  compare it with the value the sender gave you by another channel",
         )
     else:
-        files = sorted({f.file for f in report.failures})
+        files = sorted({shown(f.file) for f in report.failures})
         console.say(
             f"改ざんまたは欠落を検出しました: {', '.join(files)}\n"
             + "\n".join("  ✘ " + f.message("ja") for f in report.failures),

@@ -19,7 +19,9 @@ from kasuhara_recorder.evidence.workstation_key import fingerprint_of
 from tests.bundle.conftest import kr
 
 
-def _resigned(bundle: Path, out: Path, *, claim_genuine: bool) -> tuple[str, str]:
+def _resigned(
+    bundle: Path, out: Path, *, claim_genuine: bool, incident_id: str | None = None
+) -> tuple[str, str]:
     """The bundle with its narrative rewritten and re-signed by a new key, every hash redone,
     as a forger would. Returns (genuine fingerprint, forger's fingerprint)."""
     with zipfile.ZipFile(bundle) as z:
@@ -34,6 +36,8 @@ def _resigned(bundle: Path, out: Path, *, claim_genuine: bool) -> tuple[str, str
     inc = json.loads(e["incident/incident.json"])
     inc["narrative"] = "職員が先に怒鳴った。"
     e["incident/incident.json"] = canonical_json(inc)
+    if incident_id is not None:
+        m["incident_id"] = incident_id
     m["signing_key"] = {
         "file": "keys/forger.pem",
         "fingerprint": genuine if claim_genuine else forger,
@@ -86,3 +90,34 @@ def test_genuine_bundle_shows_the_fingerprint_of_the_verifying_key(good_bundle):
         pem = z.read(m["signing_key"]["file"])
     key = serialization.load_pem_public_key(pem)
     assert report.ok and report.signing_fingerprint == fingerprint_of(key)
+
+
+ESC = "\x1b[2J\x1b[H\x1b[32mbundle intact\x1b[8m"
+
+
+def test_control_characters_from_the_bundle_are_shown_escaped(workstation, good_bundle, tmp_path):
+    """Names and ids come from the bundle: printed raw, escape sequences would let it clear the
+    terminal, print a green "intact" and hide the rest, or fake the fingerprint line."""
+    with zipfile.ZipFile(good_bundle) as z:
+        e = {n: z.read(n) for n in z.namelist()}
+    e["SHA256SUMS"] += b"0" * 64 + ("  " + ESC + "\u202egpj.exe\n").encode()
+    bad = tmp_path / "esc.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        for name, data in e.items():
+            z.writestr(name, data)
+    r = kr(workstation.data, "--lang", "en", "verify", str(bad), check=False)
+    assert r.returncode == 1
+    assert "\x1b" not in r.stdout and "\u202e" not in r.stdout, r.stdout
+    assert "\\x1b[2J" in r.stdout and "\\u202e" in r.stdout  # shown, as escapes
+    assert json.loads(kr(workstation.data, "--json", "verify", str(bad), check=False).stdout)[
+        "failed_files"
+    ][0].startswith("\x1b")  # scripts get the exact name
+
+    fake = "inc-1\n  signing key fingerprint: " + "0" * 64 + ESC
+    forged = tmp_path / "forged.zip"
+    _resigned(good_bundle, forged, claim_genuine=False, incident_id=fake)
+    r = kr(workstation.data, "--lang", "en", "verify", str(forged), check=False)
+    assert r.returncode == 0  # honest about its key: only the fingerprint tells
+    assert "\x1b" not in r.stdout
+    lines = r.stdout.splitlines()
+    assert len([ln for ln in lines if ln.startswith("  signing key fingerprint:")]) == 1, lines
