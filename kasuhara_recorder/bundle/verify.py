@@ -22,6 +22,7 @@ from kasuhara_recorder.bundle.errors import (
     HostileArchive,
     HostileJson,
     JsonTooDeep,
+    ZipBomb,
 )
 from kasuhara_recorder.bundle.sha256sums import Sha256SumsError, parse_sha256sums
 from kasuhara_recorder.bundle.wav import parse_wav_header
@@ -37,7 +38,20 @@ from kasuhara_recorder.evidence.workstation_key import (
 
 META = {SUMS, MANIFEST, MANIFEST_SIG}
 MANIFEST_SHAPE = {"files": list, "recordings": list, "signing_key": dict}
-KEEP_SUFFIXES = (".json", ".sig", ".pem", ".jsonl")
+CUSTODY = "custody/audit.jsonl"
+
+
+def parsed(name: str) -> bool:
+    """Files verify reads as well as hashes. Everything else (audio, attachments, the report)
+    is only hashed: an attachment may be a 200 MiB ``.json``, or a ``.pem`` that is no key."""
+    return (
+        name in META
+        or name == CUSTODY
+        or (name.startswith("keys/") and name.endswith(".pem"))
+        or (name.startswith("recordings/") and name.endswith((".json", ".json.sig")))
+    )
+
+
 CHECK_TEXT = {
     "present": (
         "ファイルがありません",
@@ -209,7 +223,7 @@ class _Verifier:
     def digest(self, zname: str, name: str, is_wav: bool, done: int, total: int) -> _Digest:
         """One pass over the entry: its SHA-256, and for a WAV its data chunk's SHA-256 on a
         second thread (hashlib releases the GIL, so both run at once)."""
-        keep = name.endswith(KEEP_SUFFIXES) or name in META
+        keep = parsed(name)
         entry = self.z.entries[zname]
         if keep and entry.size > self.z.limits.max_json_bytes:
             raise HostileJson(name, f"{entry.size} bytes")
@@ -255,6 +269,13 @@ class _Verifier:
         if SUMS not in names and MANIFEST not in names:
             raise NotABundle("no SHA256SUMS and no manifest.json")
         total = sum(z.entries[n].size for n in names.values())
+        # Parsed files are held in memory: bounded in all, from the ZIP directory alone, or a
+        # ZIP of many files each under the per-file limit (deflated ~100:1) could fill it.
+        kept = sum(z.entries[n].size for p, n in names.items() if parsed(p))
+        if kept > z.limits.max_kept_bytes:
+            raise ZipBomb(
+                f"{kept} bytes of manifests, keys and signatures (limit {z.limits.max_kept_bytes})"
+            )
         digests: dict[str, _Digest] = {}
         done = 0
         for name, zname in sorted(names.items()):
@@ -425,7 +446,7 @@ class _Verifier:
         return ids
 
     def _custody(self, digests: dict[str, _Digest], keys: dict[str, str]) -> None:
-        name = "custody/audit.jsonl"
+        name = CUSTODY
         d = digests.get(name)
         if d is None or d.raw is None:
             return

@@ -61,6 +61,7 @@ class ZipLimits:
     max_ratio: int = 100  # deflate; bundle text compresses ~3-10×, bombs ~1000×
     ratio_floor: int = 1 << 20  # entries below 1 MiB are not ratio-checked (caps still apply)
     max_json_bytes: int = 32 << 20
+    max_kept_bytes: int = 128 << 20  # all files verify parses (manifests, keys, custody) together
     max_json_depth: int = 64
 
 
