@@ -80,7 +80,7 @@ class GuiController(QObject):
 
     def switch_language(self, lang: str) -> None:
         """Save the choice and rebuild the window in the new language (refused while recording)."""
-        if self.window is not None and self.window.is_recording():
+        if self.window is not None and self.window.controller.active:
             return
         self.service.save_settings(self.service.settings.with_changes(language=lang))
         self.lang = self.translators.install(lang)

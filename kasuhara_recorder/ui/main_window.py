@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         if self.recovering:  # a second window must not recover the same files at once
             self.language_actions[self.lang].setChecked(True)
             return
-        if self.is_recording():
+        if self.controller.active:  # also while it starts or seals: the window is rebuilt
             QMessageBox.information(
                 self,
                 self.tr("言語の切り替え"),
@@ -479,7 +479,11 @@ class MainWindow(QMainWindow):
         if self._discarded:
             event.accept()
             return
-        if self.is_recording():
+        if self.controller.stopping:
+            # already sealing: nothing to ask; wait for it, then quit
+            self._quitting = True
+            self.controller.stop_and_wait()
+        elif self.controller.active:  # recording, or starting to
             answer = QMessageBox.question(
                 self,
                 self.tr("録音中です"),
@@ -500,6 +504,8 @@ class MainWindow(QMainWindow):
 
     def discard(self) -> None:
         """Replaced by a new window (language switch): close without questions."""
+        self._quitting = True
+        self.controller.stop_and_wait()  # refused while recording; never leave one running
         for form in list(self.forms.values()):
             form.close()
         self._discarded = True

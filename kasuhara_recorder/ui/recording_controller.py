@@ -40,10 +40,23 @@ class RecordingController(QObject):
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
         self._stopping = False
+        self._starting = False
+        # The session a start task made, set on the worker before its callback is queued: a
+        # window closed in between must still be able to seal it (the callback may never run).
+        self._made = None
 
     @property
     def recording(self) -> bool:
         return self.session is not None
+
+    @property
+    def active(self) -> bool:
+        """Recording, or starting or sealing one: the window must not go away now."""
+        return self.session is not None or self._starting or self._stopping
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
 
     def _text(self, e: BaseException) -> str:
         if isinstance(e, KasuharaError):
@@ -53,18 +66,24 @@ class RecordingController(QObject):
 
     # --- start / stop ----------------------------------------------------------------------
     def start(self, channel: str, **options) -> None:
-        if self.session is not None or self._stopping:
+        if self.session is not None or self._stopping or self._starting:
             return
+        self._starting = True
         self.busy.emit(True)
         self.channel = channel
         recording = self.service.recording  # built here, on the GUI thread, once
 
         def begin():
-            return recording.start(channel, **options)
+            self._made = recording.start(channel, **options)
+            return self._made
 
         self.tasks.run(begin, on_done=self._started, on_error=self._start_error)
 
     def _started(self, session) -> None:
+        self._starting = False
+        self._made = None
+        if session.stopped:  # sealed by stop_and_wait (window closed while it started)
+            return
         self.session = session
         self.markers = []
         self.timer.start()
@@ -72,6 +91,7 @@ class RecordingController(QObject):
         self.started.emit(self.channel)
 
     def _start_error(self, e: BaseException) -> None:
+        self._starting = False
         self.busy.emit(False)
         self.start_failed.emit(self._text(e))
 
@@ -84,11 +104,15 @@ class RecordingController(QObject):
         session = self.session
 
         def done(manifest) -> None:
+            if self.session is not session:  # stop_and_wait finished it already
+                return
             self._finish(manifest)
             if on_done is not None:
                 on_done(manifest)
 
         def failed(e: BaseException) -> None:
+            if self.session is not session:
+                return
             self.message.emit(self._text(e), True)
             self._finish(None)
             if on_done is not None:
@@ -97,11 +121,15 @@ class RecordingController(QObject):
         self.tasks.run(session.stop, on_done=done, on_error=failed)
 
     def stop_and_wait(self) -> object:
-        """For quitting: seal synchronously so nothing is lost when the process ends."""
-        if self.session is None:
+        """For quitting: seal synchronously so nothing is lost when the process ends; also a
+        recording still starting (its callback would come after the window is gone)."""
+        if self.session is None and not self._starting:
             return None
         self.timer.stop()
         self.tasks.wait()
+        if self.session is None and self._made is not None:
+            self.session, self._made = self._made, None
+        self._starting = False
         if self.session is None:
             return None
         try:

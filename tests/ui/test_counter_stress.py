@@ -1,0 +1,112 @@
+"""What a stressed worker does to the counter workflow: F9 mashed, the window closed while a
+recording starts or seals, the language switched at the wrong moment, the after-stop choice
+dismissed. Never two recordings, never one left running out of sight, never a lost one."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from kasuhara_recorder.app.unfinished import may_need_recovery
+from kasuhara_recorder.ui.app import GuiController
+from kasuhara_recorder.ui.main_window import MainWindow
+from tests.ui.conftest import activate
+
+pytestmark = pytest.mark.pulse
+
+
+@pytest.fixture
+def answer_yes(monkeypatch):
+    """The 'recording: stop, seal and quit?' box is modal; answering it is the user's part."""
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *_a, **_k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
+
+
+def all_sealed(service) -> bool:
+    return not may_need_recovery(service.paths.vault)
+
+
+def test_f9_mashed_makes_one_recording_and_esc_keeps_it(qtbot, service, pulse_sink):
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    shown = []
+    window.after_stop_shown.connect(shown.append)
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
+    qtbot.wait(300)
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: bool(shown), timeout=15_000)
+    qtbot.wait(300)
+    assert len(shown) == 1
+    (rec,) = service.workstation.recordings.list()
+    assert rec.status == "complete"
+    qtbot.keyClick(shown[0], Qt.Key.Key_Escape)  # dismissed: kept as routine, in the chain
+    assert ("recording.routine", f"recording:{rec.id}") in [
+        (e.event, e.subject) for e in service.audit.entries()
+    ]
+    assert window.record_panel.record_button.isEnabled()
+    assert window.record_panel.state_label.text() == "待機中"
+
+
+def test_closing_the_window_while_it_starts_seals_the_recording(
+    qtbot, service, pulse_sink, answer_yes
+):
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    assert window.record_panel.busy  # the device is still opening
+    window.close()
+    assert not window.isVisible()
+    qtbot.wait(1000)  # anything still queued from the start arrives now
+    assert not window.controller.recording
+    assert all_sealed(service)  # nothing left running behind a closed window
+    (rec,) = service.workstation.recordings.list()
+    assert rec.status == "complete"
+
+
+def test_closing_while_it_seals_does_not_ask_again(qtbot, service, pulse_sink, answer_yes):
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
+    stopped = []
+    window.controller.stopped.connect(lambda m, _markers: stopped.append(m))
+    qtbot.keyClick(window, Qt.Key.Key_F9)  # sealing starts
+    window.close()
+    qtbot.wait(500)
+    assert answer_yes == []  # it is already being saved: nothing to ask
+    assert not window.isVisible()
+    assert len(stopped) == 1  # one recording, reported once
+    assert all_sealed(service)
+
+
+def test_language_switch_while_it_starts_is_refused(qtbot, service, pulse_sink, monkeypatch):
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
+    controller = GuiController(service, "ja")
+    window = controller.show()
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    window.language_actions["en"].trigger()
+    assert controller.window is window  # not rebuilt under a starting recording
+    assert told and "録音中" in told[0]
+    assert window.language_actions["ja"].isChecked()
+    qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
+    assert window.record_panel.state_label.text() == "録音中"
+    with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
+        qtbot.keyClick(window, Qt.Key.Key_F9)
+    shown.args[0].reject()
+    assert all_sealed(service)
