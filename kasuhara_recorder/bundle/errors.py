@@ -122,6 +122,25 @@ class ExportRefused(EvidenceError):
         self.item = item
 
 
+class ExportWriteFailed(KasuharaError):
+    """The destination would not take the bundle (read-only, full, removed): exit 2. Raised
+    by the CLI from export's OSError; the partial file is gone by then."""
+
+    exit_code = 2
+    ja = (
+        "証拠バンドルを {path} に書き込めませんでした（{detail}）。書きかけのファイルは残して"
+        "いません。保存先の空き容量と書き込み権限を確認して、もう一度エクスポートしてください。"
+    )
+    en = (
+        "could not write the bundle to {path} ({detail}); no partial file was left. Check the "
+        "destination's free space and write permission, then export again"
+    )
+
+    def __init__(self, path: object, err: OSError) -> None:
+        super().__init__(err.strerror or type(err).__name__, path=str(path))
+        self.path = str(path)
+
+
 class ExportCancelled(KasuharaError):
     exit_code = 1
     ja = "エクスポートは取り消されました。ファイルは作成されていません。"

@@ -361,6 +361,48 @@ class _Exporter:
         return raw, a.files
 
 
+def _destination_error(e: OSError, out_path: Path) -> OSError:
+    """The OSError (its own subclass) naming the bundle, not the hidden partial file, so the
+    CLI and the wizard can tell the officer which destination failed and why."""
+    return OSError(e.errno, e.strerror or str(e), str(out_path))
+
+
+class _DestinationError(Exception):
+    """An OSError writing the bundle file (the cause), told apart from errors reading the vault."""
+
+
+class _Destination:
+    """The partial bundle file as the ZIP writer uses it; a failed write is the destination's."""
+
+    def __init__(self, f) -> None:
+        self._f = f
+
+    @staticmethod
+    def call(fn, *args):
+        try:
+            return fn(*args)
+        except OSError as e:
+            raise _DestinationError() from e
+
+    def write(self, data) -> int:
+        return self.call(self._f.write, data)
+
+    def seek(self, *args) -> int:
+        return self.call(self._f.seek, *args)
+
+    def tell(self) -> int:
+        return self.call(self._f.tell)
+
+    def flush(self) -> None:
+        self.call(self._f.flush)
+
+    def sync(self) -> int:
+        """Flush and fsync (a full disk may only show here); the file's size."""
+        self.flush()
+        self.call(os.fsync, self._f.fileno())
+        return self.tell()
+
+
 def export_bundle(
     inputs: ExportInputs,
     identity: pyrage.x25519.Identity,
@@ -369,25 +411,40 @@ def export_bundle(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> ExportResult:
-    """Write the bundle to ``out_path`` (atomically). Raises ExportRefused / ExportCancelled."""
+    """Write the bundle to ``out_path`` (atomically). Raises ExportRefused / ExportCancelled,
+    or an OSError whose ``filename`` is ``out_path`` when the destination fails (read-only,
+    full, removed); nothing is left behind in any case."""
     if inputs.recipient_kind not in RECIPIENT_KINDS:
         raise UsageError(f"recipient kind must be one of {', '.join(RECIPIENT_KINDS)}")
     out_path = Path(out_path)
     folder = out_path.parent
     if not folder.is_dir():
         raise UsageError(f"destination folder does not exist: {folder}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".partial", dir=folder)
+    if out_path.is_dir():
+        raise UsageError(f"{out_path} is a folder; give the bundle a file name (….zip)")
     try:
-        os.fchmod(fd, 0o600)  # plaintext audio: private until it is complete and handed over
-        with os.fdopen(fd, "w+b") as f:
-            raw, files = _Exporter(inputs, identity, progress, cancel).write(f)
-            f.flush()
-            os.fsync(f.fileno())
-            size = f.tell()
-        os.replace(tmp, out_path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".partial", dir=folder)
+    except OSError as e:  # read-only or no permission
+        raise _destination_error(e, out_path) from None
+    try:
+        # Plaintext audio: private until it is handed over (mkstemp makes it 0600 already). A
+        # FAT USB stick refuses the mode change with EPERM and cannot hold it anyway.
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
+        f = os.fdopen(fd, "w+b")
+        try:
+            raw, files = _Exporter(inputs, identity, progress, cancel).write(_Destination(f))
+            size = _Destination(f).sync()
+        finally:
+            # Synced, or failing already: a buffer a full disk did not take fails again here.
+            with contextlib.suppress(OSError):
+                f.close()
+        _Destination.call(os.replace, tmp, out_path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, _DestinationError):  # full disk, the folder removed, an I/O error
+            raise _destination_error(e.__cause__, out_path) from None
         raise
     fsync_dir(folder)
     return ExportResult(

@@ -32,12 +32,18 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
             print(f"\r{pct:3d}% {p.step_ja if console.lang == 'ja' else p.step_en}", end="",
                   file=sys.stderr, flush=True)  # fmt: skip
 
+    from kasuhara_recorder.bundle.errors import ExportWriteFailed
+
+    out = Path(args.out)
     try:
         identity = app.export.unlock(Path(args.identity), passphrase)
         result = app.export.export(
-            args.incident_id, identity, Path(args.out), recipient_kind=args.recipient,
-            progress=progress,
+            args.incident_id, identity, out, recipient_kind=args.recipient, progress=progress,
         )  # fmt: skip
+    except OSError as e:
+        if e.filename != str(out):
+            raise
+        raise ExportWriteFailed(out, e) from None  # the destination, not the data folder
     finally:
         app.close()
     if last[0] >= 0:

@@ -1,0 +1,123 @@
+"""Export to a destination that fails: read-only, full, gone half-way, or a folder where the file
+should go. The officer gets a message naming the destination (not the data folder, not an
+"unexpected error"), and no partial bundle is left anywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kasuhara_recorder.app.service import AppService
+from tests.bundle.conftest import PASSPHRASE
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A small tmpfs (needs root, as in CI's container); skipped where it cannot be mounted."""
+    mounted = []
+
+    def mount(options: str) -> Path:
+        point = tmp_path / f"mnt{len(mounted)}"
+        point.mkdir()
+        r = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True
+        )
+        if r.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode().strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def _export(ws, out: Path) -> subprocess.CompletedProcess:
+    return ws.export(out, check=False)
+
+
+def _assert_clean_failure(r: subprocess.CompletedProcess, out: Path) -> dict:
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    msg = json.loads(r.stdout)
+    assert msg["ok"] is False and msg["error"] == "ExportWriteFailed", msg
+    assert str(out) in r.stderr and "unexpected" not in r.stderr and "予期しない" not in r.stderr
+    assert "data folder" not in r.stderr and "データフォルダ" not in r.stderr
+    return msg
+
+
+def test_read_only_destination(workstation, tmpfs):
+    folder = tmpfs("ro,size=1m")
+    out = folder / "bundle.zip"
+    _assert_clean_failure(_export(workstation, out), out)
+    assert os.listdir(folder) == []
+
+
+def test_disk_full_half_way_leaves_nothing(workstation, tmpfs):
+    folder = tmpfs("size=64k")  # the bundle is ~170 KB: the disk fills mid-write
+    out = folder / "bundle.zip"
+    _assert_clean_failure(_export(workstation, out), out)
+    assert os.listdir(folder) == []
+    assert os.statvfs(folder).f_bfree == os.statvfs(folder).f_blocks  # space given back
+
+
+def test_destination_folder_removed_during_export(workstation, tmp_path):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    out = folder / "bundle.zip"
+    app = AppService(workstation.data)
+    try:
+        identity = app.export.unlock(workstation.identity, PASSPHRASE)
+        removed = []
+
+        def progress(p):
+            if not removed and p.done > 0:  # the partial file exists and is being written
+                shutil.rmtree(folder)  # the USB stick pulled out
+                removed.append(True)
+
+        with pytest.raises(FileNotFoundError) as e:  # the wizard says "保存先に書き込めません"
+            app.export.export(workstation.incident_id, identity, out, progress=progress)
+        assert removed and e.value.filename == str(out)
+        events = [x.event for x in app.audit.entries()]
+        assert events[-1] == "key.unlock"  # no bundle.export entered for a bundle not written
+    finally:
+        app.close()
+    assert not folder.exists()
+
+
+def test_out_is_an_existing_folder(workstation, tmp_path):
+    out = tmp_path / "bundle.zip"
+    out.mkdir()
+    r = _export(workstation, out)
+    assert r.returncode == 2, r.stderr
+    assert json.loads(r.stdout)["error"] == "UsageError"
+    assert str(out) in r.stderr and "unexpected" not in r.stderr
+    assert os.listdir(out) == [] and os.listdir(tmp_path) == ["bundle.zip"]
+
+
+def test_fat_usb_stick(workstation, tmp_path):
+    """FAT refuses chmod 0600 with EPERM; the export must not need it (skipped where this
+    kernel or container cannot mount vfat)."""
+    image = tmp_path / "usb.img"
+    image.write_bytes(b"")
+    os.truncate(image, 8 << 20)
+    mkfs = shutil.which("mkfs.vfat")
+    if mkfs is None:
+        pytest.skip("mkfs.vfat (dosfstools) not installed")
+    subprocess.run([mkfs, str(image)], check=True, capture_output=True)
+    point = tmp_path / "usb"
+    point.mkdir()
+    r = subprocess.run(["mount", "-o", "loop", str(image), str(point)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount vfat here: {r.stderr.decode().strip()}")
+    try:
+        out = point / "bundle.zip"
+        r = _export(workstation, out)
+        assert r.returncode == 0, r.stderr
+        assert os.listdir(point) == ["bundle.zip"]
+    finally:
+        subprocess.run(["umount", str(point)], check=False)
