@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from dataclasses import asdict, dataclass, field, replace
@@ -10,7 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from kasuhara_recorder.atomic_file import make_private_dir, write_atomic
-from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError
 
 APP_NAME = "kasuhara-recorder"
 ENV_DATA_DIR = "KASUHARA_DATA_DIR"
@@ -24,6 +25,50 @@ def resolve_data_dir(cli_value: str | os.PathLike | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+class DataFolderError(UsageError):
+    """The data folder (or a file in it) cannot be read or written: a place or permission
+    problem the administrator fixes, not damaged evidence."""
+
+    ja = (
+        "データフォルダのファイル {path} を使えません（{detail}）。データフォルダ"
+        "（--data-dir または KASUHARA_DATA_DIR）の場所と書き込み権限を確認してください。"
+    )
+    en = (
+        "cannot use {path} in the data folder ({detail}); check the data folder "
+        "(--data-dir or KASUHARA_DATA_DIR) and its write permission"
+    )
+
+    def __init__(self, path: object, detail: str) -> None:
+        super().__init__(detail, path=str(path))
+
+    @classmethod
+    def from_os_error(cls, e: OSError, fallback: object) -> KasuharaError:
+        """A place or permission problem is bad input (exit 2); an I/O error or a full disk
+        is an evidence problem (exit 1)."""
+        err = cls(e.filename or fallback, e.strerror or str(e))
+        if e.errno not in _SETUP_ERRNOS:
+            err.exit_code = 1
+        return err
+
+
+_SETUP_ERRNOS = {
+    errno.EACCES, errno.EPERM, errno.EROFS, errno.EEXIST, errno.ENOTDIR, errno.ENOENT,
+    errno.EISDIR, errno.ENAMETOOLONG, errno.ELOOP,
+}  # fmt: skip
+
+
+class DatabaseMissing(EvidenceError):
+    ja = (
+        "データベース {detail} がない（または空の）状態ですが、保管庫には封印済みの録音があります。"
+        "新しい空のデータベースは作りません。データフォルダをそのまま保全し、"
+        "情報システム担当者にバックアップからのデータベースの復元を依頼してください。"
+    )
+    en = (
+        "the database {detail} is missing or empty but the vault holds sealed recordings; "
+        "no new empty database is made over them: restore the database from a backup"
+    )
 
 
 @dataclass(frozen=True)
@@ -65,8 +110,31 @@ class DataPaths:
 
     def ensure(self) -> DataPaths:
         for p in (self.root, self.vault, self.keys, self.logs, self.drafts):
-            make_private_dir(p)
+            try:
+                make_private_dir(p)
+            except OSError as e:  # a file in the way, a read-only disk, no permission
+                raise DataFolderError.from_os_error(e, p) from None
+        self.check_database_kept()
         return self
+
+    def check_database_kept(self) -> None:
+        """Refuse to let SQLite make a fresh, empty database (and a fresh audit chain that
+        verifies as intact) where one was lost while sealed recordings remain."""
+        db = self.database
+        try:
+            if db.stat().st_size > 0:
+                return
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise DataFolderError.from_os_error(e, db) from None
+        try:
+            with os.scandir(self.vault) as it:
+                evidence = any(e.name.endswith((".age", ".manifest.json")) for e in it)
+        except OSError:
+            return
+        if evidence:
+            raise DatabaseMissing(str(db))
 
 
 @dataclass(frozen=True)
@@ -99,19 +167,70 @@ class Settings:
 
     @classmethod
     def from_json(cls, raw: bytes, source: str = "settings.json") -> Settings:
+        """Settings from settings.json, every field checked for its type: a wrong value is
+        reported here, naming the field, before anything is recorded with it (a recording
+        made with a null workstation name could not be signed when it stopped)."""
         try:
-            d = json.loads(raw)
-            if not isinstance(d, dict):
-                raise ValueError("not an object")
-            known = {f for f in cls.__dataclass_fields__}
-            d = {k: v for k, v in d.items() if k in known}
-            for preset in ("counter", "phone"):
-                if preset in d:
-                    d[preset] = InputPreset(**d[preset])
-            d["org_recipients"] = tuple(d.get("org_recipients", ()))
-            return cls(**d)
-        except (ValueError, TypeError) as e:
-            raise UsageError(f"{source}: {e}") from None
+            d = json.loads(raw.decode("utf-8-sig"))  # a BOM from a Windows editor is fine
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise SettingsError(source, "JSON", str(e)) from None
+        if not isinstance(d, dict):
+            raise SettingsError(source, "JSON", "not an object {…}")
+        known = set(cls.__dataclass_fields__)
+        d = {k: v for k, v in d.items() if k in known}
+        for name in ("workstation_name", "language", "profile", "staff_name", "department"):
+            if name in d and not isinstance(d[name], str):
+                raise SettingsError(source, name, f"expected text, got {_json_type(d[name])}")
+        if "language" in d and d["language"] not in ("ja", "en"):
+            raise SettingsError(source, "language", f'expected "ja" or "en", got {d["language"]!r}')
+        if "org_recipients" in d:
+            r = d["org_recipients"]
+            if not isinstance(r, list) or not all(isinstance(x, str) for x in r):
+                raise SettingsError(source, "org_recipients", "expected a list of age1… texts")
+            d["org_recipients"] = tuple(r)
+        for preset in ("counter", "phone"):
+            if preset in d:
+                d[preset] = _preset(d[preset], source, preset)
+        return cls(**d)
+
+
+class SettingsError(UsageError):
+    ja = (
+        "設定ファイル {path} の {where} が正しくありません（{problem}）。ファイルを直すか、"
+        "別の名前に移してから `kasuhara-recorder setup` をやり直してください。"
+    )
+    en = (
+        "settings file {path}, {where}: {problem}; fix the file, or move it aside and run "
+        "`kasuhara-recorder setup` again"
+    )
+
+    def __init__(self, path: str, where: str, problem: str) -> None:
+        super().__init__(problem, path=path, where=where, problem=problem)
+
+
+def _json_type(v: object) -> str:
+    return "null" if v is None else type(v).__name__
+
+
+def _preset(v: object, source: str, name: str) -> InputPreset:
+    if not isinstance(v, dict):
+        raise SettingsError(source, name, f"expected an object {{…}}, got {_json_type(v)}")
+    unknown = sorted(set(v) - set(InputPreset.__dataclass_fields__))
+    if unknown:
+        raise SettingsError(source, f"{name}.{unknown[0]}", "unknown setting")
+    device, channels = v.get("device"), v.get("channels")
+    samplerate = v.get("samplerate", 48000)
+    if device is not None and not isinstance(device, str):
+        raise SettingsError(source, f"{name}.device", f"expected text or null, got {device!r}")
+    if channels is not None and (
+        not isinstance(channels, int) or isinstance(channels, bool) or channels < 1
+    ):
+        raise SettingsError(source, f"{name}.channels", f"expected 1, 2… or null, got {channels!r}")
+    if not isinstance(samplerate, int) or isinstance(samplerate, bool) or samplerate < 1:
+        raise SettingsError(
+            source, f"{name}.samplerate", f"expected e.g. 48000, got {samplerate!r}"
+        )
+    return InputPreset(device=device, channels=channels, samplerate=samplerate)
 
 
 def load_settings(paths: DataPaths) -> Settings:

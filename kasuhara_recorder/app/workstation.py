@@ -210,6 +210,19 @@ class WorkstationService:
         )
         files = write_signed_manifest(self.app.paths.vault, manifest, self.key)
         data, sig = files.manifest.read_bytes(), files.signature.read_bytes()
+        self.register_manifest(manifest, data, sig, event=event, extra=extra)
+        return manifest
+
+    def register_manifest(
+        self,
+        manifest: RecordingManifest,
+        data: bytes,
+        sig: bytes,
+        *,
+        event: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Store the row and the audit entry of a manifest already signed and in the vault."""
         with self.app.database.transaction():
             self.recordings.add(data, sig)
             self.audit.append(
@@ -227,7 +240,6 @@ class WorkstationService:
                     **(extra or {}),
                 },
             )
-        return manifest
 
     # --- import --------------------------------------------------------------------------
     def import_file(self, original: Path, incident_id: str | None = None) -> ImportResult:
@@ -300,6 +312,13 @@ class WorkstationService:
 
     # --- checks --------------------------------------------------------------------------
     def verify_audit(self) -> ChainReport:
+        # The chain covers the audit table only: a damaged file elsewhere (recordings,
+        # incidents) must not pass as "intact".
+        problem = self.app.database.integrity_problem()
+        if problem:
+            from kasuhara_recorder.store.database import DatabaseDamaged
+
+            raise DatabaseDamaged(self.app.paths.database, problem)
         return self.audit.verify()
 
 

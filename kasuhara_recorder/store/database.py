@@ -17,8 +17,76 @@ from kasuhara_recorder.store.migrations import MIGRATIONS, Migration
 
 
 class DatabaseError(EvidenceError):
-    ja = "データベース {detail} を開けません。"
-    en = "cannot open the database {detail}"
+    ja = "データベースを開けません（{detail}）。"
+    en = "cannot open the database ({detail})"
+
+
+class DatabaseDamaged(DatabaseError):
+    """The file is not a readable SQLite database any more: never written over."""
+
+    ja = (
+        "データベース {path} が壊れています（{detail}）。このファイルを削除・上書きせず、"
+        "データフォルダごと保全して、情報システム担当者にバックアップからの復元を依頼してください。"
+        "封印済みの録音（vault フォルダ）はそのまま残っています。"
+    )
+    en = (
+        "the database {path} is damaged ({detail}); do not delete or overwrite it: keep the "
+        "data folder as it is and restore the database from a backup (the sealed recordings "
+        "in the vault folder are untouched)"
+    )
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(detail, path=str(path))
+
+
+class DatabaseBusy(DatabaseError):
+    ja = (
+        "データベース {path} を別のプログラムが使用中のため、"
+        "{detail}秒待っても書き込めませんでした。"
+        "ほかに起動している Kasuhara Recorder やデータベースを開いているツールを終了してから、"
+        "もう一度実行してください。"
+    )
+    en = (
+        "the database {path} stayed locked by another program for {detail} s; close the other "
+        "Kasuhara Recorder or database tool and try again"
+    )
+
+    def __init__(self, path: Path, timeout_s: float) -> None:
+        super().__init__(f"{timeout_s:g}", path=str(path))
+
+
+class DatabaseNotWritable(DatabaseError):
+    """A place or permission problem (read-only folder or disk), not damaged evidence."""
+
+    exit_code = 2
+    ja = (
+        "データベース {path} を開けないか、書き込めません（{detail}）。データフォルダ"
+        "（--data-dir または KASUHARA_DATA_DIR）の場所と書き込み権限を確認してください。"
+    )
+    en = (
+        "cannot open or write the database {path} ({detail}); check the data folder "
+        "(--data-dir or KASUHARA_DATA_DIR) and its write permission"
+    )
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(detail, path=str(path))
+
+
+BUSY_TIMEOUT_S = 30
+
+
+def typed_error(path: Path, e: sqlite3.Error) -> DatabaseError | None:
+    """The typed error for a damaged or locked database, None for anything else (a bug)."""
+    text = str(e).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseBusy(path, BUSY_TIMEOUT_S)
+    if "unable to open" in text or "readonly" in text or "read-only" in text:
+        return DatabaseNotWritable(path, str(e))
+    if isinstance(e, sqlite3.DatabaseError) and any(
+        m in text for m in ("malformed", "not a database", "corrupt", "disk i/o")
+    ):
+        return DatabaseDamaged(path, str(e))
+    return None
 
 
 class Database:
@@ -26,14 +94,16 @@ class Database:
         self.path = Path(path)
         try:
             self._conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30
+                self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
             )
             self._conn.row_factory = sqlite3.Row
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA synchronous=FULL")  # evidence: durable on commit
+            # Read the schema now: a damaged file is reported here, not half-way into a write.
+            self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as e:
-            raise DatabaseError(f"{self.path}: {e}") from None
+            raise typed_error(self.path, e) or DatabaseError(f"{self.path}: {e}") from None
         with contextlib.suppress(OSError):
             self.path.chmod(0o600)
         self._lock = threading.RLock()
@@ -66,6 +136,8 @@ class Database:
                 except sqlite3.Error as e:
                     with contextlib.suppress(sqlite3.Error):
                         self._conn.execute("ROLLBACK")
+                    if typed := typed_error(self.path, e):
+                        raise typed from None
                     raise DatabaseError(
                         f"{self.path}: migration {m.version} ({m.name}): {e}"
                     ) from None
@@ -82,25 +154,50 @@ class Database:
                 finally:
                     self._depth -= 1
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            with self._typed_errors():
+                self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
-                yield self._conn
+                with self._typed_errors():
+                    yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # a damaged file may refuse even this
+                    self._conn.execute("ROLLBACK")
                 raise
             else:
-                self._conn.execute("COMMIT")
+                with self._typed_errors():
+                    self._conn.execute("COMMIT")
             finally:
                 self._depth = 0
 
     def execute(self, sql: str, params: Sequence | dict = ()) -> sqlite3.Cursor:
-        with self._lock:
+        with self._lock, self._typed_errors():
             return self._conn.execute(sql, params)
 
     def query(self, sql: str, params: Sequence | dict = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._typed_errors():
             return self._conn.execute(sql, params).fetchall()
+
+    def integrity_problem(self) -> str | None:
+        """SQLite's own structural check (quick_check): None when the file is sound."""
+        try:
+            rows = self.query("PRAGMA quick_check")
+        except DatabaseDamaged as e:
+            return e.detail
+        problems = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+        return "; ".join(problems[:5]) or None
+
+    @contextlib.contextmanager
+    def _typed_errors(self) -> Iterator[None]:
+        """A damaged or locked file becomes a typed error that says what to do; any other
+        sqlite3 error is a bug and goes on as it is."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            typed = typed_error(self.path, e)
+            if typed is None:
+                raise
+            raise typed from e
 
     @property
     def connection(self) -> sqlite3.Connection:
