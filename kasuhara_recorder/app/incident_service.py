@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Attachment", "Incident", "IncidentClosed", "IncidentDraft", "IncidentInvalid",
     "IncidentNotFound", "IncidentService", "Issue", "Marker", "RecordingInOtherIncident",
-    "RecordingNotFound", "RecordingSummary", "StaffMember",
+    "RecordingNotFound", "RecordingSummary", "StaffMember", "AttachmentMissing",
+    "AttachmentTooLarge", "AttachmentUnreadable", "NotAWebAddress",
 ]  # fmt: skip
 
 log = logging.getLogger("kasuhara.app.incidents")
@@ -92,6 +93,43 @@ class RecordingInOtherIncident(UsageError):
 
     ja = "録音 {detail} はすでに事案 {other} に登録されています。別の事案には追加できません。"
     en = "recording {detail} already belongs to incident {other}; it cannot be added to another"
+
+
+class AttachmentMissing(UsageError):
+    """Chosen, then moved or deleted (or on a removed USB stick) before it was sealed."""
+
+    ja = (
+        "添付するファイル「{name}」が見つかりません（移動・削除されたか、USBメモリが外されて"
+        "います）。ファイルを確かめて、もう一度選んでください。"
+    )
+    en = (
+        "the file to attach, {name}, is not there (moved, deleted or on a removed drive);"
+        " check it and choose it again"
+    )
+
+
+class AttachmentUnreadable(UsageError):
+    ja = (
+        "添付するファイル「{name}」を読み込めませんでした（{detail}）。"
+        "ファイルを確かめて、もう一度選んでください。"
+    )
+    en = "could not read the file to attach, {name} ({detail}); check it and choose it again"
+
+
+class AttachmentTooLarge(UsageError):
+    ja = (
+        "添付するファイル「{name}」は {limit} MiB を超えています。"
+        "小さくするか分けてから添付してください。"
+    )
+    en = "the file to attach, {name}, is larger than {limit} MiB; make it smaller or split it"
+
+
+class NotAWebAddress(UsageError):
+    ja = (
+        "「{detail}」はWebのアドレスではありません。"
+        "http:// または https:// で始まるアドレスを入力してください。"
+    )
+    en = "{detail} is not a web address; enter one that starts with http:// or https://"
 
 
 @dataclass(frozen=True)
@@ -440,7 +478,7 @@ class IncidentService:
         url = url.strip()
         p = urlparse(url)
         if p.scheme not in ("http", "https") or not p.netloc:
-            raise UsageError(f"not a web address (http/https): {url}")
+            raise NotAWebAddress(url)
         att = Attachment(
             id=secrets.token_hex(8), kind="url", name=url, added_at=now_iso(),
             added_by=self.app.actor, url=url, note=note,
@@ -449,14 +487,14 @@ class IncidentService:
 
     def add_file_attachment(self, incident_id: str, path: Path, note: str = "") -> Attachment:
         """Seal the file into the vault for the organisation recipients, like a recording."""
-        from kasuhara_recorder.evidence.sealed_writer import SealedWriter
+        from kasuhara_recorder.evidence.sealed_writer import SealedWriter, journal_path
 
         path = Path(path)
         if not path.is_file():
-            raise UsageError(f"not a file: {path}")
+            raise AttachmentMissing(str(path), name=path.name)
         size = path.stat().st_size
         if size > MAX_ATTACHMENT_BYTES:
-            raise UsageError(f"{path.name}: larger than {MAX_ATTACHMENT_BYTES // 2**20} MiB")
+            raise AttachmentTooLarge(str(path), name=path.name, limit=MAX_ATTACHMENT_BYTES // 2**20)
         self.get(incident_id)
         recipients = self.app.workstation.recipients  # NotSetUp when there are none
         att_id = secrets.token_hex(8)
@@ -464,9 +502,17 @@ class IncidentService:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         sealed = folder / f"{att_id}.age"
         writer = SealedWriter(sealed, list(recipients))
-        with path.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                writer.write(chunk)
+        try:
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    writer.write(chunk)
+        except OSError as e:  # gone or unreadable while it was being sealed
+            writer.close()
+            for leftover in (sealed, journal_path(sealed)):  # half a file is no attachment
+                leftover.unlink(missing_ok=True)
+            if isinstance(e, FileNotFoundError):
+                raise AttachmentMissing(str(path), name=path.name) from e
+            raise AttachmentUnreadable(e.strerror or type(e).__name__, name=path.name) from e
         result = writer.close()
         att = Attachment(
             id=att_id, kind="file", name=path.name, added_at=now_iso(), added_by=self.app.actor,

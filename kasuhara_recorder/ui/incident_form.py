@@ -449,7 +449,7 @@ class IncidentForm(QWidget):
         draft = inc.draft
         restored = self.incidents.load_autosave(inc.id)
         if restored is not None and restored != draft:
-            draft = restored
+            draft = _with_markers_attached_since(restored, inc.draft)
             self.restored_label.setText(
                 self.tr("前回閉じたときの入力内容（自動保存）を復元しました。")
             )
@@ -527,12 +527,14 @@ class IncidentForm(QWidget):
             self._loading = False
 
     def draft(self) -> IncidentDraft:
-        staff = []
+        staff, seen = [], set()
         for r in range(self.staff_table.rowCount()):
             name = self.staff_table.item(r, 0)
             role = self.staff_table.item(r, 1)
-            if name and name.text().strip():
-                staff.append(StaffMember(name.text().strip(), role.text().strip() if role else ""))
+            person = _person(name.text()) if name else ""
+            if person and person not in seen:  # a name edited into a duplicate counts once
+                seen.add(person)
+                staff.append(StaffMember(person, role.text().strip() if role else ""))
         markers = []
         for r, m in enumerate(self._markers):
             item = self.marker_table.item(r, 2)
@@ -572,12 +574,28 @@ class IncidentForm(QWidget):
         self.staff_table.setItem(r, 0, QTableWidgetItem(name))
         self.staff_table.setItem(r, 1, QTableWidgetItem(role))
 
+    def _staff_names(self) -> list[str]:
+        names = []
+        for r in range(self.staff_table.rowCount()):
+            item = self.staff_table.item(r, 0)
+            name = _person(item.text()) if item else ""
+            if name and name not in names:
+                names.append(name)
+        return names
+
     def _add_staff(self) -> None:
-        name = self.staff_name.text().strip()
-        if name:
-            self._append_staff(name)
-            self.staff_name.clear()
-            self._changed()
+        name = _person(self.staff_name.text())
+        err = self.section_errors["staff"]
+        if not name:
+            return
+        if name in self._staff_names():  # one person twice would count as two (§4(2))
+            err.setText(self.tr("「%1」は既に一覧にあります。").replace("%1", name))
+            err.show()
+            return
+        err.hide()
+        self._append_staff(name)
+        self.staff_name.clear()
+        self._changed()
 
     def _remove_staff(self) -> None:
         rows = sorted({i.row() for i in self.staff_table.selectedIndexes()}, reverse=True)
@@ -587,10 +605,7 @@ class IncidentForm(QWidget):
             self._changed()
 
     def _update_staff_warning(self) -> None:
-        count = sum(
-            1 for r in range(self.staff_table.rowCount())
-            if self.staff_table.item(r, 0) and self.staff_table.item(r, 0).text().strip()
-        )  # fmt: skip
+        count = len(self._staff_names())
         minimum = self.profile.rules.min_staff_meeting
         if self.location.currentData() == "meeting_room" and count < minimum:
             self.staff_warning.setText(
@@ -749,9 +764,14 @@ class IncidentForm(QWidget):
         self.autosave_label.setText(self.tr("添付しました"))
 
     def _attachment_failed(self, e: BaseException) -> None:
-        msg = e.message(self.lang) if isinstance(e, KasuharaError) else str(e)
-        if not isinstance(e, KasuharaError):
+        if isinstance(e, KasuharaError):
+            msg = e.message(self.lang)
+        else:
             log.error("attachment failed", exc_info=e)
+            msg = self.tr(
+                "添付できませんでした。もう一度選んでください。"
+                "続く場合は情報システム担当者にログを渡してください。"
+            )
         label = self.section_errors["attachments"]
         label.setText("✖ " + msg)
         label.show()
@@ -803,6 +823,19 @@ class IncidentForm(QWidget):
         except KasuharaError as e:
             self._attachment_failed(e)
             return
+        self._take_store_changes(before, after, screen)
+        self.section_errors["attachments"].hide()
+        self.autosave_label.setText(self.tr("録音を追加しました"))
+
+    def refresh_from_store(self) -> None:
+        """The incident changed outside this form (a recording attached by the after-stop
+        choice while the form was open): show it, keeping unsaved typing, so that the next
+        save does not write back the markers as they were before."""
+        self.flush_autosave()
+        before, screen = self.incident, self.draft()
+        self._take_store_changes(before, self.incidents.get(before.id), screen)
+
+    def _take_store_changes(self, before: Incident, after: Incident, screen) -> None:
         self.incident = after
         if after.status == "draft":
             added = after.draft.markers[len(before.draft.markers) :]
@@ -812,12 +845,11 @@ class IncidentForm(QWidget):
                 markers=screen.markers + added,
                 categories=tuple(dict.fromkeys(screen.categories + tuple(new_codes))),
             )
-            self.set_draft(merged)
-            if self.incidents.load_autosave(after.id) is not None:
-                self._changed()  # the restored-on-reopen draft must have the markers too
+            if merged != screen:
+                self.set_draft(merged)
+                if self.incidents.load_autosave(after.id) is not None:
+                    self._changed()  # the restored-on-reopen draft must have the markers too
         self._show_incident_state()
-        self.section_errors["attachments"].hide()
-        self.autosave_label.setText(self.tr("録音を追加しました"))
 
     # --- closing ---------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -825,6 +857,26 @@ class IncidentForm(QWidget):
         self.tasks.wait()
         self.closed.emit(self.incident.id)
         super().closeEvent(event)
+
+
+def _person(name: str) -> str:
+    """A staff name as compared and stored: surrounding and repeated spaces dropped."""
+    return " ".join(name.split())
+
+
+def _with_markers_attached_since(restored: IncidentDraft, stored: IncidentDraft) -> IncidentDraft:
+    """An autosave from before a recording was attached lacks its markers (and categories);
+    the restored typing wins, the attached markers are added (markers are never removed)."""
+    have = {(m.code, m.offset_ms, m.recording_id) for m in restored.markers}
+    added = tuple(m for m in stored.markers if (m.code, m.offset_ms, m.recording_id) not in have)
+    if not added:
+        return restored
+    codes = [c for c in stored.categories if c in {m.code for m in added}]
+    return replace(
+        restored,
+        markers=restored.markers + added,
+        categories=tuple(dict.fromkeys(restored.categories + tuple(codes))),
+    )
 
 
 def _section_of(field: str) -> str:

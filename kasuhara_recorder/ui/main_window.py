@@ -453,6 +453,8 @@ class MainWindow(QMainWindow):
             form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             form.closed.connect(lambda iid: self.forms.pop(iid, None))
             self.forms[incident_id] = form
+        else:  # e.g. a recording was just attached to it: show it, keep the unsaved typing
+            form.refresh_from_store()
         form.show()
         form.raise_()
         self.incident_form_opened.emit(form)

@@ -336,6 +336,10 @@ Please give the IT staff the log file:
         <translation>Recordings cannot be added to a closed incident.</translation>
     </message>
     <message>
+        <source>「%1」は既に一覧にあります。</source>
+        <translation>%1 is already in the list.</translation>
+    </message>
+    <message>
         <source>面談は原則として %1 人以上の職員で対応します（方針 4(2)）。現在 %2 人です。</source>
         <translation>Meetings are handled by at least %1 staff in principle (§4(2)); now %2.</translation>
     </message>
@@ -394,6 +398,10 @@ Please give the IT staff the log file:
     <message>
         <source>添付しました</source>
         <translation>Attached</translation>
+    </message>
+    <message>
+        <source>添付できませんでした。もう一度選んでください。続く場合は情報システム担当者にログを渡してください。</source>
+        <translation>Could not attach the file. Choose it again; if it keeps failing, give the IT staff the log file.</translation>
     </message>
     <message>
         <source>録音 %1</source>

@@ -1,0 +1,113 @@
+"""The incident form under a worker's hurry: a recording attached from the after-stop choice
+while the form is open or closed with unsaved typing, attachments that fail, the same staff
+member entered twice, odd text. What the store holds must be what the screen showed, and
+nothing attached may be lost by a later save."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from kasuhara_recorder.store.incident_model import Marker
+from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
+from kasuhara_recorder.ui.main_window import MainWindow
+from tests.support.recordings import routine_recording
+from tests.ui.conftest import STAFF, type_ja
+
+
+def _choose_existing(qtbot, window: MainWindow, manifest, markers, incident_id: str):
+    """The after-stop dialog as the worker answers it: 選んだ既存の事案に追加する."""
+    with qtbot.waitSignal(window.after_stop_shown) as shown:
+        window.ask_after_stop(manifest, markers)
+    dialog: AfterStopDialog = shown.args[0]
+    dialog.existing_combo.setCurrentIndex(dialog.existing_combo.findData(incident_id))
+    with qtbot.waitSignal(window.incident_form_opened) as opened:
+        dialog.existing_button.click()
+    return opened.args[0]
+
+
+def test_recording_added_to_an_open_form_survives_its_save(qtbot, service, tmp_path):
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    type_ja(qtbot, form.narrative, "書きかけの経過")
+    manifest = routine_recording(service, tmp_path, tags=(("conduct.mental", 500, ""),))
+    markers = [Marker("conduct.mental", 500, "机を叩いた", STAFF)]
+    again = _choose_existing(qtbot, window, manifest, markers, inc.id)
+    assert again is form  # the one form for the incident, brought forward
+    assert form.narrative.toPlainText() == "書きかけの経過"  # unsaved typing kept
+    assert form.recording_list.count() == 1  # and the recording shown
+    assert form.marker_table.rowCount() == 1
+    assert form.category_checks["conduct.mental"].isChecked()
+    assert form.save_draft()
+    stored = service.incidents.get(inc.id)
+    assert [m.note for m in stored.draft.markers] == ["机を叩いた"]  # not wiped by the save
+    assert stored.draft.narrative == "書きかけの経過"
+    assert stored.recordings == (manifest.id,)
+    form.close()
+
+
+def test_recording_added_while_the_form_was_closed_mid_edit(qtbot, service, tmp_path):
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    type_ja(qtbot, form.narrative, "途中")
+    form.close()  # only the autosave has the typing
+    manifest = routine_recording(service, tmp_path, tags=(("demand.apology", 300, ""),))
+    markers = [Marker("demand.apology", 300, "", STAFF)]
+    again = _choose_existing(qtbot, window, manifest, markers, inc.id)
+    qtbot.addWidget(again)
+    assert again.restored_label.isVisible()
+    assert again.narrative.toPlainText() == "途中"
+    assert again.marker_table.rowCount() == 1
+    assert again.category_checks["demand.apology"].isChecked()
+    assert again.save_draft()
+    stored = service.incidents.get(inc.id).draft
+    assert [m.code for m in stored.markers] == ["demand.apology"]
+    assert stored.narrative == "途中"
+    again.close()
+
+
+def test_same_staff_member_twice_is_not_two_staff(qtbot, service):
+    """Policy 4(2): a meeting is held by two or more staff; one name twice is still one."""
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    form.location.setCurrentIndex(form.location.findData("meeting_room"))
+    assert form.staff_table.rowCount() == 1  # the signed-in user
+    type_ja(qtbot, form.staff_name, f" {STAFF} ")
+    form._add_staff()
+    assert form.staff_table.rowCount() == 1
+    assert "既に" in form.section_errors["staff"].text()
+    assert [s.name for s in form.draft().staff] == [STAFF]
+    form.close()
+
+
+def _attach_error(qtbot, form) -> str:
+    form.tasks.wait()
+    label: QLabel = form.section_errors["attachments"]
+    qtbot.waitUntil(label.isVisible)
+    return label.text()
+
+
+def test_attachment_errors_say_in_japanese_what_to_do(qtbot, service, tmp_path):
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    form.attach_file(tmp_path / "消えた写真.png")  # chosen, then moved away before sealing
+    text = _attach_error(qtbot, form)
+    assert "消えた写真.png" in text and "not a file" not in text
+    assert "もう一度" in text
+    form.attach_url("ftp://example.org/x")
+    text = form.section_errors["attachments"].text()
+    assert "not a web address" not in text and "https://" in text
+    assert form.attachment_list.count() == 0
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    form.attach_file(empty)  # a 0-byte file is still sealed and listed
+    form.tasks.wait()
+    qtbot.waitUntil(lambda: form.attachment_list.count() == 1)
+    form.close()
