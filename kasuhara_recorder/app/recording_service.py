@@ -78,12 +78,46 @@ class RecordingError(EvidenceError):
     en = "recording problem: {detail}"
 
 
+class RecoveryIncomplete(EvidenceError):
+    """Some unfinished recordings could not be closed; the others were (``recovered``)."""
+
+    ja = "{count} 件の録音を復旧できませんでした（ほかの {done} 件は復旧済みです）:\n{failed_ja}"
+    en = "{count} recording(s) could not be recovered ({done} others were):\n{failed_en}"
+
+    def __init__(
+        self, recovered: list[RecoveredRecording], failed: list[tuple[str, KasuharaError]]
+    ) -> None:
+        super().__init__(
+            ", ".join(rid for rid, _ in failed),
+            count=len(failed),
+            done=len(recovered),
+            failed_ja="\n".join(f"  {rid}: {e.message('ja')}" for rid, e in failed),
+            failed_en="\n".join(f"  {rid}: {e.message('en')}" for rid, e in failed),
+        )
+        self.recovered = recovered
+        self.failed = failed
+
+
+class RecordingNotRegistered(EvidenceError):
+    """Sealed and kept, but not yet in the database: `recover` finishes it."""
+
+    ja = (
+        "録音は封印して {path} に保存しましたが、データベースへの登録に失敗しました"
+        "（{cause_ja}）。原因を取り除いてから `kasuhara-recorder recover` を実行すると"
+        "登録されます。"
+    )
+    en = (
+        "the recording is sealed and kept in {path}, but registering it in the database failed "
+        "({detail}); remove the cause and run `kasuhara-recorder recover` to register it"
+    )
+
+
 @dataclass(frozen=True)
 class RecordingEvent:
     """Something the GUI shows while (or after) recording; polled, never pushed into Qt."""
 
     kind: str  # low_space, warning, limit, device_lost, disk_full, vault_error, source_ended,
-    #            engine_error, stopped
+    #            engine_error, start_not_logged, stop_failed, stopped
     message_ja: str
     message_en: str
     at_s: float  # seconds since the start of the recording
@@ -163,6 +197,7 @@ class RecordingSession:
         self._service = service
         self.pending = pending
         self.id = pending.id
+        self.start_logged = True  # False when the database refused the start entry
         self.channel = pending.channel
         self.incident_id = pending.incident_id
         self.recorder = recorder
@@ -271,6 +306,12 @@ class RecordingSession:
                     if isinstance(e, KasuharaError)
                     else RecordingError(f"{type(e).__name__}: {e}")
                 )
+                sealed = self._service.app.workstation.sealed_path(self.id)
+                if self.capture is not None and sealed.exists():
+                    # The audio is safe; say so and how to finish, not only what failed.
+                    err = RecordingNotRegistered(
+                        err.message("en"), cause_ja=err.message("ja"), path=str(sealed)
+                    )
                 self._stop_error = err
                 self._stopped.set()
                 self._post("stop_failed", err.message("ja"), err.message("en"), err)
@@ -365,6 +406,9 @@ class RecordingService:
         if channel not in CHANNELS:
             raise UsageError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
         recipients = self.app.workstation.recipients  # NotSetUp before anything opens
+        # The database must be usable before audio is taken: a damaged or missing one is
+        # reported now, not after the recording, when it could not be registered.
+        _ = self.app.workstation.audit
         if incident_id is not None:
             self.app.incidents.check_can_take_recording(incident_id)
         source = self._source(channel, device, input_file, paced, max_seconds)
@@ -409,19 +453,31 @@ class RecordingService:
         if space.low:
             err = LowDiskSpace(str(app.paths.vault), hours=f"{space.hours_fit:.1f}")
             session._post("low_space", err.message("ja"), err.message("en"), err)
-        app.audit.append(
-            app.actor,
-            "recording.start",
-            f"recording:{rid}",
-            {
-                "channel": channel,
-                "device": source.label,
-                "incident_id": incident_id,
-                "samplerate": source.format.samplerate,
-                "channels": source.format.channels,
-                "started_at": pending.started_at,
-            },
-        )
+        try:
+            app.audit.append(
+                app.actor,
+                "recording.start",
+                f"recording:{rid}",
+                {
+                    "channel": channel,
+                    "device": source.label,
+                    "incident_id": incident_id,
+                    "samplerate": source.format.samplerate,
+                    "channels": source.format.channels,
+                    "started_at": pending.started_at,
+                },
+            )
+        except KasuharaError as e:
+            # Capture is running: never stop it or leave it without an owner for a log entry.
+            # The stop entry carries the start time and says the start entry is missing.
+            log.error("recording %s: the start entry was not logged: %s", rid, e.message("en"))
+            session.start_logged = False
+            session._post(
+                "start_not_logged",
+                f"録音は続いていますが、開始を監査ログに記録できませんでした（{e.message('ja')}）。",
+                f"recording goes on, but its start could not be logged ({e.message('en')})",
+                e,
+            )
         log.info("recording %s started on %s (%s)", rid, source.label, channel)
         return session
 
@@ -474,6 +530,8 @@ class RecordingService:
             tags=session.tags,
         )
         extra: dict[str, Any] = {"end": cap.end.value, "overflows": cap.overflows}
+        if not session.start_logged:
+            extra["start_entry"] = "missing"
         if cap.error is not None:
             extra["error"] = cap.error.message("en")
         manifest = self.app.workstation.finalize_recording(cap.seal, meta, extra=extra)
@@ -505,22 +563,64 @@ class RecordingService:
         """Close every recording a crash left open, as ``recovered`` at its last checkpoint."""
         vault = self.app.paths.vault
         if not vault.is_dir():
+            if self.app.paths.root.exists() and not self.app.paths.root.is_dir():
+                self.app.paths.ensure()  # a file where the data folder should be: say so
             return []
         candidates = {p.name.removesuffix(".age") for p in find_unfinished(vault)}
-        # Sealed and closed, but the process died before the manifest was written:
+        unregistered = set()
         for pend in vault.glob("*.pending.json"):
             rid = pend.name.removesuffix(".pending.json")
-            if (vault / f"{rid}.age").exists() and not (vault / f"{rid}.manifest.json").exists():
-                if self._active is None or self._active.id != rid:
-                    candidates.add(rid)
-        out = []
-        for rid in sorted(candidates):
+            if not (vault / f"{rid}.age").exists():
+                continue
+            if self._active is not None and self._active.id == rid:
+                continue
+            if not (vault / f"{rid}.manifest.json").exists():
+                # Sealed and closed, but the process died before the manifest was written
+                candidates.add(rid)
+            elif rid not in candidates:
+                # Signed manifest written, but the database refused the row (locked, full,
+                # damaged) or the process died before it went in
+                unregistered.add(rid)
+        out, failed = [], []
+        for rid in sorted(candidates | unregistered):
             try:
-                out.append(self._recover_one(rid))
+                if rid in unregistered:
+                    done = self._register_one(rid)
+                    if done is not None:
+                        out.append(done)
+                else:
+                    out.append(self._recover_one(rid))
             except KasuharaError as e:
+                # one damaged file must not keep the others open: go on, report it after
                 log.error("could not recover %s: %s", rid, e.message("en"))
-                raise
+                failed.append((rid, e))
+        if failed:
+            raise RecoveryIncomplete(out, failed)
         return out
+
+    def _register_one(self, rid: str) -> RecoveredRecording | None:
+        """Enter a recording whose signed manifest is in the vault but not in the database."""
+        from kasuhara_recorder.evidence.manifest import manifest_paths, verify_manifest_bytes
+
+        vault = self.app.paths.vault
+        ws = self.app.workstation
+        if ws.recordings.get(rid) is None:
+            files = manifest_paths(vault, rid)
+            data, sig = files.manifest.read_bytes(), files.signature.read_bytes()
+            manifest = verify_manifest_bytes(
+                data, sig, trusted_public_pem=ws.key.public_pem
+            )  # only what this workstation signed goes in
+            ws.register_manifest(
+                manifest, data, sig, event="recording.stop", extra={"registered_by": "recover"}
+            )
+            if manifest.incident_id:
+                self._attach_to_incident(manifest)
+            result: RecoveredRecording | None = RecoveredRecording(manifest, 0)
+            log.info("registered %s from its signed manifest", rid)
+        else:
+            result = None  # registered; only the pending file was left behind
+        pending_path(vault, rid).unlink(missing_ok=True)
+        return result
 
     def _recover_one(self, rid: str) -> RecoveredRecording:
         vault = self.app.paths.vault

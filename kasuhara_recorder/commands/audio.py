@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -44,9 +45,22 @@ def _parse_tag(text: str) -> tuple[str, float]:
         seconds = float(at)
     except ValueError:
         seconds = -1.0
-    if not sep or not code or seconds < 0:
+    # nan/inf parse as floats but can never be reached: the tag would be dropped unseen
+    if not sep or not code or not math.isfinite(seconds) or seconds < 0:
         raise UsageError(f"--tag {text!r}: expected CODE@SECONDS, e.g. conduct.mental@12.5")
     return code, seconds
+
+
+def _file_seconds(path: str) -> float | None:
+    """The length of an input file, to refuse a tag past its end before recording; None when
+    the header is unreadable (the recorder then reports the file itself)."""
+    import soundfile
+
+    try:
+        info = soundfile.info(path)
+    except Exception:  # noqa: BLE001 - any unreadable file: left to the recorder's own error
+        return None
+    return info.frames / info.samplerate if info.samplerate else None
 
 
 def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
@@ -54,11 +68,17 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
         raise UsageError("--device and --input-file cannot be used together")
     if args.seconds is None and not args.input_file:
         raise UsageError("--seconds N is needed when recording from a device")
-    if args.seconds is not None and args.seconds <= 0:
-        raise UsageError("--seconds must be positive")
+    if args.seconds is not None and not (math.isfinite(args.seconds) and args.seconds > 0):
+        raise UsageError(f"--seconds must be a positive number, not {args.seconds}")
     tags = sorted((_parse_tag(t) for t in args.tag), key=lambda t: t[1])
     if args.seconds is not None and tags and tags[-1][1] > args.seconds:
         raise UsageError(f"tag at {tags[-1][1]} s is after the end ({args.seconds} s)")
+    if args.input_file and tags:
+        length = _file_seconds(args.input_file)
+        if length is not None and tags[-1][1] > length:
+            raise UsageError(
+                f"tag at {tags[-1][1]} s is after the end of {args.input_file} ({length:.2f} s)"
+            )
     app = _service(args)
     for code, _ in tags:  # refuse before recording, not half-way
         if not app.profile.is_known_code(code):
@@ -93,11 +113,21 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
                 session.tag(code, offset_ms=int(at * 1000))
             if end is not None and pos >= end:
                 break
+        missed = []
         for code, at in pending:  # a file that ended early still gets its tags
             if at <= session.position_s:
                 session.tag(code, offset_ms=int(at * 1000))
+            else:
+                missed.append((code, at))
         manifest = session.stop()
         _print_events(session, console)
+        for code, at in missed:  # stopped (Ctrl+C, device lost) before the tag's time
+            msg = (
+                f"タグ {code}@{at:g} は記録されませんでした: 録音がその時点より前に終わりました。"
+                if console.lang == "ja"
+                else f"tag {code}@{at:g} was not recorded: the recording ended before that time"
+            )
+            print(msg, file=sys.stderr)
     finally:
         for s, h in old.items():
             signal.signal(s, h)
@@ -124,6 +154,7 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
             "dropped_frames": manifest.dropped_frames,
             "overflows": cap.overflows if cap else 0,
             "tags": [asdict(t) for t in manifest.tags],
+            "tags_not_recorded": [f"{code}@{at:g}" for code, at in missed],
             "start_latency_ms": round((cap.start_latency_s if cap else 0) * 1000, 1),
             "first_audio_ms": None
             if cap is None or cap.first_audio_s is None
@@ -142,12 +173,17 @@ def _print_events(session, console: cli.Console) -> None:
 
 
 def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.app.recording_service import RecoveryIncomplete
+
     app = _service(args)
+    incomplete = None
     try:
         recovered = app.recording.recover()
+    except RecoveryIncomplete as e:  # the others were recovered: list them, then the error
+        recovered, incomplete = e.recovered, e
     finally:
         app.close()
-    if not recovered:
+    if not recovered and incomplete is None:
         console.say("復旧が必要な録音はありません。", "nothing to recover")
     for r in recovered:
         m = r.manifest
@@ -157,23 +193,28 @@ def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:
             f"recovered: {m.id} ({m.duration_ms / 1000:.2f} s, checkpoint "
             f"{m.recovery.checkpoint_written_at if m.recovery else '-'})",
         )
-    console.result(
+    items = [
         {
-            "ok": True,
-            "recovered": [
-                {
-                    "id": r.manifest.id,
-                    "sealed_path": str(app.paths.vault / r.manifest.sealed_name),
-                    "pcm_sha256": r.manifest.pcm_sha256,
-                    "sealed_sha256": r.manifest.sealed_sha256,
-                    "frames": r.manifest.frames,
-                    "duration_ms": r.manifest.duration_ms,
-                    "cut_bytes": r.cut_bytes,
-                }
-                for r in recovered
+            "id": r.manifest.id,
+            "sealed_path": str(app.paths.vault / r.manifest.sealed_name),
+            "pcm_sha256": r.manifest.pcm_sha256,
+            "sealed_sha256": r.manifest.sealed_sha256,
+            "frames": r.manifest.frames,
+            "duration_ms": r.manifest.duration_ms,
+            "cut_bytes": r.cut_bytes,
+        }
+        for r in recovered
+    ]
+    if incomplete is not None:
+        incomplete.json_fields = {
+            "recovered": items,
+            "failed": [
+                {"id": rid, "error": type(e).__name__, "message": e.message(console.lang)}
+                for rid, e in incomplete.failed
             ],
         }
-    )
+        raise incomplete
+    console.result({"ok": True, "recovered": items})
     return 0
 
 

@@ -94,6 +94,20 @@ class CheckpointMismatch(EvidenceError):
     en = "sealed file {detail} does not match its last checkpoint (possible tampering)"
 
 
+class NoCheckpoint(CheckpointMismatch):
+    """The journal is missing, empty or unreadable: nothing attests any part of the file."""
+
+    ja = (
+        "封印ファイル {detail} の記録ジャーナル（.journal）がないか壊れているため、"
+        "復旧に使えるチェックポイントがありません。ファイルは削除・移動せずに保全し、"
+        "証拠管理担当者に連絡してください（age で復号はできます）。"
+    )
+    en = (
+        "sealed file {detail} has no usable checkpoint (its .journal is missing or damaged); "
+        "keep the file as it is and tell the evidence officer (age can still decrypt it)"
+    )
+
+
 @dataclass(frozen=True)
 class SealResult:
     path: Path
@@ -647,7 +661,7 @@ def recover(sealed_path: Path) -> SealResult:
     sealed_path = Path(sealed_path)
     cp = read_checkpoint(sealed_path)
     if cp is None:
-        raise CheckpointMismatch(f"{sealed_path} (no journal checkpoint)")
+        raise NoCheckpoint(str(sealed_path))
     size = sealed_path.stat().st_size
     if size < cp.sealed_bytes or _sha256_prefix(sealed_path, cp.sealed_bytes) != cp.sealed_sha256:
         raise CheckpointMismatch(str(sealed_path))
