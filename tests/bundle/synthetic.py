@@ -55,7 +55,7 @@ def build(path: Path, seconds: float = 1.0) -> dict:
             {
                 "bundle_id": "b-1",
                 "incident_id": "inc-1",
-                "signing_key": {"file": "keys/ws.pem"},
+                "signing_key": {"file": "keys/ws.pem", "fingerprint": ws.fingerprint},
                 "recordings": [
                     {
                         "id": "rec-1",

@@ -143,3 +143,84 @@ def test_real_export_is_green_in_the_browser_and_an_altered_wav_is_named(
     browser.pick("#folder", [folder])
     result = browser.wait_result()
     assert {f["file"] for f in result["failures"]} == {f"recordings/{wav.name}"}
+
+
+def test_real_export_with_an_imported_recording_is_green(browser, tmp_path):
+    # An imported original (FLAC, MP3…) is listed as "original", not "wav": the page used to
+    # check a WAV that is not there and showed a genuine bundle as altered, naming no file.
+    import subprocess
+
+    from tests.bundle.conftest import kr, make_workstation
+
+    ws = make_workstation(tmp_path / "ws", seconds=1.5)
+    flac = tmp_path / "phone.flac"
+    subprocess.run(
+        ["sox", "-n", "-r", "16000", "-c", "1", str(flac), "synth", "1", "sine", "440"], check=True
+    )
+    kr(ws.data, "import", "--incident", ws.incident_id, str(flac))
+    out = tmp_path / "bundle.zip"
+    ws.export(out)
+    browser.open(_page(tmp_path))
+    browser.pick("#zip", [out])
+    assert browser.wait_result()["ok"]
+    folder = _unzip(out, tmp_path / "b")
+    original = next((folder / "recordings").glob("*.flac"))
+    data = bytearray(original.read_bytes())
+    data[-10] ^= 0x01
+    original.write_bytes(bytes(data))
+    browser.open(_page(tmp_path))
+    browser.pick("#folder", [folder])
+    result = browser.wait_result()
+    failed = {(f["file"], f["check"]) for f in result["failures"]}
+    assert (f"recordings/{original.name}", "original-sha256") in failed, failed
+
+
+def test_resigned_bundle_claiming_the_genuine_fingerprint_fails(browser, good_bundle, tmp_path):
+    from tests.bundle.test_signing_key import _resigned
+
+    forged = tmp_path / "forged.zip"
+    _resigned(good_bundle, forged, claim_genuine=True)
+    browser.open(_page(tmp_path))
+    browser.pick("#zip", [forged])
+    result = browser.wait_result()
+    assert {(f["file"], f["check"]) for f in result["failures"]} == {
+        ("manifest.json.sig", "manifest-signature")
+    }
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"files": [None, 5, "x"]},
+        {"recordings": 5},
+        {"recordings": [None, "x", {"manifest": 7, "wav": [1]}]},
+        {"signing_key": "keys/x.pem"},
+        {"signing_key": None},
+    ],
+)
+def test_manifest_values_of_the_wrong_kind_are_named_per_file(browser, bundle, tmp_path, edit):
+    import json
+
+    folder = _unzip(bundle, tmp_path / "bundle")
+    m = folder / "manifest.json"
+    m.write_text(json.dumps({**json.loads(m.read_text()), **edit}))
+    browser.open(_page(tmp_path))
+    browser.pick("#folder", [folder])
+    result = browser.wait_result()
+    assert "error" not in result, result  # checked file by file, not "cannot verify"
+    failed = {(f["file"], f["check"]) for f in result["failures"]}
+    assert ("manifest.json.sig", "manifest-signature") in failed
+    assert all(isinstance(f["file"], str) and f["file"] for f in result["failures"]), result
+
+
+@pytest.mark.parametrize("text", ["null", "0", '""', "[]"])
+def test_a_manifest_that_is_not_an_object_still_fails_its_signature(
+    browser, bundle, tmp_path, text
+):
+    folder = _unzip(bundle, tmp_path / "bundle")
+    (folder / "manifest.json").write_text(text)
+    browser.open(_page(tmp_path))
+    browser.pick("#folder", [folder])
+    result = browser.wait_result()
+    failed = {(f["file"], f["check"]) for f in result["failures"]}
+    assert ("manifest.json.sig", "manifest-signature") in failed, result
