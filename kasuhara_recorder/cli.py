@@ -13,10 +13,11 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from kasuhara_recorder import __version__
-from kasuhara_recorder.config import resolve_data_dir
-from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.config import DataFolderError, resolve_data_dir
+from kasuhara_recorder.errors import KasuharaError, UsageError
 from kasuhara_recorder.logging_setup import configure_logging
 
 log = logging.getLogger("kasuhara.cli")
@@ -50,13 +51,48 @@ class Console:
 
     def error(self, err: KasuharaError) -> None:
         if self.json_mode:
-            print(
-                json.dumps(
-                    {"ok": False, "error": type(err).__name__, "message": err.message(self.lang)},
-                    ensure_ascii=False,
-                )
-            )
+            # an error may carry what was done before it (e.g. the files an import sealed)
+            extra = getattr(err, "json_fields", {})
+            obj = {**extra, "ok": False, "error": type(err).__name__}
+            obj["message"] = err.message(self.lang)
+            print(json.dumps(obj, ensure_ascii=False))
         print(err.message(self.lang), file=sys.stderr)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that keeps the CLI contract on bad usage too: exit 2, and with --json one
+    JSON object on stdout (argparse itself prints only usage text to stderr)."""
+
+    def error(self, message: str) -> NoReturn:
+        argv = sys.argv[1:] if _ARGV is None else _ARGV
+        lang = _lang_from_argv(argv)
+        err = UsageError(message)
+        if "--json" in argv:
+            Console(lang=lang, json_mode=True).error(err)
+            sys.exit(2)
+        self.print_usage(sys.stderr)
+        print(err.message(lang), file=sys.stderr)
+        hint = f"{self.prog} --help"
+        print(f"詳しくは `{hint}` を参照してください。" if lang == "ja" else f"see `{hint}`",
+              file=sys.stderr)  # fmt: skip
+        sys.exit(2)
+
+
+_ARGV: list[str] | None = None  # the argv main() parses, for ArgumentParser.error
+
+
+def _lang_from_argv(argv: list[str]) -> str:
+    """--lang as given on the command line (usable before parsing succeeded)."""
+    for i, a in enumerate(argv):
+        if a.startswith("--lang="):
+            value = a.split("=", 1)[1]
+        elif a == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        else:
+            continue
+        if value in ("ja", "en"):
+            return value
+    return default_language()
 
 
 Command = Callable[[argparse.Namespace, Console], int]
@@ -80,7 +116,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="kasuhara-recorder",
         description="Kasuhara Recorder — カスタマーハラスメント録音・証拠管理. "
         "With no subcommand, starts the desktop app.",
@@ -113,6 +149,8 @@ def cmd_gui(args: argparse.Namespace, console: Console) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _ARGV
+    _ARGV = None if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = args.lang or default_language()
@@ -128,12 +166,24 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         return 130
-    except Exception:
+    except OSError as e:
+        # A file the command could not read or write (a read-only or misplaced data folder,
+        # a full disk): say which file and what to check, not "unexpected error".
+        # the traceback only into a log file: on stderr it would bury the message
+        log.error("%s failed on a file: %s", args.command or "gui", e, exc_info=bool(log_file))
+        err = DataFolderError.from_os_error(e, data_dir)
+        console.error(err)
+        return err.exit_code
+    except Exception as e:
         log.exception("unexpected error in %s", args.command or "gui")
         where = str(log_file) if log_file else "stderr"
         msg_ja = f"予期しないエラーが発生しました。詳細はログを確認してください: {where}"
         msg_en = f"unexpected error; details in the log: {where}"
-        print(msg_ja if lang == "ja" else msg_en, file=sys.stderr)
+        msg = msg_ja if lang == "ja" else msg_en
+        if console.json_mode:  # still one JSON object for the script
+            print(json.dumps({"ok": False, "error": type(e).__name__, "message": msg},
+                             ensure_ascii=False))  # fmt: skip
+        print(msg, file=sys.stderr)
         return 1
 
 

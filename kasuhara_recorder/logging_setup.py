@@ -22,7 +22,11 @@ def configure_logging(data_dir: Path) -> Path | None:
             log_dir / "kasuhara.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
+        # No log file (a read-only or misplaced data folder): only tracebacks of unexpected
+        # errors reach stderr; the typed error itself is already printed for the person.
         handler = logging.StreamHandler()
+        handler.setLevel(logging.ERROR)
+        handler.addFilter(lambda record: record.exc_info is not None)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     return Path(handler.baseFilename) if isinstance(handler, logging.FileHandler) else None
