@@ -8,7 +8,7 @@ from pathlib import Path
 from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
-from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.errors import KasuharaError, UsageError
 
 # org_identity (pyrage) is imported by the commands that use it: every launch of the program,
 # the desktop app's included, builds this parser.
@@ -19,16 +19,21 @@ def _service(args: argparse.Namespace) -> AppService:
 
 
 def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
-    if getattr(args, "keys_command", None) != "init-org":
-        console.say(
-            "使い方: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
-            "usage: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
-        )
-        return 2
+    if getattr(args, "keys_command", None) != "init-org":  # a UsageError: JSON with --json too
+        raise UsageError("usage: kasuhara-recorder keys init-org --out DIR --passphrase-file F")
     from kasuhara_recorder.evidence.org_identity import init_org, read_passphrase_file
 
     passphrase = read_passphrase_file(args.passphrase_file)
-    files = init_org(args.out, passphrase)
+    if passphrase != passphrase.strip():
+        # invisible at the keyboard later: the officer typing it in the app would be locked out
+        raise UsageError(
+            f"{args.passphrase_file}: the passphrase begins or ends with spaces or tabs; "
+            "remove them (nothing was created)"
+        )
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder (nothing was created)")
+    files = init_org(out, passphrase)
     console.say(
         f"組織の鍵を作成しました。\n  秘密鍵（パスフレーズで保護）: {files.identity}\n"
         f"  受取人（各端末に配布）: {files.recipient_file}\n  {files.recipient}\n"
@@ -80,10 +85,7 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
 
 def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
     if getattr(args, "audit_command", None) != "verify":
-        console.say(
-            "使い方: kasuhara-recorder audit verify", "usage: kasuhara-recorder audit verify"
-        )
-        return 2
+        raise UsageError("usage: kasuhara-recorder audit verify")
     app = _service(args)
     try:
         report = app.workstation.verify_audit()
@@ -104,15 +106,51 @@ def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
     return 0 if report.ok else 1
 
 
+class ImportIncomplete(KasuharaError):
+    """Some files of an `import` were sealed, others not: each named, nothing re-sealed."""
+
+    ja = (
+        "{done} 件を取り込みましたが、次のファイルは取り込めませんでした:\n{failed_ja}\n"
+        "取り込めたファイルはそのまま保管されています。原因を直して、失敗したファイルだけを"
+        "もう一度取り込んでください。"
+    )
+    en = (
+        "imported {done} file(s), but these were not imported:\n{failed_en}\n"
+        "the imported ones are kept; fix the cause and import only the failed files again"
+    )
+
+
+def _import_item(r) -> dict:
+    return {
+        "id": r.id,
+        "sealed_path": str(r.sealed_path),
+        "sha256": r.sha256,
+        "sealed_sha256": r.sealed_sha256,
+        "original": str(r.original),
+    }
+
+
 def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
-    for path in args.audio:  # all or nothing for a missing file: check before sealing any
-        if not Path(path).is_file():
-            raise UsageError(f"{path}: not found or not a file")
+    # All or nothing for what can be seen before sealing: a missing file, a folder, an empty
+    # file (a failed copy from the recorder, nothing to keep as evidence).
+    for path in args.audio:
+        p = Path(path)
+        if not p.is_file():
+            raise UsageError(f"{path}: not found or not a file; nothing was imported")
+        if p.stat().st_size == 0:
+            raise UsageError(f"{path}: the file is empty (0 bytes); nothing was imported")
     app = _service(args)
-    results = []
+    results, failed = [], []
     try:
+        _ = app.workstation.recipients  # not set up: one error, not one per file
+        if args.incident is not None:
+            app.incidents.check_can_take_recording(args.incident)
         for path in args.audio:
-            r = app.workstation.import_file(path, incident_id=args.incident)
+            try:
+                r = app.workstation.import_file(path, incident_id=args.incident)
+            except KasuharaError as e:  # the others are independent: go on, report each
+                failed.append((path, e))
+                continue
             results.append(r)
             console.say(
                 f"取り込みました: {r.original.name} → {r.id}\n  SHA-256: {r.sha256}",
@@ -120,16 +158,26 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
             )
     finally:
         app.close()
-    items = [
-        {
-            "id": r.id,
-            "sealed_path": str(r.sealed_path),
-            "sha256": r.sha256,
-            "sealed_sha256": r.sealed_sha256,
-            "original": str(r.original),
+    items = [_import_item(r) for r in results]
+    if failed and len(args.audio) == 1:
+        raise failed[0][1]
+    if failed:
+        err = ImportIncomplete(
+            ", ".join(p for p, _ in failed),
+            done=len(results),
+            failed_ja="\n".join(f"  {p}: {e.message('ja')}" for p, e in failed),
+            failed_en="\n".join(f"  {p}: {e.message('en')}" for p, e in failed),
+        )
+        # an evidence problem (exit 1) outranks bad input (exit 2)
+        err.exit_code = 1 if any(e.exit_code == 1 for _, e in failed) else 2
+        err.json_fields = {
+            "imported": items,
+            "failed": [
+                {"path": p, "error": type(e).__name__, "message": e.message(console.lang)}
+                for p, e in failed
+            ],
         }
-        for r in results
-    ]
+        raise err
     out = {"ok": True, "imported": items}
     if len(items) == 1:
         out.update(items[0])  # one file: its fields at the top, as `record --json` does

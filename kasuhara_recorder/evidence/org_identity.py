@@ -54,7 +54,7 @@ def read_passphrase_file(path: Path) -> str:
     except OSError as e:
         raise UsageError(f"{path}: {e.strerror or e}") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is not part of the phrase
     except UnicodeDecodeError:
         raise UsageError(f"{path}: the passphrase file is not UTF-8 text") from None
     lines = text.splitlines()
@@ -64,21 +64,32 @@ def read_passphrase_file(path: Path) -> str:
     return passphrase
 
 
-def parse_recipient(text: str) -> str:
-    """A checked ``age1…`` X25519 recipient string."""
+def parse_recipient(text: str, where: str = "") -> str:
+    """A checked ``age1…`` X25519 recipient string. ``where`` names its file and line.
+
+    What is not a recipient is never echoed: it may be a passphrase or a secret key given
+    by mistake, and the message goes to the screen and the log."""
     s = text.strip()
+    at = f"{where}: " if where else ""
+    if s.upper().startswith("AGE-SECRET-KEY-"):
+        raise BadRecipient(
+            f"{at}this is a secret key (identity), not a recipient; keep it off workstations"
+        )
     if not s.startswith("age1"):
-        raise BadRecipient(repr(s[:20]))
+        raise BadRecipient(f"{at}not an age1… recipient" if at else "not an age1… recipient")
     try:
         pyrage.x25519.Recipient.from_str(s)
     except (pyrage.RecipientError, ValueError) as e:
-        raise BadRecipient(f"{s[:20]}…: {e}") from None
+        raise BadRecipient(f"{at}{s[:20]}…: {e}") from None
     return s
 
 
 def read_recipients(arg: str) -> list[str]:
-    """Recipients from a literal ``age1…`` or a file of them (one a line, ``#`` comments)."""
-    if arg.strip().startswith("age1"):
+    """Recipients from a literal ``age1…`` or a file of them: one a line, ``#`` comments and
+    blank lines skipped, CRLF and a UTF-8 BOM (Windows Notepad) accepted."""
+    if not arg.strip():
+        raise BadRecipient("empty --org-recipient")
+    if arg.strip().startswith("age1") or arg.strip().upper().startswith("AGE-SECRET-KEY-"):
         return [parse_recipient(arg)]
     path = Path(arg)
     try:
@@ -86,10 +97,14 @@ def read_recipients(arg: str) -> list[str]:
     except OSError as e:
         raise BadRecipient(f"{arg} ({e.strerror or e})") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadRecipient(f"{arg} (not text)") from None
-    out = [parse_recipient(ln) for ln in text.splitlines() if ln.strip() and ln[0] != "#"]
+    out = [
+        parse_recipient(ln, f"{arg} line {n}")
+        for n, ln in enumerate(text.splitlines(), 1)
+        if ln.strip() and not ln.strip().startswith("#")
+    ]
     if not out:
         raise BadRecipient(f"{arg} (no age1… line)")
     return out
@@ -97,7 +112,10 @@ def read_recipients(arg: str) -> list[str]:
 
 def init_org(out_dir: Path, passphrase: str) -> OrgIdentityFiles:
     """Create a new identity in ``out_dir``; refuses to overwrite an existing one."""
-    out_dir = make_private_dir(Path(out_dir))
+    try:
+        out_dir = make_private_dir(Path(out_dir))
+    except OSError as e:
+        raise UsageError(f"--out {out_dir}: {e.strerror or e} (nothing was created)") from None
     ident_path, rec_path = out_dir / IDENTITY_NAME, out_dir / RECIPIENT_NAME
     for p in (ident_path, rec_path):
         if p.exists():
@@ -108,8 +126,15 @@ def init_org(out_dir: Path, passphrase: str) -> OrgIdentityFiles:
     recipient = str(identity.to_public())
     created = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     text = f"# created: {created}\n# public key: {recipient}\n{identity}\n".encode("ascii")
-    write_atomic(ident_path, pyrage.passphrase.encrypt(text, passphrase), mode=0o600)
-    write_atomic(rec_path, f"{recipient}\n".encode("ascii"), mode=0o644)
+    try:  # exclusive: a second init-org racing this one must not replace the identity
+        write_atomic(
+            ident_path, pyrage.passphrase.encrypt(text, passphrase), mode=0o600, exclusive=True
+        )
+        write_atomic(rec_path, f"{recipient}\n".encode("ascii"), mode=0o644, exclusive=True)
+    except FileExistsError as e:
+        raise UsageError(
+            f"{e.filename or out_dir} already exists; refusing to overwrite an organisation key"
+        ) from None
     return OrgIdentityFiles(ident_path, rec_path, recipient)
 
 
