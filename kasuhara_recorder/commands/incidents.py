@@ -40,11 +40,26 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
                 raise UsageError(f"{path}: must be a JSON object")
             inc = app.incidents.import_json(data)
         else:
+            data = {}
             inc = app.incidents.create()
+        # Unknown keys are tolerated (newer files), but a misspelt field must not vanish
+        # unseen: name every key that was not taken.
+        ignored = sorted(set(data) - set(inc.to_json_dict()))
+        if ignored:
+            names = ", ".join(ignored)
+            print(
+                f"注意: 次の項目は事案票の項目ではないため取り込みませんでした: {names}"
+                if console.lang == "ja"
+                else f"note: these keys are not incident fields and were not taken: {names}",
+                file=sys.stderr,
+            )
         console.say(
             f"事案 {inc.id} を作成しました（下書き）。", f"created incident {inc.id} (draft)"
         )
-        console.result({"ok": True, "id": inc.id, "status": inc.status})
+        out = {"ok": True, "id": inc.id, "status": inc.status}
+        if ignored:
+            out["ignored_fields"] = ignored
+        console.result(out)
         return 0
     finally:
         app.close()

@@ -458,3 +458,25 @@ def test_keys_init_org_never_overwrites_and_checks_the_passphrase_file(data_dir,
                       code=2)  # fmt: skip
         assert str(where) in obj["message"]
     assert a_file.read_text() == "x"
+
+
+# --- incidents --------------------------------------------------------------------------------
+def test_incident_new_names_the_keys_it_did_not_take(service, tmp_path):
+    """Unknown keys are tolerated (newer files), but a misspelt field used to vanish unseen."""
+    f = tmp_path / "incident.json"
+    f.write_text(
+        json.dumps({"ocurred_at": "2026-01-01T10:00", "department": "市民課", "status": "x"}),
+        encoding="utf-8",
+    )
+    r = kr("--json", "incident", "new", "--json-file", str(f))
+    assert r.returncode == 0, r.stderr
+    obj = json.loads(r.stdout)
+    assert obj["ignored_fields"] == ["ocurred_at"] and "ocurred_at" in r.stderr
+    assert service.incidents.get(obj["id"]).draft.department == "市民課"
+    r = kr("--json", "incident", "new")
+    assert "ignored_fields" not in json.loads(r.stdout)
+    for bad in (str(tmp_path / "missing.json"), str(tmp_path)):
+        obj = failure("incident", "new", "--json-file", bad, code=2, lang="en")
+        assert bad in obj["message"]
+    obj = failure("incident", "show", "20990101-nope00", code=2, lang="en")
+    assert obj["error"] == "IncidentNotFound"
