@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from dataclasses import asdict
+from pathlib import Path
 
 from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
@@ -73,6 +74,8 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
     tags = sorted((_parse_tag(t) for t in args.tag), key=lambda t: t[1])
     if args.seconds is not None and tags and tags[-1][1] > args.seconds:
         raise UsageError(f"tag at {tags[-1][1]} s is after the end ({args.seconds} s)")
+    if args.input_file and not Path(args.input_file).is_file():
+        raise UsageError(f"--input-file {args.input_file}: not found or not a file")
     if args.input_file and tags:
         length = _file_seconds(args.input_file)
         if length is not None and tags[-1][1] > length:

@@ -480,3 +480,11 @@ def test_incident_new_names_the_keys_it_did_not_take(service, tmp_path):
         assert bad in obj["message"]
     obj = failure("incident", "show", "20990101-nope00", code=2, lang="en")
     assert obj["error"] == "IncidentNotFound"
+
+
+def test_record_from_a_missing_input_file_or_a_folder(service, tmp_path):
+    for bad in (str(tmp_path / "missing.wav"), str(tmp_path)):
+        obj = failure("record", "--input-file", bad, code=2, lang="en")
+        assert obj["error"] == "UsageError" and bad in obj["message"]
+        assert "not found or not a file" in obj["message"]
+    assert sealed(service) == []
