@@ -29,6 +29,13 @@ class TruncatedArchive(HostileArchive):
     en = "the ZIP file is truncated or damaged ({detail})"
 
 
+class UnreadableArchive(HostileArchive):
+    ja = (
+        "ファイルを読み込めません（{detail}）。別の場所にコピーしてから、もう一度確認してください。"
+    )
+    en = "cannot read the file ({detail}); copy it to another place and check it again"
+
+
 class MalformedArchive(HostileArchive):
     ja = "ZIPファイルの構造が不正です（{detail}）"
     en = "malformed ZIP structure ({detail})"

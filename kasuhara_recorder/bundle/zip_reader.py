@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import struct
 import unicodedata
 import zlib
@@ -35,6 +36,7 @@ from kasuhara_recorder.bundle.errors import (
     MalformedArchive,
     NotAZip,
     TruncatedArchive,
+    UnreadableArchive,
     UnsafePath,
     UnsupportedEntry,
     ZipBomb,
@@ -116,6 +118,9 @@ class SafeZipReader:
             self._f: BinaryIO = io.BytesIO(bytes(source))
         elif isinstance(source, str | os.PathLike):
             try:
+                # A FIFO would block open() until something writes to it; a device is no bundle.
+                if not stat.S_ISREG(os.stat(source).st_mode):
+                    raise NotAZip(f"{source}: not a regular file")
                 self._f = open(Path(source), "rb")  # noqa: SIM115 - closed by close()
             except OSError as e:
                 raise NotAZip(f"{source}: {e.strerror}") from None
@@ -123,8 +128,11 @@ class SafeZipReader:
         else:
             self._f = source
         try:
-            self._f.seek(0, os.SEEK_END)
-            self.archive_size = self._f.tell()
+            try:
+                self._f.seek(0, os.SEEK_END)
+                self.archive_size = self._f.tell()
+            except OSError as e:
+                raise UnreadableArchive(e.strerror or str(e)) from None
             self.entries: dict[str, ZipEntry] = {}
             self._load()
         except BaseException:
@@ -145,11 +153,19 @@ class SafeZipReader:
 
     # --- structure ---------------------------------------------------------------------
     def _read_at(self, offset: int, n: int) -> bytes:
-        self._f.seek(offset)
-        data = self._f.read(n)
+        data = self._read(offset, n)
         if len(data) != n:
             raise TruncatedArchive(f"needed {n} bytes at offset {offset}")
         return data
+
+    def _read(self, offset: int, n: int) -> bytes:
+        """Up to ``n`` bytes at ``offset``; an I/O error (a failing stick, a dropped network
+        share) is the archive's, exit 2, not an unexpected error."""
+        try:
+            self._f.seek(offset)
+            return self._f.read(n)
+        except OSError as e:
+            raise UnreadableArchive(e.strerror or str(e)) from None
 
     def _find_eocd(self) -> int:
         if self.archive_size < 22:
@@ -307,8 +323,7 @@ class SafeZipReader:
         offset = e.data_offset
         inflater = zlib.decompressobj(-15) if e.method == DEFLATED else None
         while remaining > 0:
-            self._f.seek(offset)
-            raw = self._f.read(min(chunk, remaining))
+            raw = self._read(offset, min(chunk, remaining))
             if not raw:
                 raise TruncatedArchive(f"{name!r} ends early")
             offset += len(raw)

@@ -143,3 +143,36 @@ def test_wav_data_chunk_is_the_pcm_and_soundfile_reads_it(tmp_path):
     (tmp_path / "a.wav").write_bytes(wav)
     data, rate = sf.read(tmp_path / "a.wav", dtype="int16")
     assert rate == 48000 and data.tobytes() == pcm
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "bundle.zip"
+    os.mkfifo(fifo)
+    result: list = []
+    t = threading.Thread(target=lambda: result.append(_refusal(fifo)), daemon=True)
+    t.start()
+    t.join(10)
+    if t.is_alive():  # let the blocked open() go before failing
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("opening a FIFO blocked")
+    assert isinstance(result[0], E.NotAZip), result
+
+
+def _refusal(path):
+    try:
+        SafeZipReader(path).close()
+    except E.HostileArchive as e:
+        return e
+    return None
+
+
+def test_a_file_the_os_cannot_seek_is_refused_cleanly():
+    # /proc files refuse SEEK_END (EINVAL): an OSError while reading, as a failing USB stick or
+    # a dropped network share gives, is exit 2 "cannot read", not an unexpected error.
+    with pytest.raises(E.HostileArchive) as e:
+        SafeZipReader("/proc/self/status")
+    assert "Invalid argument" in e.value.message("en")
