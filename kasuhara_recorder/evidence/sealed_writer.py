@@ -89,6 +89,19 @@ class DiskFull(VaultWriteError):
         super().__init__(detail, disk_full=True)
 
 
+class VaultOpenError(VaultWriteError):
+    """The sealed file could not even be created: nothing was taken, nothing is sealed."""
+
+    ja = (
+        "封印ファイルを作成できないため、録音（取り込み）を始められませんでした（{detail}）。"
+        "何も保存されていません。保管庫（vault）フォルダの空き容量と書き込み権限を確認してください。"
+    )
+    en = (
+        "could not create the sealed file, so nothing was recorded or imported ({detail}); "
+        "check the free space and write permission of the vault folder"
+    )
+
+
 class CheckpointMismatch(EvidenceError):
     ja = "封印ファイル {detail} が最後のチェックポイントと一致しません（改ざんの可能性）。"
     en = "sealed file {detail} does not match its last checkpoint (possible tampering)"
@@ -333,7 +346,7 @@ class SealedWriter:
             raise UsageError(f"{e.filename} already exists") from None
         except OSError as e:
             self._drop_reserve()
-            raise VaultWriteError(str(e), disk_full=e.errno in _DISK_FULL) from None
+            raise VaultOpenError(str(e), disk_full=e.errno in _DISK_FULL) from None
 
     def _write_reserve(self) -> None:
         block = bytes(PIPE_SIZE)

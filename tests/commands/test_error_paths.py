@@ -488,3 +488,36 @@ def test_record_from_a_missing_input_file_or_a_folder(service, tmp_path):
         assert obj["error"] == "UsageError" and bad in obj["message"]
         assert "not found or not a file" in obj["message"]
     assert sealed(service) == []
+
+
+def test_a_full_disk_before_recording_says_nothing_was_taken(tmp_path, org_identity):
+    """A vault on a nearly full file system (a 400 KiB tmpfs in a private mount namespace):
+    the message used to say the recording was "sealed up to the saved part" when nothing had
+    been taken at all."""
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare not available")
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    wav = tone(tmp_path / "tone.wav", seconds=4.0)
+    kr_cmd = f"{sys.executable} -m kasuhara_recorder --lang en --json"
+    script = f"""
+set -e
+mount -t tmpfs -o size=400k tmpfs {mnt} || exit 77
+export KASUHARA_DATA_DIR={mnt}/data
+{kr_cmd} setup --org-recipient {org_identity.to_public()} > /dev/null
+set +e
+{kr_cmd} record --input-file {wav} --unpaced; echo "rc=$?"
+{kr_cmd} import {wav}; echo "rc=$?"
+ls -A {mnt}/data/vault; echo "end"
+"""
+    r = subprocess.run(
+        ["unshare", "-m", "bash", "-c", script], capture_output=True, text=True, timeout=120
+    )
+    if r.returncode == 77 or "Operation not permitted" in r.stderr:
+        pytest.skip(f"cannot mount a small file system here: {r.stderr}")
+    out = r.stdout.splitlines()
+    assert out[1] == "rc=1" and out[3] == "rc=1", r.stdout + r.stderr
+    for line in (out[0], out[2]):
+        obj = json.loads(line)
+        assert obj["error"] == "VaultOpenError" and "nothing was recorded" in obj["message"]
+    assert out[4] == "end"  # the vault is empty: no half-made file left behind
