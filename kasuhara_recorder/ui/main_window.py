@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 # Dialogs and the form are imported when first needed: startup shows only the recorder.
 
 log = logging.getLogger("kasuhara.ui")
+MAX_REOPENED_FORMS = 5  # more unsaved forms than that would bury the recorder at start
 
 
 def _warm_up() -> None:
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
         self.recovering = False
         if not self._discarded:
             self.show_setup_state()
+            self.reopen_unsaved_forms()
             # Load the recording stack now, in the background, rather than on the first press.
             self.tasks.run(_warm_up)
 
@@ -309,6 +311,28 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.recovery_shown.emit(box)
+
+    def reopen_unsaved_forms(self) -> None:
+        """A form whose typing was never saved (the app was killed, or closed with the form
+        open) comes back by itself with its restored banner: the worker may not remember to
+        look for it. 下書き保存 or 提出 ends that."""
+        incidents = self.service.incidents
+        reopened = False
+        for iid in incidents.drafts.ids()[:MAX_REOPENED_FORMS]:
+            if iid in self.forms:
+                continue
+            try:
+                inc = incidents.get(iid)
+                unsaved = inc.status == "draft" and incidents.load_autosave(iid) != inc.draft
+            except (KasuharaError, ValueError) as e:  # never keep the recorder from starting
+                log.error("autosaved draft %s not reopened: %s", iid, e)
+                continue
+            if unsaved:
+                self.open_incident(iid)
+                reopened = True
+        if reopened:  # F9 belongs to the recorder: keep it the active window
+            self.raise_()
+            self.activateWindow()
 
     def open_setup(self) -> SetupDialog | None:
         from kasuhara_recorder.ui.setup_dialog import SetupDialog
