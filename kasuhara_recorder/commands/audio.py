@@ -106,10 +106,11 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
         console.say(f"録音開始: {session.id}", f"recording: {session.id}")
         sys.stdout.flush()
         live = args.input_file is None or not args.unpaced
+        errors: list = []  # what ended the recording early, for --json
         pending = list(tags)
         end = args.seconds if args.input_file is None else None
         while not interrupted.is_set() and not session.recorder.wait_until_ended(WAIT_STEP_S):
-            _print_events(session, console)
+            _print_events(session, console, errors)
             pos = session.position_s
             while pending and (not live or pos >= pending[0][1]):
                 code, at = pending.pop(0)
@@ -123,7 +124,7 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
             else:
                 missed.append((code, at))
         manifest = session.stop()
-        _print_events(session, console)
+        _print_events(session, console, errors)
         for code, at in missed:  # stopped (Ctrl+C, device lost) before the tag's time
             msg = (
                 f"タグ {code}@{at:g} は記録されませんでした: 録音がその時点より前に終わりました。"
@@ -144,8 +145,22 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
         f"dropped frames {manifest.dropped_frames}\n  sealed: {sealed_path}",
     )
     cap = session.capture
+    failed = {}
+    if not ok:  # sealed, but cut short: a failure object like every other (error, message)
+        err = errors[-1] if errors else None
+        failed = {
+            "error": type(err).__name__ if err else "RecordingIncomplete",
+            "message": err.message(console.lang)
+            if err
+            else (
+                f"録音は状態 {manifest.status} で終わりました。"
+                if console.lang == "ja"
+                else f"the recording ended with status {manifest.status}"
+            ),
+        }
     console.result(
         {
+            **failed,
             "ok": ok,
             "id": manifest.id,
             "sealed_path": str(sealed_path),
@@ -168,11 +183,13 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
     return 0 if ok else 1
 
 
-def _print_events(session, console: cli.Console) -> None:
+def _print_events(session, console: cli.Console, errors: list | None = None) -> None:
     for ev in session.poll_events():
         if ev.kind in ("stopped", "source_ended"):
             continue
         print(ev.message(console.lang), file=sys.stderr, flush=True)
+        if errors is not None and ev.error is not None and ev.kind != "low_space":
+            errors.append(ev.error)
 
 
 def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:

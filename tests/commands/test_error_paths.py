@@ -521,3 +521,32 @@ ls -A {mnt}/data/vault; echo "end"
         obj = json.loads(line)
         assert obj["error"] == "VaultOpenError" and "nothing was recorded" in obj["message"]
     assert out[4] == "end"  # the vault is empty: no half-made file left behind
+
+
+def test_a_disk_that_fills_during_a_recording(tmp_path, org_identity):
+    """Sealed up to what fitted, registered, exit 1, and the --json object names the error
+    like every other failure (it used to carry only ok=false and a status)."""
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare not available")
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    wav = tone(tmp_path / "long.wav", seconds=30.0)  # 2.9 MB of PCM: more than fits
+    kr_cmd = f"{sys.executable} -m kasuhara_recorder --lang en --json"
+    script = f"""
+mount -t tmpfs -o size=6000k tmpfs {mnt} || exit 77
+export KASUHARA_DATA_DIR={mnt}/data
+{kr_cmd} setup --org-recipient {org_identity.to_public()} > /dev/null || exit 78
+{kr_cmd} record --input-file {wav} --unpaced; echo "rc=$?"
+{kr_cmd} audit verify > /dev/null; echo "rc=$?"
+"""
+    r = subprocess.run(
+        ["unshare", "-m", "bash", "-c", script], capture_output=True, text=True, timeout=120
+    )
+    if r.returncode == 77 or "Operation not permitted" in r.stderr:
+        pytest.skip(f"cannot mount a small file system here: {r.stderr}")
+    out = r.stdout.splitlines()
+    assert out[1:] == ["rc=1", "rc=0"], r.stdout + r.stderr
+    obj = json.loads(out[0])
+    assert obj["ok"] is False and obj["status"] == "disk_full"
+    assert obj["error"] == "DiskFull" and "disk full" in obj["message"]
+    assert 0 < obj["duration_ms"] < 30000 and obj["sealed_sha256"]
