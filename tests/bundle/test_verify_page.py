@@ -224,3 +224,18 @@ def test_a_manifest_that_is_not_an_object_still_fails_its_signature(
     result = browser.wait_result()
     failed = {(f["file"], f["check"]) for f in result["failures"]}
     assert ("manifest.json.sig", "manifest-signature") in failed, result
+
+
+def test_a_directory_record_running_past_its_end_is_called_malformed(browser, bundle, tmp_path):
+    # Not "Offset is outside the bounds of the DataView", which tells the recipient nothing.
+    import struct
+
+    data = bytearray(bundle.read_bytes())
+    last = data.rfind(b"PK\x01\x02")
+    struct.pack_into("<H", data, last + 28, 0xFFFF)  # file name length
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(data))
+    browser.open(_page(tmp_path))
+    browser.pick("#zip", [bad])
+    result = browser.wait_result()
+    assert not result["ok"] and "malformed ZIP" in result["error"], result
