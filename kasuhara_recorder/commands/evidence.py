@@ -93,8 +93,13 @@ def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
     finally:
         app.close()
     console.say(report.message("ja"), report.message("en"))
+    # a broken chain is a failure object like every other: error and message too
+    failed = (
+        {} if report.ok else {"error": "AuditChainBroken", "message": report.message(console.lang)}
+    )
     console.result(
         {
+            **failed,
             "ok": report.ok,
             "entries_checked": report.entries_checked,
             "head_seq": report.head_seq,

@@ -550,3 +550,18 @@ export KASUHARA_DATA_DIR={mnt}/data
     assert obj["ok"] is False and obj["status"] == "disk_full"
     assert obj["error"] == "DiskFull" and "disk full" in obj["message"]
     assert 0 < obj["duration_ms"] < 30000 and obj["sealed_sha256"]
+
+
+def test_a_broken_audit_chain_is_a_failure_object_with_error_and_message(service, tmp_path):
+    wav = tone(tmp_path / "tone.wav")
+    assert kr("record", "--input-file", wav, "--unpaced").returncode == 0
+    service.close()
+    with sqlite3.connect(service.paths.database) as c:
+        c.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
+    c.close()
+    r = kr("--json", "audit", "verify", lang="en")
+    assert r.returncode == 1
+    obj = json.loads(r.stdout)
+    assert obj["ok"] is False and obj["first_bad_seq"] == 2
+    assert obj["error"] == "AuditChainBroken" and "seq 2" in obj["message"]
+    assert "監査ログ" in json.loads(kr("--json", "audit", "verify").stdout)["message"]
