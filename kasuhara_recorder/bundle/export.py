@@ -423,7 +423,9 @@ def export_bundle(
     if out_path.is_dir():
         raise UsageError(f"{out_path} is a folder; give the bundle a file name (….zip)")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".partial", dir=folder)
+        # The name is cut so that a name the disk allows (255 bytes) still does with the suffix.
+        prefix = f".{out_path.name[:40]}."
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=folder)
     except OSError as e:  # read-only or no permission
         raise _destination_error(e, out_path) from None
     try:

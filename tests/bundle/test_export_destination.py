@@ -121,3 +121,12 @@ def test_fat_usb_stick(workstation, tmp_path):
         assert os.listdir(point) == ["bundle.zip"]
     finally:
         subprocess.run(["umount", str(point)], check=False)
+
+
+def test_a_long_japanese_file_name_that_the_disk_allows(workstation, tmp_path):
+    # 244 bytes: a valid name (the limit is 255), but the partial file's name used to add 18
+    # bytes to it, and the export failed with "File name too long".
+    out = tmp_path / ("証拠" * 40 + ".zip")
+    r = _export(workstation, out)
+    assert r.returncode == 0, r.stderr
+    assert os.listdir(tmp_path) == [out.name]
