@@ -51,7 +51,9 @@ class RecordPanel(QFrame):
         self.record_button.clicked.connect(self._toggle)
         self.record_button.setDefault(True)
         self.shortcut = QShortcut(QKeySequence(RECORD_KEY), self)
-        self.shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        # From any of the app's windows (an incident form in front included); a modal dialog
+        # still blocks it. The tag keys stay window-wide: digits typed into a form are text.
+        self.shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self.shortcut.activated.connect(self._toggle)
 
         self.indicator = QLabel(self)

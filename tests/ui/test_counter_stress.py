@@ -110,3 +110,45 @@ def test_language_switch_while_it_starts_is_refused(qtbot, service, pulse_sink, 
         qtbot.keyClick(window, Qt.Key.Key_F9)
     shown.args[0].reject()
     assert all_sealed(service)
+
+
+def test_f9_records_and_stops_while_an_incident_form_is_in_front(qtbot, service, pulse_sink):
+    """A worker filling in an earlier incident's form when the next confrontation begins:
+    F9 must start (and stop) the recording, not be swallowed by the form's window."""
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    form = window.open_incident(inc.id)
+    qtbot.addWidget(form)
+    activate(qtbot, form)
+    qtbot.keyClick(form.narrative, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
+    qtbot.keyClick(form.narrative, Qt.Key.Key_2)  # typing in the form stays typing
+    assert form.narrative.toPlainText() == "2"
+    assert window.tag_panel.table.rowCount() == 0
+    with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
+        qtbot.keyClick(form.narrative, Qt.Key.Key_F9)
+    shown.args[0].reject()
+    assert all_sealed(service)
+    form.close()
+
+
+def test_keys_while_the_after_stop_choice_is_open_start_nothing(qtbot, service, pulse_sink):
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
+    with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
+        qtbot.keyClick(window, Qt.Key.Key_F9)
+    dialog = shown.args[0]
+    for key in (Qt.Key.Key_F9, Qt.Key.Key_1, Qt.Key.Key_F9):
+        qtbot.keyClick(dialog, key)
+        qtbot.keyClick(window, key)
+    qtbot.wait(500)
+    assert not window.controller.active  # no second recording behind the open choice
+    assert dialog.isVisible()
+    dialog.reject()
+    assert len(service.workstation.recordings.list()) == 1
+    assert window.tag_panel.table.rowCount() == 0
