@@ -407,10 +407,18 @@ class _Verifier:
 
     def _recordings(self, manifest: dict, digests, keys: dict[str, str]) -> list[str]:
         ids = []
+        checked: set[str] = set()
+        repeated: list[str] = []
         for rec in manifest.get("recordings", []):
             if not isinstance(rec, dict):
                 continue
             mpath = str(rec.get("manifest", ""))
+            if mpath in checked:
+                # Each recording has its own capture manifest. Checked once: a manifest listing
+                # one big file 100,000 times would otherwise keep verify busy for hours.
+                repeated.append(mpath)
+                continue
+            checked.add(mpath)
             cap = digests.get(mpath)
             sig = digests.get(str(rec.get("signature", "")))
             key = digests.get(str(rec.get("key", "")))
@@ -443,6 +451,9 @@ class _Verifier:
                 d = digests.get(orig)
                 if d is not None:
                     self.check(d.sha256 == m.pcm_sha256, orig, "original-sha256")
+        if repeated:
+            detail = f"{len(repeated)} recordings repeat a capture manifest ({repeated[0]})"
+            self.fail(MANIFEST, "readable", detail)
         return ids
 
     def _custody(self, digests: dict[str, _Digest], keys: dict[str, str]) -> None:
