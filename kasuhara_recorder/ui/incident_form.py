@@ -277,6 +277,7 @@ class IncidentForm(QWidget):
         add.setObjectName("add_staff")
         add.clicked.connect(self._add_staff)
         remove = QPushButton(self.tr("選択した職員を削除"), box)
+        remove.setObjectName("remove_staff")
         remove.clicked.connect(self._remove_staff)
         row = QHBoxLayout()
         row.addWidget(self.staff_name, 1)
@@ -481,6 +482,34 @@ class IncidentForm(QWidget):
         editable = inc.status == "draft"
         self.submit_button.setEnabled(editable)
         self.save_button.setEnabled(editable)
+        self._set_editable(editable)
+
+    def _set_editable(self, editable: bool) -> None:
+        """Only a draft takes edits (the store refuses the rest): a submitted form that still
+        took typing, and said 自動保存しました, let the worker believe it was kept. Text stays
+        selectable (read-only, not greyed); attachments and recordings may still be added."""
+        body = self.scroll.widget()
+        for w in body.findChildren(QLineEdit) + body.findChildren(QPlainTextEdit):
+            w.setReadOnly(not editable)
+        for w in (
+            body.findChildren(QCheckBox) + body.findChildren(QComboBox)
+            + body.findChildren(QDateTimeEdit) + body.findChildren(QSpinBox)
+        ):  # fmt: skip
+            w.setEnabled(editable)
+        for name in ("add_staff", "remove_staff"):
+            body.findChild(QPushButton, name).setEnabled(editable)
+        for row in self.response_rows.values():
+            for w in (row.at, row.by, row.note, row.now):
+                w.setEnabled(editable and row.check.isChecked())
+        triggers = (
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        for table in (self.staff_table, self.marker_table):
+            table.setEditTriggers(
+                triggers if editable else QAbstractItemView.EditTrigger.NoEditTriggers
+            )
 
     def set_draft(self, d: IncidentDraft) -> None:
         self._loading = True
@@ -635,7 +664,7 @@ class IncidentForm(QWidget):
         self.marker_table.itemChanged.connect(self._changed)
 
     def _changed(self, *_args) -> None:
-        if self._loading:
+        if self._loading or self.incident.status != "draft":
             return
         self._dirty = True
         self._update_staff_warning()

@@ -5,7 +5,8 @@ nothing attached may be lost by a later save."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from kasuhara_recorder.store.incident_model import Marker
 from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
@@ -111,3 +112,32 @@ def test_attachment_errors_say_in_japanese_what_to_do(qtbot, service, tmp_path):
     form.tasks.wait()
     qtbot.waitUntil(lambda: form.attachment_list.count() == 1)
     form.close()
+
+
+def test_a_submitted_form_cannot_be_typed_into(qtbot, service):
+    """After 提出 the store refuses edits; a form that still took typing and said 自動保存しました
+    made the worker believe a change was kept that never reached the incident."""
+    from tests.store.test_incidents import FILLED
+
+    inc = service.incidents.create(FILLED)
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    assert not form.narrative.isReadOnly()
+    with qtbot.waitSignal(form.submitted):
+        form.submit_button.click()
+    assert form.narrative.isReadOnly() and form.department.isReadOnly()
+    assert not form.category_checks["conduct.mental"].isEnabled()
+    assert not form.location.isEnabled() and not form.occurred_at.isEnabled()
+    type_ja(qtbot, form.narrative, "added later")  # real key presses
+    assert not form.narrative.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+    qtbot.wait(400)
+    assert form.narrative.toPlainText() == FILLED.narrative
+    assert form.autosave_label.text() == "提出しました"
+    assert service.incidents.load_autosave(inc.id) is None
+    assert form.findChild(QPushButton, "add_url").isEnabled()  # attachments still welcome
+    form.close()
+    again = window.open_incident(inc.id)  # opened later: read-only from the start
+    qtbot.addWidget(again)
+    assert again.narrative.isReadOnly()
+    again.close()
