@@ -239,3 +239,18 @@ def test_a_directory_record_running_past_its_end_is_called_malformed(browser, bu
     browser.pick("#zip", [bad])
     result = browser.wait_result()
     assert not result["ok"] and "malformed ZIP" in result["error"], result
+
+
+def test_a_capture_manifest_listed_many_times_is_named_once(browser, bundle, tmp_path):
+    import json
+
+    folder = _unzip(bundle, tmp_path / "bundle")
+    m = folder / "manifest.json"
+    obj = json.loads(m.read_text())
+    m.write_text(json.dumps({**obj, "recordings": obj["recordings"] * 3000}))
+    browser.open(_page(tmp_path))
+    browser.pick("#folder", [folder])
+    result = browser.wait_result(timeout=30)
+    failed = [(f["file"], f["check"]) for f in result["failures"]]
+    assert failed.count(("manifest.json", "readable")) == 1, failed
+    assert failed.count(("recordings/rec-1.json", "capture-signature")) == 0
