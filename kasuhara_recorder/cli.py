@@ -53,7 +53,7 @@ class Console:
         if self.json_mode:
             # an error may carry what was done before it (e.g. the files an import sealed)
             extra = getattr(err, "json_fields", {})
-            obj = {**extra, "ok": False, "error": type(err).__name__}
+            obj = {**extra, "ok": False, "error": getattr(err, "json_name", type(err).__name__)}
             obj["message"] = err.message(self.lang)
             print(json.dumps(obj, ensure_ascii=False))
         print(err.message(self.lang), file=sys.stderr)
@@ -93,6 +93,16 @@ def _lang_from_argv(argv: list[str]) -> str:
         if value in ("ja", "en"):
             return value
     return default_language()
+
+
+class BadInput(UsageError):
+    """A UsageError whose detail is written in both languages (Japanese by default)."""
+
+    ja = "入力が正しくありません: {detail_ja}"
+    json_name = "UsageError"  # scripts see the same error name as before
+
+    def __init__(self, ja: str, en: str) -> None:
+        super().__init__(en, detail_ja=ja)
 
 
 Command = Callable[[argparse.Namespace, Console], int]

@@ -8,7 +8,7 @@ from pathlib import Path
 from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
-from kasuhara_recorder.errors import KasuharaError, UsageError
+from kasuhara_recorder.errors import KasuharaError
 
 # org_identity (pyrage) is imported by the commands that use it: every launch of the program,
 # the desktop app's included, builds this parser.
@@ -20,19 +20,27 @@ def _service(args: argparse.Namespace) -> AppService:
 
 def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
     if getattr(args, "keys_command", None) != "init-org":  # a UsageError: JSON with --json too
-        raise UsageError("usage: kasuhara-recorder keys init-org --out DIR --passphrase-file F")
+        raise cli.BadInput(
+            "使い方: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
+            "usage: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
+        )
     from kasuhara_recorder.evidence.org_identity import init_org, read_passphrase_file
 
     passphrase = read_passphrase_file(args.passphrase_file)
     if passphrase != passphrase.strip():
         # invisible at the keyboard later: the officer typing it in the app would be locked out
-        raise UsageError(
+        raise cli.BadInput(
+            f"{args.passphrase_file}: パスフレーズの前後に空白やタブがあります。"
+            "取り除いてください（何も作成していません）",
             f"{args.passphrase_file}: the passphrase begins or ends with spaces or tabs; "
-            "remove them (nothing was created)"
+            "remove them (nothing was created)",
         )
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a folder (nothing was created)")
+        raise cli.BadInput(
+            f"--out {out}: フォルダではありません（何も作成していません）",
+            f"--out {out}: exists and is not a folder (nothing was created)",
+        )
     files = init_org(out, passphrase)
     console.say(
         f"組織の鍵を作成しました。\n  秘密鍵（パスフレーズで保護）: {files.identity}\n"
@@ -85,7 +93,9 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
 
 def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
     if getattr(args, "audit_command", None) != "verify":
-        raise UsageError("usage: kasuhara-recorder audit verify")
+        raise cli.BadInput(
+            "使い方: kasuhara-recorder audit verify", "usage: kasuhara-recorder audit verify"
+        )
     app = _service(args)
     try:
         report = app.workstation.verify_audit()
@@ -141,9 +151,17 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
     for path in args.audio:
         p = Path(path)
         if not p.is_file():
-            raise UsageError(f"{path}: not found or not a file; nothing was imported")
+            raise cli.BadInput(
+                f"{path}: ファイルが見つからないか、ファイルではありません"
+                "（何も取り込んでいません）",
+                f"{path}: not found or not a file; nothing was imported",
+            )
         if p.stat().st_size == 0:
-            raise UsageError(f"{path}: the file is empty (0 bytes); nothing was imported")
+            raise cli.BadInput(
+                f"{path}: ファイルが空です（0 バイト）。コピーに失敗していないか確認してください"
+                "（何も取り込んでいません）",
+                f"{path}: the file is empty (0 bytes); nothing was imported",
+            )
     app = _service(args)
     results, failed = [], []
     try:

@@ -37,7 +37,10 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
             except (ValueError, RecursionError) as e:
                 raise UsageError(f"{path}: not valid JSON ({e})") from None
             if not isinstance(data, dict):
-                raise UsageError(f"{path}: must be a JSON object")
+                raise cli.BadInput(
+                    f"{path}: JSON のオブジェクト {{…}} である必要があります",
+                    f"{path}: must be a JSON object",
+                )
             inc = app.incidents.import_json(data)
         else:
             data = {}
@@ -150,7 +153,10 @@ def cmd_attach(args: argparse.Namespace, console: cli.Console) -> int:
 
 def cmd_recordings(args: argparse.Namespace, console: cli.Console) -> int:
     if bool(args.id) == bool(args.unattached):
-        raise UsageError("give an incident ID or --unattached (not both)")
+        raise cli.BadInput(
+            "事案 ID か --unattached のどちらか一方を指定してください",
+            "give an incident ID or --unattached (not both)",
+        )
     app = _service(args)
     try:
         if args.unattached:

@@ -6,6 +6,7 @@ evidence problem and 2 for bad usage or input, one JSON object with --json, neve
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -565,3 +566,26 @@ def test_a_broken_audit_chain_is_a_failure_object_with_error_and_message(service
     assert obj["ok"] is False and obj["first_bad_seq"] == 2
     assert obj["error"] == "AuditChainBroken" and "seq 2" in obj["message"]
     assert "監査ログ" in json.loads(kr("--json", "audit", "verify").stdout)["message"]
+
+
+def test_messages_are_japanese_by_default(service, tmp_path):
+    """The details used to stay English inside the Japanese sentence."""
+    wav = tone(tmp_path / "tone.wav")
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    cases = [
+        (("record", "--input-file", wav, "--seconds=nan"), "正の数"),
+        (("record", "--input-file", wav, "--tag", "x@nan"), "コード@秒"),
+        (("record", "--input-file", wav, "--tag", "conduct.mental@9"), "より後です"),
+        (("record", "--input-file", str(tmp_path / "no.wav")), "見つからない"),
+        (("import", str(empty)), "空です"),
+        (("incident", "recordings"), "どちらか一方"),
+        (("audit",), "使い方"),
+    ]
+    for args, words in cases:
+        r = subprocess.run(
+            [sys.executable, "-m", "kasuhara_recorder", *args],
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "LANG": "C.UTF-8", "LC_ALL": ""},
+        )  # fmt: skip
+        assert r.returncode == 2 and words in r.stderr, (args, r.stderr)
