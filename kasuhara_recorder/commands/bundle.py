@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,10 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
     from kasuhara_recorder.bundle.errors import ExportWriteFailed
 
     out = Path(args.out)
+    # SIGTERM (a logout, `kill`) ends the export like Ctrl-C, so its cleanup runs: the hidden
+    # partial file holds plaintext audio and must not stay behind on the destination.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main_thread else None
     try:
         identity = app.export.unlock(Path(args.identity), passphrase)
         result = app.export.export(
@@ -45,6 +51,8 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
             raise
         raise ExportWriteFailed(out, e) from None  # the destination, not the data folder
     finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
         app.close()
     if last[0] >= 0:
         print(file=sys.stderr)

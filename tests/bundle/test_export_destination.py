@@ -130,3 +130,29 @@ def test_a_long_japanese_file_name_that_the_disk_allows(workstation, tmp_path):
     r = _export(workstation, out)
     assert r.returncode == 0, r.stderr
     assert os.listdir(tmp_path) == [out.name]
+
+
+def test_sigterm_during_export_leaves_no_partial_file(workstation, tmp_path):
+    # A logout or `kill` stops the export: the hidden partial file holds plaintext audio and
+    # must not stay behind on the stick.
+    import signal
+    import sys
+    import time
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kasuhara_recorder", "--data-dir", str(workstation.data),
+         "export", workstation.incident_id, "--identity", str(workstation.identity),
+         "--passphrase-file", str(workstation.passphrase_file), "--out", str(folder / "b.zip")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".partial") for p in folder.iterdir()):
+        assert proc.poll() is None, "the export ended before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert list(folder.iterdir()) == []
