@@ -148,6 +148,25 @@ class ExportWriteFailed(KasuharaError):
         self.path = str(path)
 
 
+class WrongIdentity(KasuharaError):
+    """The organisation identity given is not one the recordings are sealed to: a wrong file
+    chosen, not altered evidence. Exit 2, before anything is written."""
+
+    exit_code = 2
+    ja = (
+        "選んだ組織の鍵ファイルでは録音 {item} を開けません（封印先ではありません）。"
+        "この端末の設定で使った組織の鍵ファイルを選んでください。"
+    )
+    en = (
+        "the organisation identity you chose cannot open recording {item} (it is not sealed to "
+        "it); choose the identity file of the organisation this workstation was set up with"
+    )
+
+    def __init__(self, item: str) -> None:
+        super().__init__(item, item=item)
+        self.item = item
+
+
 class ExportCancelled(KasuharaError):
     exit_code = 1
     ja = "エクスポートは取り消されました。ファイルは作成されていません。"

@@ -28,7 +28,7 @@ import pyrage
 from kasuhara_recorder.atomic_file import fsync_dir
 from kasuhara_recorder.bundle.assemble import BundleAssembler, FileRecord
 from kasuhara_recorder.bundle.custody import custody_jsonl, select_custody
-from kasuhara_recorder.bundle.errors import ExportCancelled, ExportRefused
+from kasuhara_recorder.bundle.errors import ExportCancelled, ExportRefused, WrongIdentity
 from kasuhara_recorder.bundle.readme import readme_text
 from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS
 from kasuhara_recorder.bundle.report_content import build_report
@@ -153,6 +153,9 @@ class _Exporter:
                 )
             if not r.sealed_path.is_file():
                 raise ExportRefused(f"録音 {r.id} / recording {r.id}", "sealed file is missing")
+            if m.recipients and str(self.identity.to_public()) not in m.recipients:
+                # Said as a wrong choice of file, not as evidence that failed decryption.
+                raise WrongIdentity(r.id)
             out.append(m)
         for a in self.i.attachments:
             if a.sealed_path is not None and not a.sealed_path.is_file():

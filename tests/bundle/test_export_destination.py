@@ -156,3 +156,22 @@ def test_sigterm_during_export_leaves_no_partial_file(workstation, tmp_path):
     proc.communicate(timeout=60)
     assert proc.returncode != 0
     assert list(folder.iterdir()) == []
+
+
+def test_another_organisations_identity_is_named_as_the_wrong_file(workstation, tmp_path):
+    # Not "recording … failed a check: decryption gave 0 of N bytes", which reads as altered
+    # evidence and sends the officer to report tampering.
+    from tests.bundle.conftest import kr
+
+    kr(workstation.data, "keys", "init-org", "--out", str(tmp_path / "other"),
+       "--passphrase-file", str(workstation.passphrase_file))  # fmt: skip
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    r = kr(workstation.data, "--json", "--lang", "en", "export", workstation.incident_id,
+           "--identity", str(tmp_path / "other" / "org-identity.age"),
+           "--passphrase-file", str(workstation.passphrase_file),
+           "--out", str(folder / "b.zip"), check=False)  # fmt: skip
+    assert r.returncode == 2, r.stderr
+    assert json.loads(r.stdout)["error"] == "WrongIdentity"
+    assert workstation.recording_id in r.stderr and "identity" in r.stderr
+    assert list(folder.iterdir()) == []
