@@ -13,6 +13,7 @@ from pathlib import Path
 from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
+from kasuhara_recorder.errors import KasuharaError
 
 WAIT_STEP_S = 0.1
 
@@ -132,13 +133,13 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
             pos = session.position_s
             while pending and (not live or pos >= pending[0][1]):
                 code, at = pending.pop(0)
-                session.tag(code, offset_ms=int(at * 1000))
+                _tag(session, console, code, at)
             if end is not None and pos >= end:
                 break
         missed = []
         for code, at in pending:  # a file that ended early still gets its tags
             if at <= session.position_s:
-                session.tag(code, offset_ms=int(at * 1000))
+                _tag(session, console, code, at)
             else:
                 missed.append((code, at))
         manifest = session.stop()
@@ -199,6 +200,28 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
         }
     )
     return 0 if ok else 1
+
+
+def _tag(session, console: cli.Console, code: str, at: float) -> None:
+    """A live tag. The tag is in the recording (its manifest) before its audit entry is
+    written; a database that refuses the entry must not end the command while the capture
+    runs (the recording would be sealed but reported as a plain database error)."""
+    try:
+        session.tag(code, offset_ms=int(at * 1000))
+    except KasuharaError as e:
+        from kasuhara_recorder.store.database import DatabaseError  # loaded by now anyway
+
+        if not isinstance(e, DatabaseError):
+            raise
+        print(
+            f"タグ {code}@{at:g} は録音に付けましたが、監査ログに記録できませんでした: "
+            f"{e.message('ja')}"
+            if console.lang == "ja"
+            else f"tag {code}@{at:g} is in the recording but not in the audit log: "
+            f"{e.message('en')}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _print_events(session, console: cli.Console, errors: list | None = None) -> None:

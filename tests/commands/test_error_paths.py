@@ -589,3 +589,34 @@ def test_messages_are_japanese_by_default(service, tmp_path):
             env={**os.environ, "LANG": "C.UTF-8", "LC_ALL": ""},
         )  # fmt: skip
         assert r.returncode == 2 and words in r.stderr, (args, r.stderr)
+
+
+def test_a_live_tag_the_locked_database_refuses_does_not_end_the_recording(service, tmp_path):
+    """The tag's audit entry waits out the busy timeout; the error used to leave the command
+    as a plain database error while the capture was sealed behind it. The recording now goes
+    on, the tag stays in its manifest, and the warning says the audit entry is missing."""
+    wav = tone(tmp_path / "tone.wav", seconds=3.0)
+    db = service.paths.database
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kasuhara_recorder", "--lang", "en", "--json",
+         "record", "--input-file", wav, "--tag", "conduct.mental@1.5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while not [e for e in service.audit.entries() if e.event == "recording.start"]:
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    c = sqlite3.connect(db, isolation_level=None, timeout=30)
+    c.execute("BEGIN EXCLUSIVE")
+    try:
+        warning = proc.stderr.readline()  # blocks until the tag's entry gave up (~30 s)
+    finally:
+        c.execute("ROLLBACK")
+        c.close()
+    assert "conduct.mental@1.5" in warning and "not in the audit log" in warning
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out + err
+    obj = json.loads(out)
+    assert [(t["code"], t["offset_ms"]) for t in obj["tags"]] == [("conduct.mental", 1500)]
+    assert service.workstation.recordings.get(obj["id"]) is not None
+    assert kr("audit", "verify").returncode == 0
