@@ -23,7 +23,7 @@ from kasuhara_recorder.bundle.export import (
     RecordingInput,
     export_bundle,
 )
-from kasuhara_recorder.bundle.verify import VerifyReport, verify_bundle
+from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_bundle
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.org_identity import unlock_identity
 
@@ -109,7 +109,9 @@ class ExportService:
                 "bundle_id": result.bundle_id,
                 "manifest_sha256": result.manifest_sha256,
                 "recipient_kind": recipient_kind,
-                "file_name": result.path.name,
+                # A name that is not UTF-8 (Shift-JIS bytes) cannot go into canonical JSON as it
+                # is: recorded with those bytes escaped, not lost with the audit entry.
+                "file_name": unicode_text(result.path.name),
                 "size": result.size,
                 "recordings": [r.id for r in inputs.recordings],
             },

@@ -129,6 +129,17 @@ class NotABundle(HostileArchive):
     en = "not an evidence bundle ({detail})"
 
 
+def unicode_text(text: str) -> str:
+    """``text`` as text every output takes: JSON allows a lone surrogate (``"\\ud800"``) and
+    a file name that is not UTF-8 arrives with them; UTF-8 cannot encode one, so printing it
+    (--json) raised UnicodeEncodeError. Such a character is kept visible as its escape."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def shown(text: str) -> str:
     """``text`` from a bundle, safe to print: control and format characters (escape sequences,
     newlines, bidi overrides) are written as escapes, so a name cannot rewrite the terminal."""
@@ -211,7 +222,7 @@ class _Verifier:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-hash")
 
     def fail(self, file: str, check: str, detail: str = "") -> None:
-        self.failures.append(Failure(file, check, detail))
+        self.failures.append(Failure(unicode_text(file), check, unicode_text(detail)))
 
     def check(self, ok: bool, file: str, check: str, detail: str = "") -> bool:
         if ok:
@@ -343,11 +354,11 @@ class _Verifier:
             path=path,
             files=len(names),
             failures=tuple(self.failures),
-            bundle_id=str(manifest.get("bundle_id", "")),
-            incident_id=str(manifest.get("incident_id", "")),
+            bundle_id=unicode_text(str(manifest.get("bundle_id", ""))),
+            incident_id=unicode_text(str(manifest.get("incident_id", ""))),
             signing_fingerprint=self.signing_fingerprint,
             checks_passed=self.passed,
-            recordings=tuple(recs),
+            recordings=tuple(unicode_text(r) for r in recs),
             file_names=tuple(sorted(names)),
         )
 
@@ -484,4 +495,5 @@ def verify_bundle(
 ) -> VerifyReport:
     """Check a bundle ZIP. Raises HostileArchive (exit 2) if it cannot be read safely."""
     with SafeZipReader(path) as z:
-        return _Verifier(z, progress).run(str(path))
+        # A file name in another encoding (Shift-JIS from an old share) arrives with surrogates.
+        return _Verifier(z, progress).run(unicode_text(str(path)))

@@ -56,16 +56,19 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
         app.close()
     if last[0] >= 0:
         print(file=sys.stderr)
+    from kasuhara_recorder.bundle.verify import unicode_text
+
+    path = unicode_text(str(result.path))  # a name that is not UTF-8 must not fail the printing
     console.say(
-        f"証拠バンドルを作成しました: {result.path}\n  バンドルID: {result.bundle_id}\n"
+        f"証拠バンドルを作成しました: {path}\n  バンドルID: {result.bundle_id}\n"
         f"  ファイル数: {len(result.files) + 1}、{result.size:,} バイト",
-        f"bundle written: {result.path}\n  bundle id: {result.bundle_id}\n"
+        f"bundle written: {path}\n  bundle id: {result.bundle_id}\n"
         f"  {len(result.files) + 1} files, {result.size:,} bytes",
     )
     console.result(
         {
             "ok": True,
-            "path": str(result.path),
+            "path": path,
             "bundle_id": result.bundle_id,
             "manifest_sha256": result.manifest_sha256,
             "size": result.size,

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,7 +137,6 @@ def test_sigterm_during_export_leaves_no_partial_file(workstation, tmp_path):
     # A logout or `kill` stops the export: the hidden partial file holds plaintext audio and
     # must not stay behind on the stick.
     import signal
-    import sys
     import time
 
     folder = tmp_path / "usb"
@@ -175,3 +175,35 @@ def test_another_organisations_identity_is_named_as_the_wrong_file(workstation, 
     assert json.loads(r.stdout)["error"] == "WrongIdentity"
     assert workstation.recording_id in r.stderr and "identity" in r.stderr
     assert list(folder.iterdir()) == []
+
+
+def test_a_file_name_that_is_not_utf8(workstation, tmp_path):
+    # Shift-JIS bytes, as a name from an old Windows share arrives: the export used to write
+    # the bundle and then fail to enter it in the audit chain (UnicodeEncodeError, "unexpected
+    # error"), and verify --json could not print the path.
+    out = tmp_path / os.fsdecode("証拠".encode("shift_jis") + b".zip")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}  # as under ja_JP.UTF-8
+    base = [
+        sys.executable,
+        "-m",
+        "kasuhara_recorder",
+        "--data-dir",
+        str(workstation.data),
+        "--json",
+    ]
+    r = subprocess.run(
+        [*base, "export", workstation.incident_id, "--identity", str(workstation.identity),
+         "--passphrase-file", str(workstation.passphrase_file), "--out", str(out)],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ok"]
+    app = AppService(workstation.data)
+    try:
+        last = list(app.audit.entries())[-1]
+    finally:
+        app.close()
+    assert last.event == "bundle.export"
+    r = subprocess.run([*base, "verify", str(out)], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ok"]

@@ -166,3 +166,28 @@ def test_a_capture_manifest_listed_many_times_is_checked_once(good_bundle):
     repeats = [f for f in report.failures if "repeat a capture manifest" in f.detail]
     assert [(f.file, f.check) for f in repeats] == [("manifest.json", "readable")]
     assert "1999 recordings" in repeats[0].detail
+
+
+def test_a_lone_surrogate_in_the_manifest_is_printed_as_an_escape(
+    workstation, good_bundle, tmp_path
+):
+    # JSON allows "\ud800"; UTF-8 cannot encode it, and verify --json died printing it.
+    import os
+    import subprocess
+    import sys
+
+    entries = _entries(good_bundle)
+    raw = entries["manifest.json"].replace(
+        b'"files":[', b'"files":[{"path":"\\ud800evil","size":1,"sha256":"00"},', 1
+    )
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(_zip(dict(entries, **{"manifest.json": raw})))
+    for mode in (["--json"], ["--lang", "en"]):
+        r = subprocess.run(
+            [sys.executable, "-m", "kasuhara_recorder", "--data-dir", str(workstation.data),
+             *mode, "verify", str(bad)],
+            capture_output=True, text=True,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+        )  # fmt: skip
+        assert r.returncode == 1, r.stderr
+        assert "\\ud800evil" in r.stdout
