@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kasuhara_recorder.config import SettingsError
 from kasuhara_recorder.errors import NotSetUp, UsageError
 from kasuhara_recorder.evidence.audit_chain import ChainReport
 from kasuhara_recorder.evidence.manifest import (
@@ -30,7 +31,7 @@ from kasuhara_recorder.evidence.manifest import (
     new_recording_id,
     write_signed_manifest,
 )
-from kasuhara_recorder.evidence.org_identity import parse_recipient
+from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient
 from kasuhara_recorder.evidence.sealed_writer import SealedWriter, SealResult
 from kasuhara_recorder.evidence.workstation_key import WorkstationKey, load_or_create
 from kasuhara_recorder.store.audit_log import AuditLog
@@ -130,6 +131,13 @@ class WorkstationService:
         r = self.app.settings.org_recipients
         if not r:
             raise NotSetUp("no organisation recipient")
+        for text in r:  # an edited settings.json: name the file, not only "bad recipient"
+            try:
+                parse_recipient(text)
+            except BadRecipient as e:
+                raise SettingsError(
+                    str(self.app.paths.settings), "org_recipients", e.message("en")
+                ) from None
         return tuple(r)
 
     @cached_property

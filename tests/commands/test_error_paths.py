@@ -163,6 +163,7 @@ def test_a_data_folder_with_japanese_and_spaces_in_its_path(tmp_path, org_identi
         ({"counter": 5}, "counter"),
         ({"counter": {"device": None, "channels": "two", "samplerate": 48000}}, "channels"),
         ({"language": 3}, "language"),
+        ({"org_recipients": ["age1notarecipient"]}, "org_recipients"),
     ],
 )
 def test_settings_of_the_wrong_type_are_refused_before_recording(service, tmp_path, change, where):
@@ -177,6 +178,10 @@ def test_settings_of_the_wrong_type_are_refused_before_recording(service, tmp_pa
     assert str(service.paths.settings) in obj["message"] and where in obj["message"]
     assert "setup" in obj["message"]
     assert sealed(service) == []
+    if isinstance(change.get("org_recipients"), list):  # setup still reads it, and repairs it
+        good = str(service.settings.org_recipients[0])
+        assert kr("setup", "--org-recipient", good).returncode == 0
+        assert kr("record", "--input-file", wav, "--unpaced").returncode == 0
 
 
 def test_malformed_settings_and_a_bom(service, tmp_path):
