@@ -99,6 +99,14 @@ class ExportService:
         cancel: threading.Event | None = None,
         exported_at: dt.datetime | None = None,
     ) -> ExportResult:
+        root = self.app.paths.root.resolve()
+        target = Path(out_path).resolve()
+        if target == root or root in target.parents:
+            # The rename at the end would replace whatever is there: a sealed recording, the
+            # database. And a bundle is plaintext: it does not belong beside the sealed files.
+            raise UsageError(
+                f"{out_path} is inside the data folder {root}; save the bundle somewhere else"
+            )
         inputs = self.gather(incident_id, recipient_kind, exported_at)
         result = export_bundle(inputs, identity, Path(out_path), progress=progress, cancel=cancel)
         self.app.audit.append(

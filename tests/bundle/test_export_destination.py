@@ -207,3 +207,14 @@ def test_a_file_name_that_is_not_utf8(workstation, tmp_path):
     r = subprocess.run([*base, "verify", str(out)], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["ok"]
+
+
+def test_out_inside_the_data_folder_is_refused_and_the_evidence_kept(workstation):
+    # --out naming a sealed recording used to replace it with the bundle (the final rename).
+    sealed = workstation.data / "vault" / f"{workstation.recording_id}.age"
+    before = sealed.read_bytes()
+    r = _export(workstation, sealed)
+    assert r.returncode == 2, r.stderr
+    assert json.loads(r.stdout)["error"] == "UsageError" and "data folder" in r.stderr
+    assert sealed.read_bytes() == before
+    assert not [p for p in sealed.parent.iterdir() if p.name.endswith(".partial")]
