@@ -71,12 +71,13 @@ def test_unsaved_typing_comes_back_after_the_app_is_killed(qtbot, service, tmp_p
     form.close()
 
 
-def test_language_switch_brings_an_unsaved_form_back_in_the_new_language(qtbot, service):
+def test_language_switch_brings_an_unsaved_form_back_in_the_new_language(qtbot, service, request):
     from kasuhara_recorder.ui.app import GuiController
     from tests.ui.conftest import type_ja
 
     inc = service.incidents.create(service.incidents.prefill(None, []))
     controller = GuiController(service, "ja")
+    request.addfinalizer(lambda: controller.translators.install("ja"))  # even if it fails
     window = controller.show()
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)

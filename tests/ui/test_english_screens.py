@@ -62,9 +62,16 @@ def japanese_left(window: QWidget) -> list[tuple]:
     return found
 
 
-def test_no_japanese_left_in_the_english_counter_workflow(qtbot, service, pulse_sink):
-    service.incidents.create(service.incidents.prefill(None, []))  # one to choose from
+@pytest.fixture
+def english(service):
     controller = GuiController(service, "en")
+    yield controller
+    controller.translators.install("ja")  # translators are app-wide: later tests see Japanese
+
+
+def test_no_japanese_left_in_the_english_counter_workflow(qtbot, service, pulse_sink, english):
+    service.incidents.create(service.incidents.prefill(None, []))  # one to choose from
+    controller = english
     window = controller.show()
     qtbot.addWidget(window)
     activate(qtbot, window)
