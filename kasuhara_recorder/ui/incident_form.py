@@ -676,9 +676,9 @@ class IncidentForm(QWidget):
         if not self._dirty:
             return
         self._dirty = False
-        draft, iid = self.draft(), self.incident.id
+        draft, iid, incidents = self.draft(), self.incident.id, self.incidents
         self.tasks.run(
-            lambda: self.incidents.autosave(iid, draft),
+            lambda: incidents.autosave(iid, draft),  # the worker holds no widget
             on_done=lambda _r: self.autosave_label.setText(self.tr("自動保存しました")),
             on_error=self._autosave_failed,
         )
@@ -765,10 +765,10 @@ class IncidentForm(QWidget):
 
     def attach_file(self, path: Path) -> None:
         """Sealing may take a while for a large file: off the GUI thread."""
-        iid = self.incident.id
+        iid, incidents = self.incident.id, self.incidents
         self.autosave_label.setText(self.tr("添付ファイルを封印しています…"))
         self.tasks.run(
-            lambda: self.incidents.add_file_attachment(iid, path),
+            lambda: incidents.add_file_attachment(iid, path),  # the worker holds no widget
             on_done=lambda _a: self._attachment_added(),
             on_error=self._attachment_failed,
         )

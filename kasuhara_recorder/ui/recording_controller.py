@@ -62,7 +62,10 @@ class RecordingController(QObject):
         if isinstance(e, KasuharaError):
             return e.message(self.lang)
         log.error("recording engine error", exc_info=e)
-        return self.tr("録音装置で予期しないエラーが発生しました。詳しくはログを確認してください。")
+        return self.tr(
+            "録音装置で予期しないエラーが発生しました。もう一度録音開始を押してください。"
+            "続く場合は情報システム担当者にログを渡してください。"
+        )
 
     # --- start / stop ----------------------------------------------------------------------
     def start(self, channel: str, **options) -> None:

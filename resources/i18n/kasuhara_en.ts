@@ -667,8 +667,8 @@ The recording file has been left in place. Please contact your IT staff.</transl
 <context>
     <name>RecordingController</name>
     <message>
-        <source>録音装置で予期しないエラーが発生しました。詳しくはログを確認してください。</source>
-        <translation>Unexpected error in the recording engine. See the log for details.</translation>
+        <source>録音装置で予期しないエラーが発生しました。もう一度録音開始を押してください。続く場合は情報システム担当者にログを渡してください。</source>
+        <translation>Unexpected error in the recording engine. Press Start recording again; if it keeps happening, give the IT staff the log file.</translation>
     </message>
     <message>
         <source>

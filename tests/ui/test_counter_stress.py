@@ -152,3 +152,17 @@ def test_keys_while_the_after_stop_choice_is_open_start_nothing(qtbot, service, 
     dialog.reject()
     assert len(service.workstation.recordings.list()) == 1
     assert window.tag_panel.table.rowCount() == 0
+
+
+def test_an_unexpected_start_error_says_what_to_do(qtbot, service):
+    """Not a KasuharaError (here a real TypeError from the service): the worker is told what
+    to do next, not to read a log they cannot find."""
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    with qtbot.waitSignal(window.controller.start_failed, timeout=10_000):
+        window.start_recording("counter", no_such_option=True)
+    text = window.record_panel.message.text()
+    assert "もう一度録音開始を押してください" in text and "情報システム担当者" in text
+    assert window.record_panel.record_button.isEnabled()
+    assert not window.controller.active
