@@ -364,6 +364,14 @@ class _Exporter:
         return raw, a.files
 
 
+def _is_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError:
+        return False
+
+
 def _destination_error(e: OSError, out_path: Path) -> OSError:
     """The OSError (its own subclass) naming the bundle, not the hidden partial file, so the
     CLI and the wizard can tell the officer which destination failed and why."""
@@ -425,6 +433,10 @@ def export_bundle(
         raise UsageError(f"destination folder does not exist: {folder}")
     if out_path.is_dir():
         raise UsageError(f"{out_path} is a folder; give the bundle a file name (….zip)")
+    if out_path.exists() and not _is_zip(out_path):
+        # The rename at the end replaces it: an earlier bundle may be, but not the organisation
+        # identity, the passphrase file or a document given by mistake.
+        raise UsageError(f"{out_path} exists and is not a ZIP; choose another name")
     try:
         # The name is cut so that a name the disk allows (255 bytes) still does with the suffix.
         prefix = f".{out_path.name[:40]}."

@@ -218,3 +218,15 @@ def test_out_inside_the_data_folder_is_refused_and_the_evidence_kept(workstation
     assert json.loads(r.stdout)["error"] == "UsageError" and "data folder" in r.stderr
     assert sealed.read_bytes() == before
     assert not [p for p in sealed.parent.iterdir() if p.name.endswith(".partial")]
+
+
+def test_out_naming_the_identity_file_is_refused_and_the_identity_kept(workstation, tmp_path):
+    # Replacing org-identity.age with the bundle would leave every sealed recording unopenable.
+    before = workstation.identity.read_bytes()
+    r = _export(workstation, workstation.identity)
+    assert r.returncode == 2, r.stderr
+    assert "not a ZIP" in r.stderr
+    assert workstation.identity.read_bytes() == before
+    again = tmp_path / "again.zip"
+    assert _export(workstation, again).returncode == 0
+    assert _export(workstation, again).returncode == 0  # an earlier bundle may be replaced
