@@ -86,11 +86,14 @@ class GuiController(QObject):
         self.lang = self.translators.install(lang)
         old = self.window
         geometry = old.saveGeometry() if old is not None else None
+        forms = list(old.forms) if old is not None else []
         self.show()
         if geometry is not None:
             self.window.restoreGeometry(geometry)
         if old is not None:
-            old.discard()
+            old.discard()  # closes its forms, writing their autosaves first
+        for incident_id in forms:  # the worker's open forms stay open, in the new language
+            self.window.open_incident(incident_id)
 
 
 def run_gui(data_dir: Path, lang: str | None = None) -> int:

@@ -166,3 +166,24 @@ def test_an_unexpected_start_error_says_what_to_do(qtbot, service):
     assert "もう一度録音開始を押してください" in text and "情報システム担当者" in text
     assert window.record_panel.record_button.isEnabled()
     assert not window.controller.active
+
+
+def test_f9_works_in_the_window_a_language_switch_made(qtbot, service, pulse_sink, request):
+    """The record key is application-wide: the replaced window's key must not make it
+    ambiguous (Qt then fires neither)."""
+    controller = GuiController(service, "ja")
+    request.addfinalizer(lambda: controller.translators.install("ja"))
+    window = controller.show()
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    controller.switch_language("en")
+    new = controller.window
+    qtbot.addWidget(new)
+    activate(qtbot, new)
+    qtbot.keyClick(new, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: new.controller.recording, timeout=10_000)
+    assert not window.controller.active
+    with qtbot.waitSignal(new.after_stop_shown, timeout=15_000) as shown:
+        qtbot.keyClick(new, Qt.Key.Key_F9)
+    shown.args[0].reject()
+    assert all_sealed(service)

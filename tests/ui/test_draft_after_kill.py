@@ -96,3 +96,21 @@ def test_language_switch_brings_an_unsaved_form_back_in_the_new_language(qtbot, 
     qtbot.waitUntil(lambda: inc.id in controller.window.forms, timeout=5_000)
     for f in list(controller.window.forms.values()):
         f.close()
+
+
+def test_a_form_open_at_a_language_switch_stays_open(qtbot, service, request):
+    from kasuhara_recorder.ui.app import GuiController
+
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    controller = GuiController(service, "ja")
+    request.addfinalizer(lambda: controller.translators.install("ja"))
+    window = controller.show()
+    qtbot.addWidget(window)
+    window.open_incident(inc.id)  # open, nothing typed
+    controller.switch_language("en")
+    qtbot.addWidget(controller.window)
+    assert list(controller.window.forms) == [inc.id]
+    form = controller.window.forms[inc.id]
+    qtbot.addWidget(form)
+    assert form.isVisible() and form.save_button.text() == "Save draft"
+    form.close()
