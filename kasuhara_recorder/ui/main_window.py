@@ -459,7 +459,15 @@ class MainWindow(QMainWindow):
                 self.service.incidents.keep_routine(manifest, markers)
                 self.statusBar().showMessage(self.tr("通常の録音として保存しました"), 8000)
         except KasuharaError as e:
-            QMessageBox.warning(self, self.tr("事案に登録できません"), e.message(self.lang))
+            QMessageBox.warning(
+                self,
+                self.tr("事案に登録できません"),
+                e.message(self.lang)
+                + "\n\n"
+                + self.tr(
+                    "録音は保存されています。事案票の「録音を追加…」から後で事案に追加できます。"
+                ),
+            )
         if then is not None:
             then()
 

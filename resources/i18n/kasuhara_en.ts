@@ -578,6 +578,10 @@ The recording file has been left in place. Please contact your IT staff.</transl
         <translation>Cannot add to the incident</translation>
     </message>
     <message>
+        <source>録音は保存されています。事案票の「録音を追加…」から後で事案に追加できます。</source>
+        <translation>The recording is saved. You can add it to an incident later with "Add recording…" in the incident form.</translation>
+    </message>
+    <message>
         <source>事案票を開く</source>
         <translation>Open incident form</translation>
     </message>

@@ -141,3 +141,36 @@ def test_a_submitted_form_cannot_be_typed_into(qtbot, service):
     qtbot.addWidget(again)
     assert again.narrative.isReadOnly()
     again.close()
+
+
+def test_after_stop_choice_refused_says_the_recording_is_kept(
+    qtbot, service, tmp_path, monkeypatch
+):
+    """The incident chosen in the after-stop dialog was closed meanwhile (by a supervisor):
+    refused, and the worker is told that the recording is kept and how to add it later."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.store.test_incidents import FILLED
+    from tests.support.signals import tone, write_wav
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: shown.append(text))
+    target = service.incidents.create(FILLED)
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    wav = write_wav(tmp_path / "t.wav", tone(440, 0.5, amplitude=0.3))
+    manifest = service.recording.start("counter", input_file=wav, paced=False)
+    assert manifest.wait_until_capture_ended(30)
+    manifest = manifest.stop()
+    with qtbot.waitSignal(window.after_stop_shown) as after:
+        window.ask_after_stop(manifest, [])
+    dialog = after.args[0]
+    dialog.existing_combo.setCurrentIndex(dialog.existing_combo.findData(target.id))
+    service.incidents.submit(target.id)
+    for status in ("reviewed", "closed"):
+        service.incidents.set_status(target.id, status)
+    dialog.existing_button.click()
+    (text,) = shown
+    assert "完了" in text  # why
+    assert "録音は保存されています" in text and "録音を追加" in text  # kept, and what to do
+    assert manifest.id in [r.id for r in service.incidents.unattached_recordings()]
