@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.ui import preload
 from kasuhara_recorder.ui.format import clock
 from kasuhara_recorder.ui.record_panel import RecordPanel
 from kasuhara_recorder.ui.recording_controller import RecordingController
@@ -39,15 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kasuhara.ui")
 MAX_REOPENED_FORMS = 5  # more unsaved forms than that would bury the recorder at start
-
-
-def _warm_up() -> None:
-    """Imports the first 録音開始 needs (numpy, PortAudio, the sealed writer, cryptography),
-    kept out of the first paint; the import lock makes an early press simply wait for them."""
-    import kasuhara_recorder.app.recording_service  # noqa: F401
-    import kasuhara_recorder.app.workstation  # noqa: F401
-    import kasuhara_recorder.audio.devices  # noqa: F401
-    import kasuhara_recorder.audio.stream_source  # noqa: F401
 
 
 class MainWindow(QMainWindow):
@@ -244,8 +236,9 @@ class MainWindow(QMainWindow):
         if not self._discarded:
             self.show_setup_state()
             self.reopen_unsaved_forms()
-            # Load the recording stack now, in the background, rather than on the first press.
-            self.tasks.run(_warm_up)
+            # Load the recording stack now, a module at a time on this thread (workers never
+            # import: ui/preload.py), rather than on the first press.
+            preload.load_in_steps(self)
 
     def _recovered(self, manifests: list) -> None:
         self._recovery_over()

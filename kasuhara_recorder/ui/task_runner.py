@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from kasuhara_recorder.ui import preload
+
 log = logging.getLogger("kasuhara.ui.tasks")
 
 
@@ -76,6 +78,7 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> TaskHandle:
+        preload.load_all()  # workers never import (ui/preload.py says why)
         handle = TaskHandle()
         relay = _Relay(self)  # created here, so it belongs to the GUI thread
         self._pending.add(relay)

@@ -1,0 +1,69 @@
+"""Everything the app imports lazily, imported on the GUI thread.
+
+Worker threads must not import: an import running in a QThreadPool worker while the GUI thread
+deleted a QObject crashed the app (PySide runs its own hook on every import; about 1 run in 3
+of a form closed during the start-up warm-up, when that warm-up imported on a worker). So the
+lazily-imported modules are loaded here: in small steps after the first paint, so the window
+stays responsive, or all at once before any task is handed to a worker (``TaskRunner.run``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+
+from PySide6.QtCore import QObject, QTimer
+
+import kasuhara_recorder
+
+log = logging.getLogger("kasuhara.ui.preload")
+
+# Third-party stacks first (the heavy ones), then every module of the package below ui/; the CLI
+# commands are never run by the GUI.
+_THIRD_PARTY = ("numpy", "soundfile", "cryptography.hazmat.primitives.asymmetric.ed25519", "pyrage")
+_SKIP = ("kasuhara_recorder.ui", "kasuhara_recorder.commands", "kasuhara_recorder.__main__")
+_pending: list[str] | None = None
+
+
+def _steps() -> list[str]:
+    global _pending
+    if _pending is None:
+        ours = sorted(
+            m.name
+            for m in pkgutil.walk_packages(kasuhara_recorder.__path__, "kasuhara_recorder.")
+            if not m.name.startswith(_SKIP)
+        )
+        _pending = [*_THIRD_PARTY, *ours, "<portaudio>"]
+    return _pending
+
+
+def _load(name: str) -> None:
+    try:
+        if name == "<portaudio>":  # loads and initialises PortAudio; absent is fine until used
+            from kasuhara_recorder.audio.devices import sounddevice
+
+            sounddevice()
+        else:
+            importlib.import_module(name)
+    except Exception as e:  # noqa: BLE001 - the feature that needs it reports it when used
+        log.warning("preloading %s failed: %s", name, e)
+
+
+def load_all() -> None:
+    """Import whatever is still pending, now (a no-op once everything is loaded)."""
+    steps = _steps()
+    while steps:
+        _load(steps.pop(0))
+
+
+def load_in_steps(parent: QObject) -> None:
+    """One module per turn of the event loop, so a paint or a click is never held up long."""
+
+    def step() -> None:
+        steps = _steps()
+        if steps:
+            _load(steps.pop(0))
+            QTimer.singleShot(0, parent, step)
+
+    QTimer.singleShot(0, parent, step)
