@@ -85,5 +85,10 @@ def resolve_input_device(name: str | None) -> InputDevice:
         return partial[0]
     known = ", ".join(d.name for d in devices)
     if partial:
-        raise DeviceUnavailable(name, f"ambiguous, matches: {', '.join(d.name for d in partial)}")
-    raise DeviceUnavailable(name, f"not connected (available: {known})")
+        names = ", ".join(d.name for d in partial)
+        raise DeviceUnavailable(
+            name, f"ambiguous, matches: {names}", f"この名前は複数の装置に当てはまります（{names}）"
+        )
+    raise DeviceUnavailable(
+        name, f"not connected (available: {known})", f"接続されていません（使える装置: {known}）"
+    )

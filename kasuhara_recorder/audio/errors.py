@@ -24,11 +24,13 @@ class NoInputDevice(AudioError):
 
 
 class DeviceUnavailable(AudioError):
-    ja = "録音装置「{detail}」を使えません。接続と設定を確認してください。{reason}"
+    ja = "録音装置「{detail}」を使えません。{reason_ja}接続と設定を確認してください。"
     en = "input device {detail!r} is not available: {reason}"
 
-    def __init__(self, detail: str, reason: str = "") -> None:
-        super().__init__(detail, reason=reason)
+    def __init__(self, detail: str, reason: str = "", reason_ja: str = "") -> None:
+        # The English reason (often PortAudio's own words) goes to the log; the worker reads
+        # a Japanese one, or none.
+        super().__init__(detail, reason=reason, reason_ja=f"{reason_ja}。" if reason_ja else "")
         self.reason = reason
 
 

@@ -34,7 +34,9 @@ def test_devices_lists_the_pulse_input_and_marks_one_default(pulse_sink):
 def test_a_device_name_that_does_not_exist_is_a_clear_error(pulse_sink):
     with pytest.raises(DeviceUnavailable) as e:
         resolve_input_device("USB Phone Adapter XYZ")
-    assert "USB Phone Adapter XYZ" in e.value.message("ja")
+    ja = e.value.message("ja")
+    assert "USB Phone Adapter XYZ" in ja and "接続されていません" in ja and "pulse" in ja
+    assert "not connected" not in ja  # the English reason is for the log
     assert "pulse" in e.value.message("en")  # says what is there instead
 
 
