@@ -309,9 +309,6 @@ class MainWindow(QMainWindow):
         """A form whose typing was never saved (the app was killed, or closed with the form
         open) comes back by itself with its restored banner: the worker may not remember to
         look for it. 下書き保存 or 提出 ends that."""
-        drafts = self.service.paths.drafts
-        if not drafts.is_dir() or next(drafts.glob("*.json"), None) is None:
-            return  # the usual start: no autosave, and no need to load the incident store
         incidents = self.service.incidents
         reopened = False
         for iid in incidents.drafts.ids()[:MAX_REOPENED_FORMS]:
