@@ -32,10 +32,13 @@ def choose_language(service: AppService, explicit: str | None) -> str:
 
 
 def application() -> QApplication:
+    from kasuhara_recorder.ui import garbage_collector
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Kasuhara Recorder")
     app.setOrganizationName("kasuhara-recorder")
     app.setQuitOnLastWindowClosed(True)
+    garbage_collector.install(app)  # before any worker runs: cycles die on this thread only
     return app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 
 def dot_icon(color: str, size: int = 64) -> QIcon:
@@ -22,12 +22,14 @@ def dot_icon(color: str, size: int = 64) -> QIcon:
 class Tray(QObject):
     show_requested = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
         self.idle_icon = dot_icon("#9e9e9e")
         self.recording_icon = dot_icon("#e53935")
         self.icon = QSystemTrayIcon(self.idle_icon, self)
-        menu = QMenu()
+        # Owned by the window, so it goes with it: a parentless menu lived on in a reference
+        # cycle until the garbage collector freed it at some arbitrary moment.
+        menu = QMenu(window)
         show = QAction(self.tr("ウィンドウを表示"), menu)
         show.triggered.connect(self.show_requested)
         menu.addAction(show)
