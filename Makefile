@@ -17,7 +17,7 @@ run: setup
 	fi
 
 test: setup lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	scripts/run-tests $(PYTEST_ARGS)
 
 setup: system $(STAMP) translations
 

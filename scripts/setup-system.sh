@@ -14,8 +14,8 @@ PACKAGES=(
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-noto-cjk fonts-dejavu-core xvfb xauth
-  # python venv
-  python3-venv
+  # python venv; gdb prints a native backtrace if the test process crashes (scripts/run-tests)
+  python3-venv gdb
 )
 
 missing=()

@@ -1,36 +1,54 @@
 """Fixtures shared by every layer: a private data folder per test, a PulseAudio server for the
-session with a fresh null sink per test, and Qt offscreen."""
+session with a fresh null sink per test, Qt offscreen, and a check that each test leaves nothing
+behind (tests/support/leaks.py)."""
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import pytest
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from tests.support.leaks import Snapshot
+from tests.support.pulse import NullSink, PulseServer, PulseUnavailable
 
-import pytest  # noqa: E402
+_SESSION_ENV = pytest.MonkeyPatch()
 
-from tests.support.pulse import NullSink, PulseServer, PulseUnavailable  # noqa: E402
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before pytest-qt makes the QApplication; undone when the session ends.
+    if "QT_QPA_PLATFORM" not in os.environ:
+        _SESSION_ENV.setenv("QT_QPA_PLATFORM", "offscreen")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _SESSION_ENV.undo()
 
 
 @pytest.fixture(scope="session")
 def pulse_server() -> Iterator[PulseServer]:
-    try:
-        server = PulseServer.start()
-    except PulseUnavailable as e:
-        # Not a skip: the real-audio tests are part of the contract of `make test`.
-        pytest.fail(f"PulseAudio test server unavailable: {e}")
-    yield server
-    server.stop()
+    with pytest.MonkeyPatch.context() as env:
+        try:
+            server = PulseServer.start(env)
+        except PulseUnavailable as e:
+            # Not a skip: the real-audio tests are part of the contract of `make test`.
+            pytest.fail(f"PulseAudio test server unavailable: {e}")
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 @pytest.fixture
 def pulse_sink(pulse_server: PulseServer) -> Iterator[NullSink]:
     sink = pulse_server.new_sink(rate=48000, channels=1)
-    yield sink
-    sink.remove()
+    try:
+        yield sink
+    finally:
+        sink.remove()
 
 
 @pytest.fixture
@@ -44,5 +62,39 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _one_qapplication(qapp):
     """One session-wide QApplication, made before any test runs: code that needs only fonts
     (the PDF report) would otherwise create a QGuiApplication first, and a later widget test
-    would abort the whole run ("QWidget: Must construct a QApplication")."""
+    would abort the whole run ("QWidget: Must construct a QApplication"). It collects cycles
+    on its own thread only, as the app does (kasuhara_recorder/ui/garbage_collector.py)."""
+    from kasuhara_recorder.ui import garbage_collector
+    from kasuhara_recorder.ui.i18n import Translators
+
+    garbage_collector.install(qapp)
+    Translators().install("ja")  # as the app starts; every test must leave it so
     return qapp
+
+
+_off_main_collections: list[str] = []
+
+
+def _watch_collections(phase: str, info: dict) -> None:
+    if phase == "start" and threading.current_thread() is not threading.main_thread():
+        _off_main_collections.append(threading.current_thread().name)
+
+
+gc.callbacks.append(_watch_collections)
+
+
+@pytest.fixture(autouse=True)
+def _leaves_nothing_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails the test that leaves a window, thread, timer, translator, child process or
+    environment change behind, or during which the cycle collector ran off the GUI thread."""
+    from kasuhara_recorder.ui.garbage_collector import collect_due
+
+    snapshot = Snapshot.take(qt="qtbot" in request.fixturenames)
+    _off_main_collections.clear()
+    yield
+    leaks = snapshot.leaks()
+    if _off_main_collections:
+        leaks.append(f"cycle collection on a worker thread: {sorted(set(_off_main_collections))}")
+    collect_due()  # what the app's timer would have done meanwhile (non-Qt tests run no loop)
+    if leaks:
+        pytest.fail("left behind by this test:\n  " + "\n  ".join(leaks), pytrace=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.support.waiting import wait_until
+
 
 def journal_pcm_bytes(sealed: Path) -> int:
     """Plaintext bytes covered by the newest checkpoint; 0 before the first one. A line still
@@ -25,14 +27,19 @@ def journal_pcm_bytes(sealed: Path) -> int:
 def wait_for_first_checkpoint(vault: Path, proc, timeout: float) -> Path:
     """The sealed file of a recording subprocess once its first chunk is checkpointed (audio is
     flowing); fails if the process dies or nothing is checkpointed within ``timeout`` s."""
-    import time
+    return wait_for_checkpoint(vault, proc, 1, timeout)
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+def wait_for_checkpoint(vault: Path, proc, pcm_bytes: int, timeout: float) -> Path:
+    """The sealed file of a recording subprocess once checkpoints cover ``pcm_bytes`` of audio;
+    fails if the process dies first, or after ``timeout`` s."""
+
+    def reached() -> Path | None:
         found = list(vault.glob("rec-*.age"))
-        if found and journal_pcm_bytes(found[0]) > 0:
+        if found and journal_pcm_bytes(found[0]) >= pcm_bytes:
             return found[0]
         if proc.poll() is not None:
             raise AssertionError(f"recorder exited early: {proc.stderr.read().decode()}")
-        time.sleep(0.05)
-    raise AssertionError("the recording subprocess never checkpointed any audio")
+        return None
+
+    return wait_until(reached, timeout, f"a checkpoint covering {pcm_bytes} bytes of audio")

@@ -4,7 +4,6 @@ sound card. sounddevice reaches it through ALSA's pulse plugin (devices ``pulse`
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -12,6 +11,8 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 
 class PulseUnavailable(RuntimeError):
@@ -28,14 +29,16 @@ class PulseServer:
     started_here: bool
 
     @classmethod
-    def start(cls) -> PulseServer:
+    def start(cls, env: pytest.MonkeyPatch) -> PulseServer:
+        """Start it and point this process (PortAudio's ALSA pulse plugin, pactl, paplay) at
+        it through ``env``, which undoes that when the session ends."""
         for tool in ("pulseaudio", "pactl", "paplay"):
             if not shutil.which(tool):
                 raise PulseUnavailable(f"{tool} not installed (make test installs pulseaudio)")
         runtime = Path(tempfile.mkdtemp(prefix="kasuhara-pulse-"))
         runtime.chmod(0o700)
-        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-        os.environ.pop("PULSE_SERVER", None)
+        env.setenv("XDG_RUNTIME_DIR", str(runtime))
+        env.delenv("PULSE_SERVER", raising=False)
         subprocess.run(
             [
                 "pulseaudio", "-D", "--exit-idle-time=-1", "--disallow-exit", "-n",

@@ -18,6 +18,32 @@ def activate(qtbot, widget) -> None:
     qtbot.waitUntil(lambda: not getattr(widget, "recovering", False), timeout=10_000)
 
 
+def settle(qtbot, window, timeout: int = 15_000) -> None:
+    """Until every task the window started has finished and its callback has run: after this
+    nothing more arrives from what the test did (a key press acts at once; its work is a task)."""
+    qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=timeout)
+
+
+def flush_events() -> None:
+    """Deliver every posted event now (layout requests, queued signals): a layout is settled
+    when its events are delivered, not after some milliseconds."""
+    from PySide6.QtCore import QCoreApplication
+
+    QCoreApplication.sendPostedEvents()
+    QCoreApplication.processEvents()
+
+
+def wait_for_audio(qtbot, window, seconds: float, timeout: int = 15_000) -> None:
+    """Until the running recording holds ``seconds`` of audio (its own clock, not the wall's)."""
+    qtbot.waitUntil(
+        lambda: (
+            window.controller.session is not None
+            and window.controller.session.position_s >= seconds
+        ),
+        timeout=timeout,
+    )
+
+
 def type_ja(qtbot, widget, text: str) -> None:
     """Type Japanese as an input method does: the IME commits the converted text to the focused
     widget (QTest.keyClicks only sends Latin-1 keys). ASCII goes through real key clicks."""

@@ -16,7 +16,7 @@ from kasuhara_recorder.ui.app import GuiController
 from kasuhara_recorder.ui.incident_form import IncidentForm
 from kasuhara_recorder.ui.main_window import MainWindow
 from tests.support.signals import tone, write_wav
-from tests.ui.conftest import DEPARTMENT, STAFF, activate, type_ja
+from tests.ui.conftest import DEPARTMENT, STAFF, activate, type_ja, wait_for_audio
 
 pytestmark = pytest.mark.pulse
 
@@ -29,9 +29,10 @@ def record_with_tags(qtbot, window: MainWindow, pulse_sink, tmp_path):
     assert window.record_panel.state_label.text() == "録音中"
     assert window.tray.recording
     qtbot.waitUntil(lambda: window.record_panel.meter.level_db > -30, timeout=5_000)
-    qtbot.wait(700)
+    start = window.controller.session.position_s
+    wait_for_audio(qtbot, window, start + 0.7)
     qtbot.keyClick(window, Qt.Key.Key_2)  # 精神的な攻撃
-    qtbot.wait(400)
+    wait_for_audio(qtbot, window, start + 1.1)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # 謝罪の要求
     qtbot.waitUntil(lambda: window.tag_panel.table.rowCount() == 2)
     note = window.tag_panel.table.item(0, 2)

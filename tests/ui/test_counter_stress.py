@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from kasuhara_recorder.app.unfinished import may_need_recovery
 from kasuhara_recorder.ui.app import GuiController
 from kasuhara_recorder.ui.main_window import MainWindow
-from tests.ui.conftest import activate
+from tests.ui.conftest import activate, settle
 
 pytestmark = pytest.mark.pulse
 
@@ -42,11 +42,11 @@ def test_f9_mashed_makes_one_recording_and_esc_keeps_it(qtbot, service, pulse_si
     for _ in range(3):
         qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
-    qtbot.wait(300)
+    settle(qtbot, window)
     for _ in range(3):
         qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: bool(shown), timeout=15_000)
-    qtbot.wait(300)
+    settle(qtbot, window)
     assert len(shown) == 1
     (rec,) = service.workstation.recordings.list()
     assert rec.status == "complete"
@@ -68,7 +68,7 @@ def test_closing_the_window_while_it_starts_seals_the_recording(
     assert window.record_panel.busy  # the device is still opening
     window.close()
     assert not window.isVisible()
-    qtbot.wait(1000)  # anything still queued from the start arrives now
+    settle(qtbot, window)  # the start's own callback arrives, after the window closed
     assert not window.controller.recording
     assert all_sealed(service)  # nothing left running behind a closed window
     (rec,) = service.workstation.recordings.list()
@@ -85,7 +85,7 @@ def test_closing_while_it_seals_does_not_ask_again(qtbot, service, pulse_sink, a
     window.controller.stopped.connect(lambda m, _markers: stopped.append(m))
     qtbot.keyClick(window, Qt.Key.Key_F9)  # sealing starts
     window.close()
-    qtbot.wait(500)
+    settle(qtbot, window)
     assert answer_yes == []  # it is already being saved: nothing to ask
     assert not window.isVisible()
     assert len(stopped) == 1  # one recording, reported once
@@ -146,7 +146,7 @@ def test_keys_while_the_after_stop_choice_is_open_start_nothing(qtbot, service, 
     for key in (Qt.Key.Key_F9, Qt.Key.Key_1, Qt.Key.Key_F9):
         qtbot.keyClick(dialog, key)
         qtbot.keyClick(window, key)
-    qtbot.wait(500)
+    settle(qtbot, window)  # a key that started anything would have left a task
     assert not window.controller.active  # no second recording behind the open choice
     assert dialog.isVisible()
     dialog.reject()

@@ -37,7 +37,7 @@ from kasuhara_recorder.ui.main_window import MainWindow
 from kasuhara_recorder.ui.verify_dialog import VerifyDialog
 from tests.support.signals import tone, write_wav
 from tests.support.workstation import DEPARTMENT, STAFF
-from tests.ui.conftest import type_ja
+from tests.ui.conftest import flush_events, type_ja
 
 PASSPHRASE = "correct horse, made at test time"
 INCIDENT = {
@@ -335,7 +335,7 @@ def test_a_very_long_destination_does_not_widen_the_wizard(qtbot, officer: Offic
     qtbot.waitUntil(lambda: not run.running, timeout=60_000)
     dest = wizard.destination_page.path()
     assert dest.is_file() and len(str(dest)) > 400
-    qtbot.wait(50)  # let the layout settle
+    flush_events()  # the layout requests the new path text made
     assert wizard.width() == width
     assert wizard.minimumSizeHint().width() < 1000
     label = run.path_label

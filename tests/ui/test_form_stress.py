@@ -131,7 +131,7 @@ def test_a_submitted_form_cannot_be_typed_into(qtbot, service):
     assert not form.location.isEnabled() and not form.occurred_at.isEnabled()
     type_ja(qtbot, form.narrative, "added later")  # real key presses
     assert not form.narrative.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
-    qtbot.wait(400)
+    assert not form.autosave_timer.isActive() and form.tasks.pending == 0  # no save coming
     assert form.narrative.toPlainText() == FILLED.narrative
     assert form.autosave_label.text() == "提出しました"
     assert service.incidents.load_autosave(inc.id) is None

@@ -13,7 +13,7 @@ from kasuhara_recorder.ui.incident_form import IncidentForm
 from kasuhara_recorder.ui.recording_picker import RecordingPicker
 from tests.store.test_incidents import FILLED
 from tests.support.recordings import routine_recording
-from tests.ui.conftest import type_ja
+from tests.ui.conftest import flush_events, type_ja
 
 TAGS = (("conduct.mental", 300, "机を叩いた"), ("demand.apology", 600, ""))
 
@@ -168,7 +168,7 @@ def test_recordings_section_fits_1366x768(qtbot, service, tmp_path, lang):
         form = open_form(qtbot, service, inc.id, lang)
         form.resize(1100, 768)  # as the screenshots place it on a 1366×768 screen
         form.scroll.ensureWidgetVisible(form.add_recording_button)
-        qtbot.wait(50)
+        flush_events()
         button = form.add_recording_button
         assert button.width() >= button.sizeHint().width()
         if lang == "en":

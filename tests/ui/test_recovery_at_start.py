@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -15,20 +14,22 @@ from PySide6.QtWidgets import QLabel
 
 from kasuhara_recorder.ui.format import clock
 from kasuhara_recorder.ui.main_window import MainWindow
-from tests.support.journal import wait_for_first_checkpoint
+from tests.support.journal import wait_for_checkpoint
 from tests.support.signals import tone, write_wav
 
 
 def record_and_kill(service, wav: Path, seconds: float = 3.0) -> Path:
-    """A headless recording fed from a file in real time, SIGKILLed after ``seconds`` of audio."""
+    """A headless recording fed from a file in real time, SIGKILLed once its checkpoints cover
+    ``seconds`` of audio (48 kHz mono 16-bit)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "kasuhara_recorder", "record", "--seconds", "60",
          "--input-file", str(wav)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy(),
     )  # fmt: skip
     try:
-        sealed = wait_for_first_checkpoint(service.paths.vault, proc, timeout=30)
-        time.sleep(seconds)
+        sealed = wait_for_checkpoint(
+            service.paths.vault, proc, int(seconds * 48_000 * 2), timeout=30 + seconds
+        )
         proc.kill()  # SIGKILL: no handler runs, nothing is flushed or sealed
         proc.wait(10)
     finally:

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.ui.main_window import MainWindow
 from kasuhara_recorder.ui.setup_dialog import SetupDialog
-from tests.ui.conftest import activate, type_ja
+from tests.ui.conftest import activate, type_ja, wait_for_audio
 
 
 @pytest.fixture
@@ -44,8 +44,8 @@ def test_not_set_up_window_refuses_to_record_until_setup(qtbot, fresh, pulse_sin
     button = window.record_panel.record_button
     assert not button.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_F9)  # the shortcut does nothing either
-    qtbot.wait(300)
-    assert not window.controller.recording and not window.record_panel.busy
+    assert window.tasks.pending == 0  # F9 acts at once: a start would be a task by now
+    assert not window.controller.active and not window.record_panel.busy
 
     with qtbot.waitSignal(window.dialog_opened) as opened:
         click(qtbot, window.setup_button)
@@ -89,7 +89,7 @@ def test_not_set_up_window_refuses_to_record_until_setup(qtbot, fresh, pulse_sin
     # and 録音開始 now records, sealed for both recipients
     with qtbot.waitSignal(window.controller.started, timeout=10_000):
         click(qtbot, button)
-    qtbot.wait(500)
+    wait_for_audio(qtbot, window, 0.5)
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         click(qtbot, button)
     shown.args[0].reject()
