@@ -528,6 +528,22 @@ Please give the IT staff the log file:
         <translation>Checking for an unfinished recording from last time. One moment, please.</translation>
     </message>
     <message>
+        <source>中断した書き出しが残したファイルを削除しました（%1 件）</source>
+        <translation>Removed what an interrupted export left behind (%1)</translation>
+    </message>
+    <message>
+        <source>書きかけの証拠パッケージ</source>
+        <translation>Partial evidence bundle</translation>
+    </message>
+    <message>
+        <source>前回中断した書き出しの書きかけのファイル（録音の音声を含みます）が、次の保存先に残っている可能性があります。その USB メモリや共有フォルダをつないで、アプリを起動し直してください（自動で削除します）。
+
+%1</source>
+        <translation>An export that was cut off last time may have left a partial file (with the recorded audio) at this destination. Connect that USB stick or shared folder and start the app again (the file is then removed by itself).
+
+%1</translation>
+    </message>
+    <message>
         <source>復旧した録音は保存されています（%1 件）</source>
         <translation>The recovered recordings are kept (%1)</translation>
     </message>
