@@ -71,8 +71,22 @@
         <translation>Replace the file?</translation>
     </message>
     <message>
-        <source>%1 はすでにあります。上書きしますか？</source>
-        <translation>%1 already exists. Replace it?</translation>
+        <source>保存先に同じ名前のファイル「%1」がすでにあります。
+置き換えますか？ 置き換えた元のファイルは元に戻せません。</source>
+        <translation>A file named "%1" is already at the destination.
+Replace it? The file it replaces cannot be brought back.</translation>
+    </message>
+    <message>
+        <source>置き換える</source>
+        <translation>Replace</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>「%1」は置き換えずにそのまま残しています。別のファイル名を指定してください。</source>
+        <translation>"%1" was not replaced and is kept as it is. Choose another file name.</translation>
     </message>
 </context>
 <context>
@@ -888,6 +902,10 @@ Everything recorded so far is saved.</translation>
 録音データが改ざんされたか壊れている可能性があります。この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。</source>
         <translation>Recording %1 failed its check, so the export was stopped (no file was created).
 The recording may have been altered or damaged. Do not change anything on this workstation; contact IT and the evidence officer.</translation>
+    </message>
+    <message>
+        <source>保存先に同じ名前のファイル「%1」ができていたため、置き換えずに中止しました。そのファイルはそのままです。保存先を選び直してください。</source>
+        <translation>A file named "%1" appeared at the destination, so the export stopped without replacing it. That file is kept as it is. Choose the destination again.</translation>
     </message>
     <message>
         <source>保存先に書き込めませんでした（%1）。ファイルは作成されていません。
