@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup system lint format bench screenshots translations clean
+.PHONY: run test setup system lint format bench screenshots translations clean soak-export
 
 run: setup
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
@@ -43,6 +43,12 @@ format: $(STAMP)
 
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# An export SIGKILLed 20 times at random moments; after each, `recover` and a search of every
+# file on the destination (a tmpfs, needs root) for the exported audio. SOAK_EXPORT_ARGS:
+# --kills N, --seed N. (`make test` runs 3 of these.)
+soak-export: setup
+	$(BIN)/python scripts/soak_export.py $(SOAK_EXPORT_ARGS)
 
 screenshots: setup
 	$(BIN)/python scripts/screenshots.py

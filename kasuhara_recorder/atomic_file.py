@@ -14,7 +14,8 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600, *, exclusive: bool 
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, mode)  # before any byte is written
+        if hasattr(os, "fchmod"):  # Windows (Python 3.11) has none; its ACLs come from the folder
+            os.fchmod(fd, mode)  # before any byte is written
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

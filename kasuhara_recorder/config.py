@@ -108,6 +108,12 @@ class DataPaths:
     def drafts(self) -> Path:
         return self.root / "drafts"
 
+    @property
+    def partial_exports(self) -> Path:
+        """Records of bundle files being written on a destination (bundle/partial_ledger.py):
+        what a killed export left there is removed at the next start. No audio in here."""
+        return self.root / "partial-exports"
+
     def ensure(self) -> DataPaths:
         for p in (self.root, self.vault, self.keys, self.logs, self.drafts):
             try:

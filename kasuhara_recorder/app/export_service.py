@@ -2,12 +2,15 @@
 
 Gathers the incident, its recordings, attachments and audit chain from the store, unlocks the
 organisation identity (entered in the chain), runs ``bundle.export`` and enters the finished
-export in the chain with the bundle's manifest hash.
+export in the chain with the bundle's manifest hash. ``remove_partials()`` is the next start's
+half: what a killed export left on its destination is removed and entered in the chain (the GUI
+start-up and ``kasuhara-recorder recover`` both call it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +24,10 @@ from kasuhara_recorder.bundle.export import (
     ExportResult,
     ProgressFn,
     RecordingInput,
+    check_destination,
     export_bundle,
 )
+from kasuhara_recorder.bundle.partial_ledger import PartialLedger, PartialRecord, SweepOutcome
 from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_bundle
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.org_identity import unlock_identity
@@ -30,12 +35,13 @@ from kasuhara_recorder.evidence.org_identity import unlock_identity
 if TYPE_CHECKING:
     from kasuhara_recorder.app.service import AppService
 
-__all__ = ["RECIPIENT_KINDS", "ExportResult", "ExportService", "VerifyReport"]
+__all__ = ["RECIPIENT_KINDS", "ExportResult", "ExportService", "SweepOutcome", "VerifyReport"]
 
 
 class ExportService:
     def __init__(self, app: AppService) -> None:
         self.app = app
+        self.partials = PartialLedger(app.paths.partial_exports)
 
     def unlock(self, identity_file: Path, passphrase: str) -> pyrage.x25519.Identity:
         """Open the organisation identity; WrongPassphrase if the phrase is wrong."""
@@ -88,6 +94,20 @@ class ExportService:
             profile=app.profile,
         )
 
+    def check_destination(self, out_path: Path, *, overwrite: bool = False) -> None:
+        """Refuse a destination before any work (the CLI calls it before unlocking): inside the
+        data folder, a folder, a file that is not a ZIP, or an existing bundle without
+        ``overwrite`` (BundleExists)."""
+        root = self.app.paths.root.resolve()
+        target = Path(out_path).resolve()
+        if target == root or root in target.parents:
+            # The rename at the end would replace whatever is there: a sealed recording, the
+            # database. And a bundle is plaintext: it does not belong beside the sealed files.
+            raise UsageError(
+                f"{out_path} is inside the data folder {root}; save the bundle somewhere else"
+            )
+        check_destination(Path(out_path), overwrite=overwrite)
+
     def export(
         self,
         incident_id: str,
@@ -98,33 +118,72 @@ class ExportService:
         progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
         exported_at: dt.datetime | None = None,
+        overwrite: bool = False,
     ) -> ExportResult:
-        root = self.app.paths.root.resolve()
-        target = Path(out_path).resolve()
-        if target == root or root in target.parents:
-            # The rename at the end would replace whatever is there: a sealed recording, the
-            # database. And a bundle is plaintext: it does not belong beside the sealed files.
-            raise UsageError(
-                f"{out_path} is inside the data folder {root}; save the bundle somewhere else"
-            )
+        """Write the bundle; an existing one at ``out_path`` is replaced only with
+        ``overwrite`` (else BundleExists, exit 2). The export is in the chain when this
+        returns; a bundle never exists on the destination without that entry."""
+        self.check_destination(out_path, overwrite=overwrite)
         inputs = self.gather(incident_id, recipient_kind, exported_at)
-        result = export_bundle(inputs, identity, Path(out_path), progress=progress, cancel=cancel)
-        self.app.audit.append(
-            self.app.actor,
-            "bundle.export",
-            f"incident:{incident_id}",
-            {
-                "bundle_id": result.bundle_id,
-                "manifest_sha256": result.manifest_sha256,
-                "recipient_kind": recipient_kind,
-                # A name that is not UTF-8 (Shift-JIS bytes) cannot go into canonical JSON as it
-                # is: recorded with those bytes escaped, not lost with the audit entry.
-                "file_name": unicode_text(result.path.name),
-                "size": result.size,
-                "recordings": [r.id for r in inputs.recordings],
-            },
-        )
-        return result
+
+        def entered(result: ExportResult) -> None:  # the bundle has its name, not yet unrecorded
+            self.app.audit.append(
+                self.app.actor,
+                "bundle.export",
+                f"incident:{incident_id}",
+                {
+                    "bundle_id": result.bundle_id,
+                    "manifest_sha256": result.manifest_sha256,
+                    "recipient_kind": recipient_kind,
+                    # A name that is not UTF-8 (Shift-JIS bytes) cannot go into canonical JSON
+                    # as it is: recorded with those bytes escaped, not lost with the entry.
+                    "file_name": unicode_text(result.path.name),
+                    "size": result.size,
+                    "recordings": [r.id for r in inputs.recordings],
+                    **({"replaced": True} if replaced else {}),
+                },
+            )
+
+        replaced = overwrite and os.path.lexists(out_path)
+        self.app.paths.ensure()  # the ledger's record goes beside the database
+        return export_bundle(
+            inputs, identity, Path(out_path), progress=progress, cancel=cancel,
+            overwrite=overwrite, ledger=self.partials, on_complete=entered,
+        )  # fmt: skip
+
+    def remove_partials(self) -> list[SweepOutcome]:
+        """Remove what killed exports left on their destinations (a hidden partial bundle, or a
+        finished one that never got its chain entry), each entered in the chain as
+        ``bundle.partial_removed``. A destination that is not there (a stick not plugged in) is
+        kept for the next start and returned as ``unreachable``. Idempotent; exports still
+        running in another process are left alone."""
+        from kasuhara_recorder.bundle.partial_ledger import has_records
+
+        if not has_records(self.app.paths.partial_exports):
+            return []
+        audit = self.app.audit
+
+        def completed(rec: PartialRecord) -> bool:
+            return any(
+                e.event == "bundle.export" and e.data.get("bundle_id") == rec.bundle_id
+                for e in audit.entries(f"incident:{rec.incident_id}")
+            )
+
+        def removed(o: SweepOutcome) -> None:
+            audit.append(
+                self.app.actor,
+                "bundle.partial_removed",
+                f"incident:{o.record.incident_id}",
+                {
+                    "path": unicode_text(str(o.path)),
+                    "size": o.size,
+                    "complete": o.complete,
+                    "bundle_id": o.record.bundle_id,
+                    "export_started_at": o.record.created_at,
+                },
+            )
+
+        return self.partials.sweep(completed, removed)
 
     @staticmethod
     def verify(path: Path, progress=None) -> VerifyReport:

@@ -148,6 +148,28 @@ class ExportWriteFailed(KasuharaError):
         self.path = str(path)
 
 
+class BundleExists(KasuharaError):
+    """The destination already holds a file of that name (an earlier bundle): replaced only
+    when the officer says so (``--overwrite``, or 上書き in the wizard). Exit 2, nothing
+    changed."""
+
+    exit_code = 2
+    ja = (
+        "保存先に同じ名前のファイル {path} がすでにあります。何も変更していません。"
+        "置き換えるには --overwrite を付けてもう一度実行するか、別のファイル名を指定してください。"
+    )
+    en = (
+        "{path} already exists; nothing was changed. To replace it, run again with "
+        "--overwrite, or choose another file name"
+    )
+
+    def __init__(self, path: object) -> None:
+        # a name that is not UTF-8 (surrogate escapes) is shown as escapes: printable, --json
+        shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+        super().__init__(shown, path=shown)
+        self.path = str(path)
+
+
 class WrongIdentity(KasuharaError):
     """The organisation identity given is not one the recordings are sealed to: a wrong file
     chosen, not altered evidence. Exit 2, before anything is written."""

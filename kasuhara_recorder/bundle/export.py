@@ -4,19 +4,18 @@ The app service gathers ``ExportInputs`` (plain data from the store); this modul
 sealed recording and attachment with the unlocked organisation identity, re-checks the capture
 manifest's signature, ``sealed_sha256`` and ``pcm_sha256`` while streaming the plaintext into the
 bundle, and stops with ``ExportRefused`` naming the item at the first mismatch. The ZIP is
-written to a temporary file in the destination folder and renamed into place only when complete,
-so a failure or a cancel leaves nothing behind. The same inputs (incl. the export time) give the
-same bytes.
+written to an unnamed (or hidden, recorded) file in the destination folder and named only when
+complete (``destination_file``), so a failure or a cancel leaves nothing behind, and what a kill
+leaves is removed at the next start (``partial_ledger``). An existing bundle is replaced only
+with ``overwrite``. The same inputs (incl. the export time) give the same bytes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,10 +24,16 @@ from pathlib import Path
 
 import pyrage
 
-from kasuhara_recorder.atomic_file import fsync_dir
 from kasuhara_recorder.bundle.assemble import BundleAssembler, FileRecord
 from kasuhara_recorder.bundle.custody import custody_jsonl, select_custody
-from kasuhara_recorder.bundle.errors import ExportCancelled, ExportRefused, WrongIdentity
+from kasuhara_recorder.bundle.destination_file import BundleExistsError, BundleFile
+from kasuhara_recorder.bundle.errors import (
+    BundleExists,
+    ExportCancelled,
+    ExportRefused,
+    WrongIdentity,
+)
+from kasuhara_recorder.bundle.partial_ledger import PartialLedger
 from kasuhara_recorder.bundle.readme import readme_text
 from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS
 from kasuhara_recorder.bundle.report_content import build_report
@@ -407,11 +412,24 @@ class _Destination:
     def flush(self) -> None:
         self.call(self._f.flush)
 
-    def sync(self) -> int:
-        """Flush and fsync (a full disk may only show here); the file's size."""
-        self.flush()
-        self.call(os.fsync, self._f.fileno())
-        return self.tell()
+
+def check_destination(out_path: Path, *, overwrite: bool) -> None:
+    """The checks made before anything is decrypted or written (also before the identity is
+    unlocked, by the CLI): UsageError, or BundleExists when ``out_path`` exists and
+    ``overwrite`` is off."""
+    out_path = Path(out_path)
+    folder = out_path.parent
+    if not folder.is_dir():
+        raise UsageError(f"destination folder does not exist: {folder}")
+    if out_path.is_dir():
+        raise UsageError(f"{out_path} is a folder; give the bundle a file name (….zip)")
+    if os.path.lexists(out_path):
+        if not _is_zip(out_path):
+            # Even with overwrite: an earlier bundle may be replaced, but not the organisation
+            # identity, the passphrase file or a document given by mistake.
+            raise UsageError(f"{out_path} exists and is not a ZIP; choose another name")
+        if not overwrite:
+            raise BundleExists(out_path)
 
 
 def export_bundle(
@@ -421,57 +439,58 @@ def export_bundle(
     *,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    overwrite: bool = False,
+    ledger: PartialLedger | None = None,
+    on_complete: Callable[[ExportResult], None] | None = None,
 ) -> ExportResult:
     """Write the bundle to ``out_path`` (atomically). Raises ExportRefused / ExportCancelled,
-    or an OSError whose ``filename`` is ``out_path`` when the destination fails (read-only,
-    full, removed); nothing is left behind in any case."""
+    BundleExists when ``out_path`` exists and ``overwrite`` is off, or an OSError whose
+    ``filename`` is ``out_path`` when the destination fails (read-only, full, removed); nothing
+    is left behind in any case.
+
+    ``ledger`` (the data folder's) records the partial file before it can exist, so that what a
+    SIGKILL or a power cut leaves is removed at the next start. ``on_complete`` runs once the
+    bundle has its name, before that record goes (the app enters the export in the audit chain
+    there); if it fails, the bundle is removed again: a bundle exists only with its entry."""
     if inputs.recipient_kind not in RECIPIENT_KINDS:
         raise UsageError(f"recipient kind must be one of {', '.join(RECIPIENT_KINDS)}")
     out_path = Path(out_path)
-    folder = out_path.parent
-    if not folder.is_dir():
-        raise UsageError(f"destination folder does not exist: {folder}")
-    if out_path.is_dir():
-        raise UsageError(f"{out_path} is a folder; give the bundle a file name (….zip)")
-    if out_path.exists() and not _is_zip(out_path):
-        # The rename at the end replaces it: an earlier bundle may be, but not the organisation
-        # identity, the passphrase file or a document given by mistake.
-        raise UsageError(f"{out_path} exists and is not a ZIP; choose another name")
+    check_destination(out_path, overwrite=overwrite)
+    bundle_id = bundle_id_for(
+        inputs.incident.id,
+        inputs.exported_at.isoformat(timespec="seconds"),
+        inputs.exporter.fingerprint,
+    )
+    held = (
+        ledger.hold(out_path, bundle_id=bundle_id, incident_id=inputs.incident.id)
+        if ledger
+        else None
+    )
+    bf = BundleFile(out_path, held, overwrite=overwrite)
     try:
-        # The name is cut so that a name the disk allows (255 bytes) still does with the suffix.
-        prefix = f".{out_path.name[:40]}."
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=folder)
-    except OSError as e:  # read-only or no permission
-        raise _destination_error(e, out_path) from None
-    try:
-        # Plaintext audio: private until it is handed over (mkstemp makes it 0600 already). A
-        # FAT USB stick refuses the mode change with EPERM and cannot hold it anyway.
-        with contextlib.suppress(OSError):
-            os.fchmod(fd, 0o600)
-        f = os.fdopen(fd, "w+b")
-        try:
-            raw, files = _Exporter(inputs, identity, progress, cancel).write(_Destination(f))
-            size = _Destination(f).sync()
-        finally:
-            # Synced, or failing already: a buffer a full disk did not take fails again here.
-            with contextlib.suppress(OSError):
-                f.close()
-        _Destination.call(os.replace, tmp, out_path)
+        f = _Destination.call(bf.open)
+        raw, files = _Exporter(inputs, identity, progress, cancel).write(_Destination(f))
+        st = _Destination.call(bf.sync)  # a full disk may only show here
+        if held is not None:  # before the name: the next start can tell this very bundle
+            held.update(ino=st.st_ino, size=st.st_size)
+        _Destination.call(bf.name)
+        result = ExportResult(
+            out_path, bundle_id, hashlib.sha256(raw).hexdigest(), st.st_size, tuple(files)
+        )
+        if on_complete is not None:
+            on_complete(result)
     except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        clean = bf.discard()
+        if held is not None:
+            if clean:
+                held.release()
+            else:  # a file we could not remove: the next start tries again
+                held.keep()
         if isinstance(e, _DestinationError):  # full disk, the folder removed, an I/O error
+            if isinstance(e.__cause__, BundleExistsError):  # it appeared while we wrote
+                raise BundleExists(out_path) from None
             raise _destination_error(e.__cause__, out_path) from None
         raise
-    fsync_dir(folder)
-    return ExportResult(
-        out_path,
-        bundle_id_for(
-            inputs.incident.id,
-            inputs.exported_at.isoformat(timespec="seconds"),
-            inputs.exporter.fingerprint,
-        ),
-        hashlib.sha256(raw).hexdigest(),
-        size,
-        tuple(files),
-    )
+    if held is not None:
+        held.release()
+    return result

@@ -38,6 +38,7 @@ EVENT_JA = {
     "incident.recording_attach": "録音の関連付け",
     "incident.attachment_add": "添付資料の追加",
     "bundle.export": "証拠バンドルの作成",
+    "bundle.partial_removed": "中断した書き出しの残りを削除",
     "key.unlock": "組織の鍵の解錠",
 }
 CHANNEL_JA = {"counter": "窓口", "phone": "電話", "import": "取り込み"}

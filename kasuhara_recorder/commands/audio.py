@@ -239,11 +239,16 @@ def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:
     app = _service(args)
     incomplete = None
     try:
+        # What a killed export left on its destination (plaintext audio) goes first.
+        partials = app.export.remove_partials()
         recovered = app.recording.recover()
     except RecoveryIncomplete as e:  # the others were recovered: list them, then the error
         recovered, incomplete = e.recovered, e
     finally:
         app.close()
+    from kasuhara_recorder.commands.bundle import partial_exports_result, say_partial_exports
+
+    say_partial_exports(console, partials)
     if not recovered and incomplete is None:
         console.say("復旧が必要な録音はありません。", "nothing to recover")
     for r in recovered:
@@ -269,13 +274,14 @@ def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:
     if incomplete is not None:
         incomplete.json_fields = {
             "recovered": items,
+            **partial_exports_result(partials),
             "failed": [
                 {"id": rid, "error": type(e).__name__, "message": e.message(console.lang)}
                 for rid, e in incomplete.failed
             ],
         }
         raise incomplete
-    console.result({"ok": True, "recovered": items})
+    console.result({"ok": True, "recovered": items, **partial_exports_result(partials)})
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`export ID --identity FILE --passphrase-file F --out BUNDLE.zip` and `verify BUNDLE.zip`."""
+"""`export ID --identity FILE --passphrase-file F --out BUNDLE.zip [--overwrite]` and
+`verify BUNDLE.zip`."""
 
 from __future__ import annotations
 
@@ -42,9 +43,11 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main_thread else None
     try:
+        app.export.check_destination(out, overwrite=args.overwrite)  # before the key is opened
         identity = app.export.unlock(Path(args.identity), passphrase)
         result = app.export.export(
             args.incident_id, identity, out, recipient_kind=args.recipient, progress=progress,
+            overwrite=args.overwrite,
         )  # fmt: skip
     except OSError as e:
         if e.filename != str(out):
@@ -106,12 +109,65 @@ def cmd_verify(args: argparse.Namespace, console: cli.Console) -> int:
     return 0 if report.ok else 1
 
 
+def say_partial_exports(console: cli.Console, outcomes: list) -> None:
+    """For `recover`: what interrupted exports left on their destinations, and what was done."""
+    from kasuhara_recorder.bundle.verify import unicode_text
+
+    for o in outcomes:
+        path = unicode_text(str(o.path))
+        if o.action == "removed":
+            if o.complete:
+                ja, en = (
+                    "書き出しの済んだ証拠バンドル（監査記録なし）",
+                    "finished bundle (no audit entry)",
+                )
+            else:
+                ja, en = "書きかけの証拠バンドル", "partial bundle"
+            console.say(
+                f"中断した書き出しが残した{ja}を削除しました: {path}（{o.size:,} バイト）",
+                f"removed the {en} an interrupted export left: {path} ({o.size:,} bytes)",
+            )
+        elif o.action == "unreachable":
+            console.say(
+                f"中断した書き出しの保存先 {path} が見つかりません。録音の音声を含む書きかけの"
+                "ファイルが残っている可能性があります。その USB メモリや共有フォルダをつないで、"
+                "もう一度 recover を実行してください（アプリの起動時にも確認します）。",
+                f"the destination of an interrupted export is not reachable: {path} may still "
+                "hold a partial bundle (plaintext audio); connect that stick or share and run "
+                "recover again (the app also checks at start)",
+            )
+        elif o.action == "kept":
+            console.say(
+                f"中断した書き出しのファイル {path} を削除できませんでした（{o.detail}）。"
+                "次回の起動時にもう一度確認します。",
+                f"could not remove {path} left by an interrupted export ({o.detail}); "
+                "it is checked again at the next start",
+            )
+
+
+def partial_exports_result(outcomes: list) -> dict:
+    """``{"partial_exports": [...]}`` for `recover --json` when an interrupted export left
+    something (nothing otherwise: the object stays as it was)."""
+    from kasuhara_recorder.bundle.verify import unicode_text
+
+    items = [
+        {"action": o.action, "path": unicode_text(str(o.path)) if o.path else None,
+         "size": o.size, "complete": o.complete}
+        for o in outcomes if o.action not in ("gone", "completed")  # bookkeeping only
+    ]  # fmt: skip
+    return {"partial_exports": items} if items else {}
+
+
 def register(add) -> None:
     p = add("export", cmd_export, "write a signed evidence bundle (ZIP) of one incident")
     p.add_argument("incident_id", metavar="ID")
     p.add_argument("--identity", required=True, help="the organisation identity file")
     p.add_argument("--passphrase-file", required=True, help="file whose first line is the phrase")
     p.add_argument("--out", required=True, help="the bundle to write (…zip)")
+    p.add_argument(
+        "--overwrite", action="store_true",
+        help="replace an existing bundle at --out (without it: exit 2, the file kept)",
+    )  # fmt: skip
     p.add_argument(
         "--recipient", choices=tuple(RECIPIENT_KINDS), default="other",
         help="who receives it: police (警察), lawyer (弁護士), other (その他)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from kasuhara_recorder.app.incident_service import STATUSES
-from kasuhara_recorder.bundle.errors import ExportCancelled, ExportRefused
+from kasuhara_recorder.bundle.errors import BundleExists, ExportCancelled, ExportRefused
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
 from kasuhara_recorder.ui.elided_label import ElidedLabel
@@ -282,13 +283,19 @@ class UnlockPage(QWizardPage):
 
 
 class DestinationPage(QWizardPage):
+    """The bundle's file. An existing file of that name is replaced only when the officer says
+    so in the box asking (``overwrite_asked``); キャンセル keeps it, and the page stays."""
+
+    overwrite_asked = Signal(object)  # the QMessageBox, for tests and screenshots
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.confirmed: Path | None = None  # the existing file the officer agreed to replace
         self.setTitle(self.tr("保存先"))
         self.setSubTitle(self.tr("証拠パッケージ（ZIP ファイル）の保存先を選んでください。"))
         self.path_edit = QLineEdit(self)
         self.path_edit.setObjectName("destination")
-        self.path_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
+        self.path_edit.textChanged.connect(self._path_changed)
         browse = QPushButton(self.tr("参照…"), self)
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -353,17 +360,53 @@ class DestinationPage(QWizardPage):
         if p.is_dir():
             _show(self.message, self.tr("フォルダではなく、ファイル名を指定してください。"))
             return False
-        if p.exists():
-            answer = QMessageBox.question(
-                self,
-                self.tr("上書きの確認"),
-                self.tr("%1 はすでにあります。上書きしますか？").replace("%1", p.name),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
+        if os.path.lexists(p) and self.confirmed != p:
+            self._ask_overwrite(p)  # not modal-blocking: the answer moves on, or stays here
+            return False
         return True
+
+    def overwrite(self) -> bool:
+        """Replace the file at the destination: only the one the officer agreed to replace."""
+        return self.confirmed is not None and self.confirmed == self.path()
+
+    def _path_changed(self, _text: str) -> None:
+        if self.confirmed is not None and self.confirmed != self.path():
+            self.confirmed = None  # another name: ask again if that one exists too
+        self.completeChanged.emit()
+
+    def _ask_overwrite(self, p: Path) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("上書きの確認"),
+            self.tr(
+                "保存先に同じ名前のファイル「%1」がすでにあります。\n"
+                "置き換えますか？ 置き換えた元のファイルは元に戻せません。"
+            ).replace("%1", p.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("OverwriteConfirm")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("置き換える"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("キャンセル"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter keeps the file
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self._overwrite_answered(box, p))
+        box.open()
+        self.overwrite_asked.emit(box)
+
+    def _overwrite_answered(self, box: QMessageBox, p: Path) -> None:
+        if box.clickedButton() is box.button(QMessageBox.StandardButton.Yes) and p == self.path():
+            self.confirmed = p
+            _show(self.message, "")
+            self.wizard().next()
+            return
+        _show(
+            self.message,
+            self.tr(
+                "「%1」は置き換えずにそのまま残しています。別のファイル名を指定してください。"
+            ).replace("%1", p.name),
+        )
 
 
 class RunPage(QWizardPage):
@@ -445,14 +488,16 @@ class RunPage(QWizardPage):
         export, cancel = self.export, self.cancel_event
         incident_id, identity = wizard.incident_id(), wizard.unlock_page.identity
         out, kind = wizard.destination_page.path(), wizard.recipient_page.kind()
+        overwrite = wizard.destination_page.overwrite()
 
         def progress(p) -> None:  # worker thread: only store it; the timer shows it
             self.latest = p
 
         def work():
             result = export.export(
-                incident_id, identity, out, recipient_kind=kind, progress=progress, cancel=cancel
-            )
+                incident_id, identity, out, recipient_kind=kind, progress=progress,
+                cancel=cancel, overwrite=overwrite,
+            )  # fmt: skip
             return result, file_sha256(result.path)
 
         # Our own cancel event (not the handle's), so the cancelled result still comes back
@@ -516,6 +561,13 @@ class RunPage(QWizardPage):
                 "この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。"
             ).replace("%1", e.item)
             text += "\n" + e.message(self.lang)
+        elif isinstance(e, BundleExists):  # it appeared after the destination page
+            self.step.setText(self.tr("書き出せませんでした。"))
+            text = self.tr(
+                "保存先に同じ名前のファイル「%1」ができていたため、置き換えずに中止しました。"
+                "そのファイルはそのままです。保存先を選び直してください。"
+            ).replace("%1", Path(e.path).name)
+            self.retry_button.show()
         elif isinstance(e, OSError):
             self.step.setText(self.tr("書き出せませんでした。"))
             text = self.tr(

@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
     dialog_opened = Signal(object)  # ExportWizard, SetupDialog or VerifyDialog (same reason)
     recovery_finished = Signal(object)  # list of recovered manifests (empty: nothing to do)
     recovery_shown = Signal(object)  # RecoveryNotice, or the QMessageBox of a recovery error
+    partial_exports_swept = Signal(object)  # what a killed export left: list of SweepOutcome
 
     def __init__(self, service, lang: str = "ja") -> None:
         super().__init__()
@@ -218,18 +219,60 @@ class MainWindow(QMainWindow):
         """Close what a crash left open before 録音開始 is enabled; off the GUI thread, since it
         hashes whole files. A failure is shown and never keeps the worker from recording."""
         from kasuhara_recorder.app.unfinished import may_need_recovery
+        from kasuhara_recorder.bundle.partial_ledger import has_records
 
-        if not may_need_recovery(self.service.paths.vault):  # the usual start: all closed
+        recordings = may_need_recovery(self.service.paths.vault)
+        exports = has_records(self.service.paths.partial_exports)  # a killed export's leftovers
+        if not recordings and not exports:  # the usual start: all closed
             QTimer.singleShot(0, self, lambda: self._recovered([]))
             return
         self.recovering = True
         self.show_setup_state()
         service = self.service
 
-        def work() -> list:
-            return [r.manifest for r in service.recording.recover()]
+        def work() -> tuple[list, list]:
+            swept = []
+            if exports:
+                try:  # plaintext on a stick first; never in the way of recovering recordings
+                    swept = service.export.remove_partials()
+                except Exception:  # noqa: BLE001 - logged; tried again at the next start
+                    log.exception("removing what an interrupted export left failed")
+            return swept, [r.manifest for r in service.recording.recover()] if recordings else []
 
-        self.tasks.run(work, on_done=self._recovered, on_error=self._recovery_failed)
+        def done(outcome: tuple[list, list]) -> None:
+            self._partial_exports_swept(outcome[0])
+            self._recovered(outcome[1])
+
+        self.tasks.run(work, on_done=done, on_error=self._recovery_failed)
+
+    def _partial_exports_swept(self, outcomes: list) -> None:
+        """Tell the officer what an interrupted export left (already entered in the chain)."""
+        self.partial_exports_swept.emit(outcomes)
+        removed = [o for o in outcomes if o.action == "removed"]
+        if removed:
+            self.statusBar().showMessage(
+                self.tr("中断した書き出しが残したファイルを削除しました（%1 件）").replace(
+                    "%1", str(len(removed))
+                ),
+                15000,
+            )
+        left = [o for o in outcomes if o.action in ("unreachable", "kept")]
+        if not left or self._discarded:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("書きかけの証拠パッケージ"),
+            self.tr(
+                "前回中断した書き出しの書きかけのファイル（録音の音声を含みます）が、次の保存先に"
+                "残っている可能性があります。その USB メモリや共有フォルダをつないで、アプリを起動"
+                "し直してください（自動で削除します）。\n\n%1"
+            ).replace("%1", "\n".join(str(o.path) for o in left)),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("PartialExportsLeft")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _recovery_over(self) -> None:
         self.recovering = False

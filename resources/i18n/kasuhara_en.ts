@@ -71,8 +71,22 @@
         <translation>Replace the file?</translation>
     </message>
     <message>
-        <source>%1 はすでにあります。上書きしますか？</source>
-        <translation>%1 already exists. Replace it?</translation>
+        <source>保存先に同じ名前のファイル「%1」がすでにあります。
+置き換えますか？ 置き換えた元のファイルは元に戻せません。</source>
+        <translation>A file named "%1" is already at the destination.
+Replace it? The file it replaces cannot be brought back.</translation>
+    </message>
+    <message>
+        <source>置き換える</source>
+        <translation>Replace</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>「%1」は置き換えずにそのまま残しています。別のファイル名を指定してください。</source>
+        <translation>"%1" was not replaced and is kept as it is. Choose another file name.</translation>
     </message>
 </context>
 <context>
@@ -528,6 +542,22 @@ Please give the IT staff the log file:
         <translation>Checking for an unfinished recording from last time. One moment, please.</translation>
     </message>
     <message>
+        <source>中断した書き出しが残したファイルを削除しました（%1 件）</source>
+        <translation>Removed what an interrupted export left behind (%1)</translation>
+    </message>
+    <message>
+        <source>書きかけの証拠パッケージ</source>
+        <translation>Partial evidence bundle</translation>
+    </message>
+    <message>
+        <source>前回中断した書き出しの書きかけのファイル（録音の音声を含みます）が、次の保存先に残っている可能性があります。その USB メモリや共有フォルダをつないで、アプリを起動し直してください（自動で削除します）。
+
+%1</source>
+        <translation>An export that was cut off last time may have left a partial file (with the recorded audio) at this destination. Connect that USB stick or shared folder and start the app again (the file is then removed by itself).
+
+%1</translation>
+    </message>
+    <message>
         <source>復旧した録音は保存されています（%1 件）</source>
         <translation>The recovered recordings are kept (%1)</translation>
     </message>
@@ -872,6 +902,10 @@ Everything recorded so far is saved.</translation>
 録音データが改ざんされたか壊れている可能性があります。この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。</source>
         <translation>Recording %1 failed its check, so the export was stopped (no file was created).
 The recording may have been altered or damaged. Do not change anything on this workstation; contact IT and the evidence officer.</translation>
+    </message>
+    <message>
+        <source>保存先に同じ名前のファイル「%1」ができていたため、置き換えずに中止しました。そのファイルはそのままです。保存先を選び直してください。</source>
+        <translation>A file named "%1" appeared at the destination, so the export stopped without replacing it. That file is kept as it is. Choose the destination again.</translation>
     </message>
     <message>
         <source>保存先に書き込めませんでした（%1）。ファイルは作成されていません。

@@ -147,8 +147,12 @@ def test_sigterm_during_export_leaves_no_partial_file(workstation, tmp_path):
          "--passphrase-file", str(workstation.passphrase_file), "--out", str(folder / "b.zip")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
+    # The bundle file is open on the stick: a hidden partial, or (O_TMPFILE) an unnamed file
+    # only /proc/PID/fd shows.
+    from tests.support.export_kill import open_destination_file
+
     deadline = time.monotonic() + 60
-    while not any(p.name.endswith(".partial") for p in folder.iterdir()):
+    while open_destination_file(proc.pid, folder) is None:
         assert proc.poll() is None, "the export ended before it could be stopped"
         assert time.monotonic() < deadline
         time.sleep(0.002)
@@ -229,4 +233,54 @@ def test_out_naming_the_identity_file_is_refused_and_the_identity_kept(workstati
     assert workstation.identity.read_bytes() == before
     again = tmp_path / "again.zip"
     assert _export(workstation, again).returncode == 0
-    assert _export(workstation, again).returncode == 0  # an earlier bundle may be replaced
+    # an earlier bundle may be replaced (when the officer says so: tests/commands)
+    assert workstation.export(again, "--overwrite", check=False).returncode == 0
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["o_tmpfile", "portable"])
+def test_a_file_that_appears_during_the_export_is_not_replaced(
+    workstation, tmp_path, monkeypatch, unnamed
+):
+    # Someone (another export, a copy) puts a file at the name while the export runs: the
+    # naming step itself refuses (linkat/link fail on an existing name), so nothing is replaced.
+    from kasuhara_recorder.bundle import destination_file
+    from kasuhara_recorder.bundle.errors import BundleExists
+
+    if not unnamed:  # the seam: a filesystem without O_TMPFILE (FAT, SMB, Windows)
+        monkeypatch.setattr(destination_file, "open_unnamed", lambda folder: None)
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    out = folder / "b.zip"
+    app = AppService(workstation.data)
+    try:
+        identity = app.export.unlock(workstation.identity, PASSPHRASE)
+
+        def progress(p):
+            if p.done > 0 and not out.exists():
+                out.write_bytes(b"PK\x03\x04 put there meanwhile")
+
+        with pytest.raises(BundleExists) as e:
+            app.export.export(workstation.incident_id, identity, out, progress=progress)
+        assert e.value.path == str(out) and e.value.exit_code == 2
+        assert [x.event for x in app.audit.entries()][-1] == "key.unlock"
+    finally:
+        app.close()
+    assert os.listdir(folder) == ["b.zip"]
+    assert out.read_bytes() == b"PK\x03\x04 put there meanwhile"
+    assert not list((workstation.data / "partial-exports").iterdir())
+
+
+def test_the_export_modules_import_and_fall_back_without_posix_calls(tmp_path):
+    # Windows has neither fcntl nor O_TMPFILE: the partial-file code must import and take the
+    # portable path (the lock's Windows branch itself only runs on Windows).
+    code = f"""
+import os, sys
+sys.modules["fcntl"] = None  # import fcntl fails, as on Windows
+del os.O_TMPFILE
+from pathlib import Path
+from kasuhara_recorder.bundle import destination_file, partial_ledger
+assert destination_file.open_unnamed(Path({str(tmp_path)!r})) is None
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

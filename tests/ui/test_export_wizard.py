@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QMessageBox, QWizard
 
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.ui.export_wizard import (
@@ -343,3 +344,66 @@ def test_a_very_long_destination_does_not_widen_the_wizard(qtbot, officer: Offic
     assert "…" in label.text() and label.text().endswith(dest.name[-8:])
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
     wizard.close()
+
+
+def test_an_existing_bundle_is_replaced_only_when_the_officer_says_so(qtbot, officer: Officer):
+    wizard = unlocked_wizard(qtbot, officer)
+    page = wizard.destination_page
+    dest = page.path()
+    with zipfile.ZipFile(dest, "w") as z:  # last week's bundle, already handed over
+        z.writestr("README.txt", "an earlier bundle")
+    before = dest.read_bytes()
+
+    # 書き出す: the wizard asks, in Japanese, naming the file; Enter is キャンセル
+    with qtbot.waitSignal(page.overwrite_asked) as asked:
+        next_page(qtbot, wizard)
+    box: QMessageBox = asked.args[0]
+    assert box.objectName() == "OverwriteConfirm" and box.isVisible()
+    assert f"「{dest.name}」" in box.text() and "置き換えますか" in box.text(), box.text()
+    assert box.button(QMessageBox.StandardButton.Yes).text() == "置き換える"
+    assert box.button(QMessageBox.StandardButton.Cancel).text() == "キャンセル"
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    assert wizard.currentId() == PAGE_DESTINATION
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.message.isVisible())
+    assert "そのまま残しています" in page.message.text() and dest.name in page.message.text()
+    assert wizard.currentId() == PAGE_DESTINATION
+    assert dest.read_bytes() == before and os.listdir(officer.out) == [dest.name]
+    assert "bundle.export" not in [e.event for e in officer.service.audit.entries()]
+
+    # asked again; 置き換える: the new bundle replaces it
+    with qtbot.waitSignal(page.overwrite_asked) as asked:
+        next_page(qtbot, wizard)
+    box = asked.args[0]
+    click(qtbot, box.button(QMessageBox.StandardButton.Yes))
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_RUN)
+    run = wizard.run_page
+    qtbot.waitUntil(lambda: not run.running, timeout=60_000)
+    assert "書き出しました" in run.message.text(), run.message.text()
+    assert dest.read_bytes() != before and os.listdir(officer.out) == [dest.name]
+    assert officer.service.export.verify(dest).ok
+    last = officer.service.audit.entries()[-1]
+    assert last.event == "bundle.export" and last.data["replaced"] is True
+
+
+def test_another_name_after_the_question_is_asked_about_again(qtbot, officer: Officer):
+    """The question is about the file named: another existing name asks again, and nothing is
+    replaced by answering キャンセル."""
+    wizard = unlocked_wizard(qtbot, officer)
+    page = wizard.destination_page
+    first, second = officer.out / "a.zip", officer.out / "b.zip"
+    for p in (first, second):
+        with zipfile.ZipFile(p, "w") as z:
+            z.writestr("README.txt", p.name)
+    page.path_edit.setText(str(first))
+    with qtbot.waitSignal(page.overwrite_asked) as asked:
+        next_page(qtbot, wizard)
+    asked.args[0].done(QMessageBox.StandardButton.Cancel)
+    page.path_edit.setText(str(second))
+    with qtbot.waitSignal(page.overwrite_asked) as asked:
+        next_page(qtbot, wizard)
+    assert "b.zip" in asked.args[0].text()
+    asked.args[0].done(QMessageBox.StandardButton.Cancel)
+    assert not page.overwrite()
+    assert wizard.currentId() == PAGE_DESTINATION
+    assert first.read_bytes() != second.read_bytes()  # both kept, as they were
