@@ -3,7 +3,34 @@ is set by tests/conftest.py; the set-up workstation comes from tests/support/wor
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.workstation import DEPARTMENT, STAFF, org_identity, service  # noqa: F401
+
+
+@pytest.fixture
+def gui(service):  # noqa: F811 - the fixture above
+    """``gui(lang)`` makes the app's GuiController over the test's service. Its windows are not
+    handed to qtbot: a language switch deletes the window it replaces itself (qtbot would then
+    close a deleted window and stop closing the rest). At the end the controller's current
+    window is discarded as the app does it (a running recording sealed, forms closed) and the
+    app-wide translators are Japanese again."""
+    import shiboken6
+
+    from kasuhara_recorder.ui.app import GuiController
+
+    made: list[GuiController] = []
+
+    def make(lang: str = "ja") -> GuiController:
+        made.append(GuiController(service, lang))
+        return made[-1]
+
+    yield make
+    for controller in made:
+        window = controller.window
+        if window is not None and shiboken6.isValid(window):
+            window.discard()
+        controller.translators.install("ja")
 
 
 def activate(qtbot, widget) -> None:

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from kasuhara_recorder.app.incident_service import incident_digest
-from kasuhara_recorder.ui.app import GuiController
 from kasuhara_recorder.ui.incident_form import IncidentForm
 from kasuhara_recorder.ui.main_window import MainWindow
 from tests.support.signals import tone, write_wav
@@ -156,13 +155,11 @@ def test_autosave_happens_while_typing_without_closing(qtbot, service):
     form.close()
 
 
-def test_switching_to_english_shows_english(qtbot, service):
-    controller = GuiController(service, "ja")
+def test_switching_to_english_shows_english(qtbot, service, gui):
+    controller = gui()
     window = controller.show()
-    qtbot.addWidget(window)
     assert "録音開始" in window.record_panel.record_button.text()
     controller.switch_language("en")
-    qtbot.addWidget(controller.window)
     w = controller.window
     assert w is not window
     assert "Start recording" in w.record_panel.record_button.text()
@@ -170,7 +167,6 @@ def test_switching_to_english_shows_english(qtbot, service):
     assert w.tag_panel.buttons["conduct.mental"].text().endswith("Mental attack")
     assert service.settings.language == "en"
     controller.switch_language("ja")
-    qtbot.addWidget(controller.window)
     assert "録音開始" in controller.window.record_panel.record_button.text()
 
 

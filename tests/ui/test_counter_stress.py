@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from kasuhara_recorder.app.unfinished import may_need_recovery
-from kasuhara_recorder.ui.app import GuiController
 from kasuhara_recorder.ui.main_window import MainWindow
 from tests.ui.conftest import activate, settle
 
@@ -92,12 +91,11 @@ def test_closing_while_it_seals_does_not_ask_again(qtbot, service, pulse_sink, a
     assert all_sealed(service)
 
 
-def test_language_switch_while_it_starts_is_refused(qtbot, service, pulse_sink, monkeypatch):
+def test_language_switch_while_it_starts_is_refused(qtbot, service, pulse_sink, monkeypatch, gui):
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
-    controller = GuiController(service, "ja")
+    controller = gui()
     window = controller.show()
-    qtbot.addWidget(window)
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F9)
     window.language_actions["en"].trigger()
@@ -168,17 +166,14 @@ def test_an_unexpected_start_error_says_what_to_do(qtbot, service):
     assert not window.controller.active
 
 
-def test_f9_works_in_the_window_a_language_switch_made(qtbot, service, pulse_sink, request):
+def test_f9_works_in_the_window_a_language_switch_made(qtbot, service, pulse_sink, gui):
     """The record key is application-wide: the replaced window's key must not make it
     ambiguous (Qt then fires neither)."""
-    controller = GuiController(service, "ja")
-    request.addfinalizer(lambda: controller.translators.install("ja"))
+    controller = gui()
     window = controller.show()
-    qtbot.addWidget(window)
     activate(qtbot, window)
     controller.switch_language("en")
     new = controller.window
-    qtbot.addWidget(new)
     activate(qtbot, new)
     qtbot.keyClick(new, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: new.controller.recording, timeout=10_000)

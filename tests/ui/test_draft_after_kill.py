@@ -71,46 +71,31 @@ def test_unsaved_typing_comes_back_after_the_app_is_killed(qtbot, service, tmp_p
     form.close()
 
 
-def test_language_switch_brings_an_unsaved_form_back_in_the_new_language(qtbot, service, request):
-    from kasuhara_recorder.ui.app import GuiController
+def test_language_switch_brings_an_unsaved_form_back_in_the_new_language(qtbot, service, gui):
     from tests.ui.conftest import type_ja
 
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    controller = GuiController(service, "ja")
-    request.addfinalizer(lambda: controller.translators.install("ja"))  # even if it fails
+    controller = gui()
     window = controller.show()
-    qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     type_ja(qtbot, form.demand, "返金しろ")
     controller.switch_language("en")
     new = controller.window
-    qtbot.addWidget(new)
     qtbot.waitUntil(lambda: inc.id in new.forms, timeout=5_000)
     again = new.forms[inc.id]
-    qtbot.addWidget(again)
     assert again is not form
     assert again.demand.toPlainText() == "返金しろ"
     assert again.submit_button.text() == "Submit"
     controller.switch_language("ja")
-    qtbot.addWidget(controller.window)
     qtbot.waitUntil(lambda: inc.id in controller.window.forms, timeout=5_000)
-    for f in list(controller.window.forms.values()):
-        f.close()
 
 
-def test_a_form_open_at_a_language_switch_stays_open(qtbot, service, request):
-    from kasuhara_recorder.ui.app import GuiController
-
+def test_a_form_open_at_a_language_switch_stays_open(qtbot, service, gui):
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    controller = GuiController(service, "ja")
-    request.addfinalizer(lambda: controller.translators.install("ja"))
+    controller = gui()
     window = controller.show()
-    qtbot.addWidget(window)
     window.open_incident(inc.id)  # open, nothing typed
     controller.switch_language("en")
-    qtbot.addWidget(controller.window)
     assert list(controller.window.forms) == [inc.id]
     form = controller.window.forms[inc.id]
-    qtbot.addWidget(form)
     assert form.isVisible() and form.save_button.text() == "Save draft"
-    form.close()

@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QTableWidget, QWidget
 
-from kasuhara_recorder.ui.app import GuiController
 from tests.ui.conftest import DEPARTMENT, STAFF, activate
 
 pytestmark = pytest.mark.pulse
@@ -63,17 +62,14 @@ def japanese_left(window: QWidget) -> list[tuple]:
 
 
 @pytest.fixture
-def english(service):
-    controller = GuiController(service, "en")
-    yield controller
-    controller.translators.install("ja")  # translators are app-wide: later tests see Japanese
+def english(gui):
+    return gui("en")
 
 
 def test_no_japanese_left_in_the_english_counter_workflow(qtbot, service, pulse_sink, english):
     service.incidents.create(service.incidents.prefill(None, []))  # one to choose from
     controller = english
     window = controller.show()
-    qtbot.addWidget(window)
     activate(qtbot, window)
     assert japanese_left(window) == []
     for menu in window.menuBar().actions():
