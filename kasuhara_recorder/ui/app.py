@@ -81,6 +81,11 @@ class GuiController(QObject):
         self.window.show()
         return self.window
 
+    def bring_forward(self) -> None:
+        """A second start on this data folder: show this window instead."""
+        if self.window is not None:
+            self.window.bring_forward()
+
     def switch_language(self, lang: str) -> None:
         """Save the choice and rebuild the window in the new language (refused while recording)."""
         if self.window is not None and self.window.controller.active:
@@ -99,15 +104,41 @@ class GuiController(QObject):
             self.window.open_incident(incident_id)
 
 
+def already_running(lang: str) -> None:
+    """The first app could not be reached (still starting, or not responding)."""
+    Translators().install(lang)
+    QMessageBox.information(
+        None,
+        QApplication.translate("SingleInstance", "カスハラ録音"),
+        QApplication.translate(
+            "SingleInstance",
+            "カスハラ録音はこのパソコンで既に起動しています。タスクバーのカスハラ録音の"
+            "ウィンドウを使ってください。見つからない場合は、少し待ってからもう一度起動してください。",
+        ),
+    )
+
+
 def run_gui(data_dir: Path, lang: str | None = None) -> int:
     from kasuhara_recorder.logging_setup import configure_logging
+    from kasuhara_recorder.ui.single_instance import SingleInstance
 
     app = application()
     install_excepthook(configure_logging(data_dir))
     service = AppService(data_dir)
-    controller = GuiController(service, choose_language(service, lang))
+    lang = choose_language(service, lang)
+    instance = SingleInstance(service.paths.root, app)
+    if not instance.claim():  # one app per data folder: the running one comes forward
+        if instance.ask_first_to_show():
+            log.info("already running on %s: brought that window forward", data_dir)
+        else:
+            log.warning("already running on %s, and that app did not answer", data_dir)
+            already_running(lang)
+        return 0
+    controller = GuiController(service, lang)
+    instance.show_requested.connect(controller.bring_forward)
     controller.show()
     try:
         return app.exec()
     finally:
         service.close()
+        instance.release()

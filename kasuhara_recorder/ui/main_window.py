@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label, 1)
         self.tray = Tray(self)
-        self.tray.show_requested.connect(self._raise)
+        self.tray.show_requested.connect(self.bring_forward)
         self._build_menus()
 
         rp, c = self.record_panel, self.controller
@@ -416,7 +416,8 @@ class MainWindow(QMainWindow):
         self.dialog_opened.emit(dialog)
         return dialog
 
-    def _raise(self) -> None:
+    def bring_forward(self) -> None:
+        """The tray's 表示, or a second start of the app on this data folder."""
         self.showNormal()
         self.raise_()
         self.activateWindow()

@@ -73,7 +73,7 @@
     <message>
         <source>保存先に同じ名前のファイル「%1」がすでにあります。
 置き換えますか？ 置き換えた元のファイルは元に戻せません。</source>
-        <translation>A file named "%1" is already at the destination.
+        <translation>A file named &quot;%1&quot; is already at the destination.
 Replace it? The file it replaces cannot be brought back.</translation>
     </message>
     <message>
@@ -86,7 +86,7 @@ Replace it? The file it replaces cannot be brought back.</translation>
     </message>
     <message>
         <source>「%1」は置き換えずにそのまま残しています。別のファイル名を指定してください。</source>
-        <translation>"%1" was not replaced and is kept as it is. Choose another file name.</translation>
+        <translation>&quot;%1&quot; was not replaced and is kept as it is. Choose another file name.</translation>
     </message>
 </context>
 <context>
@@ -609,7 +609,7 @@ The recording file has been left in place. Please contact your IT staff.</transl
     </message>
     <message>
         <source>録音は保存されています。事案票の「録音を追加…」から後で事案に追加できます。</source>
-        <translation>The recording is saved. You can add it to an incident later with "Add recording…" in the incident form.</translation>
+        <translation>The recording is saved. You can add it to an incident later with &quot;Add recording…&quot; in the incident form.</translation>
     </message>
     <message>
         <source>事案票を開く</source>
@@ -905,7 +905,7 @@ The recording may have been altered or damaged. Do not change anything on this w
     </message>
     <message>
         <source>保存先に同じ名前のファイル「%1」ができていたため、置き換えずに中止しました。そのファイルはそのままです。保存先を選び直してください。</source>
-        <translation>A file named "%1" appeared at the destination, so the export stopped without replacing it. That file is kept as it is. Choose the destination again.</translation>
+        <translation>A file named &quot;%1&quot; appeared at the destination, so the export stopped without replacing it. That file is kept as it is. Choose the destination again.</translation>
     </message>
     <message>
         <source>保存先に書き込めませんでした（%1）。ファイルは作成されていません。
@@ -991,6 +991,17 @@ Check the free space and write protection, or choose another destination, and ex
     <message>
         <source>設定を保存できませんでした。詳しくはログを確認してください。</source>
         <translation>The setup could not be saved. See the log for details.</translation>
+    </message>
+</context>
+<context>
+    <name>SingleInstance</name>
+    <message>
+        <source>カスハラ録音</source>
+        <translation>Kasuhara Recorder</translation>
+    </message>
+    <message>
+        <source>カスハラ録音はこのパソコンで既に起動しています。タスクバーのカスハラ録音のウィンドウを使ってください。見つからない場合は、少し待ってからもう一度起動してください。</source>
+        <translation>Kasuhara Recorder is already running on this PC. Use its window in the taskbar. If you cannot find it, wait a moment and start it again.</translation>
     </message>
 </context>
 <context>
