@@ -8,8 +8,8 @@ PACKAGES=(
   libportaudio2 libsndfile1 libasound2-plugins alsa-utils pulseaudio pulseaudio-utils
   # test signals
   espeak-ng sox
-  # evidence interop and report checks
-  age openssl coreutils poppler-utils chromium
+  # evidence interop and report checks; dosfstools for the FAT-stick export test
+  age openssl coreutils poppler-utils chromium dosfstools
   # Qt runtime (offscreen and xcb), Japanese fonts, a virtual screen for screenshots
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0

@@ -12,13 +12,14 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pyrage
 import pytest
 import soundfile as sf
+
+from tests.support.waiting import wait_until
 
 UNEXPECTED = ("予期しない", "unexpected error", "Traceback")
 
@@ -123,8 +124,8 @@ def _chattr(path: Path, flag: str) -> None:
 
 def test_a_read_only_data_folder(service, tmp_path):
     """The folder made immutable (chattr +i: read-only even for root, who runs the tests)."""
-    if shutil.which("chattr") is None:
-        pytest.skip("chattr not available")
+    if shutil.which("chattr") is None:  # e2fsprogs: installed everywhere the set-up runs
+        pytest.fail("chattr missing (e2fsprogs)")
     wav = tone(tmp_path / "tone.wav")
     service.close()
     try:
@@ -260,22 +261,22 @@ def test_a_database_locked_at_stop_leaves_the_recording_sealed_and_recover_regis
     """Another process holds the database through the end of a recording: the recording is
     sealed and signed, the message says so and names `recover`, which then enters it (it used
     to say "nothing to recover" and leave the recording outside the database for good)."""
-    wav = tone(tmp_path / "tone.wav", seconds=3.0)
+    from tests.support.journal import journal_closed
+
+    wav = tone(tmp_path / "tone.wav", seconds=8.0)
     db = service.paths.database
     proc = subprocess.Popen(
         [sys.executable, "-m", "kasuhara_recorder", "--lang", "ja", "--json",
          "record", "--input-file", wav],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while not [e for e in service.audit.entries() if e.event == "recording.start"]:
-        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-        time.sleep(0.05)
-    release = threading.Event()
+    _wait_for_start_entry(service, proc)
+    release, locked = threading.Event(), threading.Event()
 
     def hold_lock():
         c = sqlite3.connect(db, isolation_level=None, timeout=30)
         c.execute("BEGIN EXCLUSIVE")
+        locked.set()
         release.wait(60)
         c.execute("ROLLBACK")
         c.close()
@@ -283,6 +284,10 @@ def test_a_database_locked_at_stop_leaves_the_recording_sealed_and_recover_regis
     holder = threading.Thread(target=hold_lock)
     holder.start()
     try:
+        assert locked.wait(30)
+        (live,) = service.paths.vault.glob("*.age")
+        # what this test is about: the lock is held before the recording stops
+        assert not journal_closed(live), "the recording ended before the lock was taken"
         out, err = proc.communicate(timeout=90)
     finally:
         release.set()
@@ -305,6 +310,14 @@ def test_a_database_locked_at_stop_leaves_the_recording_sealed_and_recover_regis
     assert again == {"ok": True, "recovered": []}
 
 
+def _wait_for_start_entry(service, proc) -> None:
+    def started() -> bool:
+        assert proc.poll() is None, proc.communicate()
+        return any(e.event == "recording.start" for e in service.audit.entries())
+
+    wait_until(started, 20, "the recording's start entry")
+
+
 # --- recover ----------------------------------------------------------------------------------
 def _crashed_recording(service, wav: str) -> Path:
     """A recording process killed (SIGKILL) once its first checkpoint is written."""
@@ -316,14 +329,13 @@ def _crashed_recording(service, wav: str) -> Path:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
-        while not (new := set(service.paths.vault.glob("*.age")) - before):
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.05)
-        (sealed_file,) = new
-        while journal_pcm_bytes(sealed_file) == 0:
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.05)
+
+        def checkpointed() -> Path | None:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            new = set(service.paths.vault.glob("*.age")) - before
+            return next((p for p in new if journal_pcm_bytes(p) > 0), None)
+
+        sealed_file = wait_until(checkpointed, 20, "the first checkpoint")
     finally:
         proc.kill()
         proc.wait()
@@ -500,8 +512,8 @@ def test_a_full_disk_before_recording_says_nothing_was_taken(tmp_path, org_ident
     """A vault on a nearly full file system (a 400 KiB tmpfs in a private mount namespace):
     the message used to say the recording was "sealed up to the saved part" when nothing had
     been taken at all."""
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare not available")
+    if shutil.which("unshare") is None:  # util-linux: installed everywhere the set-up runs
+        pytest.fail("unshare missing (util-linux)")
     mnt = tmp_path / "small"
     mnt.mkdir()
     wav = tone(tmp_path / "tone.wav", seconds=4.0)
@@ -532,8 +544,8 @@ ls -A {mnt}/data/vault; echo "end"
 def test_a_disk_that_fills_during_a_recording(tmp_path, org_identity):
     """Sealed up to what fitted, registered, exit 1, and the --json object names the error
     like every other failure (it used to carry only ok=false and a status)."""
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare not available")
+    if shutil.which("unshare") is None:  # util-linux: installed everywhere the set-up runs
+        pytest.fail("unshare missing (util-linux)")
     mnt = tmp_path / "small"
     mnt.mkdir()
     wav = tone(tmp_path / "long.wav", seconds=30.0)  # 2.9 MB of PCM: more than fits
@@ -607,10 +619,7 @@ def test_a_live_tag_the_locked_database_refuses_does_not_end_the_recording(servi
          "record", "--input-file", wav, "--tag", "conduct.mental@1.5"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while not [e for e in service.audit.entries() if e.event == "recording.start"]:
-        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-        time.sleep(0.05)
+    _wait_for_start_entry(service, proc)
     c = sqlite3.connect(db, isolation_level=None, timeout=30)
     c.execute("BEGIN EXCLUSIVE")
     try:

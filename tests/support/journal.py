@@ -24,6 +24,20 @@ def journal_pcm_bytes(sealed: Path) -> int:
     return best
 
 
+def journal_closed(sealed: Path) -> bool:
+    """The writer's last journal line says the recording is closed (sealed, not cut)."""
+    try:
+        lines = Path(str(sealed) + ".journal").read_bytes().splitlines()
+    except FileNotFoundError:
+        return False
+    for line in reversed(lines):
+        try:
+            return bool(json.loads(line)["closed"])
+        except (ValueError, KeyError):
+            continue
+    return False
+
+
 def wait_for_first_checkpoint(vault: Path, proc, timeout: float) -> Path:
     """The sealed file of a recording subprocess once its first chunk is checkpointed (audio is
     flowing); fails if the process dies or nothing is checkpointed within ``timeout`` s."""
