@@ -65,6 +65,12 @@ class Translators:
             self.installed.append(qt)
         else:
             log.info("Qt's own qtbase_%s translations not found in %s", lang, qt_dir)
+        if lang == "ja":  # what qtbase_ja lacks (the file dialog's labels)
+            extra = QTranslator(app)
+            if extra.load("qt_extra_ja", str(resource("i18n"))):
+                self.installed.append(extra)
+            else:
+                log.warning("no qt_extra_ja.qm; run `make translations`")
         ours: QTranslator | None = None
         if lang != "ja":
             ours = QTranslator(app)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -126,6 +125,7 @@ class IncidentForm(QWidget):
     submitted = Signal(str)  # incident id
     closed = Signal(str)
     recording_picker_shown = Signal(object)  # RecordingPicker, for tests and screenshots
+    submit_confirm_shown = Signal(object)  # SubmitConfirm, for tests and screenshots
 
     def __init__(self, service, incident_id: str, lang: str, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
@@ -174,7 +174,7 @@ class IncidentForm(QWidget):
         self.save_button.clicked.connect(self.save_draft)
         self.submit_button = QPushButton(self.tr("提出"), self)
         self.submit_button.setObjectName("SubmitButton")
-        self.submit_button.clicked.connect(self.submit)
+        self.submit_button.clicked.connect(self.ask_to_submit)
         self.close_button = QPushButton(self.tr("閉じる"), self)
         self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
@@ -734,7 +734,29 @@ class IncidentForm(QWidget):
         self.autosave_label.setText(self.tr("下書きを保存しました"))
         return True
 
+    def ask_to_submit(self) -> None:
+        """提出: what is missing is shown first; a complete form asks before it submits."""
+        from kasuhara_recorder.ui.submit_confirm import SubmitConfirm
+
+        issues = self.incidents.validate(self.draft())
+        self.show_issues(issues)
+        if any(i.severity == "error" for i in issues):
+            return
+        box = SubmitConfirm(sum(i.severity == "warning" for i in issues), self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)  # the recorder stays usable
+        box.finished.connect(lambda _r: self._submit_answered(box))
+        box.open()
+        self.submit_confirm_shown.emit(box)
+
+    def _submit_answered(self, box) -> None:
+        box.deleteLater()
+        if box.confirmed():
+            self.submit()
+        else:
+            self.autosave_label.setText(self.tr("提出していません。下書きのままです。"))
+
     def submit(self) -> bool:
+        """Submit now (after the worker confirmed); False with the issues shown if refused."""
         draft = self.draft()
         issues = self.incidents.validate(draft)
         self.show_issues(issues)
@@ -756,12 +778,14 @@ class IncidentForm(QWidget):
 
     # --- attachments -------------------------------------------------------------------------
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("添付するファイル"), str(Path.home()),
+        from kasuhara_recorder.ui.file_dialog import open_file
+
+        path = open_file(
+            self, self.tr("添付するファイル"), Path.home(),
             self.tr("画像・PDF (*.png *.jpg *.jpeg *.gif *.webp *.pdf);;すべてのファイル (*)"),
         )  # fmt: skip
-        if path:
-            self.attach_file(Path(path))
+        if path is not None:
+            self.attach_file(path)
 
     def attach_file(self, path: Path) -> None:
         """Sealing may take a while for a large file: off the GUI thread."""

@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
         self.controller.start(channel, **options)
 
     def stop_recording(self) -> None:
-        self.controller.stop()
+        self.controller.request_stop()
 
     def _on_started(self, channel: str) -> None:
         self.record_panel.show_recording(channel)

@@ -5,6 +5,7 @@ touching the stream), and stamps live tags. Emits signals the panels show."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kasuhara.ui.recording")
 POLL_MS = 50
+# A stop asked for (F9, the button) this soon after the press that started the recording is a
+# double press, not a decision: ignored, so a hurried double F9 never seals an empty recording.
+STOP_GUARD_S = 1.0
 _PHASES = {"ok": NORMAL, "warning": WARNING, "over_limit": LIMIT}
 
 
@@ -41,6 +45,8 @@ class RecordingController(QObject):
         self.timer.timeout.connect(self.poll)
         self._stopping = False
         self._starting = False
+        self.clock = time.monotonic  # the double-press guard's clock (injectable for tests)
+        self._pressed_at = -STOP_GUARD_S  # clock() at the start press
         # The session a start task made, set on the worker before its callback is queued: a
         # window closed in between must still be able to seal it (the callback may never run).
         self._made = None
@@ -58,6 +64,11 @@ class RecordingController(QObject):
     def stopping(self) -> bool:
         return self._stopping
 
+    @property
+    def stop_allowed(self) -> bool:
+        """A worker's stop is taken: recording, and the start press is not a moment ago."""
+        return self.session is not None and (self.clock() - self._pressed_at >= STOP_GUARD_S)
+
     def _text(self, e: BaseException) -> str:
         if isinstance(e, KasuharaError):
             return e.message(self.lang)
@@ -72,6 +83,7 @@ class RecordingController(QObject):
         if self.session is not None or self._stopping or self._starting:
             return
         self._starting = True
+        self._pressed_at = self.clock()
         self.busy.emit(True)
         self.channel = channel
         recording = self.service.recording  # built here, on the GUI thread, once
@@ -97,6 +109,15 @@ class RecordingController(QObject):
         self._starting = False
         self.busy.emit(False)
         self.start_failed.emit(self._text(e))
+
+    def request_stop(self) -> bool:
+        """The worker's stop (F9, the button): ignored while starting and within the guard
+        time of the start press (a double press). False when ignored."""
+        if not self.stop_allowed:
+            log.info("stop ignored: %.2f s after the start press", self.clock() - self._pressed_at)
+            return False
+        self.stop()
+        return True
 
     def stop(self, on_done=None) -> None:
         """Seal off the GUI thread; ``stopped`` follows (also after an engine failure)."""

@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -124,14 +123,16 @@ class SetupDialog(QDialog):
         self.message.setVisible(bool(text))
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        from kasuhara_recorder.ui.file_dialog import open_file
+
+        path = open_file(
             self,
             self.tr("受取人ファイルを選ぶ"),
-            str(Path.home()),
+            Path.home(),
             self.tr("受取人ファイル (*.txt);;すべてのファイル (*)"),
         )
-        if path:
-            self.load_file(Path(path))
+        if path is not None:
+            self.load_file(path)
 
     def load_file(self, path: Path) -> bool:
         """Add the recipients in ``path`` to the box (a bad file changes nothing)."""

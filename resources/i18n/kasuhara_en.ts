@@ -382,6 +382,10 @@ Please give the IT staff the log file:
         <translation>Draft saved</translation>
     </message>
     <message>
+        <source>提出していません。下書きのままです。</source>
+        <translation>Not submitted. The form is still a draft.</translation>
+    </message>
+    <message>
         <source>提出できません</source>
         <translation>Cannot submit</translation>
     </message>
@@ -1002,6 +1006,35 @@ Check the free space and write protection, or choose another destination, and ex
     <message>
         <source>カスハラ録音はこのパソコンで既に起動しています。タスクバーのカスハラ録音のウィンドウを使ってください。見つからない場合は、少し待ってからもう一度起動してください。</source>
         <translation>Kasuhara Recorder is already running on this PC. Use its window in the taskbar. If you cannot find it, wait a moment and start it again.</translation>
+    </message>
+</context>
+<context>
+    <name>SubmitConfirm</name>
+    <message>
+        <source>事案票の提出</source>
+        <translation>Submit the incident form</translation>
+    </message>
+    <message>
+        <source>この事案票を提出しますか？</source>
+        <translation>Submit this incident form?</translation>
+    </message>
+    <message>
+        <source>提出すると所属長の確認に回り、この画面では内容を変更できなくなります（添付ファイルと録音はあとからでも追加できます）。
+まだ書き足す場合は「キャンセル」を押してください。下書きのまま残ります。</source>
+        <translation>Once submitted, the form goes to your supervisor for review and can no longer be changed here (attachments and recordings can still be added later).
+If you still want to add something, press Cancel: the form stays a draft.</translation>
+    </message>
+    <message>
+        <source>確認事項が %1 件あります（黄色の表示）。提出はできますが、内容を確かめてください。</source>
+        <translation>There are %1 points to check (shown in yellow). You can submit, but please check them first.</translation>
+    </message>
+    <message>
+        <source>提出する</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>

@@ -71,6 +71,29 @@ def wait_for_audio(qtbot, window, seconds: float, timeout: int = 15_000) -> None
     )
 
 
+def wait_stop_allowed(qtbot, window, timeout: int = 15_000) -> None:
+    """Until a stop press is taken: past the double-press guard after the start press
+    (ui/recording_controller.py, STOP_GUARD_S)."""
+    qtbot.waitUntil(lambda: window.controller.stop_allowed, timeout=timeout)
+
+
+def answer_submit(qtbot, form, confirm: bool = True):
+    """提出 as the worker does it: the button, then the question's 提出する (or キャンセル).
+    Returns the question box (closed by then)."""
+    from PySide6.QtCore import Qt
+
+    with qtbot.waitSignal(form.submit_confirm_shown) as asked:
+        qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
+    box = asked.args[0]
+    button = box.confirm_button if confirm else box.cancel_button
+    if confirm:
+        with qtbot.waitSignal(form.submitted):
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    else:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return box
+
+
 def type_ja(qtbot, widget, text: str) -> None:
     """Type Japanese as an input method does: the IME commits the converted text to the focused
     widget (QTest.keyClicks only sends Latin-1 keys). ASCII goes through real key clicks."""

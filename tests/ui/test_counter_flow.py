@@ -15,7 +15,15 @@ from kasuhara_recorder.app.incident_service import incident_digest
 from kasuhara_recorder.ui.incident_form import IncidentForm
 from kasuhara_recorder.ui.main_window import MainWindow
 from tests.support.signals import tone, write_wav
-from tests.ui.conftest import DEPARTMENT, STAFF, activate, type_ja, wait_for_audio
+from tests.ui.conftest import (
+    DEPARTMENT,
+    STAFF,
+    activate,
+    answer_submit,
+    type_ja,
+    wait_for_audio,
+    wait_stop_allowed,
+)
 
 pytestmark = pytest.mark.pulse
 
@@ -36,6 +44,7 @@ def record_with_tags(qtbot, window: MainWindow, pulse_sink, tmp_path):
     qtbot.waitUntil(lambda: window.tag_panel.table.rowCount() == 2)
     note = window.tag_panel.table.item(0, 2)
     note.setText("机を強く叩いた")  # typed into the marker list while recording
+    wait_stop_allowed(qtbot, window)
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         qtbot.keyClick(window, Qt.Key.Key_F9)
     player.kill()
@@ -83,8 +92,11 @@ def test_record_tag_stop_fill_submit(qtbot, service, pulse_sink, tmp_path):
     assert police.by.text() == STAFF  # who defaults to the signed-in user
 
     shown_draft = form.draft()
-    with qtbot.waitSignal(form.submitted):
-        qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
+    answer_submit(qtbot, form, confirm=False)  # 提出 asks first; キャンセル changes nothing
+    assert service.incidents.get(form.incident.id).status == "draft"
+    assert not form.narrative.isReadOnly()
+    box = answer_submit(qtbot, form)
+    assert "変更できなくなります" in box.informativeText()
 
     # the store holds exactly what the screen showed
     inc = service.incidents.get(form.incident.id)

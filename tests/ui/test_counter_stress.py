@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from kasuhara_recorder.app.unfinished import may_need_recovery
 from kasuhara_recorder.ui.main_window import MainWindow
-from tests.ui.conftest import activate, settle
+from tests.ui.conftest import activate, settle, wait_for_audio, wait_stop_allowed
 
 pytestmark = pytest.mark.pulse
 
@@ -42,6 +42,7 @@ def test_f9_mashed_makes_one_recording_and_esc_keeps_it(qtbot, service, pulse_si
         qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
     settle(qtbot, window)
+    wait_stop_allowed(qtbot, window)
     for _ in range(3):
         qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: bool(shown), timeout=15_000)
@@ -55,6 +56,33 @@ def test_f9_mashed_makes_one_recording_and_esc_keeps_it(qtbot, service, pulse_si
     ]
     assert window.record_panel.record_button.isEnabled()
     assert window.record_panel.state_label.text() == "待機中"
+
+
+def test_f9_pressed_twice_quickly_keeps_recording_and_never_seals_an_empty_one(
+    qtbot, service, pulse_sink
+):
+    """A double press (80 ms apart) sealed an empty recording (長さ 0:00:00) when the device
+    opened faster than the second press. The guard's clock is the controller's own, so "80 ms
+    later" is exact here whatever the machine's speed."""
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    now = [100.0]
+    window.controller.clock = lambda: now[0]
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
+    now[0] += 0.080
+    qtbot.keyClick(window, Qt.Key.Key_F9)  # the second half of the double press
+    settle(qtbot, window)
+    assert window.controller.recording and not window.controller.stopping
+    assert window.record_panel.state_label.text() == "録音中"
+    wait_for_audio(qtbot, window, 1.2)
+    now[0] += 1.2  # a real stop, later
+    with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
+        qtbot.keyClick(window, Qt.Key.Key_F9)
+    shown.args[0].reject()
+    (rec,) = service.workstation.recordings.list()
+    assert rec.duration_ms >= 1200
 
 
 def test_closing_the_window_while_it_starts_seals_the_recording(
@@ -82,6 +110,7 @@ def test_closing_while_it_seals_does_not_ask_again(qtbot, service, pulse_sink, a
     qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
     stopped = []
     window.controller.stopped.connect(lambda m, _markers: stopped.append(m))
+    wait_stop_allowed(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F9)  # sealing starts
     window.close()
     settle(qtbot, window)
@@ -104,6 +133,7 @@ def test_language_switch_while_it_starts_is_refused(qtbot, service, pulse_sink, 
     assert window.language_actions["ja"].isChecked()
     qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
     assert window.record_panel.state_label.text() == "録音中"
+    wait_stop_allowed(qtbot, window)
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         qtbot.keyClick(window, Qt.Key.Key_F9)
     shown.args[0].reject()
@@ -125,6 +155,7 @@ def test_f9_records_and_stops_while_an_incident_form_is_in_front(qtbot, service,
     qtbot.keyClick(form.narrative, Qt.Key.Key_2)  # typing in the form stays typing
     assert form.narrative.toPlainText() == "2"
     assert window.tag_panel.table.rowCount() == 0
+    wait_stop_allowed(qtbot, window)
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         qtbot.keyClick(form.narrative, Qt.Key.Key_F9)
     shown.args[0].reject()
@@ -138,6 +169,7 @@ def test_keys_while_the_after_stop_choice_is_open_start_nothing(qtbot, service, 
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
+    wait_stop_allowed(qtbot, window)
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         qtbot.keyClick(window, Qt.Key.Key_F9)
     dialog = shown.args[0]
@@ -178,6 +210,7 @@ def test_f9_works_in_the_window_a_language_switch_made(qtbot, service, pulse_sin
     qtbot.keyClick(new, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: new.controller.recording, timeout=10_000)
     assert not window.controller.active
+    wait_stop_allowed(qtbot, new)
     with qtbot.waitSignal(new.after_stop_shown, timeout=15_000) as shown:
         qtbot.keyClick(new, Qt.Key.Key_F9)
     shown.args[0].reject()

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QTableWidget, QWidget
 
-from tests.ui.conftest import DEPARTMENT, STAFF, activate
+from tests.ui.conftest import DEPARTMENT, STAFF, activate, wait_stop_allowed
 
 pytestmark = pytest.mark.pulse
 
@@ -82,6 +82,7 @@ def test_no_japanese_left_in_the_english_counter_workflow(qtbot, service, pulse_
     qtbot.waitUntil(lambda: window.tag_panel.table.rowCount() == 1)
     assert japanese_left(window) == []
 
+    wait_stop_allowed(qtbot, window)
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         qtbot.keyClick(window, Qt.Key.Key_F9)
     dialog = shown.args[0]

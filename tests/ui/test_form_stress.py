@@ -12,7 +12,7 @@ from kasuhara_recorder.store.incident_model import Marker
 from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
 from kasuhara_recorder.ui.main_window import MainWindow
 from tests.support.recordings import routine_recording
-from tests.ui.conftest import STAFF, type_ja
+from tests.ui.conftest import STAFF, answer_submit, type_ja
 
 
 def _choose_existing(qtbot, window: MainWindow, manifest, markers, incident_id: str):
@@ -124,8 +124,7 @@ def test_a_submitted_form_cannot_be_typed_into(qtbot, service):
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     assert not form.narrative.isReadOnly()
-    with qtbot.waitSignal(form.submitted):
-        form.submit_button.click()
+    answer_submit(qtbot, form)
     assert form.narrative.isReadOnly() and form.department.isReadOnly()
     assert not form.category_checks["conduct.mental"].isEnabled()
     assert not form.location.isEnabled() and not form.occurred_at.isEnabled()
@@ -174,3 +173,26 @@ def test_after_stop_choice_refused_says_the_recording_is_kept(
     assert "完了" in text  # why
     assert "録音は保存されています" in text and "録音を追加" in text  # kept, and what to do
     assert manifest.id in [r.id for r in service.incidents.unattached_recordings()]
+
+
+def test_enter_at_the_submit_question_keeps_the_draft(qtbot, service):
+    """The question's default is キャンセル: a worker pressing Enter out of habit submits
+    nothing, and the form says it is still a draft."""
+    from PySide6.QtCore import Qt as _Qt
+
+    from tests.store.test_incidents import FILLED
+
+    inc = service.incidents.create(FILLED)
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    with qtbot.waitSignal(form.submit_confirm_shown) as asked:
+        form.submit_button.click()
+    box = asked.args[0]
+    assert box.defaultButton() is box.cancel_button
+    qtbot.keyClick(box, _Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert service.incidents.get(inc.id).status == "draft"
+    assert not form.narrative.isReadOnly()
+    assert form.autosave_label.text() == "提出していません。下書きのままです。"
+    form.close()

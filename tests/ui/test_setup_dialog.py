@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.ui.main_window import MainWindow
 from kasuhara_recorder.ui.setup_dialog import SetupDialog
-from tests.ui.conftest import activate, type_ja, wait_for_audio
+from tests.ui.conftest import activate, type_ja, wait_for_audio, wait_stop_allowed
 
 
 @pytest.fixture
@@ -90,6 +90,7 @@ def test_not_set_up_window_refuses_to_record_until_setup(qtbot, fresh, pulse_sin
     with qtbot.waitSignal(window.controller.started, timeout=10_000):
         click(qtbot, button)
     wait_for_audio(qtbot, window, 0.5)
+    wait_stop_allowed(qtbot, window)
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         click(qtbot, button)
     shown.args[0].reject()

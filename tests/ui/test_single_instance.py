@@ -36,7 +36,7 @@ def show_and_record(self):
         print("SEALED", manifest.id, manifest.status, flush=True)
         QTimer.singleShot(0, gui.QApplication.instance().quit)
     def check():
-        if stop_flag.exists():
+        if stop_flag.exists() and window.controller.stop_allowed:
             poll.stop()
             window.stop_recording()
     poll = QTimer(window)
