@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -59,6 +59,9 @@ log = logging.getLogger("kasuhara.ui.form")
 AUTOSAVE_MS = 300
 
 
+_NOT_SET = QDateTime(QDate(2000, 1, 1), QTime(0, 0))  # a response row's "no time yet"
+
+
 def _to_qdt(iso: str) -> QDateTime:
     try:
         t = datetime.fromisoformat(iso)
@@ -84,6 +87,10 @@ class _ResponseRow:
         self.at = QDateTimeEdit(form)
         self.at.setCalendarPopup(True)
         self.at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        # Not done yet: the field shows a dash, not Qt's 2000-01-01 00:00 (its minimum).
+        self.at.setMinimumDateTime(_NOT_SET)
+        self.at.setSpecialValueText("—")
+        self._typed_at: QDateTime | None = None  # kept across an accidental uncheck
         self.by = QLineEdit(form)
         self.by.setPlaceholderText(QCoreApplication.translate("IncidentForm", "対応者"))
         self.note = QLineEdit(form)
@@ -101,9 +108,14 @@ class _ResponseRow:
     def _toggled(self, on: bool) -> None:
         for w in (self.at, self.by, self.note, self.now):
             w.setEnabled(on)
-        if on and not self.by.text():
+        if not on:
+            if self.at.dateTime() != _NOT_SET:
+                self._typed_at = self.at.dateTime()
+            self.at.setDateTime(_NOT_SET)
+            return
+        if not self.by.text():
             self.by.setText(self._actor)
-            self.at.setDateTime(QDateTime.currentDateTime())
+        self.at.setDateTime(self._typed_at or QDateTime.currentDateTime())
 
     def value(self) -> ResponseAction | None:
         if not self.check.isChecked():
@@ -114,8 +126,11 @@ class _ResponseRow:
         )  # fmt: skip
 
     def load(self, r: ResponseAction | None) -> None:
+        self._typed_at = None
         self.check.setChecked(r is not None)
-        if r is not None:
+        if r is None:
+            self._toggled(False)  # also when it was unchecked already
+        else:
             self.at.setDateTime(_to_qdt(r.at) if r.at else QDateTime.currentDateTime())
             self.by.setText(r.by)
             self.note.setText(r.note)
@@ -138,6 +153,7 @@ class IncidentForm(QWidget):
         self.tasks = TaskRunner(self, max_threads=1)  # one writer: autosaves stay in order
         self._loading = False
         self._dirty = False
+        self._issues_shown = False  # after a refused 提出, the problems follow the typing
         self.setObjectName("IncidentForm")
         self.resize(980, 720)
 
@@ -668,6 +684,8 @@ class IncidentForm(QWidget):
             return
         self._dirty = True
         self._update_staff_warning()
+        if self._issues_shown:  # a problem fixed leaves the screen at once (validation is pure)
+            self.show_issues(self.incidents.validate(self.draft()))
         self.autosave_label.setText(self.tr("入力中…"))
         self.autosave_timer.start()
 
@@ -711,6 +729,7 @@ class IncidentForm(QWidget):
             label.setText("\n".join(msgs))
             label.setVisible(bool(msgs))
         errors = [i for i in issues if i.severity == "error"]
+        self._issues_shown = bool(issues)
         if errors:
             self.issues_label.setText(
                 self.tr("提出できません。赤字の項目を直してください（%1 件）。").replace(
@@ -725,11 +744,16 @@ class IncidentForm(QWidget):
             self.issues_label.hide()
 
     def save_draft(self) -> bool:
+        self.autosave_timer.stop()
+        self.tasks.wait()  # an autosave still writing must not land after the discard below
         try:
             self.incident = self.incidents.save_draft(self.incident.id, self.draft())
         except KasuharaError as e:
             QMessageBox.warning(self, self.tr("保存できません"), e.message(self.lang))
             return False
+        # The store now holds what the screen shows; an autosave left behind (older than the
+        # last typing) would come back on reopening as "restored" over the saved draft.
+        self.incidents.discard_autosave(self.incident.id)
         self._dirty = False
         self.autosave_label.setText(self.tr("下書きを保存しました"))
         return True

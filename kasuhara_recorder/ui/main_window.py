@@ -462,7 +462,20 @@ class MainWindow(QMainWindow):
             .replace("%2", clock(getattr(manifest, "duration_ms", 0) / 1000))
             .replace("%3", str(len(markers)))
         )
-        if getattr(manifest, "status", "") == "recovered":
+        status = getattr(manifest, "status", "")
+        # A recording cut short: the reason stays in view (the message it replaced in the
+        # record panel is hidden behind this modal choice).
+        if status == "device_lost":
+            text += "\n" + self.tr(
+                "録音装置が使えなくなったため、録音は途中で止まりました。止まるまでの録音は"
+                "保存されています。マイクの接続を確認してください。"
+            )
+        elif status == "disk_full":
+            text += "\n" + self.tr(
+                "ディスクの空き容量がなくなったため、録音は途中で止まりました。保存できた部分"
+                "までを封印しました。空き容量を確保してから、新しい録音を始めてください。"
+            )
+        if status == "recovered":
             text += "\n" + self.tr("（前回途中で終わったため復旧した録音です。開始 %1）").replace(
                 "%1", str(manifest.started_at)[:19].replace("T", " ")
             )

@@ -600,6 +600,14 @@ The recording file has been left in place. Please contact your IT staff.</transl
         <translation>Recording %1 · length %2 · %3 tags</translation>
     </message>
     <message>
+        <source>録音装置が使えなくなったため、録音は途中で止まりました。止まるまでの録音は保存されています。マイクの接続を確認してください。</source>
+        <translation>The recording stopped early because the recording device became unavailable. Everything up to that moment is saved. Check the microphone connection.</translation>
+    </message>
+    <message>
+        <source>ディスクの空き容量がなくなったため、録音は途中で止まりました。保存できた部分までを封印しました。空き容量を確保してから、新しい録音を始めてください。</source>
+        <translation>The recording stopped early because the disk is full. What fitted has been sealed. Free some disk space, then start a new recording.</translation>
+    </message>
+    <message>
         <source>（前回途中で終わったため復旧した録音です。開始 %1）</source>
         <translation>(Recovered: this recording was cut off last time. Started %1)</translation>
     </message>

@@ -196,3 +196,75 @@ def test_enter_at_the_submit_question_keeps_the_draft(qtbot, service):
     assert not form.narrative.isReadOnly()
     assert form.autosave_label.text() == "提出していません。下書きのままです。"
     form.close()
+
+
+def test_an_unticked_response_shows_no_date_and_a_retick_keeps_the_time_typed(qtbot, service):
+    """Unticked rows showed Qt's minimum date, 2000-01-01 00:00, as if it were a time."""
+    from PySide6.QtCore import QDateTime
+
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    row = form.response_rows["response.police_call"]
+    assert not row.check.isChecked() and row.at.text() == "—"
+    row.check.setChecked(True)
+    assert row.at.text().startswith(QDateTime.currentDateTime().toString("yyyy-MM-dd"))
+    typed = QDateTime.currentDateTime().addSecs(-3600)
+    row.at.setDateTime(typed)
+    row.check.setChecked(False)  # by mistake
+    assert row.at.text() == "—" and form.draft().responses == ()
+    row.check.setChecked(True)
+    assert row.at.dateTime() == typed
+    form.close()
+
+
+def test_a_problem_fixed_after_a_refused_submit_leaves_the_screen(qtbot, service):
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    form.location.setCurrentIndex(0)  # （選んでください）
+    form.submit_button.click()  # refused: the problems are shown, no question asked
+    when = form.section_errors["when"]
+    assert when.isVisible() and "場所" in when.text()
+    form.location.setCurrentIndex(form.location.findData("counter"))
+    assert "場所" not in when.text()
+    form.close()
+
+
+def test_saved_draft_reopens_as_saved_not_as_an_older_autosave(qtbot, service):
+    """Typing autosaved, more typing, 下書き保存 before the next autosave: reopening brought the
+    older autosave back over the saved draft, under 自動保存を復元しました."""
+    inc = service.incidents.create(service.incidents.prefill(None, []))
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    type_ja(qtbot, form.narrative, "窓口で")
+    form.autosave_timer.stop()
+    form.autosave()  # the autosave of the first words
+    form.tasks.wait()
+    qtbot.waitUntil(lambda: form.tasks.pending == 0)
+    type_ja(qtbot, form.narrative, "大声を上げた")
+    assert form.save_draft()
+    form.close()
+    again = window.open_incident(inc.id)
+    qtbot.addWidget(again)
+    assert again.narrative.toPlainText() == "窓口で大声を上げた"
+    assert not again.restored_label.isVisible()
+    again.close()
+
+
+def test_the_after_stop_choice_says_why_a_recording_stopped_early(qtbot, service, tmp_path):
+    """After a lost device the choice covered the message that said so."""
+    from dataclasses import replace
+
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    manifest = replace(routine_recording(service, tmp_path), status="device_lost")
+    with qtbot.waitSignal(window.after_stop_shown) as shown:
+        window.ask_after_stop(manifest, [])
+    dialog = shown.args[0]
+    text = dialog.findChild(QLabel, "RecordingSummary").text()
+    assert "録音装置が使えなくなった" in text and "保存されています" in text
+    dialog.reject()
