@@ -524,10 +524,13 @@ class IncidentService:
 
     def _add_attachment(self, incident_id: str, att: Attachment) -> Attachment:
         with self._db.transaction():
-            self.get(incident_id)
+            before = self.get(incident_id)
+            if before.status != "draft":  # evidence that came after the form was handed in
+                att = replace(att, after_submit=True)
             self._repo().add_attachment(incident_id, att)
             new = self.get(incident_id)
-            self._audit("incident.attachment_add", new, {"attachment": att.__dict__})
+            data: dict[str, Any] = {"attachment": att.__dict__, "incident_status": before.status}
+            self._audit("incident.attachment_add", new, data)
         return att
 
     # --- autosaved drafts ----------------------------------------------------------------------

@@ -65,6 +65,9 @@ class Attachment:
     sealed_sha256: str = ""
     sealed_path: str = ""  # relative to the data folder
     note: str = ""
+    # Added once the form was submitted (a later SNS post, a letter): the form, the chain and
+    # the report say so, with when and by whom, so it never looks handed in with the form.
+    after_submit: bool = False
 
 
 @dataclass(frozen=True)

@@ -99,10 +99,10 @@ class IncidentRepository:
     def add_attachment(self, incident_id: str, a: Attachment) -> None:
         self.conn.execute(
             "INSERT INTO incident_attachments (id, incident_id, kind, name, added_at, added_by,"
-            " url, media_type, size, sha256, sealed_sha256, sealed_path, note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " url, media_type, size, sha256, sealed_sha256, sealed_path, note, after_submit)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (a.id, incident_id, a.kind, a.name, a.added_at, a.added_by, a.url, a.media_type,
-             a.size, a.sha256, a.sealed_sha256, a.sealed_path, a.note),
+             a.size, a.sha256, a.sealed_sha256, a.sealed_path, a.note, int(a.after_submit)),
         )  # fmt: skip
 
     def _replace_children(self, iid: str, d: IncidentDraft) -> None:
@@ -189,10 +189,10 @@ class IncidentRepository:
             )  # fmt: skip
         )
         attachments = tuple(
-            Attachment(*a)
+            Attachment(*a[:-1], after_submit=bool(a[-1]))
             for a in q(
                 "SELECT id, kind, name, added_at, added_by, url, media_type, size, sha256,"
-                " sealed_sha256, sealed_path, note FROM incident_attachments"
+                " sealed_sha256, sealed_path, note, after_submit FROM incident_attachments"
                 " WHERE incident_id = ? ORDER BY added_at, rowid",
                 (incident_id,),
             )  # fmt: skip

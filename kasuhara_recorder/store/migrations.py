@@ -157,4 +157,9 @@ CREATE INDEX incident_attachments_by_incident ON incident_attachments (incident_
 MIGRATIONS: list[Migration] = [
     Migration(1, "evidence: workstation keys, audit chain, recordings", EVIDENCE_SQL),
     Migration(2, "incidents: staff, categories, responses, markers, attachments", INCIDENTS_SQL),
+    Migration(
+        3,
+        "attachments: added after the form was submitted",
+        "ALTER TABLE incident_attachments ADD COLUMN after_submit INTEGER NOT NULL DEFAULT 0;",
+    ),
 ]

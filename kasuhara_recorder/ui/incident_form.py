@@ -488,6 +488,14 @@ class IncidentForm(QWidget):
             text = (
                 a.url if a.kind == "url" else f"{a.name}  ({a.size:,} B, sha256 {a.sha256[:12]}…)"
             )
+            if a.after_submit:
+                text = (
+                    self.tr("【提出後に追加 %1 %2】")
+                    .replace("%1", a.added_at[:16].replace("T", " "))
+                    .replace("%2", a.added_by)
+                    + " "
+                    + text
+                )
             self.attachment_list.addItem(text)
         self._show_recordings()
         closed = inc.status == "closed"

@@ -346,6 +346,10 @@ Please give the IT staff the log file:
         <translation> · legal hold</translation>
     </message>
     <message>
+        <source>【提出後に追加 %1 %2】</source>
+        <translation>[Added after submission %1 %2]</translation>
+    </message>
+    <message>
         <source>完了した事案には録音を追加できません。</source>
         <translation>Recordings cannot be added to a closed incident.</translation>
     </message>

@@ -268,3 +268,28 @@ def test_the_after_stop_choice_says_why_a_recording_stopped_early(qtbot, service
     text = dialog.findChild(QLabel, "RecordingSummary").text()
     assert "録音装置が使えなくなった" in text and "保存されています" in text
     dialog.reject()
+
+
+def test_an_attachment_added_after_submit_is_marked_in_the_form_and_the_chain(qtbot, service):
+    """A later SNS post or letter is welcome after 提出, but must not look as if it had been
+    handed in with the form: marked with when and by whom, and so in the chain."""
+    from tests.store.test_incidents import FILLED
+
+    inc = service.incidents.create(FILLED)
+    service.incidents.add_url_attachment(inc.id, "https://example.org/before")
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_incident(inc.id)
+    answer_submit(qtbot, form)
+    form.attach_url("https://example.org/after")
+    items = [form.attachment_list.item(i).text() for i in range(form.attachment_list.count())]
+    assert items[0] == "https://example.org/before"
+    assert items[1].startswith("【提出後に追加 ") and STAFF in items[1]
+    assert items[1].endswith("https://example.org/after")
+    adds = [e.data for e in service.audit.entries(f"incident:{inc.id}")
+            if e.event == "incident.attachment_add"]  # fmt: skip
+    assert [a["attachment"]["after_submit"] for a in adds] == [False, True]
+    assert [a["incident_status"] for a in adds] == ["draft", "submitted"]
+    stored = service.incidents.get(inc.id).attachments
+    assert [a.after_submit for a in stored] == [False, True]
+    form.close()
