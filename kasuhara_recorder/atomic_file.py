@@ -7,6 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from kasuhara_recorder.platform_seam import fsync_dir, make_private
+
+__all__ = ["fsync_dir", "make_private_dir", "write_atomic"]  # fsync_dir: the seam's, for callers
+
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600, *, exclusive: bool = False) -> None:
     """``exclusive``: never replace an existing file (FileExistsError), even one another
@@ -14,8 +18,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600, *, exclusive: bool 
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        if hasattr(os, "fchmod"):  # Windows (Python 3.11) has none; its ACLs come from the folder
-            os.fchmod(fd, mode)  # before any byte is written
+        make_private(fd, mode)  # before any byte is written
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -30,20 +33,6 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600, *, exclusive: bool 
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or a new file in ``folder`` durable (no-op where the OS does not allow it)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def make_private_dir(path: Path) -> Path:

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import logging
 import mimetypes
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,6 +33,7 @@ from kasuhara_recorder.evidence.manifest import (
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient
 from kasuhara_recorder.evidence.sealed_writer import SealedWriter, SealResult
 from kasuhara_recorder.evidence.workstation_key import WorkstationKey, load_or_create
+from kasuhara_recorder.platform_seam import host_name
 from kasuhara_recorder.store.audit_log import AuditLog
 from kasuhara_recorder.store.recordings import RecordingRepository
 
@@ -104,7 +104,7 @@ class WorkstationService:
         paths = self.app.paths.ensure()
         created = not paths.workstation_key.exists()
         old = self.app.settings
-        name = workstation_name or old.workstation_name or os.uname().nodename
+        name = workstation_name or old.workstation_name or host_name()
         self.app.save_settings(old.with_changes(workstation_name=name, org_recipients=recipients))
         self.__dict__.pop("key", None)
         self.__dict__.pop("audit", None)

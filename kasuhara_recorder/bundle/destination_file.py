@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from kasuhara_recorder.atomic_file import fsync_dir
 from kasuhara_recorder.bundle.partial_ledger import HeldRecord, new_marker, partial_name
+from kasuhara_recorder.platform_seam import make_private
 
 # errno values saying "this filesystem or kernel has no O_TMPFILE" (an old kernel without it
 # reads the flag as O_DIRECTORY and answers EISDIR)
@@ -109,9 +110,7 @@ class BundleFile:
             self.named = path
         # Plaintext audio: private until it is handed over. A FAT stick refuses the mode
         # change (EPERM) and cannot hold it anyway; Windows (Python 3.11) has no fchmod.
-        if hasattr(os, "fchmod"):
-            with contextlib.suppress(OSError):
-                os.fchmod(fd, 0o600)
+        make_private(fd)
         self.file = os.fdopen(fd, "w+b")
         return self.file
 

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from kasuhara_recorder.atomic_file import fsync_dir, make_private_dir, write_atomic
+from kasuhara_recorder.platform_seam import remove_lock_file, try_lock
 
 log = logging.getLogger("kasuhara.bundle.partial")
 
@@ -108,28 +109,6 @@ class SweepOutcome:
     detail: str = ""
 
 
-# --- the OS lock: POSIX flock, Windows msvcrt; imported where used -----------------------
-def _try_lock(fd: int) -> bool:
-    if os.name == "nt":
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as e:
-        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            return False
-        raise
-    return True
-
-
 def _names_this_file(fd: int, path: Path) -> bool:
     """The lock file still has this name (a sweep may have removed it just before we locked)."""
     try:
@@ -140,16 +119,8 @@ def _names_this_file(fd: int, path: Path) -> bool:
 
 
 def _drop_lock_file(fd: int, path: Path) -> None:
-    """Remove the lock file and release the lock. POSIX: remove while locked, so no other
-    process can lock that name in between; Windows cannot remove an open file."""
-    if os.name == "nt":
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        return
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-    os.close(fd)
+    """Remove the lock file and release the lock (platform_seam.remove_lock_file)."""
+    remove_lock_file(fd, path)
 
 
 class HeldRecord:
@@ -200,7 +171,7 @@ class PartialLedger:
             marker = new_marker()
             lock = self.lock_path(marker)
             fd = os.open(lock, _OPEN_FLAGS | os.O_EXCL, 0o600)
-            if _try_lock(fd) and _names_this_file(fd, lock):
+            if try_lock(fd) and _names_this_file(fd, lock):
                 break
             os.close(fd)  # a sweep raced us for this fresh name: leave it to the sweep
         else:
@@ -249,7 +220,7 @@ class PartialLedger:
                 continue
             settled = False
             try:
-                if not (_try_lock(fd) and _names_this_file(fd, lock)):
+                if not (try_lock(fd) and _names_this_file(fd, lock)):
                     continue  # a live export holds it
                 found = self._settle(marker, completed, on_removed)
                 settled = not any(o.action in ("unreachable", "kept") for o in found)

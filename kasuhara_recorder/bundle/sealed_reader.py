@@ -9,8 +9,6 @@ plaintext it needed was all there.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import os
 import threading
@@ -18,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyrage
+
+from kasuhara_recorder.platform_seam import set_pipe_size
 
 CHUNK = 1 << 20
 PIPE_SIZE = 1 << 20
@@ -57,8 +57,7 @@ class SealedReader:
     def chunks(self) -> Iterator[bytes]:
         """Plaintext in chunks of about 1 MiB until the decryptor stops (see ``error``)."""
         r, w = os.pipe()
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        set_pipe_size(w, PIPE_SIZE)
         self._r = r
         self._threads = [
             threading.Thread(target=self._decrypt, args=(w,), name="bundle-decrypt", daemon=True),

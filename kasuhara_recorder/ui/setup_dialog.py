@@ -9,7 +9,6 @@ call as ``kasuhara-recorder setup``) runs on the task runner and the dialog clos
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient, read_recipients
+from kasuhara_recorder.platform_seam import host_name
 from kasuhara_recorder.ui.task_runner import TaskRunner
 
 log = logging.getLogger("kasuhara.ui.setup")
@@ -82,7 +82,7 @@ class SetupDialog(QDialog):
         rec_row.addWidget(file_button)
         rec_col.addLayout(rec_row)
 
-        self.workstation_name = QLineEdit(s.workstation_name or _hostname(), self)
+        self.workstation_name = QLineEdit(s.workstation_name or host_name(), self)
         self.workstation_name.setObjectName("workstation_name")
         self.staff_name = QLineEdit(s.staff_name, self)
         self.staff_name.setObjectName("staff_name")
@@ -210,10 +210,3 @@ class SetupDialog(QDialog):
             log.error("workstation setup failed", exc_info=e)
             text = self.tr("設定を保存できませんでした。詳しくはログを確認してください。")
         self._show_error(text)
-
-
-def _hostname() -> str:
-    try:
-        return os.uname().nodename
-    except AttributeError:  # Windows
-        return os.environ.get("COMPUTERNAME", "")
