@@ -254,7 +254,7 @@ class IncidentService:
             duration = getattr(manifest, "duration_ms", 0) / 1000
         return IncidentDraft(
             occurred_at=_iso(getattr(manifest, "started_at", "")) or now_iso(),
-            duration_seconds=round(duration),
+            duration_seconds=int(duration),  # whole seconds, floored, as every screen shows it
             location=channel if channel in LOCATIONS else "",
             at_office=True,
             department=s.department,

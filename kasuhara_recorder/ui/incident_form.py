@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -245,10 +245,12 @@ class IncidentForm(QWidget):
         self.occurred_at.setObjectName("occurred_at")
         self.occurred_at.setCalendarPopup(True)
         self.occurred_at.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
-        self.duration = QSpinBox(box)
+        # h:mm:ss, as the recording's length is shown everywhere else (a 14 s recording read
+        # "0 分" in minutes); the policy's limit is an hour.
+        self.duration = QTimeEdit(box)
         self.duration.setObjectName("duration")
-        self.duration.setRange(0, 24 * 60)
-        self.duration.setSuffix(self.tr(" 分"))
+        self.duration.setDisplayFormat("H:mm:ss")
+        self.duration.setTimeRange(QTime(0, 0), QTime(23, 59, 59))
         self.location = QComboBox(box)
         self.location.setObjectName("location")
         self.location.addItem(self.tr("（選んでください）"), "")
@@ -517,7 +519,7 @@ class IncidentForm(QWidget):
             w.setReadOnly(not editable)
         for w in (
             body.findChildren(QCheckBox) + body.findChildren(QComboBox)
-            + body.findChildren(QDateTimeEdit) + body.findChildren(QSpinBox)
+            + body.findChildren(QDateTimeEdit)  # the duration's QTimeEdit too
         ):  # fmt: skip
             w.setEnabled(editable)
         for name in ("add_staff", "remove_staff"):
@@ -539,7 +541,7 @@ class IncidentForm(QWidget):
         self._loading = True
         try:
             self.occurred_at.setDateTime(_to_qdt(d.occurred_at))
-            self.duration.setValue(round((d.duration_seconds or 0) / 60))
+            self.duration.setTime(QTime(0, 0).addSecs(int(d.duration_seconds or 0)))
             i = self.location.findData(d.location)
             self.location.setCurrentIndex(max(0, i))
             self.at_office.setChecked(d.at_office)
@@ -594,10 +596,9 @@ class IncidentForm(QWidget):
             markers.append(
                 Marker(m.code, m.offset_ms, item.text() if item else m.note, m.who, m.recording_id)
             )
-        minutes = self.duration.value()
+        seconds = QTime(0, 0).secsTo(self.duration.time())
         old = self.incident.draft.duration_seconds
-        # keep the exact recorded duration unless someone changed the minutes
-        duration = old if old is not None and round(old / 60) == minutes else minutes * 60
+        duration = None if old is None and seconds == 0 else seconds  # 0:00:00: not entered
         return IncidentDraft(
             occurred_at=_to_iso(self.occurred_at.dateTime()),
             duration_seconds=duration,
@@ -682,7 +683,6 @@ class IncidentForm(QWidget):
             w.toggled.connect(self._changed)
         for w in self.findChildren(QDateTimeEdit):
             w.dateTimeChanged.connect(self._changed)
-        self.duration.valueChanged.connect(self._changed)
         self.location.currentIndexChanged.connect(self._changed)
         self.staff_table.itemChanged.connect(self._changed)
         self.marker_table.itemChanged.connect(self._changed)

@@ -146,10 +146,6 @@ Please give the IT staff the log file:
         <translation>When and where</translation>
     </message>
     <message>
-        <source> 分</source>
-        <translation> min</translation>
-    </message>
-    <message>
         <source>（選んでください）</source>
         <translation>(choose)</translation>
     </message>

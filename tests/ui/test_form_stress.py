@@ -293,3 +293,19 @@ def test_an_attachment_added_after_submit_is_marked_in_the_form_and_the_chain(qt
     stored = service.incidents.get(inc.id).attachments
     assert [a.after_submit for a in stored] == [False, True]
     form.close()
+
+
+def test_the_forms_duration_is_the_recordings_length_as_shown_everywhere(qtbot, service, tmp_path):
+    """A 14 s recording read 対応時間 0 分 in the form and 0:00:15 in the report (rounded), while
+    the after-stop choice said 0:00:14: one length, in whole seconds, from the manifest."""
+    from kasuhara_recorder.ui.format import clock
+
+    manifest = routine_recording(service, tmp_path, seconds=1.6)
+    window = MainWindow(service, "ja")
+    qtbot.addWidget(window)
+    form = window.open_new_incident(manifest, [])
+    assert form.duration.text() == clock(manifest.duration_ms / 1000) == "0:00:01"
+    assert form.draft().duration_seconds == 1
+    form.duration.setTime(form.duration.time().addSecs(65))  # corrected by the worker
+    assert form.draft().duration_seconds == 66
+    form.close()
