@@ -199,8 +199,15 @@ class Recorder:
             self._stop_flag.set()
             self._thread.join()
             self.source.close()
-            ended_at = dt.datetime.now().astimezone()
+            stopped_at = dt.datetime.now().astimezone()
             seal = self._sink.close()
+            # The recording's own times: its first frame (the ADC's clock where the source
+            # tells it, the start() call otherwise) and that plus its length, so start, end
+            # and length agree on every screen and in the manifest.
+            started_at = self._first_frame_at(stopped_at)
+            ended_at = started_at + dt.timedelta(
+                seconds=self.written_frames / self.format.samplerate
+            )
             self._result = CaptureResult(
                 format=self.format,
                 source=self.source.label,
@@ -210,13 +217,19 @@ class Recorder:
                 end=self._end,
                 error=self._error,
                 seal=seal,
-                started_at=self.started_at or ended_at,
+                started_at=started_at,
                 ended_at=ended_at,
                 start_latency_s=self.start_latency_s,
                 first_audio_s=self._first_audio_s,
                 stop_latency_s=time.monotonic() - t0,
             )
             return self._result
+
+    def _first_frame_at(self, fallback: dt.datetime) -> dt.datetime:
+        t = getattr(self.source, "first_sample_t", None)
+        if t is not None:
+            return dt.datetime.now().astimezone() - dt.timedelta(seconds=time.monotonic() - t)
+        return self.started_at or fallback
 
     # --- writer thread -------------------------------------------------------------------
     def _run(self) -> None:

@@ -7,6 +7,7 @@ it takes no lock, logs nothing and never raises. Everything else happens on the 
 from __future__ import annotations
 
 import contextlib
+import time
 
 from kasuhara_recorder.audio.audio_format import AudioFormat
 from kasuhara_recorder.audio.block_queue import BlockQueue
@@ -17,6 +18,15 @@ from kasuhara_recorder.audio.errors import DeviceUnavailable
 # starts reliably with this latency; "low" latency stalled for seconds on the test server.
 BLOCK_SECONDS = 0.05
 LATENCY_SECONDS = 0.1
+
+
+def block_time(time_info, frames: int, rate: int, now: float | None = None) -> float:
+    """time.monotonic() of a callback block's first frame, from PortAudio's stream times."""
+    now = time.monotonic() if now is None else now
+    adc, current = time_info.inputBufferAdcTime, time_info.currentTime
+    if adc > 0 and current >= adc:
+        return now - (current - adc)
+    return now - frames / rate - LATENCY_SECONDS  # a host API without stream times
 
 
 class StreamSource:
@@ -33,6 +43,7 @@ class StreamSource:
         self._queue: BlockQueue | None = None
         self._stream = None
         self._stopping = False
+        self.first_sample_t: float | None = None  # time.monotonic() of the first frame kept
 
     def open(self, queue: BlockQueue) -> None:
         sd = sounddevice()
@@ -56,6 +67,8 @@ class StreamSource:
             self.status_flags += 1
             if status.input_overflow:
                 self.overflows += 1
+        if self.first_sample_t is None:  # when the recording really begins (the ADC's time)
+            self.first_sample_t = block_time(time_info, frames, self.format.samplerate)
         self._queue.offer(bytes(indata))
 
     def _finished(self) -> None:  # PortAudio thread, once, however the stream ended
