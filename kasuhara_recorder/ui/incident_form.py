@@ -10,7 +10,6 @@ drafts folder (off the GUI thread, atomically), so a crash loses nothing typed; 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -50,6 +49,7 @@ from kasuhara_recorder.store.incident_model import (
     OtherParty,
     ResponseAction,
     StaffMember,
+    with_attached_markers,
 )
 from kasuhara_recorder.ui.format import offset
 from kasuhara_recorder.ui.tag_panel import short_label
@@ -468,7 +468,7 @@ class IncidentForm(QWidget):
         draft = inc.draft
         restored = self.incidents.load_autosave(inc.id)
         if restored is not None and restored != draft:
-            draft = _with_markers_attached_since(restored, inc.draft)
+            draft = with_attached_markers(restored, inc.draft)
             self.restored_label.setText(
                 self.tr("前回閉じたときの入力内容（自動保存）を復元しました。")
             )
@@ -901,14 +901,13 @@ class IncidentForm(QWidget):
         if not recording_id:
             return
         self.flush_autosave()  # from here on, the autosave file holds any unsaved typing
-        before = self.incident
         screen = self.draft()
         try:
-            after = self.incidents.attach_existing_recording(before.id, recording_id)
+            after = self.incidents.attach_existing_recording(self.incident.id, recording_id)
         except KasuharaError as e:
             self._attachment_failed(e)
             return
-        self._take_store_changes(before, after, screen)
+        self._take_store_changes(after, screen)
         self.section_errors["attachments"].hide()
         self.autosave_label.setText(self.tr("録音を追加しました"))
 
@@ -917,19 +916,13 @@ class IncidentForm(QWidget):
         choice while the form was open): show it, keeping unsaved typing, so that the next
         save does not write back the markers as they were before."""
         self.flush_autosave()
-        before, screen = self.incident, self.draft()
-        self._take_store_changes(before, self.incidents.get(before.id), screen)
+        screen = self.draft()
+        self._take_store_changes(self.incidents.get(self.incident.id), screen)
 
-    def _take_store_changes(self, before: Incident, after: Incident, screen) -> None:
+    def _take_store_changes(self, after: Incident, screen: IncidentDraft) -> None:
         self.incident = after
         if after.status == "draft":
-            added = after.draft.markers[len(before.draft.markers) :]
-            new_codes = [c for c in after.draft.categories if c not in before.draft.categories]
-            merged = replace(
-                screen,
-                markers=screen.markers + added,
-                categories=tuple(dict.fromkeys(screen.categories + tuple(new_codes))),
-            )
+            merged = with_attached_markers(screen, after.draft)
             if merged != screen:
                 self.set_draft(merged)
                 if self.incidents.load_autosave(after.id) is not None:
@@ -947,21 +940,6 @@ class IncidentForm(QWidget):
 def _person(name: str) -> str:
     """A staff name as compared and stored: surrounding and repeated spaces dropped."""
     return " ".join(name.split())
-
-
-def _with_markers_attached_since(restored: IncidentDraft, stored: IncidentDraft) -> IncidentDraft:
-    """An autosave from before a recording was attached lacks its markers (and categories);
-    the restored typing wins, the attached markers are added (markers are never removed)."""
-    have = {(m.code, m.offset_ms, m.recording_id) for m in restored.markers}
-    added = tuple(m for m in stored.markers if (m.code, m.offset_ms, m.recording_id) not in have)
-    if not added:
-        return restored
-    codes = [c for c in stored.categories if c in {m.code for m in added}]
-    return replace(
-        restored,
-        markers=restored.markers + added,
-        categories=tuple(dict.fromkeys(restored.categories + tuple(codes))),
-    )
 
 
 def _section_of(field: str) -> str:
