@@ -120,7 +120,7 @@ class PeopleSection(FormSection):
         """職員を追加 (or Enter in the name field): a name already listed is refused, with a
         message, since one person twice would count as two (§4(2))."""
         name = _person(self.staff_name.text())
-        if not name:
+        if not name or self.staff_name.isReadOnly():  # Enter in a name typed before 提出
             return
         if name in self.staff_names():
             self.show_errors([self.tr("「%1」は既に一覧にあります。").replace("%1", name)])

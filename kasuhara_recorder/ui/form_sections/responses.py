@@ -63,8 +63,8 @@ class ResponseRow:
         )  # fmt: skip
 
     def load(self, r: ResponseAction | None) -> None:
-        self._typed_at = None
         self.check.setChecked(r is not None)
+        self._typed_at = None  # after the untick above, which keeps the time it showed
         if r is None:
             self._toggled(False)  # also when it was unchecked already
         else:
