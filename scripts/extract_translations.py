@@ -19,7 +19,7 @@ def main() -> int:
     if not lupdate:
         print("pyside6-lupdate not found in the venv", file=sys.stderr)
         return 1
-    sources = sorted(str(p) for p in (ROOT / "kasuhara_recorder" / "ui").glob("*.py"))
+    sources = sorted(str(p) for p in (ROOT / "kasuhara_recorder" / "ui").rglob("*.py"))
     for lang, ts in TARGETS.items():
         subprocess.run(
             [lupdate, "-silent", "-no-obsolete", "-locations", "none",

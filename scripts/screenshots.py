@@ -139,12 +139,12 @@ def child(run: str) -> int:
     dialog.new_button.click()
     settle(300)
     form = forms[0]
-    form.narrative.setPlainText(
+    form.events.narrative.setPlainText(
         "窓口で大声を上げ、机を叩いた。担当者の謝罪を繰り返し求めた。"
         if lang == "ja" else "Shouted at the counter and banged the desk."
     )  # fmt: skip
-    form.location.setCurrentIndex(form.location.findData("meeting_room"))
-    form.response_rows["response.police_call"].check.setChecked(True)
+    form.when_where.location.setCurrentIndex(form.when_where.location.findData("meeting_room"))
+    form.responses.rows["response.police_call"].check.setChecked(True)
     form.show_issues(form.incidents.validate(form.draft()))  # what the policy still asks
     screen = app.primaryScreen().availableGeometry()
     form.resize(min(1100, screen.width()), screen.height())

@@ -131,6 +131,30 @@ class IncidentDraft:
         return cls(**d)
 
 
+def with_attached_markers(draft: IncidentDraft, stored: IncidentDraft) -> IncidentDraft:
+    """The draft a person is editing (on the screen, or restored from an autosave) with what the
+    store gained meanwhile: the markers attached since (a recording's tags, brought in by the
+    after-stop choice or 録音を追加…) are added, and the categories the store ticked for them are
+    ticked. Everything else stays as the person has it: typing wins, an edited marker note stays,
+    and no marker is ever removed. A marker is the same marker by its category, offset and
+    recording (its note and who may differ)."""
+    have = {_marker_key(m) for m in draft.markers}
+    added = tuple(m for m in stored.markers if _marker_key(m) not in have)
+    if not added:
+        return draft
+    codes = {m.code for m in added}
+    ticked = tuple(c for c in stored.categories if c in codes)
+    return replace(
+        draft,
+        markers=draft.markers + added,
+        categories=tuple(dict.fromkeys(draft.categories + ticked)),
+    )
+
+
+def _marker_key(m: Marker) -> tuple[str, int, str]:
+    return (m.code, m.offset_ms, m.recording_id)
+
+
 def _make(cls, d: Any):
     if not isinstance(d, dict):
         raise ValueError(f"{cls.__name__} must be a JSON object")

@@ -29,6 +29,79 @@
     </message>
 </context>
 <context>
+    <name>AttachmentsSection</name>
+    <message>
+        <source>添付（画像・PDF・SNS投稿のスクリーンショット・URL）と録音</source>
+        <translation>Attachments (images, PDFs, SNS screenshots, URLs) and recordings</translation>
+    </message>
+    <message>
+        <source>ファイルを添付…</source>
+        <translation>Attach file…</translation>
+    </message>
+    <message>
+        <source>URLを追加…</source>
+        <translation>Add URL…</translation>
+    </message>
+    <message>
+        <source>添付ファイルは録音と同じく暗号化して封印されます。</source>
+        <translation>Attached files are encrypted and sealed like recordings.</translation>
+    </message>
+    <message>
+        <source>録音を追加…</source>
+        <translation>Add recording…</translation>
+    </message>
+    <message>
+        <source>通常の録音として保存した録音や、復旧した録音を後から追加できます。</source>
+        <translation>Recordings kept as routine, or recovered after a crash, can be added here later.</translation>
+    </message>
+    <message>
+        <source>この事案の録音</source>
+        <translation>Recordings of this incident</translation>
+    </message>
+    <message>
+        <source>【提出後に追加 %1 %2】</source>
+        <translation>[Added after submission %1 %2]</translation>
+    </message>
+    <message>
+        <source>録音 %1</source>
+        <translation>Recording %1</translation>
+    </message>
+    <message>
+        <source>完了した事案には録音を追加できません。</source>
+        <translation>Recordings cannot be added to a closed incident.</translation>
+    </message>
+</context>
+<context>
+    <name>CategoriesSection</name>
+    <message>
+        <source>手段・態様（方針 3(2)）：録音中のタグから選択済み</source>
+        <translation>Means and manner (§3(2)): pre-selected from the live tags</translation>
+    </message>
+</context>
+<context>
+    <name>DemandSection</name>
+    <message>
+        <source>要求の内容と妥当性（方針 3(1)）</source>
+        <translation>The demand and its validity (§3(1))</translation>
+    </message>
+    <message>
+        <source>相手方が何を求めたか</source>
+        <translation>What the person demanded</translation>
+    </message>
+    <message>
+        <source>要求の内容</source>
+        <translation>The demand</translation>
+    </message>
+    <message>
+        <source>要求の内容が妥当性を欠く場合（該当するものを選択）</source>
+        <translation>The demand lacks validity because (tick what applies)</translation>
+    </message>
+    <message>
+        <source>妥当性についての補足（例：要求には一部正当な点がある）</source>
+        <translation>Note on validity (e.g. part of the demand was justified)</translation>
+    </message>
+</context>
+<context>
     <name>DestinationPage</name>
     <message>
         <source>保存先</source>
@@ -90,6 +163,41 @@ Replace it? The file it replaces cannot be brought back.</translation>
     </message>
 </context>
 <context>
+    <name>EventsSection</name>
+    <message>
+        <source>経過</source>
+        <translation>Course of events</translation>
+    </message>
+    <message>
+        <source>何があったかを時間の順に書いてください</source>
+        <translation>Describe what happened, in order</translation>
+    </message>
+    <message>
+        <source>録音中のタグ（メモは編集できます）</source>
+        <translation>Live tags (notes can be edited)</translation>
+    </message>
+    <message>
+        <source>時刻</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>区分</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>メモ</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>けが・物の損害</source>
+        <translation>Injuries or damage</translation>
+    </message>
+    <message>
+        <source>なければ空欄</source>
+        <translation>Leave empty if none</translation>
+    </message>
+</context>
+<context>
     <name>ExceptHook</name>
     <message>
         <source>予期しないエラー</source>
@@ -142,194 +250,6 @@ Please give the IT staff the log file:
         <translation>Close</translation>
     </message>
     <message>
-        <source>いつ・どこで</source>
-        <translation>When and where</translation>
-    </message>
-    <message>
-        <source>（選んでください）</source>
-        <translation>(choose)</translation>
-    </message>
-    <message>
-        <source>庁舎内（方針 4(2)：面談は原則として庁舎等で行う）</source>
-        <translation>At the office (§4(2): meetings are held at the office in principle)</translation>
-    </message>
-    <message>
-        <source>例：1階 市民課窓口 3番</source>
-        <translation>e.g. 1st floor, Citizens&apos; Division counter 3</translation>
-    </message>
-    <message>
-        <source>例：市民課 住民係</source>
-        <translation>e.g. Citizens&apos; Division, Residents Section</translation>
-    </message>
-    <message>
-        <source>開始から終了まで録音した（方針 4(2)）</source>
-        <translation>Recorded from start to end (§4(2))</translation>
-    </message>
-    <message>
-        <source>発生日時</source>
-        <translation>Date and time</translation>
-    </message>
-    <message>
-        <source>対応時間</source>
-        <translation>Duration</translation>
-    </message>
-    <message>
-        <source>場所</source>
-        <translation>Place</translation>
-    </message>
-    <message>
-        <source>場所の詳細</source>
-        <translation>Place details</translation>
-    </message>
-    <message>
-        <source>所属</source>
-        <translation>Department</translation>
-    </message>
-    <message>
-        <source>対応した職員と相手方</source>
-        <translation>Staff present and the other party</translation>
-    </message>
-    <message>
-        <source>氏名</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <source>役割</source>
-        <translation>Role</translation>
-    </message>
-    <message>
-        <source>職員の氏名</source>
-        <translation>Staff member&apos;s name</translation>
-    </message>
-    <message>
-        <source>職員を追加</source>
-        <translation>Add staff member</translation>
-    </message>
-    <message>
-        <source>選択した職員を削除</source>
-        <translation>Remove selected</translation>
-    </message>
-    <message>
-        <source>対応した職員（面談は原則として複数の職員で対応）</source>
-        <translation>Staff present (meetings are handled by several staff in principle)</translation>
-    </message>
-    <message>
-        <source>分かる場合のみ</source>
-        <translation>Only if known</translation>
-    </message>
-    <message>
-        <source>年代、外見、用件、これまでの来庁・電話の有無など</source>
-        <translation>Age range, appearance, business, earlier visits or calls…</translation>
-    </message>
-    <message>
-        <source>相手方の氏名</source>
-        <translation>Other party&apos;s name</translation>
-    </message>
-    <message>
-        <source>相手方の特徴</source>
-        <translation>Description</translation>
-    </message>
-    <message>
-        <source>要求の内容と妥当性（方針 3(1)）</source>
-        <translation>The demand and its validity (§3(1))</translation>
-    </message>
-    <message>
-        <source>相手方が何を求めたか</source>
-        <translation>What the person demanded</translation>
-    </message>
-    <message>
-        <source>要求の内容</source>
-        <translation>The demand</translation>
-    </message>
-    <message>
-        <source>要求の内容が妥当性を欠く場合（該当するものを選択）</source>
-        <translation>The demand lacks validity because (tick what applies)</translation>
-    </message>
-    <message>
-        <source>妥当性についての補足（例：要求には一部正当な点がある）</source>
-        <translation>Note on validity (e.g. part of the demand was justified)</translation>
-    </message>
-    <message>
-        <source>手段・態様（方針 3(2)）：録音中のタグから選択済み</source>
-        <translation>Means and manner (§3(2)): pre-selected from the live tags</translation>
-    </message>
-    <message>
-        <source>経過</source>
-        <translation>Course of events</translation>
-    </message>
-    <message>
-        <source>何があったかを時間の順に書いてください</source>
-        <translation>Describe what happened, in order</translation>
-    </message>
-    <message>
-        <source>録音中のタグ（メモは編集できます）</source>
-        <translation>Live tags (notes can be edited)</translation>
-    </message>
-    <message>
-        <source>時刻</source>
-        <translation>Time</translation>
-    </message>
-    <message>
-        <source>区分</source>
-        <translation>Category</translation>
-    </message>
-    <message>
-        <source>メモ</source>
-        <translation>Note</translation>
-    </message>
-    <message>
-        <source>対応者</source>
-        <translation>Handled by</translation>
-    </message>
-    <message>
-        <source>現在時刻</source>
-        <translation>Now</translation>
-    </message>
-    <message>
-        <source>この対応の時刻を今にします</source>
-        <translation>Set this response&apos;s time to now</translation>
-    </message>
-    <message>
-        <source>けが・物の損害</source>
-        <translation>Injuries or damage</translation>
-    </message>
-    <message>
-        <source>なければ空欄</source>
-        <translation>Leave empty if none</translation>
-    </message>
-    <message>
-        <source>対応（方針 4）：行ったものにチェックし、時刻と対応者を入力</source>
-        <translation>Responses (§4): tick what was done, with the time and who</translation>
-    </message>
-    <message>
-        <source>添付（画像・PDF・SNS投稿のスクリーンショット・URL）と録音</source>
-        <translation>Attachments (images, PDFs, SNS screenshots, URLs) and recordings</translation>
-    </message>
-    <message>
-        <source>ファイルを添付…</source>
-        <translation>Attach file…</translation>
-    </message>
-    <message>
-        <source>URLを追加…</source>
-        <translation>Add URL…</translation>
-    </message>
-    <message>
-        <source>添付ファイルは録音と同じく暗号化して封印されます。</source>
-        <translation>Attached files are encrypted and sealed like recordings.</translation>
-    </message>
-    <message>
-        <source>録音を追加…</source>
-        <translation>Add recording…</translation>
-    </message>
-    <message>
-        <source>通常の録音として保存した録音や、復旧した録音を後から追加できます。</source>
-        <translation>Recordings kept as routine, or recovered after a crash, can be added here later.</translation>
-    </message>
-    <message>
-        <source>この事案の録音</source>
-        <translation>Recordings of this incident</translation>
-    </message>
-    <message>
         <source>前回閉じたときの入力内容（自動保存）を復元しました。</source>
         <translation>Restored what you had typed before the form was closed (autosave).</translation>
     </message>
@@ -340,22 +260,6 @@ Please give the IT staff the log file:
     <message>
         <source> ・法的保全中</source>
         <translation> · legal hold</translation>
-    </message>
-    <message>
-        <source>【提出後に追加 %1 %2】</source>
-        <translation>[Added after submission %1 %2]</translation>
-    </message>
-    <message>
-        <source>完了した事案には録音を追加できません。</source>
-        <translation>Recordings cannot be added to a closed incident.</translation>
-    </message>
-    <message>
-        <source>「%1」は既に一覧にあります。</source>
-        <translation>%1 is already in the list.</translation>
-    </message>
-    <message>
-        <source>面談は原則として %1 人以上の職員で対応します（方針 4(2)）。現在 %2 人です。</source>
-        <translation>Meetings are handled by at least %1 staff in principle (§4(2)); now %2.</translation>
     </message>
     <message>
         <source>入力中…</source>
@@ -420,10 +324,6 @@ Please give the IT staff the log file:
     <message>
         <source>添付できませんでした。もう一度選んでください。続く場合は情報システム担当者にログを渡してください。</source>
         <translation>Could not attach the file. Choose it again; if it keeps failing, give the IT staff the log file.</translation>
-    </message>
-    <message>
-        <source>録音 %1</source>
-        <translation>Recording %1</translation>
     </message>
     <message>
         <source>録音を追加しました</source>
@@ -645,6 +545,61 @@ The recording file has been left in place. Please contact your IT staff.</transl
     </message>
 </context>
 <context>
+    <name>PeopleSection</name>
+    <message>
+        <source>対応した職員と相手方</source>
+        <translation>Staff present and the other party</translation>
+    </message>
+    <message>
+        <source>氏名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>役割</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>職員の氏名</source>
+        <translation>Staff member&apos;s name</translation>
+    </message>
+    <message>
+        <source>職員を追加</source>
+        <translation>Add staff member</translation>
+    </message>
+    <message>
+        <source>選択した職員を削除</source>
+        <translation>Remove selected</translation>
+    </message>
+    <message>
+        <source>対応した職員（面談は原則として複数の職員で対応）</source>
+        <translation>Staff present (meetings are handled by several staff in principle)</translation>
+    </message>
+    <message>
+        <source>分かる場合のみ</source>
+        <translation>Only if known</translation>
+    </message>
+    <message>
+        <source>年代、外見、用件、これまでの来庁・電話の有無など</source>
+        <translation>Age range, appearance, business, earlier visits or calls…</translation>
+    </message>
+    <message>
+        <source>相手方の氏名</source>
+        <translation>Other party&apos;s name</translation>
+    </message>
+    <message>
+        <source>相手方の特徴</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>「%1」は既に一覧にあります。</source>
+        <translation>%1 is already in the list.</translation>
+    </message>
+    <message>
+        <source>面談は原則として %1 人以上の職員で対応します（方針 4(2)）。現在 %2 人です。</source>
+        <translation>Meetings are handled by at least %1 staff in principle (§4(2)); now %2.</translation>
+    </message>
+</context>
+<context>
     <name>RecipientPage</name>
     <message>
         <source>渡す相手</source>
@@ -845,6 +800,29 @@ Everything recorded so far is saved.</translation>
     <message>
         <source>閉じる</source>
         <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>ResponsesSection</name>
+    <message>
+        <source>対応者</source>
+        <translation>Handled by</translation>
+    </message>
+    <message>
+        <source>メモ</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>現在時刻</source>
+        <translation>Now</translation>
+    </message>
+    <message>
+        <source>この対応の時刻を今にします</source>
+        <translation>Set this response&apos;s time to now</translation>
+    </message>
+    <message>
+        <source>対応（方針 4）：行ったものにチェックし、時刻と対応者を入力</source>
+        <translation>Responses (§4): tick what was done, with the time and who</translation>
     </message>
 </context>
 <context>
@@ -1203,6 +1181,53 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
     <message>
         <source>予期しないエラーで検証できませんでした。詳しくはログを確認してください。</source>
         <translation>Verification failed with an unexpected error. See the log for details.</translation>
+    </message>
+</context>
+<context>
+    <name>WhenWhereSection</name>
+    <message>
+        <source>いつ・どこで</source>
+        <translation>When and where</translation>
+    </message>
+    <message>
+        <source>（選んでください）</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <source>庁舎内（方針 4(2)：面談は原則として庁舎等で行う）</source>
+        <translation>At the office (§4(2): meetings are held at the office in principle)</translation>
+    </message>
+    <message>
+        <source>例：1階 市民課窓口 3番</source>
+        <translation>e.g. 1st floor, Citizens&apos; Division counter 3</translation>
+    </message>
+    <message>
+        <source>例：市民課 住民係</source>
+        <translation>e.g. Citizens&apos; Division, Residents Section</translation>
+    </message>
+    <message>
+        <source>開始から終了まで録音した（方針 4(2)）</source>
+        <translation>Recorded from start to end (§4(2))</translation>
+    </message>
+    <message>
+        <source>発生日時</source>
+        <translation>Date and time</translation>
+    </message>
+    <message>
+        <source>対応時間</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>場所</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>場所の詳細</source>
+        <translation>Place details</translation>
+    </message>
+    <message>
+        <source>所属</source>
+        <translation>Department</translation>
     </message>
 </context>
 </TS>

@@ -107,3 +107,17 @@ def type_ja(qtbot, widget, text: str) -> None:
     event = QInputMethodEvent("", [])
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
+
+
+def changes(section) -> list[None]:
+    """A list that gains an entry each time the form section says the person edited it."""
+    seen: list[None] = []
+    section.changed.connect(lambda: seen.append(None))
+    return seen
+
+
+def local_iso(*when: int) -> str:
+    """A local time as the form writes it (ISO 8601 with this machine's offset, to the second)."""
+    from datetime import datetime
+
+    return datetime(*when).astimezone().isoformat()

@@ -65,15 +65,15 @@ def test_record_tag_stop_fill_submit(qtbot, service, pulse_sink, tmp_path):
     qtbot.addWidget(form)
 
     # pre-filled from the recording and the signed-in user
-    assert form.location.currentData() == "counter"
-    assert form.staff_table.item(0, 0).text() == STAFF
-    assert form.department.text() == DEPARTMENT
-    assert form.category_checks["conduct.mental"].isChecked()
-    assert form.category_checks["demand.apology"].isChecked()
-    assert not form.category_checks["conduct.physical"].isChecked()
-    assert form.marker_table.rowCount() == 2
-    assert form.marker_table.item(0, 2).text() == "机を強く叩いた"
-    assert form.recording_list.count() == 1
+    assert form.when_where.location.currentData() == "counter"
+    assert form.people.staff_table.item(0, 0).text() == STAFF
+    assert form.when_where.department.text() == DEPARTMENT
+    assert form.categories.checks["conduct.mental"].isChecked()
+    assert form.categories.checks["demand.apology"].isChecked()
+    assert not form.categories.checks["conduct.physical"].isChecked()
+    assert form.events.marker_table.rowCount() == 2
+    assert form.events.marker_table.item(0, 2).text() == "机を強く叩いた"
+    assert form.attachments.recording_list.count() == 1
 
     # submitting too early names what is missing
     qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
@@ -81,20 +81,20 @@ def test_record_tag_stop_fill_submit(qtbot, service, pulse_sink, tmp_path):
     assert form.incident.status == "draft"
 
     # the worker completes the form
-    type_ja(qtbot, form.narrative, "窓口で大声を上げ、机を叩いた。謝罪を繰り返し要求。")
-    type_ja(qtbot, form.demand, "担当者に土下座で謝れ")
-    form.validity_checks["validity.no_fault"].setChecked(True)
-    type_ja(qtbot, form.party_name, "不明")
-    type_ja(qtbot, form.staff_name, "係長 佐藤")
-    qtbot.keyClick(form.staff_name, Qt.Key.Key_Return)
-    police = form.response_rows["response.police_call"]
+    type_ja(qtbot, form.events.narrative, "窓口で大声を上げ、机を叩いた。謝罪を繰り返し要求。")
+    type_ja(qtbot, form.demand_validity.demand, "担当者に土下座で謝れ")
+    form.demand_validity.validity_checks["validity.no_fault"].setChecked(True)
+    type_ja(qtbot, form.people.party_name, "不明")
+    type_ja(qtbot, form.people.staff_name, "係長 佐藤")
+    qtbot.keyClick(form.people.staff_name, Qt.Key.Key_Return)
+    police = form.responses.rows["response.police_call"]
     police.check.setChecked(True)
     assert police.by.text() == STAFF  # who defaults to the signed-in user
 
     shown_draft = form.draft()
     answer_submit(qtbot, form, confirm=False)  # 提出 asks first; キャンセル changes nothing
     assert service.incidents.get(form.incident.id).status == "draft"
-    assert not form.narrative.isReadOnly()
+    assert not form.events.narrative.isReadOnly()
     box = answer_submit(qtbot, form)
     assert "変更できなくなります" in box.informativeText()
 
@@ -137,16 +137,16 @@ def test_form_closed_mid_edit_comes_back_from_its_draft(qtbot, service):
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    type_ja(qtbot, form.narrative, "途中まで書いた経過")
-    type_ja(qtbot, form.location_detail, "2番窓口")
+    type_ja(qtbot, form.events.narrative, "途中まで書いた経過")
+    type_ja(qtbot, form.when_where.location_detail, "2番窓口")
     form.close()  # not saved, not submitted: only the autosave has it
     assert service.incidents.get(inc.id).draft.narrative == ""
 
     again = window.open_incident(inc.id)
     qtbot.addWidget(again)
     assert again is not form
-    assert again.narrative.toPlainText() == "途中まで書いた経過"
-    assert again.location_detail.text() == "2番窓口"
+    assert again.events.narrative.toPlainText() == "途中まで書いた経過"
+    assert again.when_where.location_detail.text() == "2番窓口"
     assert again.restored_label.isVisible()
     again.close()
 
@@ -157,7 +157,7 @@ def test_autosave_happens_while_typing_without_closing(qtbot, service):
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    type_ja(qtbot, form.demand, "返金しろ")
+    type_ja(qtbot, form.demand_validity.demand, "返金しろ")
     qtbot.waitUntil(
         lambda: (
             (d := service.incidents.load_autosave(inc.id)) is not None and d.demand == "返金しろ"

@@ -150,14 +150,14 @@ def test_f9_records_and_stops_while_an_incident_form_is_in_front(qtbot, service,
     form = window.open_incident(inc.id)
     qtbot.addWidget(form)
     activate(qtbot, form)
-    qtbot.keyClick(form.narrative, Qt.Key.Key_F9)
+    qtbot.keyClick(form.events.narrative, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: window.controller.recording, timeout=10_000)
-    qtbot.keyClick(form.narrative, Qt.Key.Key_2)  # typing in the form stays typing
-    assert form.narrative.toPlainText() == "2"
+    qtbot.keyClick(form.events.narrative, Qt.Key.Key_2)  # typing in the form stays typing
+    assert form.events.narrative.toPlainText() == "2"
     assert window.tag_panel.table.rowCount() == 0
     wait_stop_allowed(qtbot, window)
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
-        qtbot.keyClick(form.narrative, Qt.Key.Key_F9)
+        qtbot.keyClick(form.events.narrative, Qt.Key.Key_F9)
     shown.args[0].reject()
     assert all_sealed(service)
     form.close()

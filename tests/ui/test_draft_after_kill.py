@@ -25,10 +25,10 @@ app = QApplication([])
 window = MainWindow(AppService(Path(sys.argv[1])), "ja")
 window.show()
 form = window.open_incident(sys.argv[2])
-form.narrative.setFocus()
+form.events.narrative.setFocus()
 event = QInputMethodEvent("", [])
 event.setCommitString(sys.argv[3])  # as the input method commits it
-QApplication.sendEvent(form.narrative, event)
+QApplication.sendEvent(form.events.narrative, event)
 app.exec()
 """
 
@@ -66,7 +66,7 @@ def test_unsaved_typing_comes_back_after_the_app_is_killed(qtbot, service, tmp_p
     form = opened.args[0]
     qtbot.addWidget(form)
     assert form.incident.id == inc.id
-    assert form.narrative.toPlainText() == TYPED
+    assert form.events.narrative.toPlainText() == TYPED
     assert form.restored_label.isVisible()
     form.close()
 
@@ -78,13 +78,13 @@ def test_language_switch_brings_an_unsaved_form_back_in_the_new_language(qtbot, 
     controller = gui()
     window = controller.show()
     form = window.open_incident(inc.id)
-    type_ja(qtbot, form.demand, "返金しろ")
+    type_ja(qtbot, form.demand_validity.demand, "返金しろ")
     controller.switch_language("en")
     new = controller.window
     qtbot.waitUntil(lambda: inc.id in new.forms, timeout=5_000)
     again = new.forms[inc.id]
     assert again is not form
-    assert again.demand.toPlainText() == "返金しろ"
+    assert again.demand_validity.demand.toPlainText() == "返金しろ"
     assert again.submit_button.text() == "Submit"
     controller.switch_language("ja")
     qtbot.waitUntil(lambda: inc.id in controller.window.forms, timeout=5_000)

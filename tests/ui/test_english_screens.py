@@ -92,8 +92,8 @@ def test_no_japanese_left_in_the_english_counter_workflow(qtbot, service, pulse_
         dialog.new_button.click()
     form = opened.args[0]
     qtbot.addWidget(form)
-    form.staff_name.setText(STAFF)
-    form._add_staff()  # refused: already listed
+    form.people.staff_name.setText(STAFF)
+    form.people.add_staff()  # refused: already listed
     form.attach_url("ftp://example.org")  # refused: not a web address
     assert not form.submit()  # refused: the section errors and the summary show
     assert japanese_left(form) == []

@@ -31,15 +31,15 @@ def test_recording_added_to_an_open_form_survives_its_save(qtbot, service, tmp_p
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    type_ja(qtbot, form.narrative, "書きかけの経過")
+    type_ja(qtbot, form.events.narrative, "書きかけの経過")
     manifest = routine_recording(service, tmp_path, tags=(("conduct.mental", 500, ""),))
     markers = [Marker("conduct.mental", 500, "机を叩いた", STAFF)]
     again = _choose_existing(qtbot, window, manifest, markers, inc.id)
     assert again is form  # the one form for the incident, brought forward
-    assert form.narrative.toPlainText() == "書きかけの経過"  # unsaved typing kept
-    assert form.recording_list.count() == 1  # and the recording shown
-    assert form.marker_table.rowCount() == 1
-    assert form.category_checks["conduct.mental"].isChecked()
+    assert form.events.narrative.toPlainText() == "書きかけの経過"  # unsaved typing kept
+    assert form.attachments.recording_list.count() == 1  # and the recording shown
+    assert form.events.marker_table.rowCount() == 1
+    assert form.categories.checks["conduct.mental"].isChecked()
     assert form.save_draft()
     stored = service.incidents.get(inc.id)
     assert [m.note for m in stored.draft.markers] == ["机を叩いた"]  # not wiped by the save
@@ -53,16 +53,16 @@ def test_recording_added_while_the_form_was_closed_mid_edit(qtbot, service, tmp_
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    type_ja(qtbot, form.narrative, "途中")
+    type_ja(qtbot, form.events.narrative, "途中")
     form.close()  # only the autosave has the typing
     manifest = routine_recording(service, tmp_path, tags=(("demand.apology", 300, ""),))
     markers = [Marker("demand.apology", 300, "", STAFF)]
     again = _choose_existing(qtbot, window, manifest, markers, inc.id)
     qtbot.addWidget(again)
     assert again.restored_label.isVisible()
-    assert again.narrative.toPlainText() == "途中"
-    assert again.marker_table.rowCount() == 1
-    assert again.category_checks["demand.apology"].isChecked()
+    assert again.events.narrative.toPlainText() == "途中"
+    assert again.events.marker_table.rowCount() == 1
+    assert again.categories.checks["demand.apology"].isChecked()
     assert again.save_draft()
     stored = service.incidents.get(inc.id).draft
     assert [m.code for m in stored.markers] == ["demand.apology"]
@@ -76,11 +76,11 @@ def test_same_staff_member_twice_is_not_two_staff(qtbot, service):
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    form.location.setCurrentIndex(form.location.findData("meeting_room"))
-    assert form.staff_table.rowCount() == 1  # the signed-in user
-    type_ja(qtbot, form.staff_name, f" {STAFF} ")
-    form._add_staff()
-    assert form.staff_table.rowCount() == 1
+    form.when_where.location.setCurrentIndex(form.when_where.location.findData("meeting_room"))
+    assert form.people.staff_table.rowCount() == 1  # the signed-in user
+    type_ja(qtbot, form.people.staff_name, f" {STAFF} ")
+    form.people.add_staff()
+    assert form.people.staff_table.rowCount() == 1
     assert "既に" in form.section_errors["staff"].text()
     assert [s.name for s in form.draft().staff] == [STAFF]
     form.close()
@@ -105,12 +105,12 @@ def test_attachment_errors_say_in_japanese_what_to_do(qtbot, service, tmp_path):
     form.attach_url("ftp://example.org/x")
     text = form.section_errors["attachments"].text()
     assert "not a web address" not in text and "https://" in text
-    assert form.attachment_list.count() == 0
+    assert form.attachments.attachment_list.count() == 0
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     form.attach_file(empty)  # a 0-byte file is still sealed and listed
     form.tasks.wait()
-    qtbot.waitUntil(lambda: form.attachment_list.count() == 1)
+    qtbot.waitUntil(lambda: form.attachments.attachment_list.count() == 1)
     form.close()
 
 
@@ -123,22 +123,22 @@ def test_a_submitted_form_cannot_be_typed_into(qtbot, service):
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    assert not form.narrative.isReadOnly()
+    assert not form.events.narrative.isReadOnly()
     answer_submit(qtbot, form)
-    assert form.narrative.isReadOnly() and form.department.isReadOnly()
-    assert not form.category_checks["conduct.mental"].isEnabled()
-    assert not form.location.isEnabled() and not form.occurred_at.isEnabled()
-    type_ja(qtbot, form.narrative, "added later")  # real key presses
-    assert not form.narrative.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+    assert form.events.narrative.isReadOnly() and form.when_where.department.isReadOnly()
+    assert not form.categories.checks["conduct.mental"].isEnabled()
+    assert not form.when_where.location.isEnabled() and not form.when_where.occurred_at.isEnabled()
+    type_ja(qtbot, form.events.narrative, "added later")  # real key presses
+    assert not form.events.narrative.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
     assert not form.autosave_timer.isActive() and form.tasks.pending == 0  # no save coming
-    assert form.narrative.toPlainText() == FILLED.narrative
+    assert form.events.narrative.toPlainText() == FILLED.narrative
     assert form.autosave_label.text() == "提出しました"
     assert service.incidents.load_autosave(inc.id) is None
     assert form.findChild(QPushButton, "add_url").isEnabled()  # attachments still welcome
     form.close()
     again = window.open_incident(inc.id)  # opened later: read-only from the start
     qtbot.addWidget(again)
-    assert again.narrative.isReadOnly()
+    assert again.events.narrative.isReadOnly()
     again.close()
 
 
@@ -193,7 +193,7 @@ def test_enter_at_the_submit_question_keeps_the_draft(qtbot, service):
     qtbot.keyClick(box, _Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not box.isVisible())
     assert service.incidents.get(inc.id).status == "draft"
-    assert not form.narrative.isReadOnly()
+    assert not form.events.narrative.isReadOnly()
     assert form.autosave_label.text() == "提出していません。下書きのままです。"
     form.close()
 
@@ -206,7 +206,7 @@ def test_an_unticked_response_shows_no_date_and_a_retick_keeps_the_time_typed(qt
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    row = form.response_rows["response.police_call"]
+    row = form.responses.rows["response.police_call"]
     assert not row.check.isChecked() and row.at.text() == "—"
     row.check.setChecked(True)
     assert row.at.text().startswith(QDateTime.currentDateTime().toString("yyyy-MM-dd"))
@@ -224,11 +224,11 @@ def test_a_problem_fixed_after_a_refused_submit_leaves_the_screen(qtbot, service
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    form.location.setCurrentIndex(0)  # （選んでください）
+    form.when_where.location.setCurrentIndex(0)  # （選んでください）
     form.submit_button.click()  # refused: the problems are shown, no question asked
     when = form.section_errors["when"]
     assert when.isVisible() and "場所" in when.text()
-    form.location.setCurrentIndex(form.location.findData("counter"))
+    form.when_where.location.setCurrentIndex(form.when_where.location.findData("counter"))
     assert "場所" not in when.text()
     form.close()
 
@@ -240,17 +240,17 @@ def test_saved_draft_reopens_as_saved_not_as_an_older_autosave(qtbot, service):
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
-    type_ja(qtbot, form.narrative, "窓口で")
+    type_ja(qtbot, form.events.narrative, "窓口で")
     form.autosave_timer.stop()
     form.autosave()  # the autosave of the first words
     form.tasks.wait()
     qtbot.waitUntil(lambda: form.tasks.pending == 0)
-    type_ja(qtbot, form.narrative, "大声を上げた")
+    type_ja(qtbot, form.events.narrative, "大声を上げた")
     assert form.save_draft()
     form.close()
     again = window.open_incident(inc.id)
     qtbot.addWidget(again)
-    assert again.narrative.toPlainText() == "窓口で大声を上げた"
+    assert again.events.narrative.toPlainText() == "窓口で大声を上げた"
     assert not again.restored_label.isVisible()
     again.close()
 
@@ -282,7 +282,8 @@ def test_an_attachment_added_after_submit_is_marked_in_the_form_and_the_chain(qt
     form = window.open_incident(inc.id)
     answer_submit(qtbot, form)
     form.attach_url("https://example.org/after")
-    items = [form.attachment_list.item(i).text() for i in range(form.attachment_list.count())]
+    listed = form.attachments.attachment_list
+    items = [listed.item(i).text() for i in range(listed.count())]
     assert items[0] == "https://example.org/before"
     assert items[1].startswith("【提出後に追加 ") and STAFF in items[1]
     assert items[1].endswith("https://example.org/after")
@@ -304,8 +305,9 @@ def test_the_forms_duration_is_the_recordings_length_as_shown_everywhere(qtbot, 
     window = MainWindow(service, "ja")
     qtbot.addWidget(window)
     form = window.open_new_incident(manifest, [])
-    assert form.duration.text() == clock(manifest.duration_ms / 1000) == "0:00:01"
+    duration = form.when_where.duration
+    assert duration.text() == clock(manifest.duration_ms / 1000) == "0:00:01"
     assert form.draft().duration_seconds == 1
-    form.duration.setTime(form.duration.time().addSecs(65))  # corrected by the worker
+    duration.setTime(duration.time().addSecs(65))  # corrected by the worker
     assert form.draft().duration_seconds == 66
     form.close()

@@ -27,9 +27,9 @@ def open_form(qtbot, service, incident_id: str, lang: str = "ja") -> IncidentFor
 
 
 def open_picker(qtbot, form: IncidentForm) -> RecordingPicker:
-    form.scroll.ensureWidgetVisible(form.add_recording_button)
+    form.scroll.ensureWidgetVisible(form.attachments.add_recording_button)
     with qtbot.waitSignal(form.recording_picker_shown) as shown:
-        qtbot.mouseClick(form.add_recording_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(form.attachments.add_recording_button, Qt.MouseButton.LeftButton)
     picker = shown.args[0]
     qtbot.waitExposed(picker)
     return picker
@@ -46,8 +46,8 @@ def test_add_a_routine_recording_from_the_form(qtbot, service, tmp_path):
     plain = routine_recording(service, tmp_path)
     inc = service.incidents.create(service.incidents.prefill(None, []))
     form = open_form(qtbot, service, inc.id)
-    assert form.recording_list.count() == 0 and form.marker_table.rowCount() == 0
-    type_ja(qtbot, form.narrative, "窓口で大声を上げた。")  # typed, not saved
+    assert form.attachments.recording_list.count() == 0 and form.events.marker_table.rowCount() == 0
+    type_ja(qtbot, form.events.narrative, "窓口で大声を上げた。")  # typed, not saved
 
     picker = open_picker(qtbot, form)
     assert picker.table.rowCount() == 2 and picker.table.isVisible()
@@ -62,17 +62,17 @@ def test_add_a_routine_recording_from_the_form(qtbot, service, tmp_path):
     qtbot.mouseClick(picker.ok_button, Qt.MouseButton.LeftButton)
 
     # the form shows it at once: the recording line, its tags as markers and categories
-    assert form.recording_list.count() == 1
-    line = form.recording_list.item(0).text()
+    assert form.attachments.recording_list.count() == 1
+    line = form.attachments.recording_list.item(0).text()
     assert line == "  ".join(
         (tagged.started_at[:16].replace("T", " "), "窓口", offset(tagged.duration_ms), "タグ2件")
     )
-    assert tagged.id in form.recording_list.item(0).toolTip()
-    assert form.marker_table.rowCount() == 2
-    assert form.marker_table.item(0, 2).text() == "机を叩いた"
-    assert form.category_checks["conduct.mental"].isChecked()
-    assert form.category_checks["demand.apology"].isChecked()
-    assert form.narrative.toPlainText() == "窓口で大声を上げた。"  # typing survived
+    assert tagged.id in form.attachments.recording_list.item(0).toolTip()
+    assert form.events.marker_table.rowCount() == 2
+    assert form.events.marker_table.item(0, 2).text() == "机を叩いた"
+    assert form.categories.checks["conduct.mental"].isChecked()
+    assert form.categories.checks["demand.apology"].isChecked()
+    assert form.events.narrative.toPlainText() == "窓口で大声を上げた。"  # typing survived
     assert not form.section_errors["attachments"].isVisible()
 
     # and so does the store; the unsaved typing waits in the autosave with the markers
@@ -105,7 +105,7 @@ def test_nothing_to_add_says_so(qtbot, service):
     assert not picker.table.isVisible() and not picker.ok_button.isVisible()
     assert picker.cancel_button.text() == "閉じる"
     qtbot.mouseClick(picker.cancel_button, Qt.MouseButton.LeftButton)
-    assert form.recording_list.count() == 0
+    assert form.attachments.recording_list.count() == 0
     form.close()
 
 
@@ -122,7 +122,7 @@ def test_a_recording_taken_meanwhile_by_another_incident_is_an_error_on_the_form
     qtbot.mouseClick(picker.ok_button, Qt.MouseButton.LeftButton)
     error = form.section_errors["attachments"]
     assert error.isVisible() and other.id in error.text() and "別の事案" in error.text()
-    assert form.recording_list.count() == 0 and form.marker_table.rowCount() == 0
+    assert form.attachments.recording_list.count() == 0 and form.events.marker_table.rowCount() == 0
     assert service.incidents.get(inc.id).recordings == ()
     form.close()
 
@@ -140,7 +140,7 @@ def test_a_recovered_recording_is_marked(qtbot, service, tmp_path):
     assert "復旧した録音" in picker.table.item(0, 0).toolTip()
     pick_row(qtbot, picker, 0)
     qtbot.mouseClick(picker.ok_button, Qt.MouseButton.LeftButton)
-    assert form.recording_list.item(0).text().endswith("（復旧）")
+    assert form.attachments.recording_list.item(0).text().endswith("（復旧）")
     form.close()
 
 
@@ -150,8 +150,8 @@ def test_closed_incident_cannot_take_recordings(qtbot, service):
     for status in ("reviewed", "closed"):
         service.incidents.set_status(inc.id, status)
     form = open_form(qtbot, service, inc.id)
-    assert not form.add_recording_button.isEnabled()
-    assert "完了" in form.add_recording_button.toolTip()
+    assert not form.attachments.add_recording_button.isEnabled()
+    assert "完了" in form.attachments.add_recording_button.toolTip()
     form.close()
 
 
@@ -167,9 +167,9 @@ def test_recordings_section_fits_1366x768(qtbot, service, tmp_path, lang):
         inc = service.incidents.create()
         form = open_form(qtbot, service, inc.id, lang)
         form.resize(1100, 768)  # as the screenshots place it on a 1366×768 screen
-        form.scroll.ensureWidgetVisible(form.add_recording_button)
+        form.scroll.ensureWidgetVisible(form.attachments.add_recording_button)
         flush_events()
-        button = form.add_recording_button
+        button = form.attachments.add_recording_button
         assert button.width() >= button.sizeHint().width()
         if lang == "en":
             assert button.text() == "Add recording…"

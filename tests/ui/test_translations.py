@@ -59,7 +59,7 @@ def test_ts_is_up_to_date_with_the_source(tmp_path):
     """Every self.tr() string in ui/ is in the .ts (run scripts/extract_translations.py)."""
     lupdate = Path(sys.executable).parent / "pyside6-lupdate"
     fresh = tmp_path / "fresh.ts"
-    sources = sorted(str(p) for p in (ROOT / "kasuhara_recorder" / "ui").glob("*.py"))
+    sources = sorted(str(p) for p in (ROOT / "kasuhara_recorder" / "ui").rglob("*.py"))
     subprocess.run(
         [str(lupdate), "-silent", "-locations", "none", *sources, "-ts", str(fresh)], check=True
     )
@@ -74,7 +74,7 @@ def test_every_translated_text_is_a_literal_lupdate_can_see():
     import ast
 
     hidden = []
-    for f in sorted((ROOT / "kasuhara_recorder" / "ui").glob("*.py")):
+    for f in sorted((ROOT / "kasuhara_recorder" / "ui").rglob("*.py")):
         if f.name == "i18n.py":  # the translator itself passes texts through
             continue
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
