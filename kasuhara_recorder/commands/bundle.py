@@ -22,9 +22,8 @@ if TYPE_CHECKING:
 
 
 def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
-    from kasuhara_recorder.evidence.org_identity import read_passphrase_file
+    from kasuhara_recorder.commands.passphrase_input import read_passphrase
 
-    passphrase = read_passphrase_file(Path(args.passphrase_file))
     app = AppService(resolve_data_dir(getattr(args, "data_dir", None)))
     last = [-1]
 
@@ -44,6 +43,7 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main_thread else None
     try:
         app.export.check_destination(out, overwrite=args.overwrite)  # before the key is opened
+        passphrase = read_passphrase(args.passphrase_file, console)  # asked only then
         identity = app.export.unlock(Path(args.identity), passphrase)
         result = app.export.export(
             args.incident_id, identity, out, recipient_kind=args.recipient, progress=progress,
@@ -178,7 +178,11 @@ def register(add) -> None:
     p = add("export", cmd_export, "write a signed evidence bundle (ZIP) of one incident")
     p.add_argument("incident_id", metavar="ID")
     p.add_argument("--identity", required=True, help="the organisation identity file")
-    p.add_argument("--passphrase-file", required=True, help="file whose first line is the phrase")
+    p.add_argument(
+        "--passphrase-file",
+        help="file whose first line is the passphrase, or - for stdin (default: asked on the "
+        "terminal)",
+    )
     p.add_argument("--out", required=True, help="the bundle to write (…zip)")
     p.add_argument(
         "--overwrite", action="store_true",
