@@ -10,6 +10,8 @@ PACKAGES=(
   espeak-ng sox
   # evidence interop and report checks; dosfstools for the FAT-stick export test
   age openssl coreutils poppler-utils chromium dosfstools
+  # zbarimg reads back the QR code of the paper backup key in the tests
+  zbar-tools
   # Qt runtime (offscreen and xcb), Japanese fonts, a virtual screen for screenshots
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0

@@ -10,6 +10,7 @@ start-up and ``kasuhara-recorder recover`` both call it).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import threading
 from pathlib import Path
@@ -30,7 +31,11 @@ from kasuhara_recorder.bundle.export import (
 from kasuhara_recorder.bundle.partial_ledger import PartialLedger, PartialRecord, SweepOutcome
 from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_bundle
 from kasuhara_recorder.errors import UsageError
-from kasuhara_recorder.evidence.org_identity import unlock_identity
+from kasuhara_recorder.evidence.org_identity import (
+    DamagedIdentity,
+    WrongPassphrase,
+    unlock_identity,
+)
 
 if TYPE_CHECKING:
     from kasuhara_recorder.app.service import AppService
@@ -44,15 +49,59 @@ class ExportService:
         self.partials = PartialLedger(app.paths.partial_exports)
 
     def unlock(self, identity_file: Path, passphrase: str) -> pyrage.x25519.Identity:
-        """Open the organisation identity; WrongPassphrase if the phrase is wrong."""
-        identity = unlock_identity(Path(identity_file), passphrase)
+        """Open the organisation identity; WrongPassphrase if the phrase is wrong.
+
+        Every attempt is in the chain, subject ``identity-file:<SHA-256 of the file, 16 hex>``:
+        ``key.unlock`` when it opened, ``key.unlock_failed`` (a wrong passphrase, or a damaged
+        file) with ``attempt``, the failures in a row on that file since it last opened
+        (also on the error, ``attempt``, for the wizard and ``--json``)."""
+        path = Path(identity_file)
+        try:
+            file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            file_sha = None  # unreadable: unlock_identity says why; nothing to count
+        subject = f"identity-file:{file_sha[:16]}" if file_sha else ""
+        try:
+            identity = unlock_identity(path, passphrase)
+        except (WrongPassphrase, DamagedIdentity) as e:
+            if file_sha:
+                attempt = 1 + self._failures_in_a_row(subject)
+                self.app.audit.append(
+                    self.app.actor,
+                    "key.unlock_failed",
+                    subject,
+                    {
+                        "purpose": "export",
+                        "identity_file": path.name,
+                        "identity_file_sha256": file_sha,
+                        "reason": "wrong_passphrase"
+                        if isinstance(e, WrongPassphrase)
+                        else "damaged_identity",
+                        "attempt": attempt,
+                    },
+                )
+                e.attempt = attempt
+                e.json_fields = {**getattr(e, "json_fields", {}), "attempt": attempt}
+            raise
         self.app.audit.append(
             self.app.actor,
             "key.unlock",
-            f"identity:{str(identity.to_public())[:20]}",
-            {"purpose": "export", "identity_file": Path(identity_file).name},
+            subject or f"identity:{str(identity.to_public())[:20]}",
+            {
+                "purpose": "export",
+                "identity_file": path.name,
+                "identity_file_sha256": file_sha,
+                "recipient": str(identity.to_public()),
+                "failed_attempts": self._failures_in_a_row(subject) if subject else 0,
+            },
         )
         return identity
+
+    def _failures_in_a_row(self, subject: str) -> int:
+        n = 0
+        for e in self.app.audit.entries(subject):
+            n = n + 1 if e.event == "key.unlock_failed" else 0
+        return n
 
     def gather(
         self, incident_id: str, recipient_kind: str, exported_at: dt.datetime | None = None
@@ -134,6 +183,8 @@ class ExportService:
                 {
                     "bundle_id": result.bundle_id,
                     "manifest_sha256": result.manifest_sha256,
+                    "bundle_sha256": result.bundle_sha256,  # what the recipient is told
+                    "signing_fingerprint": result.signing_fingerprint,
                     "recipient_kind": recipient_kind,
                     # A name that is not UTF-8 (Shift-JIS bytes) cannot go into canonical JSON
                     # as it is: recorded with those bytes escaped, not lost with the entry.

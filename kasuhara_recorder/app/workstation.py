@@ -58,6 +58,41 @@ class SetupResult:
 
 
 @dataclass(frozen=True)
+class RecipientChange:
+    added: tuple[str, ...]
+    retired: tuple[str, ...]
+    recipients: tuple[str, ...]  # active after the change
+    previous: tuple[str, ...]
+
+
+class RecipientsWouldBeDropped(UsageError):
+    """``setup`` given a list without some active recipient: refused, nothing changed."""
+
+    ja = (
+        "この端末の封印先（組織の公開鍵）から次の受取人が外れてしまうため、設定を変更していません:\n"
+        "{dropped}\n受取人を追加するだけなら kasuhara-recorder keys add-recipient を、"
+        "外すなら keys retire-recipient を使ってください。一覧全体を置き換えるときだけ "
+        "--replace-recipients を付けて setup を実行します。"
+    )
+    en = (
+        "nothing was changed: this would drop these active recipients of this workstation:\n"
+        "{dropped}\nto add one, use kasuhara-recorder keys add-recipient; to retire one, keys "
+        "retire-recipient; to replace the whole list, run setup with --replace-recipients"
+    )
+
+    def __init__(self, dropped: Sequence[str]) -> None:
+        super().__init__(", ".join(dropped), dropped="\n".join(f"  {r}" for r in dropped))
+
+
+class RecipientChangeRefused(UsageError):
+    ja = "封印先を変更していません: {detail_ja}"
+    en = "recipients not changed: {detail}"
+
+    def __init__(self, ja: str, en: str) -> None:
+        super().__init__(en, detail_ja=ja)
+
+
+@dataclass(frozen=True)
 class RecordingMeta:
     """What the recorder knows about a recording besides its hashes."""
 
@@ -97,13 +132,26 @@ class WorkstationService:
         self.app = app
 
     # --- set-up --------------------------------------------------------------------------
-    def setup(self, org_recipients: Sequence[str], workstation_name: str | None) -> SetupResult:
+    def setup(
+        self,
+        org_recipients: Sequence[str],
+        workstation_name: str | None,
+        *,
+        replace_recipients: bool = False,
+    ) -> SetupResult:
+        """Set up (or set up again) this workstation. An active recipient is never dropped
+        silently: a list without one is refused (RecipientsWouldBeDropped) unless
+        ``replace_recipients``; recipients only added are fine. Recordings keep the
+        recipients they were sealed to, whatever changes later."""
         recipients = tuple(dict.fromkeys(parse_recipient(r) for r in org_recipients))
         if not recipients:
             raise UsageError("at least one organisation recipient (age1…) is needed")
+        old = self.app.settings
+        dropped = [r for r in old.org_recipients if r not in recipients and _is_recipient(r)]
+        if dropped and not replace_recipients:
+            raise RecipientsWouldBeDropped(dropped)
         paths = self.app.paths.ensure()
         created = not paths.workstation_key.exists()
-        old = self.app.settings
         name = workstation_name or old.workstation_name or host_name()
         self.app.save_settings(old.with_changes(workstation_name=name, org_recipients=recipients))
         self.__dict__.pop("key", None)
@@ -117,9 +165,61 @@ class WorkstationService:
                 "recipients": list(recipients),
                 "previous_recipients": list(old.org_recipients),
                 "created_key": created,
+                **({"replaced_recipients": dropped} if dropped else {}),
             },
         )
         return SetupResult(paths.root, name, self.key.fingerprint, recipients, created)
+
+    # --- recipients ------------------------------------------------------------------------
+    def add_recipients(self, new: Sequence[str]) -> RecipientChange:
+        """Add recipients (a second officer, the sealed backup) to the active list; each one
+        added is an audit entry. Recordings started from now on are sealed to them too."""
+        before = self.recipients  # NotSetUp before set-up
+        parsed = tuple(dict.fromkeys(parse_recipient(r) for r in new))
+        added = tuple(r for r in parsed if r not in before)
+        if not added:
+            raise RecipientChangeRefused(
+                "指定した受取人はすべて、すでに封印先に入っています",
+                "every recipient given is active already",
+            )
+        after = before + added
+        self.app.save_settings(self.app.settings.with_changes(org_recipients=after))
+        for r in added:
+            self.audit.append(
+                self.app.actor,
+                "workstation.recipient_added",
+                f"workstation:{self.key.fingerprint}",
+                {"recipient": r, "recipients_before": list(before), "recipients": list(after)},
+            )
+        return RecipientChange(added, (), after, before)
+
+    def retire_recipient(self, recipient: str) -> RecipientChange:
+        """Stop sealing new recordings to ``recipient`` (an officer who left, a rotated key).
+        Recordings made before stay sealed to it as well as to the others; it is an audit
+        entry. The last active recipient cannot be retired."""
+        before = self.recipients
+        r = parse_recipient(recipient)
+        if r not in before:
+            raise RecipientChangeRefused(
+                f"{r} は封印先に入っていません（現在の封印先: {', '.join(before)}）",
+                f"{r} is not an active recipient (active: {', '.join(before)})",
+            )
+        after = tuple(x for x in before if x != r)
+        if not after:
+            raise RecipientChangeRefused(
+                "最後の受取人は外せません。先に新しい受取人を keys add-recipient で追加して"
+                "ください（録音を封印できる相手がいなくなります）",
+                "the last recipient cannot be retired: add the new one first with keys "
+                "add-recipient (recordings would have no one to be sealed to)",
+            )
+        self.app.save_settings(self.app.settings.with_changes(org_recipients=after))
+        self.audit.append(
+            self.app.actor,
+            "workstation.recipient_retired",
+            f"workstation:{self.key.fingerprint}",
+            {"recipient": r, "recipients_before": list(before), "recipients": list(after)},
+        )
+        return RecipientChange((), (r,), after, before)
 
     @property
     def is_set_up(self) -> bool:
@@ -328,6 +428,15 @@ class WorkstationService:
 
             raise DatabaseDamaged(self.app.paths.database, problem)
         return self.audit.verify()
+
+
+def _is_recipient(text: str) -> bool:
+    """A damaged settings entry (not an age1… key at all) is no recipient to keep."""
+    try:
+        parse_recipient(text)
+    except BadRecipient:
+        return False
+    return True
 
 
 def _sha256(data: bytes) -> str:

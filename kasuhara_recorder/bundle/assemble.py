@@ -3,8 +3,10 @@
 The exporter adds the big recordings first (streamed, hashed as they pass), then the small
 files; ``finish`` writes ``manifest.json`` (canonical JSON listing every file with size and
 SHA-256), its Ed25519 signature ``manifest.json.sig`` (raw 64 bytes, what
-``openssl pkeyutl -verify -rawin`` reads) and ``SHA256SUMS`` over every file but itself. The
-ZIP's central directory is sorted by name, so listings are in a fixed order.
+``openssl pkeyutl -verify -rawin`` reads), ``SHA256SUMS`` over every file but itself and its
+signature, and ``SHA256SUMS.sig`` (raw 64 bytes, the same key): a recipient's
+``openssl pkeyutl -verify`` of SHA256SUMS plus ``sha256sum -c SHA256SUMS`` proves every byte.
+The ZIP's central directory is sorted by name, so listings are in a fixed order.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from kasuhara_recorder.evidence.canonical_json import canonical_json
 MANIFEST = "manifest.json"
 MANIFEST_SIG = "manifest.json.sig"
 SUMS = "SHA256SUMS"
+SUMS_SIG = "SHA256SUMS.sig"
 FORMAT_ID = "kasuhara-evidence-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: SHA256SUMS.sig; each recording says its "source"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,13 @@ class _BackgroundHash:
         if self._pending is not None:
             self._pending.result()
         return self._h.hexdigest()
+
+
+def _signed(sign: Callable[[bytes], bytes], data: bytes) -> bytes:
+    signature = sign(data)
+    if len(signature) != 64:
+        raise ValueError("an Ed25519 signature is 64 bytes")
+    return signature
 
 
 class BundleAssembler:
@@ -98,13 +108,11 @@ class BundleAssembler:
             "files": [r.as_json() for r in self.files],
         }
         raw = canonical_json(manifest)
-        signature = sign(raw)
-        if len(signature) != 64:
-            raise ValueError("an Ed25519 signature is 64 bytes")
         self.add_bytes(MANIFEST, raw, "manifest")
-        self.add_bytes(MANIFEST_SIG, signature, "signature")
+        self.add_bytes(MANIFEST_SIG, _signed(sign, raw), "signature")
         sums = format_sha256sums((r.path, r.sha256) for r in self.files)
         self._zip.add_bytes(SUMS, sums)
+        self._zip.add_bytes(SUMS_SIG, _signed(sign, sums))
         self._zip.finish()
         self.close()
         return raw

@@ -123,6 +123,14 @@ class BundleFile:
         os.fsync(f.fileno())
         return os.fstat(f.fileno())
 
+    def read_back(self, digest):
+        """``digest(f)`` of the complete file read from its start (after ``sync``)."""
+        f = self.file
+        if f is None:
+            raise RuntimeError("read_back() before open()")
+        f.seek(0)
+        return digest(f)
+
     def name(self) -> None:
         """Give the complete, synced file the bundle's name. BundleExistsError if the name is
         taken and ``overwrite`` is off (nothing is replaced then)."""

@@ -33,8 +33,9 @@ from kasuhara_recorder.bundle.errors import (
     ExportRefused,
     WrongIdentity,
 )
+from kasuhara_recorder.bundle.handover import Handover, sha256_of_stream
 from kasuhara_recorder.bundle.partial_ledger import PartialLedger
-from kasuhara_recorder.bundle.readme import readme_text
+from kasuhara_recorder.bundle.readme import ReadmeRecording, readme_text
 from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS
 from kasuhara_recorder.bundle.report_content import build_report
 from kasuhara_recorder.bundle.report_model import ReportFile
@@ -108,6 +109,13 @@ class ExportResult:
     manifest_sha256: str
     size: int
     files: tuple[FileRecord, ...] = field(default_factory=tuple)
+    signing_fingerprint: str = ""
+    bundle_sha256: str = ""  # of the ZIP as written (read back before it got its name)
+
+    @property
+    def handover(self) -> Handover:
+        """The two values the officer sends by another channel than the bundle."""
+        return Handover(self.signing_fingerprint, self.bundle_sha256)
 
 
 ProgressFn = Callable[[ExportProgress], None]
@@ -199,6 +207,9 @@ class _Exporter:
     def add_recording(
         self, a: BundleAssembler, r: RecordingInput, m: RecordingManifest
     ) -> tuple[str, str]:
+        """The audio file and the capture manifest. Captured PCM (``s16le``) becomes a WAV whose
+        data chunk is that PCM; an import (``original``) is its original file byte for byte,
+        whatever its extension, a ``.wav`` too."""
         label = f"録音 {m.id} / recording {m.id}"
         reader = SealedReader(r.sealed_path, self.identity)
         pcm_hash = hashlib.sha256()
@@ -284,6 +295,16 @@ class _Exporter:
         for r, m in zip(i.recordings, manifests, strict=True):
             audio, cap = self.add_recording(a, r, m)
             recs.append((m, audio, cap))
+        readme_recs = [
+            ReadmeRecording(
+                audio=audio,
+                manifest=cap,
+                key_file=key_file(m.workstation.fingerprint),
+                imported=m.sample_format != "s16le",
+                sha256=m.pcm_sha256,
+            )
+            for m, audio, cap in recs
+        ]
         for item in i.attachments:
             self.add_attachment(a, item)
         # Keys: every workstation that signed a capture manifest, a custody entry, or the bundle.
@@ -332,9 +353,7 @@ class _Exporter:
                 recipient_en=ren,
                 signing_key_file=key_file(i.exporter.fingerprint),
                 signing_fingerprint=i.exporter.fingerprint,
-                recordings=[
-                    (audio, cap, key_file(m.workstation.fingerprint)) for m, audio, cap in recs
-                ],
+                recordings=readme_recs,
             ),  # fmt: skip
             "readme",
         )
@@ -354,7 +373,10 @@ class _Exporter:
             "recordings": [
                 {
                     "id": m.id,
-                    "wav" if audio.endswith(".wav") else "original": audio,
+                    # Said by the kind of recording, never by the file name: an imported .wav
+                    # is an original (the whole file is hashed), not captured PCM.
+                    "source": "capture" if m.sample_format == "s16le" else "import",
+                    "wav" if m.sample_format == "s16le" else "original": audio,
                     "manifest": cap,
                     "signature": cap + ".sig",
                     "key": key_file(m.workstation.fingerprint),
@@ -471,12 +493,16 @@ def export_bundle(
         f = _Destination.call(bf.open)
         raw, files = _Exporter(inputs, identity, progress, cancel).write(_Destination(f))
         st = _Destination.call(bf.sync)  # a full disk may only show here
+        # The bundle's SHA-256, read back from the destination: the value the officer tells
+        # the recipient by another channel (and enters in the chain) is of the very file there.
+        bundle_sha = _Destination.call(bf.read_back, sha256_of_stream)
         if held is not None:  # before the name: the next start can tell this very bundle
             held.update(ino=st.st_ino, size=st.st_size)
         _Destination.call(bf.name)
         result = ExportResult(
-            out_path, bundle_id, hashlib.sha256(raw).hexdigest(), st.st_size, tuple(files)
-        )
+            out_path, bundle_id, hashlib.sha256(raw).hexdigest(), st.st_size, tuple(files),
+            signing_fingerprint=inputs.exporter.fingerprint, bundle_sha256=bundle_sha,
+        )  # fmt: skip
         if on_complete is not None:
             on_complete(result)
     except BaseException as e:

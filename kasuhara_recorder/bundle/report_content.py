@@ -40,6 +40,9 @@ EVENT_JA = {
     "bundle.export": "証拠バンドルの作成",
     "bundle.partial_removed": "中断した書き出しの残りを削除",
     "key.unlock": "組織の鍵の解錠",
+    "key.unlock_failed": "組織の鍵の解錠の失敗",
+    "workstation.recipient_added": "封印先（受取人）の追加",
+    "workstation.recipient_retired": "封印先（受取人）の停止",
 }
 CHANNEL_JA = {"counter": "窓口", "phone": "電話", "import": "取り込み"}
 

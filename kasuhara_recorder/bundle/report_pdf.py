@@ -1,7 +1,10 @@
 """The Japanese report PDF, rendered with QtGui only (QTextDocument on a QPdfWriter, A4).
 
 Fonts are embedded by Qt (subsets of Noto Sans CJK JP from fonts-noto-cjk and DejaVu from
-fonts-dejavu-core). For a
+fonts-dejavu-core). No table row is split across pages: the document is laid out on A4 pages
+first, every row whose top and bottom fall on different pages is moved to the next page (its
+table is continued there, header repeated), and it is laid out again until none is split; then
+each page is painted with its number (``n / N``). For a
 byte-identical export the PDF must not carry the wall clock: the document id is derived from
 the bundle id, the XMP metadata is ours, and the creation date Qt writes is replaced by the
 export time (same length, so the cross-reference offsets stay right).
@@ -40,15 +43,38 @@ def _ensure_gui_app() -> None:
         _ensure_gui_app.app = app  # type: ignore[attr-defined]  # keep it alive
 
 
-def _table(headers: list[str], rows: list[list[str]], widths: list[int] | None = None) -> str:
-    head = "".join(
-        f"<th{f' width={widths[i]}%' if widths else ''}>{_e(h)}</th>" for i, h in enumerate(headers)
-    )
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return (
-        '<table class="grid" width="100%" cellspacing="0" cellpadding="3" border="1">'
-        f"<thead><tr>{head}</tr></thead>{body}</table>"
-    )
+class _Tables:
+    """Writes the report's tables, each split before the rows listed in ``breaks`` (logical
+    table number → row numbers), the continuation on a new page with the header again; and
+    remembers which logical table and row each Qt table starts with, to measure them."""
+
+    def __init__(self, breaks: dict[int, set[int]] | None = None) -> None:
+        self.breaks = breaks or {}
+        self.pieces: list[tuple[int, int]] = []  # (logical table, its first row) per Qt table
+        self.count = 0
+
+    def __call__(
+        self, headers: list[str], rows: list[list[str]], widths: list[int] | None = None
+    ) -> str:
+        n = self.count
+        self.count += 1
+        head = "".join(
+            f"<th{f' width={widths[i]}%' if widths else ''}>{_e(h)}</th>"
+            for i, h in enumerate(headers)
+        )
+        cuts = sorted(b for b in self.breaks.get(n, ()) if 0 < b < len(rows))
+        out = []
+        for start, end in zip([0, *cuts], [*cuts, len(rows)], strict=True):
+            self.pieces.append((n, start))
+            body = "".join(
+                "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows[start:end]
+            )
+            brk = ' style="page-break-before: always"' if start else ""
+            out.append(
+                f'<table class="grid" width="100%" cellspacing="0" cellpadding="3" border="1"'
+                f"{brk}><thead><tr>{head}</tr></thead>{body}</table>"
+            )
+        return "".join(out)
 
 
 def _hash(h: str) -> str:
@@ -56,7 +82,8 @@ def _hash(h: str) -> str:
     return f'<span class="mono">{_e(h[:32])}<br>{_e(h[32:])}</span>'
 
 
-def report_html(r: ReportData) -> str:
+def report_html(r: ReportData, tables: _Tables | None = None) -> str:
+    _table = tables if tables is not None else _Tables()
     parts: list[str] = []
     add = parts.append
     add(f"<h1>{_e(r.title)}</h1>")
@@ -223,7 +250,7 @@ def render_report_pdf(report: ReportData, created_at: dt.datetime) -> bytes:
     """A4 PDF bytes of the report; the same data and time always give the same bytes."""
     _ensure_gui_app()
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUuid
-    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter
 
     with _QT_LOCK:  # one report at a time: Qt's font engine caches are shared
         data = QByteArray()
@@ -244,16 +271,103 @@ def render_report_pdf(report: ReportData, created_at: dt.datetime) -> bytes:
         writer.setAuthor(report.exported_by)
         writer.setDocumentId(QUuid(str(uuid.uuid5(_BUNDLE_NS, report.bundle_id))))
         writer.setDocumentXmpMetadata(QByteArray(_xmp(report).encode("utf-8")))
-        doc = QTextDocument()
         font = QFont()
         font.setFamilies(FONT_FAMILIES)
         font.setPointSizeF(9.5)
-        doc.setDefaultFont(font)
-        doc.setHtml(report_html(report))
-        doc.print_(writer)
+        doc, _tables = _paginate(report, writer, font)
+        _paint(doc, writer, font)
         del writer
         buf.close()
         return _fix_creation_date(bytes(data.data()), created_at)
+
+
+MARGIN_CM = 2.0
+FOOTER_CM = 1.0  # below the text: the page number
+
+
+def _layout(report: ReportData, writer, font, breaks: dict[int, set[int]]):
+    """The report laid out on the writer's pages (device pixels), and its tables' pieces."""
+    from PySide6.QtCore import QSizeF
+    from PySide6.QtGui import QTextDocument, QTextFrameFormat
+
+    tables = _Tables(breaks)
+    html = report_html(report, tables)
+    doc = QTextDocument()
+    doc.setDefaultFont(font)
+    doc.setHtml(html)
+    doc.documentLayout().setPaintDevice(writer)  # after the HTML: its sizes are for this device
+    # Frame margins are in 96-dpi units; the layout scales them to the device (as print_ does).
+    margin = MARGIN_CM / 2.54 * 96
+    fmt: QTextFrameFormat = doc.rootFrame().frameFormat()
+    fmt.setLeftMargin(margin)
+    fmt.setRightMargin(margin)
+    fmt.setTopMargin(margin)
+    fmt.setBottomMargin(margin + FOOTER_CM / 2.54 * 96)
+    doc.rootFrame().setFrameFormat(fmt)
+    doc.setPageSize(QSizeF(writer.width(), writer.height()))
+    return doc, tables
+
+
+def _split_rows(doc, tables: _Tables) -> list[tuple[int, int]]:
+    """(logical table, row) of every body row whose top and bottom are on different pages."""
+    from PySide6.QtGui import QTextTable
+
+    height = doc.pageSize().height()
+    layout = doc.documentLayout()
+    qt_tables = [f for f in doc.rootFrame().childFrames() if isinstance(f, QTextTable)]
+    split = []
+    for (logical, first), table in zip(tables.pieces, qt_tables, strict=True):
+        for row in range(1, table.rows()):  # row 0 is the header
+            top, bottom = float("inf"), float("-inf")
+            for col in range(table.columns()):
+                cell = table.cellAt(row, col)
+                for cursor in (cell.firstCursorPosition(), cell.lastCursorPosition()):
+                    rect = layout.blockBoundingRect(cursor.block())
+                    top, bottom = min(top, rect.top()), max(bottom, rect.bottom())
+            if int(top // height) != int((bottom - 1) // height):
+                split.append((logical, first + row - 1))
+    return split
+
+
+def _paginate(report: ReportData, writer, font):
+    """Lay out, moving the first split row to the next page, until no row is split."""
+    breaks: dict[int, set[int]] = {}
+    for _ in range(500):  # each pass fixes one row; a report is far below this
+        doc, tables = _layout(report, writer, font, breaks)
+        split = [(t, r) for t, r in _split_rows(doc, tables) if r not in breaks.get(t, ())]
+        split = [(t, r) for t, r in split if r > 0]  # a table's first row: its heading moves
+        if not split:  # (a row taller than a page stays split: nothing can be done there)
+            return doc, tables
+        logical, row = split[0]
+        breaks.setdefault(logical, set()).add(row)
+    return doc, tables
+
+
+def _paint(doc, writer, font) -> None:
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter
+
+    width, height = doc.pageSize().width(), doc.pageSize().height()
+    pages = doc.pageCount()
+    dpi = writer.resolution()
+    margin = MARGIN_CM / 2.54 * dpi
+    painter = QPainter(writer)
+    try:
+        painter.setFont(font)
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -page * height)
+            ctx = QAbstractTextDocumentLayout.PaintContext()
+            ctx.clip = QRectF(0, page * height, width, height)
+            painter.setClipRect(ctx.clip)
+            doc.documentLayout().draw(painter, ctx)
+            painter.restore()
+            footer = QRectF(margin, height - margin, width - 2 * margin, margin / 2)
+            painter.drawText(footer, Qt.AlignmentFlag.AlignCenter, f"{page + 1} / {pages}")
+    finally:
+        painter.end()
 
 
 def _xmp(report: ReportData) -> str:

@@ -1,8 +1,14 @@
 """Verify a bundle ZIP without extracting it: every file, signature, audio hash and custody link.
 
 Check names (shared with verify.html): present, listed, sha256sums, manifest, zip-crc,
-manifest-signature, capture-signature, capture-key, pcm-sha256, original-sha256,
-custody-hash, custody-signature, custody-data, custody-link, custody-key, readable.
+manifest-signature, sums-signature, capture-signature, capture-key, pcm-sha256,
+original-sha256, custody-hash, custody-signature, custody-data, custody-link, custody-key,
+readable.
+
+Which audio check a recording gets is decided by its signed capture manifest, never by a file
+name: ``sample_format`` ``s16le`` (captured) → the WAV's data chunk against ``pcm_sha256``;
+``original`` (imported, byte for byte, whatever the extension, ``.wav`` included) → the whole
+file against ``pcm_sha256`` and ``import.original_sha256``.
 Exit codes: 0 intact, 1 something failed (each file and check named), 2 not a bundle or hostile
 (raised as ``HostileArchive`` before any check is reported).
 """
@@ -12,10 +18,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kasuhara_recorder.bundle.assemble import MANIFEST, MANIFEST_SIG, SUMS
+from kasuhara_recorder.bundle.assemble import MANIFEST, MANIFEST_SIG, SUMS, SUMS_SIG
 from kasuhara_recorder.bundle.custody import check_custody
 from kasuhara_recorder.bundle.errors import (
     DamagedEntry,
@@ -24,6 +30,7 @@ from kasuhara_recorder.bundle.errors import (
     JsonTooDeep,
     ZipBomb,
 )
+from kasuhara_recorder.bundle.handover import Handover, bundle_sha256
 from kasuhara_recorder.bundle.sha256sums import Sha256SumsError, parse_sha256sums
 from kasuhara_recorder.bundle.wav import parse_wav_header
 from kasuhara_recorder.bundle.zip_reader import SafeZipReader, parse_json_limited
@@ -36,7 +43,8 @@ from kasuhara_recorder.evidence.workstation_key import (
     verify_signature,
 )
 
-META = {SUMS, MANIFEST, MANIFEST_SIG}
+META = {SUMS, SUMS_SIG, MANIFEST, MANIFEST_SIG}
+UNLISTED = {SUMS, SUMS_SIG}  # SHA256SUMS lists every file but itself and its signature
 MANIFEST_SHAPE = {"files": list, "recordings": list, "signing_key": dict}
 CUSTODY = "custody/audit.jsonl"
 
@@ -76,6 +84,10 @@ CHECK_TEXT = {
     "manifest-signature": (
         "manifest.json の署名が正しくありません",
         "manifest.json signature does not verify",
+    ),
+    "sums-signature": (
+        "SHA256SUMS の署名が正しくありません（SHA256SUMS が書き換えられた）",
+        "SHA256SUMS signature does not verify (SHA256SUMS was changed)",
     ),
     "capture-signature": (
         "録音時マニフェストの署名が正しくありません",
@@ -174,10 +186,17 @@ class VerifyReport:
     checks_passed: int = 0
     recordings: tuple[str, ...] = field(default_factory=tuple)
     file_names: tuple[str, ...] = field(default_factory=tuple)  # every file in the ZIP
+    bundle_sha256: str = ""  # of the ZIP file: compared with the value the sender told
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def handover(self) -> Handover:
+        """The two values the recipient compares with those the sender gave by another
+        channel (the same two the export printed)."""
+        return Handover(self.signing_fingerprint, self.bundle_sha256)
 
     def as_json(self) -> dict:
         return {
@@ -186,7 +205,7 @@ class VerifyReport:
             "files": self.files,
             "bundle_id": self.bundle_id,
             "incident_id": self.incident_id,
-            "signing_fingerprint": self.signing_fingerprint,
+            **self.handover.as_json(),
             "checks_passed": self.checks_passed,
             "recordings": list(self.recordings),
             "failures": [f.as_json() for f in self.failures],
@@ -219,6 +238,7 @@ class _Verifier:
         self.failures: list[Failure] = []
         self.passed = 0
         self.signing_fingerprint = ""  # of the key file that manifest.json.sig was checked with
+        self.z_names: set[str] = set()  # bundle-relative names of every file in the ZIP
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-hash")
 
     def fail(self, file: str, check: str, detail: str = "") -> None:
@@ -277,6 +297,7 @@ class _Verifier:
         z = self.z
         prefix = _top_prefix(z.names())
         names = {n[len(prefix) :]: n for n in z.names() if n.startswith(prefix)}
+        self.z_names.update(names)
         if SUMS not in names and MANIFEST not in names:
             raise NotABundle("no SHA256SUMS and no manifest.json")
         total = sum(z.entries[n].size for n in names.values())
@@ -328,7 +349,7 @@ class _Verifier:
             d = digests.get(name)
             if d is None:
                 continue  # already reported as damaged
-            if name != SUMS:
+            if name not in UNLISTED:
                 if name not in sums:
                     self.fail(name, "listed")
                 else:
@@ -347,6 +368,7 @@ class _Verifier:
             self.check(not disagree, SUMS, "manifest", ", ".join(sorted(disagree)))
         keys = self._keys(manifest, digests)
         self._manifest_signature(manifest, digests)
+        self._sums_signature(manifest, digests, SUMS_SIG in names)
         recs = self._recordings(manifest, digests, keys)
         self._custody(digests, keys)
         self.pool.shutdown()
@@ -416,6 +438,32 @@ class _Verifier:
                     )
         self.check(ok, MANIFEST_SIG, "manifest-signature", detail)
 
+    def _sums_signature(self, manifest: dict, digests: dict[str, _Digest], present: bool) -> None:
+        """SHA256SUMS.sig: the signing key's signature of SHA256SUMS, so that the recipient's two
+        commands (openssl, sha256sum -c) prove every byte. Bundles of format 1 had none; the
+        version is inside the signed manifest, so it cannot be lowered without a new signature."""
+        if not present:
+            if manifest.get("format_version") != 1:
+                self.fail(SUMS_SIG, "present")
+            return
+        if SUMS not in digests or SUMS_SIG not in digests:
+            return  # missing or damaged: already reported
+        signing = manifest.get("signing_key", {})
+        key = digests.get(str(signing.get("file", "")))
+        ok = False
+        if key is not None and key.raw:
+            try:
+                ok = verify_signature(
+                    key.raw, digests[SUMS].raw or b"", digests[SUMS_SIG].raw or b""
+                )
+            except BadPublicKey:
+                ok = False
+        if self.check(ok, SUMS_SIG, "sums-signature"):
+            return
+        # The pair does not belong together: either file may be the changed one (an upper-case
+        # digit in SHA256SUMS changes no digest, only the signed bytes), so both are named.
+        self.fail(SUMS, "sums-signature")
+
     def _recordings(self, manifest: dict, digests, keys: dict[str, str]) -> list[str]:
         ids = []
         checked: set[str] = set()
@@ -452,16 +500,23 @@ class _Verifier:
             except BadPublicKey:
                 same_key = False
             self.check(same_key, mpath, "capture-key")
-            if "wav" in rec:
-                wav = str(rec["wav"])
-                d = digests.get(wav)
-                if d is not None:
-                    self.check(d.data_sha256 == m.pcm_sha256, wav, "pcm-sha256")
-            elif "original" in rec:
-                orig = str(rec["original"])
-                d = digests.get(orig)
-                if d is not None:
-                    self.check(d.sha256 == m.pcm_sha256, orig, "original-sha256")
+            audio = str(rec.get("wav", rec.get("original", "")))
+            d = digests.get(audio)
+            if not audio:
+                self.fail(MANIFEST, "readable", f"recording {rec.get('id')!s}: no audio file")
+            elif d is None:
+                reported = any(f.file == audio for f in self.failures)
+                if audio not in self.z_names and not reported:
+                    self.fail(audio, "present")
+                # else damaged inside the ZIP: already reported
+            elif m.sample_format == "s16le":
+                # Captured PCM: the WAV's data chunk is the sealed plaintext.
+                self.check(d.data_sha256 == m.pcm_sha256, audio, "pcm-sha256")
+            else:
+                # Imported byte for byte (a .wav too): the whole file is the sealed plaintext.
+                want = m.import_info.original_sha256 if m.import_info else m.pcm_sha256
+                ok = d.sha256 == m.pcm_sha256 == want
+                self.check(ok, audio, "original-sha256")
         if repeated:
             detail = f"{len(repeated)} recordings repeat a capture manifest ({repeated[0]})"
             self.fail(MANIFEST, "readable", detail)
@@ -493,7 +548,11 @@ class _Verifier:
 def verify_bundle(
     path: str | Path, progress: Callable[[int, int], None] | None = None
 ) -> VerifyReport:
-    """Check a bundle ZIP. Raises HostileArchive (exit 2) if it cannot be read safely."""
+    """Check a bundle ZIP. Raises HostileArchive (exit 2) if it cannot be read safely.
+
+    The report carries the ZIP file's SHA-256 too (``handover``): the recipient compares it and
+    the signing key's fingerprint with the values the sender told by another channel."""
     with SafeZipReader(path) as z:
         # A file name in another encoding (Shift-JIS from an old share) arrives with surrogates.
-        return _Verifier(z, progress).run(unicode_text(str(path)))
+        report = _Verifier(z, progress).run(unicode_text(str(path)))
+    return replace(report, bundle_sha256=bundle_sha256(path))

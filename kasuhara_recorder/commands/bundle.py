@@ -22,9 +22,8 @@ if TYPE_CHECKING:
 
 
 def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
-    from kasuhara_recorder.evidence.org_identity import read_passphrase_file
+    from kasuhara_recorder.commands.passphrase_input import read_passphrase
 
-    passphrase = read_passphrase_file(Path(args.passphrase_file))
     app = AppService(resolve_data_dir(getattr(args, "data_dir", None)))
     last = [-1]
 
@@ -44,6 +43,7 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main_thread else None
     try:
         app.export.check_destination(out, overwrite=args.overwrite)  # before the key is opened
+        passphrase = read_passphrase(args.passphrase_file, console)  # asked only then
         identity = app.export.unlock(Path(args.identity), passphrase)
         result = app.export.export(
             args.incident_id, identity, out, recipient_kind=args.recipient, progress=progress,
@@ -59,14 +59,24 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
         app.close()
     if last[0] >= 0:
         print(file=sys.stderr)
+    from kasuhara_recorder.bundle.handover import grouped
     from kasuhara_recorder.bundle.verify import unicode_text
 
     path = unicode_text(str(result.path))  # a name that is not UTF-8 must not fail the printing
+    fp = grouped(result.signing_fingerprint, lines=True).replace("\n", "\n    ")
+    sha = grouped(result.bundle_sha256, lines=True).replace("\n", "\n    ")
     console.say(
         f"証拠バンドルを作成しました: {path}\n  バンドルID: {result.bundle_id}\n"
-        f"  ファイル数: {len(result.files) + 1}、{result.size:,} バイト",
+        f"  ファイル数: {len(result.files) + 2}、{result.size:,} バイト\n"
+        "次の 2 つの値を、バンドルとは別の手段（電話・文書など）で受取人に伝えてください。"
+        "受取人は verify.html・README.txt・kasuhara-recorder verify で同じ値を確かめます。\n"
+        f"  署名鍵のフィンガープリント:\n    {fp}\n"
+        f"  バンドル（ZIP ファイル）の SHA-256:\n    {sha}",
         f"bundle written: {path}\n  bundle id: {result.bundle_id}\n"
-        f"  {len(result.files) + 1} files, {result.size:,} bytes",
+        f"  {len(result.files) + 2} files, {result.size:,} bytes\n"
+        "tell the recipient these two values by another channel than the bundle (phone, "
+        "letter); verify.html, README.txt and kasuhara-recorder verify show the same ones:\n"
+        f"  signing key fingerprint:\n    {fp}\n  SHA-256 of the bundle (ZIP file):\n    {sha}",
     )
     console.result(
         {
@@ -74,28 +84,34 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
             "path": path,
             "bundle_id": result.bundle_id,
             "manifest_sha256": result.manifest_sha256,
+            **result.handover.as_json(),
             "size": result.size,
-            "files": [f.path for f in result.files] + ["SHA256SUMS"],
+            "files": [f.path for f in result.files] + ["SHA256SUMS", "SHA256SUMS.sig"],
         }
     )
     return 0
 
 
 def cmd_verify(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.bundle.handover import grouped
     from kasuhara_recorder.bundle.verify import shown, verify_bundle
 
     report = verify_bundle(Path(args.bundle))
     incident = shown(report.incident_id)  # from the bundle: printed with escapes
+    fp = grouped(report.signing_fingerprint, lines=True).replace("\n", "\n    ")
+    sha = grouped(report.bundle_sha256, lines=True).replace("\n", "\n    ")
     if report.ok:
         console.say(
             f"検証に合格しました。改ざんは検出されませんでした（{report.files} ファイル、"
             f"{report.checks_passed} 項目を確認）。\n  事案: {incident}\n"
-            f"  署名鍵のフィンガープリント: {report.signing_fingerprint}\n"
-            "  この値を送付元から別の手段で伝えられた値と照合してください。",
+            f"  署名鍵のフィンガープリント:\n    {fp}\n"
+            f"  バンドル（ZIP ファイル）の SHA-256:\n    {sha}\n"
+            "  この 2 つの値を、送付元から別の手段（電話・文書）で伝えられた値と照合してください。",
             f"bundle intact: {report.files} files, {report.checks_passed} checks passed\n"
             f"  incident: {incident}\n"
-            f"  signing key fingerprint: {report.signing_fingerprint}\n"
-            "  compare it with the value the sender gave you by another channel",
+            f"  signing key fingerprint:\n    {fp}\n"
+            f"  SHA-256 of the bundle (ZIP file):\n    {sha}\n"
+            "  compare these two values with those the sender told you by another channel",
         )
     else:
         files = sorted({shown(f.file) for f in report.failures})
@@ -162,7 +178,11 @@ def register(add) -> None:
     p = add("export", cmd_export, "write a signed evidence bundle (ZIP) of one incident")
     p.add_argument("incident_id", metavar="ID")
     p.add_argument("--identity", required=True, help="the organisation identity file")
-    p.add_argument("--passphrase-file", required=True, help="file whose first line is the phrase")
+    p.add_argument(
+        "--passphrase-file",
+        help="file whose first line is the passphrase, or - for stdin (default: asked on the "
+        "terminal)",
+    )
     p.add_argument("--out", required=True, help="the bundle to write (…zip)")
     p.add_argument(
         "--overwrite", action="store_true",

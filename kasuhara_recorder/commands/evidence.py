@@ -18,36 +18,60 @@ def _service(args: argparse.Namespace) -> AppService:
     return AppService(resolve_data_dir(getattr(args, "data_dir", None)))
 
 
-def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
-    if getattr(args, "keys_command", None) != "init-org":  # a UsageError: JSON with --json too
-        raise cli.BadInput(
-            "使い方: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
-            "usage: kasuhara-recorder keys init-org --out DIR --passphrase-file F",
-        )
-    from kasuhara_recorder.evidence.org_identity import init_org, read_passphrase_file
+KEYS_USAGE = (
+    "kasuhara-recorder keys init-org --out DIR [--passphrase-file F|-] | "
+    "add-recipient age1…|FILE… | retire-recipient age1… | recipients | "
+    "backup --out DIR | restore-backup --key-file F|- --out DIR"
+)
 
-    passphrase = read_passphrase_file(args.passphrase_file)
-    if passphrase != passphrase.strip():
-        # invisible at the keyboard later: the officer typing it in the app would be locked out
-        raise cli.BadInput(
-            f"{args.passphrase_file}: パスフレーズの前後に空白やタブがあります。"
-            "取り除いてください（何も作成していません）",
-            f"{args.passphrase_file}: the passphrase begins or ends with spaces or tabs; "
-            "remove them (nothing was created)",
-        )
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
+
+def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
+    action = getattr(args, "keys_command", None)
+    handler = {
+        "init-org": _keys_init_org,
+        "add-recipient": _keys_add_recipient,
+        "retire-recipient": _keys_retire_recipient,
+        "recipients": _keys_recipients,
+        "backup": _keys_backup,
+        "restore-backup": _keys_restore_backup,
+    }.get(action or "")
+    if handler is None:  # a UsageError: JSON with --json too
+        raise cli.BadInput(f"使い方: {KEYS_USAGE}", f"usage: {KEYS_USAGE}")
+    return handler(args, console)
+
+
+def _out_folder(out: Path) -> Path:
+    """``--out`` checked before any passphrase is asked: a folder, or one that can be made."""
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
         raise cli.BadInput(
             f"--out {out}: フォルダではありません（何も作成していません）",
             f"--out {out}: exists and is not a folder (nothing was created)",
         )
+    return out
+
+
+def _keys_init_org(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.commands.passphrase_input import read_passphrase
+    from kasuhara_recorder.evidence.org_identity import init_org
+
+    out = _out_folder(Path(args.out))  # before the passphrase is asked
+    passphrase = read_passphrase(args.passphrase_file, console, new=True)
     files = init_org(out, passphrase)
+    return _say_identity(console, files)
+
+
+def _say_identity(console: cli.Console, files) -> int:
     console.say(
         f"組織の鍵を作成しました。\n  秘密鍵（パスフレーズで保護）: {files.identity}\n"
         f"  受取人（各端末に配布）: {files.recipient_file}\n  {files.recipient}\n"
-        "秘密鍵ファイルとパスフレーズは証拠管理担当者だけが保管してください。",
+        "秘密鍵ファイルとパスフレーズは証拠管理担当者だけが保管してください。"
+        "パスフレーズを忘れると、この鍵では録音を開けません: keys backup で紙の鍵を作り、"
+        "金庫に保管してください。",
         f"organisation identity created\n  identity (passphrase-protected): {files.identity}\n"
-        f"  recipient (give to workstations): {files.recipient_file}\n  {files.recipient}",
+        f"  recipient (give to workstations): {files.recipient_file}\n  {files.recipient}\n"
+        "a forgotten passphrase cannot be recovered: make a paper backup with keys backup "
+        "and keep it in the safe",
     )
     console.result(
         {
@@ -60,6 +84,127 @@ def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
     return 0
 
 
+def _recipients_result(console: cli.Console, change) -> int:
+    lines = "\n".join(f"  {r}" for r in change.recipients)
+    for r in change.added:
+        console.say(f"封印先に追加しました: {r}", f"recipient added: {r}")
+    for r in change.retired:
+        console.say(
+            f"封印先から外しました: {r}\n  これまでの録音は、この受取人でも引き続き開けます。",
+            f"recipient retired: {r}\n  recordings made before still open with it too",
+        )
+    console.say(
+        f"これから録音する音声の封印先（{len(change.recipients)} 件）:\n{lines}",
+        f"new recordings are sealed to ({len(change.recipients)}):\n{lines}",
+    )
+    console.result(
+        {
+            "ok": True,
+            "added": list(change.added),
+            "retired": list(change.retired),
+            "recipients": list(change.recipients),
+            "previous_recipients": list(change.previous),
+        }
+    )
+    return 0
+
+
+def _keys_add_recipient(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.evidence.org_identity import read_recipients
+
+    new: list[str] = []
+    for arg in args.recipient:
+        new.extend(read_recipients(arg))
+    app = _service(args)
+    try:
+        change = app.workstation.add_recipients(new)
+    finally:
+        app.close()
+    return _recipients_result(console, change)
+
+
+def _keys_retire_recipient(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.evidence.org_identity import read_recipients
+
+    (recipient,) = read_recipients(args.recipient)[:1]
+    app = _service(args)
+    try:
+        change = app.workstation.retire_recipient(recipient)
+    finally:
+        app.close()
+    return _recipients_result(console, change)
+
+
+def _keys_recipients(args: argparse.Namespace, console: cli.Console) -> int:
+    app = _service(args)
+    try:
+        recipients = app.workstation.recipients
+    finally:
+        app.close()
+    lines = "\n".join(f"  {r}" for r in recipients)
+    console.say(
+        f"これから録音する音声の封印先（{len(recipients)} 件）:\n{lines}",
+        f"new recordings are sealed to ({len(recipients)}):\n{lines}",
+    )
+    console.result({"ok": True, "recipients": list(recipients)})
+    return 0
+
+
+def _keys_backup(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.evidence.backup_key import make_backup
+
+    files = make_backup(_out_folder(Path(args.out)), args.label or "")
+    console.say(
+        "バックアップ用の鍵（紙の鍵）を作成しました。\n"
+        f"  印刷するページ（秘密鍵。印刷したらすぐ削除）: {files.paper_key}\n"
+        f"  受取人（各端末に追加）: {files.recipient_file}\n  {files.recipient}\n"
+        "次の手順:\n"
+        "  1. ページを 2 人の立会いで印刷し、封筒に封をして金庫へ。ファイルは削除します。\n"
+        f"  2. 各端末で: kasuhara-recorder keys add-recipient {files.recipient_file}\n"
+        "     （追加した後の録音だけが、この紙の鍵でも開けます）",
+        "backup key (paper key) created\n"
+        f"  page to print (the secret key: delete it once printed): {files.paper_key}\n"
+        f"  recipient (add on each workstation): {files.recipient_file}\n  {files.recipient}\n"
+        "next:\n"
+        "  1. print the page with both officers present, seal it in an envelope in the safe, "
+        "and delete the file\n"
+        f"  2. on each workstation: kasuhara-recorder keys add-recipient {files.recipient_file}\n"
+        "     (only recordings made after that open with the paper key too)",
+    )
+    console.result(
+        {
+            "ok": True,
+            "paper_key": str(files.paper_key),
+            "recipient_file": str(files.recipient_file),
+            "recipient": files.recipient,
+        }
+    )
+    return 0
+
+
+def _keys_restore_backup(args: argparse.Namespace, console: cli.Console) -> int:
+    import sys
+
+    from kasuhara_recorder.commands.passphrase_input import read_passphrase
+    from kasuhara_recorder.evidence.backup_key import read_secret_key
+    from kasuhara_recorder.evidence.org_identity import init_org
+
+    out = _out_folder(Path(args.out))
+    if args.key_file == "-":
+        text, where = sys.stdin.read(64 * 1024), "stdin"
+    else:
+        try:
+            text = Path(args.key_file).read_text(encoding="utf-8-sig")[: 64 * 1024]
+        except (OSError, UnicodeDecodeError) as e:
+            raise cli.BadInput(
+                f"{args.key_file}: 読み込めません（{e}）", f"{args.key_file}: cannot read ({e})"
+            ) from None
+        where = args.key_file
+    identity = read_secret_key(text, where)
+    passphrase = read_passphrase(args.passphrase_file, console, new=True)
+    return _say_identity(console, init_org(out, passphrase, identity))
+
+
 def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
     from kasuhara_recorder.evidence.org_identity import read_recipients
 
@@ -68,7 +213,9 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
         recipients.extend(read_recipients(arg))
     app = _service(args)
     try:
-        r = app.workstation.setup(recipients, args.workstation_name)
+        r = app.workstation.setup(
+            recipients, args.workstation_name, replace_recipients=args.replace_recipients
+        )
     finally:
         app.close()
     lines = "\n".join(f"  {x}" for x in r.recipients)
@@ -209,14 +356,43 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
 
 
 def register(add) -> None:
-    p = add("keys", cmd_keys, "organisation keys (evidence officers)")
+    p = add("keys", cmd_keys, "organisation keys and this workstation's recipients")
     sub = p.add_subparsers(dest="keys_command", metavar="ACTION")
+    phrase_help = (
+        "file whose first line is the new passphrase, or - for stdin "
+        "(default: asked twice on the terminal)"
+    )
     q = sub.add_parser(
         "init-org", help="create the organisation identity (passphrase-protected) and recipient"
     )
     cli._global_options(q, suppress=True)
     q.add_argument("--out", required=True, help="folder for org-identity.age and the recipient")
-    q.add_argument("--passphrase-file", required=True, help="file whose first line is the phrase")
+    q.add_argument("--passphrase-file", help=phrase_help)
+    q = sub.add_parser("add-recipient", help="seal new recordings to one more recipient (audited)")
+    cli._global_options(q, suppress=True)
+    q.add_argument("recipient", nargs="+", metavar="age1…|FILE")
+    q = sub.add_parser(
+        "retire-recipient",
+        help="stop sealing new recordings to a recipient (audited; old ones still open)",
+    )
+    cli._global_options(q, suppress=True)
+    q.add_argument("recipient", metavar="age1…|FILE")
+    q = sub.add_parser("recipients", help="list the recipients new recordings are sealed to")
+    cli._global_options(q, suppress=True)
+    q = sub.add_parser(
+        "backup", help="make a backup identity for the safe: its recipient and a paper key (QR)"
+    )
+    cli._global_options(q, suppress=True)
+    q.add_argument("--out", required=True, help="folder for the recipient and the page to print")
+    q.add_argument("--label", help="a name printed on the paper key (e.g. 金庫 A)")
+    q = sub.add_parser(
+        "restore-backup",
+        help="protect a paper key typed into a file with a new passphrase (an identity file)",
+    )
+    cli._global_options(q, suppress=True)
+    q.add_argument("--key-file", required=True, help="file holding AGE-SECRET-KEY-1…, or -")
+    q.add_argument("--out", required=True, help="folder for org-identity.age")
+    q.add_argument("--passphrase-file", help=phrase_help)
 
     p = add("setup", cmd_setup, "set up this workstation: recipients, signing key, database")
     p.add_argument(
@@ -226,6 +402,11 @@ def register(add) -> None:
         help="age1… recipient or a file of them (repeat for several)",
     )
     p.add_argument("--workstation-name", help="name shown in manifests (default: host name)")
+    p.add_argument(
+        "--replace-recipients", action="store_true",
+        help="allow the new list to drop active recipients (default: refused; see keys "
+        "add-recipient / retire-recipient)",
+    )  # fmt: skip
 
     p = add("audit", cmd_audit, "check the tamper-evident audit chain")
     sub = p.add_subparsers(dest="audit_command", metavar="ACTION")

@@ -110,8 +110,11 @@ def read_recipients(arg: str) -> list[str]:
     return out
 
 
-def init_org(out_dir: Path, passphrase: str) -> OrgIdentityFiles:
-    """Create a new identity in ``out_dir``; refuses to overwrite an existing one."""
+def init_org(
+    out_dir: Path, passphrase: str, identity: pyrage.x25519.Identity | None = None
+) -> OrgIdentityFiles:
+    """Create a new identity in ``out_dir`` (or protect ``identity``, restored from a paper
+    backup, with ``passphrase``); refuses to overwrite an existing one."""
     try:
         out_dir = make_private_dir(Path(out_dir))
     except OSError as e:
@@ -122,7 +125,7 @@ def init_org(out_dir: Path, passphrase: str) -> OrgIdentityFiles:
             raise UsageError(f"{p} already exists; refusing to overwrite an organisation key")
     if not passphrase:
         raise UsageError("empty passphrase")
-    identity = pyrage.x25519.Identity.generate()
+    identity = pyrage.x25519.Identity.generate() if identity is None else identity
     recipient = str(identity.to_public())
     created = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     text = f"# created: {created}\n# public key: {recipient}\n{identity}\n".encode("ascii")

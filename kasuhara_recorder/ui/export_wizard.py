@@ -10,7 +10,6 @@ unlocked identity lives only in this wizard and is dropped when it closes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import threading
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from kasuhara_recorder.app.incident_service import STATUSES
 from kasuhara_recorder.bundle.errors import BundleExists, ExportCancelled, ExportRefused
+from kasuhara_recorder.bundle.handover import grouped
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
 from kasuhara_recorder.ui.elided_label import ElidedLabel
@@ -48,7 +48,6 @@ log = logging.getLogger("kasuhara.ui.export")
 PAGE_INCIDENT, PAGE_RECIPIENT, PAGE_UNLOCK, PAGE_DESTINATION, PAGE_RUN = range(5)
 RECIPIENT_ORDER = ("police", "lawyer", "other")
 POLL_MS = 100
-_HASH_BLOCK = 4 << 20
 
 ERROR_STYLE = (
     "QLabel { color: #b71c1c; background: #ffebee; padding: 6px;"
@@ -69,14 +68,6 @@ def default_folder() -> Path:
     if docs and Path(docs).is_dir():
         return Path(docs)
     return Path.home()
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(_HASH_BLOCK):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _message_label(parent: QWidget) -> QLabel:
@@ -264,6 +255,11 @@ class UnlockPage(QWizardPage):
                 "パスフレーズが違います。入力し直してください。"
                 "（大文字・小文字や、キーボードの入力モードを確かめてください。）"
             )
+            attempt = getattr(e, "attempt", 0)
+            if attempt:
+                text += "\n" + self.tr(
+                    "失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。"
+                ).replace("%1", str(attempt))
         elif isinstance(e, DamagedIdentity):
             text = self.tr(
                 "選んだファイルは組織の鍵ファイルではないか、壊れています。"
@@ -421,7 +417,6 @@ class RunPage(QWizardPage):
         self.cancel_event = threading.Event()
         self.latest = None  # last ExportProgress, written by the worker, read by the timer
         self.result = None
-        self.bundle_sha256 = ""
         self.running = False
         self.setTitle(self.tr("書き出し"))
         self.step = QLabel(self)
@@ -440,10 +435,15 @@ class RunPage(QWizardPage):
         self.message.setObjectName("export_message")
         self.path_label = ElidedLabel(self)  # a long path must not widen the wizard
         self.path_label.setObjectName("bundle_path")
+        # The two values the officer tells the recipient by another channel, in groups of four
+        # to read aloud; verify (CLI, dialog, verify.html) shows the same two in the same form.
+        self.fingerprint_label = QLabel(self)
+        self.fingerprint_label.setObjectName("signing_fingerprint")
         self.sha_label = QLabel(self)
         self.sha_label.setObjectName("bundle_sha256")
-        self.sha_label.setWordWrap(True)
-        self.sha_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.fingerprint_label, self.sha_label):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_button = QPushButton(self.tr("保存先のフォルダを開く"), self)
         self.open_button.setObjectName("open_folder")
         self.open_button.clicked.connect(self.open_folder)
@@ -459,6 +459,7 @@ class RunPage(QWizardPage):
         lay.addLayout(bar_row)
         lay.addWidget(self.message)
         lay.addWidget(self.path_label)
+        lay.addWidget(self.fingerprint_label)
         lay.addWidget(self.sha_label)
         lay.addLayout(buttons)
         lay.addStretch(1)
@@ -468,14 +469,15 @@ class RunPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         wizard: ExportWizard = self.wizard()
-        self.result, self.bundle_sha256, self.latest = None, "", None
+        self.result, self.latest = None, None
         self.setSubTitle(
             self.tr("事案 %1 を証拠パッケージに書き出します。").replace(
                 "%1", wizard.incident_id() or ""
             )
         )
         self.cancel_event = threading.Event()
-        for w in (self.path_label, self.sha_label, self.open_button, self.retry_button):
+        for w in (self.path_label, self.fingerprint_label, self.sha_label, self.open_button,
+                  self.retry_button):  # fmt: skip
             w.hide()
         _show(self.message, "")
         self.bar.setValue(0)
@@ -493,12 +495,11 @@ class RunPage(QWizardPage):
         def progress(p) -> None:  # worker thread: only store it; the timer shows it
             self.latest = p
 
-        def work():
-            result = export.export(
+        def work():  # the bundle's SHA-256 comes with it, computed as the CLI's is
+            return export.export(
                 incident_id, identity, out, recipient_kind=kind, progress=progress,
                 cancel=cancel, overwrite=overwrite,
             )  # fmt: skip
-            return result, file_sha256(result.path)
 
         # Our own cancel event (not the handle's), so the cancelled result still comes back
         # and the page can say that nothing was written.
@@ -525,24 +526,39 @@ class RunPage(QWizardPage):
         self.cancel_button.hide()
         self.handle = None
 
-    def _done(self, outcome) -> None:
+    @property
+    def bundle_sha256(self) -> str:
+        return self.result.bundle_sha256 if self.result is not None else ""
+
+    def _done(self, result) -> None:
         self._end()
-        self.result, self.bundle_sha256 = outcome
+        self.result = result
         self.bar.setValue(1000)
         self.step.setText(self.tr("書き出しが完了しました。"))
         _show(
             self.message,
             self.tr(
-                "証拠パッケージを書き出しました。渡すときは、下の SHA-256 も別の手段"
-                "（電話・文書など）で相手に伝えると、受け取ったファイルが同じものか確かめられます。"
+                "証拠パッケージを書き出しました。渡すときは、下の 2 つの値を、パッケージとは"
+                "別の手段（電話・文書など）で相手に伝えてください。相手は verify.html や"
+                " README.txt で同じ 2 つの値を確かめ、受け取ったファイルがこの署名鍵で作られた"
+                "そのものであることを確認できます。"
             ),
             ok=True,
         )
         self.path_label.set_full_text(
-            self.tr("ファイル: %1").replace("%1", str(self.result.path)), str(self.result.path)
+            self.tr("ファイル: %1").replace("%1", str(result.path)), str(result.path)
         )
-        self.sha_label.setText(self.tr("SHA-256: %1").replace("%1", self.bundle_sha256))
-        for w in (self.path_label, self.sha_label, self.open_button):
+        self.fingerprint_label.setText(
+            self.tr("署名鍵のフィンガープリント:\n%1").replace(
+                "%1", grouped(result.signing_fingerprint, lines=True)
+            )
+        )
+        self.sha_label.setText(
+            self.tr("ZIP ファイルの SHA-256:\n%1").replace(
+                "%1", grouped(result.bundle_sha256, lines=True)
+            )
+        )
+        for w in (self.path_label, self.fingerprint_label, self.sha_label, self.open_button):
             w.show()
         self.completeChanged.emit()
         self.finished_export.emit(True)
@@ -616,6 +632,9 @@ class ExportWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.DisabledBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        # The last page has one way out, 閉じる; while it runs, its own 中止 (and closing the
+        # window) stops the export.
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< 戻る"))
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("次へ >"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("閉じる"))

@@ -1,6 +1,8 @@
 """事案 → 証拠パッケージを検証する: choose a bundle ZIP, check it off the GUI thread with
 ``service.export.verify`` (the same checks as ``kasuhara-recorder verify``), and show each file
-with its result — OK, or every check it failed, in Japanese or English."""
+with its result — the failed files first, each with every check it failed, then the files that
+passed — and the two values to compare with the sender (the signing key's fingerprint and the
+ZIP's SHA-256, grouped to read aloud as the export showed them)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from kasuhara_recorder.bundle.handover import grouped
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
 
@@ -76,6 +79,11 @@ class VerifyDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.hide()
+        self.handover = QLabel(self)
+        self.handover.setObjectName("verify_handover")
+        self.handover.setWordWrap(True)
+        self.handover.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.handover.hide()
         self.table = QTreeWidget(self)
         self.table.setObjectName("verify_results")
         self.table.setRootIsDecorated(False)
@@ -94,6 +102,7 @@ class VerifyDialog(QDialog):
         lay.addLayout(row)
         lay.addWidget(self.bar)
         lay.addWidget(self.summary)
+        lay.addWidget(self.handover)
         lay.addWidget(self.table, 1)
         lay.addWidget(buttons)
         self.setMinimumSize(720, 420)
@@ -125,6 +134,7 @@ class VerifyDialog(QDialog):
         self.report, self.latest = None, None
         self.table.clear()
         self.table.hide()
+        self.handover.hide()
         self.summary.setText(self.tr("検証しています…"))
         self.summary.setStyleSheet("")
         self.summary.show()
@@ -176,13 +186,24 @@ class VerifyDialog(QDialog):
         )
         if report.incident_id:
             text += "\n" + self.tr("事案: %1").replace("%1", report.incident_id)
-        if report.signing_fingerprint:
-            text += "\n" + self.tr("署名した端末の鍵: %1").replace("%1", report.signing_fingerprint)
         self._summary(text, color)
+        if report.signing_fingerprint or report.bundle_sha256:
+            self.handover.setText(
+                self.tr(
+                    "次の 2 つの値を、送付元から別の手段（電話・文書など）で伝えられた値と"
+                    "照合してください。\n署名鍵のフィンガープリント:\n%1\n"
+                    "ZIP ファイルの SHA-256:\n%2"
+                )
+                .replace("%1", grouped(report.signing_fingerprint, lines=True) or "-")
+                .replace("%2", grouped(report.bundle_sha256, lines=True))
+            )
+            self.handover.show()
         by_file: dict[str, list[str]] = {}
         for f in report.failures:
             by_file.setdefault(f.file, []).append(f.message(self.lang).split(": ", 1)[-1])
         names = list(report.file_names) + sorted(bad_files - set(report.file_names))
+        # Failed files first (in name order), so a long list never hides them below the fold.
+        names = [n for n in names if n in by_file] + [n for n in names if n not in by_file]
         for name in names:
             problems = by_file.get(name)
             result = "\n".join(problems) if problems else self.tr("OK")

@@ -864,16 +864,24 @@ Everything recorded so far is saved.</translation>
         <translation>Export finished.</translation>
     </message>
     <message>
-        <source>証拠パッケージを書き出しました。渡すときは、下の SHA-256 も別の手段（電話・文書など）で相手に伝えると、受け取ったファイルが同じものか確かめられます。</source>
-        <translation>The evidence bundle was exported. When you hand it over, also give the recipient the SHA-256 below by another channel (phone, letter) so they can check that the file they received is the same.</translation>
+        <source>証拠パッケージを書き出しました。渡すときは、下の 2 つの値を、パッケージとは別の手段（電話・文書など）で相手に伝えてください。相手は verify.html や README.txt で同じ 2 つの値を確かめ、受け取ったファイルがこの署名鍵で作られたそのものであることを確認できます。</source>
+        <translation>The evidence bundle was written. When you hand it over, tell the recipient the two values below by another channel than the bundle (phone, letter): with verify.html or README.txt they check the same two values and so that the file they received is the very one made with this signing key.</translation>
+    </message>
+    <message>
+        <source>署名鍵のフィンガープリント:
+%1</source>
+        <translation>Signing key fingerprint:
+%1</translation>
+    </message>
+    <message>
+        <source>ZIP ファイルの SHA-256:
+%1</source>
+        <translation>SHA-256 of the ZIP file:
+%1</translation>
     </message>
     <message>
         <source>ファイル: %1</source>
         <translation>File: %1</translation>
-    </message>
-    <message>
-        <source>SHA-256: %1</source>
-        <translation>SHA-256: %1</translation>
     </message>
     <message>
         <source>中止しました。</source>
@@ -1100,6 +1108,10 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
         <translation>Wrong passphrase. Please enter it again. (Check upper and lower case and the keyboard input mode.)</translation>
     </message>
     <message>
+        <source>失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。</source>
+        <translation>Failed unlocks are entered in the audit log (attempt %1 in a row on this file).</translation>
+    </message>
+    <message>
         <source>選んだファイルは組織の鍵ファイルではないか、壊れています。org-identity.age を選び直してください。</source>
         <translation>The chosen file is not an organisation key file, or it is damaged. Choose org-identity.age again.</translation>
     </message>
@@ -1163,8 +1175,16 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
         <translation>Incident: %1</translation>
     </message>
     <message>
-        <source>署名した端末の鍵: %1</source>
-        <translation>Signing workstation key: %1</translation>
+        <source>次の 2 つの値を、送付元から別の手段（電話・文書など）で伝えられた値と照合してください。
+署名鍵のフィンガープリント:
+%1
+ZIP ファイルの SHA-256:
+%2</source>
+        <translation>Compare these two values with those the sender told you by another channel (phone, letter).
+Signing key fingerprint:
+%1
+SHA-256 of the ZIP file:
+%2</translation>
     </message>
     <message>
         <source>OK</source>

@@ -21,8 +21,39 @@ import websocket
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+# Makes WebCrypto refuse Ed25519 before any page script runs, as a browser without it does
+# (Chromium before 137, older Safari and Firefox): importKey/verify reject NotSupportedError.
+NO_ED25519 = """
+(() => {
+  const subtle = crypto.subtle;
+  const importKey = subtle.importKey.bind(subtle), verify = subtle.verify.bind(subtle);
+  const generateKey = subtle.generateKey.bind(subtle);
+  const isEd = a => String((a && a.name) || a || "").toLowerCase() === "ed25519";
+  const refuse = () => Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
+  subtle.importKey = (format, key, alg, ...rest) =>
+    isEd(alg) ? refuse() : importKey(format, key, alg, ...rest);
+  subtle.verify = (alg, ...rest) => isEd(alg) ? refuse() : verify(alg, ...rest);
+  subtle.generateKey = (alg, ...rest) => isEd(alg) ? refuse() : generateKey(alg, ...rest);
+})();
+"""
+
+# And no SHA-512 digest either: the page's own verifier cannot run, so it must say that it
+# cannot check signatures (never that the bundle was altered).
+NO_SIGNATURES = (
+    NO_ED25519
+    + """
+(() => {
+  const subtle = crypto.subtle, digest = subtle.digest.bind(subtle);
+  const is512 = a => String((a && a.name) || a || "").toUpperCase() === "SHA-512";
+  const refuse = () => Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
+  subtle.digest = (alg, data) => is512(alg) ? refuse() : digest(alg, data);
+})();
+"""
+)
+
+
 class Chromium:
-    def __init__(self) -> None:
+    def __init__(self, init_script: str | None = None) -> None:
         self._profile = tempfile.TemporaryDirectory(prefix="kasuhara-chromium-")
         self.proc = subprocess.Popen(
             [
@@ -47,6 +78,8 @@ class Chromium:
         self.console: list[str] = []
         self.call("Page.enable")
         self.call("Runtime.enable")
+        if init_script:  # runs in every document before its own scripts
+            self.call("Page.addScriptToEvaluateOnNewDocument", source=init_script)
 
     def _page_ws_url(self) -> str:
         deadline = time.monotonic() + 30

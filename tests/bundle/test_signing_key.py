@@ -48,9 +48,11 @@ def _resigned(
     m["files"] = sorted(files.values(), key=lambda f: f["path"])
     e["manifest.json"] = canonical_json(m)
     e["manifest.json.sig"] = key.sign(e["manifest.json"])
+    unlisted = ("SHA256SUMS", "SHA256SUMS.sig")
     e["SHA256SUMS"] = format_sha256sums(
-        sorted((p, hashlib.sha256(d).hexdigest()) for p, d in e.items() if p != "SHA256SUMS")
+        sorted((p, hashlib.sha256(d).hexdigest()) for p, d in e.items() if p not in unlisted)
     )
+    e["SHA256SUMS.sig"] = key.sign(e["SHA256SUMS"])  # the forger signs SHA256SUMS too
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in e.items():

@@ -57,7 +57,7 @@ def test_good_zip_is_all_green(browser, bundle, tmp_path):
     browser.pick("#zip", [bundle])
     result = browser.wait_result()
     assert result["ok"], result
-    assert result["files"] == 9
+    assert result["files"] == 10  # with SHA256SUMS.sig
     banner = browser.evaluate("document.querySelector('#summary').textContent")
     assert "すべての確認に合格しました" in banner and "All checks passed" in banner
 

@@ -449,12 +449,14 @@ def test_setup_reads_recipient_files_from_windows_and_never_echoes_a_secret(data
 def test_keys_init_org_never_overwrites_and_checks_the_passphrase_file(data_dir, tmp_path):
     out = tmp_path / "org"
     pw = tmp_path / "pass.txt"
-    pw.write_bytes("\ufeff合言葉 です\r\n".encode())  # BOM and CRLF: neither is part of it
+    # BOM and CRLF: neither is part of it (long enough: weak new passphrases are refused)
+    pw.write_bytes("\ufeff合言葉 です、長くて覚えやすい 2026 年の秘密\r\n".encode())
     r = kr("--json", "keys", "init-org", "--out", str(out), "--passphrase-file", str(pw))
     assert r.returncode == 0, r.stderr
     identity = (out / "org-identity.age").read_bytes()
     recipient = (out / "org-recipient.txt").read_bytes()
-    assert pyrage.passphrase.decrypt(identity, "合言葉 です").startswith(b"# created")
+    phrase = "合言葉 です、長くて覚えやすい 2026 年の秘密"
+    assert pyrage.passphrase.decrypt(identity, phrase).startswith(b"# created")
 
     obj = failure("keys", "init-org", "--out", str(out), "--passphrase-file", str(pw), code=2)
     assert "org-identity.age" in obj["message"]

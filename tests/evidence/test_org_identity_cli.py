@@ -133,7 +133,15 @@ def test_setup_prints_the_fingerprint_and_keeps_no_private_org_key(tmp_path, org
     out = json.loads(r.stdout)
     assert out["recipients"] == [org.recipient, second]
     assert len(out["fingerprint"]) == 64
+    # a second set-up that would drop an active recipient is refused (issue 10) ...
     r = run_cli("setup", "--org-recipient", org.recipient, data_dir=tmp_path / "d")
+    assert r.returncode == 2 and second in r.stderr and "--replace-recipients" in r.stderr
+    r = run_cli("--json", "setup", "--org-recipient", str(rec_file), data_dir=tmp_path / "d")
+    assert json.loads(r.stdout)["recipients"] == [org.recipient, second]  # unchanged
+    # ... and done when asked for
+    r = run_cli("setup", "--org-recipient", org.recipient, "--replace-recipients",
+                data_dir=tmp_path / "d")  # fmt: skip
+    assert r.returncode == 0, r.stderr
     assert out["fingerprint"] in r.stdout  # same key the second time
     for p in (tmp_path / "d").rglob("*"):
         if p.is_file():

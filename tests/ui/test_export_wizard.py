@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWizard
 
 from kasuhara_recorder.app.service import AppService
+from kasuhara_recorder.bundle.handover import grouped
 from kasuhara_recorder.ui.export_wizard import (
     PAGE_DESTINATION,
     PAGE_INCIDENT,
@@ -149,6 +150,14 @@ def test_export_through_the_wizard_after_a_wrong_passphrase(qtbot, officer: Offi
     assert page.passphrase.text() == ""
     assert page.identity is None
     assert list(officer.out.iterdir()) == []
+    # ... and entered in the chain, the attempts counted (issue 11)
+    failed = [e for e in service.audit.entries() if e.event == "key.unlock_failed"]
+    assert [(e.data["attempt"], e.data["reason"]) for e in failed] == [(1, "wrong_passphrase")]
+    assert "1 回目" in page.message.text()
+    unlock(qtbot, wizard, officer.identity, "still not the passphrase")
+    failed = [e for e in service.audit.entries() if e.event == "key.unlock_failed"]
+    assert [e.data["attempt"] for e in failed] == [1, 2] and "2 回目" in page.message.text()
+    assert "not the passphrase" not in json.dumps([e.data for e in failed])
 
     # the right one: on to the destination, and the field is empty again
     unlock(qtbot, wizard, officer.identity, PASSPHRASE)
@@ -164,7 +173,14 @@ def test_export_through_the_wizard_after_a_wrong_passphrase(qtbot, officer: Offi
     assert run.message.isVisible() and "書き出しました" in run.message.text(), run.message.text()
     assert dest.is_file()
     sha = hashlib.sha256(dest.read_bytes()).hexdigest()
-    assert run.sha_label.text() == f"SHA-256: {sha}"
+    # the two values to send apart from the bundle, grouped to read aloud (issue 10)
+    assert run.sha_label.text() == f"ZIP ファイルの SHA-256:\n{grouped(sha, lines=True)}"
+    fp = service.workstation.key.fingerprint
+    assert run.fingerprint_label.text() == f"署名鍵のフィンガープリント:\n{grouped(fp, lines=True)}"
+    assert run.sha_label.isVisible() and run.fingerprint_label.isVisible()
+    # one way out of the finished page: 閉じる, no キャンセル beside it (issue 11)
+    assert not wizard.button(QWizard.WizardButton.CancelButton).isVisible()
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
     assert str(dest) in run.path_label.full_text() and run.path_label.toolTip() == str(dest)
     assert run.open_button.isVisible()
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
@@ -181,6 +197,9 @@ def test_export_through_the_wizard_after_a_wrong_passphrase(qtbot, officer: Offi
     # the unlock and the export are in the chain of custody; the passphrase is nowhere
     events = [e.event for e in service.audit.entries()]
     assert "key.unlock" in events and events[-1] == "bundle.export"
+    opened = [e for e in service.audit.entries() if e.event == "key.unlock"]
+    assert opened[-1].data["failed_attempts"] == 2
+    assert service.audit.entries()[-1].data["bundle_sha256"] == sha
     for p in service.paths.root.rglob("*"):
         if p.is_file():
             assert PASSPHRASE.encode() not in p.read_bytes(), p
@@ -278,6 +297,12 @@ def test_verify_dialog_shows_each_file(qtbot, officer: Officer, tmp_path: Path):
     with qtbot.waitSignal(dialog.verified, timeout=60_000):
         click(qtbot, dialog.verify_button)
     assert "問題はありません" in dialog.summary.text()
+    # the same two values the export showed, to compare with what the sender told
+    fp = officer.service.workstation.key.fingerprint
+    sha = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert dialog.handover.isVisible()
+    assert grouped(fp, lines=True) in dialog.handover.text()
+    assert grouped(sha, lines=True) in dialog.handover.text()
     rows = {
         dialog.table.topLevelItem(i).text(0): dialog.table.topLevelItem(i).text(1)
         for i in range(dialog.table.topLevelItemCount())
@@ -297,6 +322,13 @@ def test_verify_dialog_shows_each_file(qtbot, officer: Officer, tmp_path: Path):
     with qtbot.waitSignal(dialog.verified, timeout=60_000):
         click(qtbot, dialog.verify_button)
     assert "改ざんまたは欠落" in dialog.summary.text()
+    # the failed file comes first, above every file that passed (issue 11)
+    assert dialog.table.topLevelItem(0).text(0).endswith("README.txt")
+    assert dialog.table.topLevelItem(0).text(1) != "OK"
+    assert all(
+        dialog.table.topLevelItem(i).text(1) == "OK"
+        for i in range(1, dialog.table.topLevelItemCount())
+    )
     failed = {
         dialog.table.topLevelItem(i).text(0): dialog.table.topLevelItem(i).text(1)
         for i in range(dialog.table.topLevelItemCount())
