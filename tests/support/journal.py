@@ -7,8 +7,8 @@ from pathlib import Path
 
 
 def journal_pcm_bytes(sealed: Path) -> int:
-    """Plaintext bytes covered by the newest checkpoint; 0 before the first one. A line still
-    being written (torn) is skipped, as recovery would."""
+    """Plaintext bytes covered by the newest checkpoint (a chunk's or a sealed tail's); 0
+    before the first one. A line still being written (torn) is skipped, as recovery would."""
     try:
         lines = Path(str(sealed) + ".journal").read_bytes().splitlines()
     except FileNotFoundError:
@@ -36,3 +36,17 @@ def wait_for_first_checkpoint(vault: Path, proc, timeout: float) -> Path:
             raise AssertionError(f"recorder exited early: {proc.stderr.read().decode()}")
         time.sleep(0.05)
     raise AssertionError("the recording subprocess never checkpointed any audio")
+
+
+def newest_attested(sealed: Path) -> tuple[int, str]:
+    """(pcm_bytes, pcm_sha256) of the newest line that attests audio, a chunk checkpoint or a
+    sealed tail: what recovery must give back, read the way a test may read it (plain JSON)."""
+    best = (0, "")
+    for line in Path(str(sealed) + ".journal").read_bytes().splitlines():
+        try:
+            rec = json.loads(line)
+            if rec.get("kind") in (None, "tail") and rec["pcm_bytes"] >= best[0]:
+                best = (rec["pcm_bytes"], rec["pcm_sha256"])
+        except (ValueError, KeyError):
+            pass
+    return best
