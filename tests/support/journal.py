@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def wait_for_first_checkpoint(vault: Path, proc, timeout: float) -> Path:
 def newest_attested(sealed: Path) -> tuple[int, str]:
     """(pcm_bytes, pcm_sha256) of the newest line that attests audio, a chunk checkpoint or a
     sealed tail: what recovery must give back, read the way a test may read it (plain JSON)."""
-    best = (0, "")
+    best = (0, hashlib.sha256(b"").hexdigest())  # nothing attested: an empty recording
     for line in Path(str(sealed) + ".journal").read_bytes().splitlines():
         try:
             rec = json.loads(line)
