@@ -750,11 +750,9 @@ def _closed_result(sealed_path: Path, cp: Checkpoint) -> SealResult:
 
 def _sweep_leftovers(sealed_path: Path) -> None:
     """What a killed writer leaves beside a recording whose journal is now closed: spent tail
-    slots, torn temp files of a tail, and the 4 MiB disk-full reserve."""
+    slots and the 4 MiB disk-full reserve."""
     for k in range(TAIL_SLOTS):
         tail_slot_path(sealed_path, k).unlink(missing_ok=True)
-    for tmp in sealed_path.parent.glob(f".{sealed_path.name}.tail.*.tmp"):
-        tmp.unlink(missing_ok=True)
     reserve_path(sealed_path).unlink(missing_ok=True)
 
 
