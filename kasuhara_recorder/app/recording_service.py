@@ -40,6 +40,7 @@ from kasuhara_recorder.evidence.manifest import (
     new_recording_id,
 )
 from kasuhara_recorder.evidence.sealed_writer import (
+    TAIL_SLOTS,
     SealedWriter,
     StreamInfo,
     claim,
@@ -543,7 +544,7 @@ class RecordingService:
         for p in (
             sealed,
             Path(str(sealed) + ".journal"),
-            *(tail_slot_path(sealed, k) for k in range(2)),
+            *(tail_slot_path(sealed, k) for k in range(TAIL_SLOTS)),
             pending_path(vault, rid),
         ):
             p.unlink(missing_ok=True)
@@ -714,15 +715,16 @@ class RecordingService:
                 recovered_at=now, checkpoint_written_at=checkpoint_at, reason=reason
             ),
         )
+        extra = {
+            "checkpoint_written_at": checkpoint_at,
+            "cut_bytes": seal.cut_bytes,
+            "recovered_from": seal.recovered_from or "checkpoint",
+        }
+        subject = f"recording:{rid}"
+        if not any(e.event == "recording.start" for e in self.app.audit.entries(subject)):
+            extra["start_entry"] = "missing"  # killed before its start was logged: say so
         manifest = self.app.workstation.finalize_recording(
-            seal,
-            meta,
-            event="recording.recovered",
-            extra={
-                "checkpoint_written_at": checkpoint_at,
-                "cut_bytes": seal.cut_bytes,
-                "recovered_from": seal.recovered_from or "checkpoint",
-            },
+            seal, meta, event="recording.recovered", extra=extra
         )
         pending_path(vault, rid).unlink(missing_ok=True)
         log.info(

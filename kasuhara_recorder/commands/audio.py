@@ -250,8 +250,8 @@ def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:
         m = r.manifest
         if r.recovered_from == "empty":  # an early crash: say so, not "0.00 s recovered"
             console.say(
-                f"記録を閉じました: {m.id}（終了前に保存が確定した音声はありませんでした。"
-                f"空の録音として記録しました。開始 {m.started_at}）",
+                f"記録を閉じました: {m.id}（アプリが止まる前に保存が確定した音声はありません"
+                f"でした。空の録音として記録しました。開始 {m.started_at}）",
                 f"closed: {m.id} (no audio had been made durable before the crash; recorded "
                 f"as an empty recording; started {m.started_at})",
             )
