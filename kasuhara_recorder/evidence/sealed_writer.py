@@ -54,7 +54,6 @@ import contextlib
 import errno
 import hashlib
 import io
-import logging
 import os
 import threading
 import time
@@ -89,8 +88,6 @@ from kasuhara_recorder.evidence.journal import (
     try_lock,
 )
 from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
-
-log = logging.getLogger("kasuhara.evidence.sealed")
 
 PT_CHUNK = 64 * 1024  # age STREAM plaintext chunk
 CT_CHUNK = PT_CHUNK + 16  # + Poly1305 tag
