@@ -203,6 +203,11 @@ class RecoveredRecording:
     recovered_from: str = ""
 
 
+def _in_real_time(source) -> bool:
+    """A device, or a file fed at the pace a device would deliver it."""
+    return bool(source.realtime or getattr(source, "paced", False))
+
+
 def pending_path(vault: Path, recording_id: str) -> Path:
     return Path(vault) / f"{recording_id}.pending.json"
 
@@ -468,7 +473,9 @@ class RecordingService:
                     rid,
                     checkpoint_interval_s=CHECKPOINT_INTERVAL_S,
                     stream=StreamInfo(source.format.samplerate, source.format.channels),
-                    tail_interval_s=TAIL_INTERVAL_S,
+                    # A file fed as fast as the sealer takes it (benches, long tests) has no
+                    # "last second" to keep: its tail would be all that the pipeline holds.
+                    tail_interval_s=TAIL_INTERVAL_S if _in_real_time(source) else None,
                     keep_lock=True,
                 )
             except BaseException:

@@ -95,6 +95,10 @@ PIPE_SIZE = 1024 * 1024  # pyrage's input buffer
 READ_BLOCK = 1024 * 1024  # the sink's read-back and hashing step
 WAKE_BYTES = READ_BLOCK  # the sink is woken for this much new ciphertext (or a checkpoint cut)
 RESERVE_BYTES = 4 * PIPE_SIZE  # ≥ everything in flight (pyrage's input buffer, its chunk, a block)
+# The tail a live writer keeps is the audio since the newest chunk checkpoint: normally about a
+# second. A writer fed far faster than real time (or one whose disk stalled for a minute) would
+# keep the whole pipeline's worth; past this it keeps no tail and only whole chunks are durable.
+TAIL_MAX_BYTES = 8 * 1024 * 1024
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
@@ -341,7 +345,7 @@ class SealedWriter:
         # The plaintext since ``_tail_base``, the newest chunk checkpoint the producer has seen
         # (``_durable_pcm``, set by the sink once journalled): what a tail seals.
         self._tail_interval = tail_interval_s
-        self._tail_buf = bytearray()
+        self._tail_buf: bytearray | None = bytearray()
         self._tail_base = 0
         self._next_tail = 0.0
         self._durable_pcm = 0
@@ -471,11 +475,16 @@ class SealedWriter:
         thread when one is due. Costs a copy of the block and, once an interval, one of the
         tail (at most a few chunks): no hashing of the audio twice, no syscall."""
         buf = self._tail_buf
+        if buf is None:
+            return  # gave up keeping a tail (see TAIL_MAX_BYTES)
         buf += mv
         durable = self._durable_pcm
         if durable > self._tail_base:
             del buf[: durable - self._tail_base]  # O(1) at the front of a bytearray
             self._tail_base = durable
+        if len(buf) > TAIL_MAX_BYTES:
+            self._tail_buf = None
+            return
         now = time.monotonic()
         if now >= self._next_tail and self._pt_bytes > self._tail_base:
             self._next_tail = now + self._tail_interval

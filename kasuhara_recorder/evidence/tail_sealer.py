@@ -37,6 +37,7 @@ from kasuhara_recorder.evidence.journal import (
 )
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+_datasync = getattr(os, "fdatasync", os.fsync)  # fdatasync is POSIX; Windows has fsync
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class TailSealer:
         self._stopped = False
         self._slot = 0
         self._fds: dict[int, int] = {}  # slot → open file, created on first use
+        self._sizes: dict[int, int] = {}  # slot → its length on disk
         self._sealed_pcm = 0  # the newest tail journalled covers this much
         self.sealed = 0  # tails journalled (for tests and the bench)
         self._thread = threading.Thread(target=self._run, name="seal-tail", daemon=True)
@@ -117,13 +119,16 @@ class TailSealer:
             flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
             fd = os.open(slot, flags, 0o600)  # private before any byte is written
             self._fds[self._slot] = fd
+            self._sizes[self._slot] = 0
             fsync_dir(slot.parent)  # the name is durable before any line names it
         os.lseek(fd, 0, os.SEEK_SET)
         view = memoryview(sealed)
         while view:
             view = view[os.write(fd, view) :]
-        os.ftruncate(fd, len(sealed))
-        os.fsync(fd)
+        if len(sealed) < self._sizes[self._slot]:
+            os.ftruncate(fd, len(sealed))
+        self._sizes[self._slot] = len(sealed)
+        _datasync(fd)  # data and length; not the times (where the OS can tell them apart)
 
     def _seal(self, copy: TailCopy) -> None:
         sealed = pyrage.encrypt(copy.data, self._recipients)

@@ -295,3 +295,18 @@ def test_phone_preset_records_the_devices_channels_and_the_cli_prints_the_id(
         ln for ln in plain.stdout.splitlines() if re.fullmatch(r"rec-\d{8}-\d{6}-[0-9a-f]{6}", ln)
     ]
     assert len(ids) == 1  # the id alone on its line, for people and simple scripts
+
+
+def test_only_a_recording_in_real_time_seals_its_tail(app, tmp_path):
+    """A device or a file fed at its pace seals its tail twice a second; a file fed as fast as
+    the sealer takes it (benches, long tests) does not: its tail would be the whole pipeline."""
+    wav = write_wav(tmp_path / "tone.wav", tone(440, 1.5))
+    kinds = {}
+    for paced in (True, False):
+        session = app.recording.start("counter", input_file=wav, paced=paced)
+        assert session.wait_until_capture_ended(30)
+        m = session.stop()
+        journal = app.paths.vault / f"{m.id}.age.journal"
+        kinds[paced] = [json.loads(line).get("kind") for line in journal.read_bytes().splitlines()]
+    assert kinds[True][0] == "open" and "tail" in kinds[True]
+    assert kinds[False][0] == "open" and "tail" not in kinds[False]

@@ -365,3 +365,22 @@ def test_a_recovery_cut_short_after_moving_the_tail_is_finished_the_same(tmp_pat
     audio = recovered_audio(identity_file, sealed, res)
     assert audio == pcm(res.pcm_bytes)
     assert hashlib.sha256(audio).hexdigest() == res.pcm_sha256 == newest["pcm_sha256"]
+
+
+def test_a_writer_fed_far_faster_than_real_time_keeps_no_huge_tail(tmp_path, plain_identity):
+    """Fed at disk speed with checkpoints far apart, the tail would be everything since the
+    last checkpoint; past TAIL_MAX_BYTES the writer stops keeping one (memory stays bounded)
+    and the file is still whole."""
+    from kasuhara_recorder.evidence.sealed_writer import TAIL_MAX_BYTES
+
+    ident, identity_file = plain_identity
+    sealed = tmp_path / "rec.age"
+    w = SealedWriter(sealed, [str(ident.to_public())], checkpoint_interval_s=3600,
+                     stream=StreamInfo(8000, 1), tail_interval_s=0.0)  # fmt: skip
+    data = pcm(TAIL_MAX_BYTES + 40 * PT_CHUNK, seed=11)
+    for i in range(0, len(data), 1 << 20):
+        w.write(data[i : i + (1 << 20)])
+    res = w.close()
+    tails = [ln for ln in journal_lines(sealed) if ln.get("kind") == "tail"]
+    assert all(ln["tail"]["pcm_bytes"] <= TAIL_MAX_BYTES for ln in tails)
+    assert res.complete and age_d(identity_file, sealed).stdout == data

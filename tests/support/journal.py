@@ -24,8 +24,9 @@ def journal_pcm_bytes(sealed: Path) -> int:
 
 
 def wait_for_first_checkpoint(vault: Path, proc, timeout: float) -> Path:
-    """The sealed file of a recording subprocess once its first chunk is checkpointed (audio is
-    flowing); fails if the process dies or nothing is checkpointed within ``timeout`` s."""
+    """The sealed file of a recording subprocess once some audio is attested (its first sealed
+    tail or chunk checkpoint: audio is flowing); fails if the process dies or nothing is
+    attested within ``timeout`` s."""
     import time
 
     deadline = time.monotonic() + timeout
