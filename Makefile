@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup system lint format bench screenshots translations clean soak-export
+.PHONY: run test soak soak-export setup system lint format bench screenshots translations clean
 
 run: setup
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
@@ -18,6 +18,15 @@ run: setup
 
 test: setup lint
 	scripts/run-tests $(PYTEST_ARGS)
+
+# 30 SIGKILLs per preset rate (48/16/8 kHz) of real recorders; prints every kill and the
+# worst and median loss per rate (also kept in soak-report.txt).
+SOAK_KILLS ?= 30
+soak: setup
+	rm -f soak-report.txt
+	KASUHARA_KILLS_PER_RATE=$(SOAK_KILLS) KASUHARA_SOAK_REPORT=$(CURDIR)/soak-report.txt \
+	  $(BIN)/python -m pytest tests/audio/test_crash_loss.py -s -q -p no:cacheprovider
+	@echo; echo "== soak: loss per rate =="; grep -h "kills, loss" soak-report.txt
 
 setup: system $(STAMP) translations
 

@@ -6,7 +6,10 @@ enters it in the store and the audit chain. Nothing here decrypts: the counter P
 organisation's recipients.
 
 While a recording runs, ``vault/<id>.pending.json`` (metadata and tags, no audio) lets
-``recover()`` close it as ``recovered`` after a crash, with the hash of its last checkpoint.
+``recover()`` close it as ``recovered`` after a crash, with the hash of its last checkpoint (or
+of its last sealed tail). The sealed writer's journal lock is held from before the sealed file
+exists until the recording is registered and its pending file gone; ``recover()`` claims that
+lock before it looks at a recording, so it never touches one another process is recording.
 """
 
 from __future__ import annotations
@@ -37,9 +40,14 @@ from kasuhara_recorder.evidence.manifest import (
     new_recording_id,
 )
 from kasuhara_recorder.evidence.sealed_writer import (
+    TAIL_SLOTS,
     SealedWriter,
+    StreamInfo,
+    claim,
     find_unfinished,
     read_checkpoint,
+    read_journal,
+    tail_slot_path,
 )
 from kasuhara_recorder.evidence.sealed_writer import recover as recover_sealed
 
@@ -50,8 +58,11 @@ log = logging.getLogger("kasuhara.app.recording")
 
 CHANNELS = ("counter", "phone")
 LOW_SPACE_HOURS = 2.0
-# A checkpoint at every durable 64 KiB chunk (0.68 s at 48 kHz mono): a crash loses ≤ ~1.3 s.
+# A checkpoint at every durable 64 KiB chunk (0.68 s at 48 kHz mono, 4.1 s at 8 kHz) ...
 CHECKPOINT_INTERVAL_S = 0.5
+# ... and the plaintext since then sealed as its own small age file this often: a crash loses
+# about this much plus the time to seal it (and the 50 ms blocks in flight), at any rate.
+TAIL_INTERVAL_S = 0.5
 MONITOR_INTERVAL_S = 0.25
 STATUS_BY_END = {
     EndReason.STOPPED: "complete",
@@ -96,6 +107,20 @@ class RecoveryIncomplete(EvidenceError):
         )
         self.recovered = recovered
         self.failed = failed
+
+
+class RecordingFormatUnknown(EvidenceError):
+    """Neither the pending file nor the journal says the format: recovery will not guess it."""
+
+    ja = (
+        "録音 {detail} の形式（サンプリング周波数・チャンネル数）を示す記録が残っていないため、"
+        "復旧できませんでした。ファイルは削除・移動せずに保全し、証拠管理担当者に連絡してください。"
+    )
+    en = (
+        "recording {detail}: neither its pending file nor its journal records the sample rate "
+        "and channels, so it was not recovered (no guess is made); keep its files as they are "
+        "and tell the evidence officer"
+    )
 
 
 class RecordingNotRegistered(EvidenceError):
@@ -173,6 +198,14 @@ class PendingRecording:
 class RecoveredRecording:
     manifest: RecordingManifest
     cut_bytes: int  # sealed bytes after the last checkpoint, dropped (never attested)
+    # "checkpoint" (cut at a chunk), "tail" (with its sealed tail), "empty" (no audio was
+    # durable before the crash: closed as an empty recording); "" when only registered
+    recovered_from: str = ""
+
+
+def _in_real_time(source) -> bool:
+    """A device, or a file fed at the pace a device would deliver it."""
+    return bool(source.realtime or getattr(source, "paced", False))
 
 
 def pending_path(vault: Path, recording_id: str) -> Path:
@@ -298,6 +331,7 @@ class RecordingSession:
                 self.timer.poll()
                 self._manifest = self._service._finish(self, self.capture)
             except Exception as e:
+                self._writer.release()  # recover() may finish it now
                 # Never leave a caller without a typed answer; recover() can still close the
                 # recording from its journal and pending file.
                 log.exception("stopping recording %s failed", self.id)
@@ -316,6 +350,8 @@ class RecordingSession:
                 self._stopped.set()
                 self._post("stop_failed", err.message("ja"), err.message("en"), err)
                 raise err from e
+            # Registered and its pending file gone: only now may another process look at it.
+            self._writer.release()
             self.stop_latency_s = time.monotonic() - t0
             if self._manifest.incident_id:
                 self._service._attach_to_incident(self._manifest)
@@ -434,7 +470,13 @@ class RecordingService:
             write_atomic(pending_path(app.paths.vault, rid), pending.to_json())
             try:
                 writer = app.workstation.open_writer(
-                    rid, checkpoint_interval_s=CHECKPOINT_INTERVAL_S
+                    rid,
+                    checkpoint_interval_s=CHECKPOINT_INTERVAL_S,
+                    stream=StreamInfo(source.format.samplerate, source.format.channels),
+                    # A file fed as fast as the sealer takes it (benches, long tests) has no
+                    # "last second" to keep: its tail would be all that the pipeline holds.
+                    tail_interval_s=TAIL_INTERVAL_S if _in_real_time(source) else None,
+                    keep_lock=True,
                 )
             except BaseException:
                 pending_path(app.paths.vault, rid).unlink(missing_ok=True)
@@ -446,8 +488,11 @@ class RecordingService:
             try:
                 session._start()
             except BaseException:
-                writer.close()
-                self._discard(rid)
+                try:
+                    writer.close()
+                finally:
+                    writer.release()
+                    self._discard(rid)
                 raise
             self._active = session
         if space.low:
@@ -502,9 +547,11 @@ class RecordingService:
     def _discard(self, rid: str) -> None:
         """A recording that never captured anything (the device refused to start)."""
         vault = self.app.paths.vault
+        sealed = vault / f"{rid}.age"
         for p in (
-            vault / f"{rid}.age",
-            Path(str(vault / f"{rid}.age") + ".journal"),
+            sealed,
+            Path(str(sealed) + ".journal"),
+            *(tail_slot_path(sealed, k) for k in range(TAIL_SLOTS)),
             pending_path(vault, rid),
         ):
             p.unlink(missing_ok=True)
@@ -560,36 +607,34 @@ class RecordingService:
 
     # --- recovery ------------------------------------------------------------------------
     def recover(self) -> list[RecoveredRecording]:
-        """Close every recording a crash left open, as ``recovered`` at its last checkpoint."""
+        """Close every recording a crash left open, as ``recovered`` at its last checkpoint.
+
+        A recording is looked at only while this call holds its journal's lock (``claim``):
+        one a live writer holds, in this process or another, is left alone, and so is one
+        another recovery is closing at the same moment."""
         vault = self.app.paths.vault
         if not vault.is_dir():
             if self.app.paths.root.exists() and not self.app.paths.root.is_dir():
                 self.app.paths.ensure()  # a file where the data folder should be: say so
             return []
-        candidates = {p.name.removesuffix(".age") for p in find_unfinished(vault)}
-        unregistered = set()
+        # Unclosed journals (or none), and pending files left beside a sealed file.
+        rids = {p.name.removesuffix(".age") for p in find_unfinished(vault)}
         for pend in vault.glob("*.pending.json"):
             rid = pend.name.removesuffix(".pending.json")
-            if not (vault / f"{rid}.age").exists():
-                continue
+            if (vault / f"{rid}.age").exists():
+                rids.add(rid)
+        out, failed = [], []
+        for rid in sorted(rids):
             if self._active is not None and self._active.id == rid:
                 continue
-            if not (vault / f"{rid}.manifest.json").exists():
-                # Sealed and closed, but the process died before the manifest was written
-                candidates.add(rid)
-            elif rid not in candidates:
-                # Signed manifest written, but the database refused the row (locked, full,
-                # damaged) or the process died before it went in
-                unregistered.add(rid)
-        out, failed = [], []
-        for rid in sorted(candidates | unregistered):
             try:
-                if rid in unregistered:
-                    done = self._register_one(rid)
-                    if done is not None:
-                        out.append(done)
-                else:
-                    out.append(self._recover_one(rid))
+                with claim(vault / f"{rid}.age") as mine:
+                    if not mine:
+                        log.info("%s is held by a live writer or recovery: left alone", rid)
+                        continue
+                    done = self._close_one(rid)
+                if done is not None:
+                    out.append(done)
             except KasuharaError as e:
                 # one damaged file must not keep the others open: go on, report it after
                 log.error("could not recover %s: %s", rid, e.message("en"))
@@ -597,6 +642,26 @@ class RecordingService:
         if failed:
             raise RecoveryIncomplete(out, failed)
         return out
+
+    def _close_one(self, rid: str) -> RecoveredRecording | None:
+        """One recording, its journal claimed: looked at again now, since its owner may have
+        finished it between the listing and the claim."""
+        from kasuhara_recorder.evidence.manifest import manifest_paths
+
+        vault = self.app.paths.vault
+        sealed = vault / f"{rid}.age"
+        if not sealed.exists():
+            return None
+        pending = pending_path(vault, rid).exists()
+        if manifest_paths(vault, rid).manifest.exists():
+            # Signed manifest written, but the database refused the row (locked, full,
+            # damaged) or the process died before it went in
+            return self._register_one(rid) if pending else None
+        cp = read_checkpoint(sealed)
+        if cp is not None and cp.closed and not pending:
+            return None  # closed, and no recording of ours waits for it
+        # Unclosed, or sealed and closed but the process died before the manifest was written
+        return self._recover_one(rid)
 
     def _register_one(self, rid: str) -> RecoveredRecording | None:
         """Enter a recording whose signed manifest is in the vault but not in the database."""
@@ -625,40 +690,58 @@ class RecordingService:
     def _recover_one(self, rid: str) -> RecoveredRecording:
         vault = self.app.paths.vault
         sealed = vault / f"{rid}.age"
-        before = sealed.stat().st_size
-        cp = read_checkpoint(sealed)
-        seal = recover_sealed(sealed)
+        journal = read_journal(sealed)
         try:
             pending = PendingRecording.from_json(pending_path(vault, rid).read_bytes())
         except (FileNotFoundError, ValueError, TypeError, KeyError):
-            # No metadata survived: record what the file itself proves.
+            # No metadata survived: record what the files themselves prove, the format from
+            # the journal's first line, and never a guessed sample rate.
+            stream = journal.stream
+            if stream is None:
+                raise RecordingFormatUnknown(rid) from None
             pending = PendingRecording(
-                id=rid, channel="counter", device="unknown", samplerate=48000, channels=1,
-                started_at=cp.written_at if cp else iso(dt.datetime.now().astimezone()),
+                id=rid, channel="counter", device="unknown", samplerate=stream.samplerate,
+                channels=stream.channels,
+                started_at=journal.opened_at or iso(dt.datetime.now().astimezone()),
                 incident_id=None, staff=(), recipients=tuple(self.app.settings.org_recipients),
             )  # fmt: skip
+        seal = recover_sealed(sealed, pending.recipients or self.app.settings.org_recipients)
         now = iso(dt.datetime.now().astimezone())
-        checkpoint_at = cp.written_at if cp else now
+        checkpoint_at = seal.checkpoint_written_at or now
+        reason = (
+            "no audio was durable before the crash: closed as an empty recording"
+            if seal.recovered_from == "empty"
+            else "unfinished at start-up"
+        )
         meta = self._meta(
             pending,
             ended_at=checkpoint_at,
             status="recovered",
             tags=pending.tags,
-            recovery=RecoveryInfo(recovered_at=now, checkpoint_written_at=checkpoint_at),
+            recovery=RecoveryInfo(
+                recovered_at=now, checkpoint_written_at=checkpoint_at, reason=reason
+            ),
         )
-        cut = before - seal.sealed_bytes
+        extra = {
+            "checkpoint_written_at": checkpoint_at,
+            "cut_bytes": seal.cut_bytes,
+            "recovered_from": seal.recovered_from or "checkpoint",
+        }
+        subject = f"recording:{rid}"
+        if not any(e.event == "recording.start" for e in self.app.audit.entries(subject)):
+            extra["start_entry"] = "missing"  # killed before its start was logged: say so
         manifest = self.app.workstation.finalize_recording(
-            seal,
-            meta,
-            event="recording.recovered",
-            extra={"checkpoint_written_at": checkpoint_at, "cut_bytes": cut},
+            seal, meta, event="recording.recovered", extra=extra
         )
         pending_path(vault, rid).unlink(missing_ok=True)
-        log.info("recovered %s: %d frames, %d bytes cut", rid, manifest.frames, cut)
-        return RecoveredRecording(manifest, cut)
+        log.info(
+            "recovered %s from its %s: %d frames, %d bytes cut",
+            rid, seal.recovered_from, manifest.frames, seal.cut_bytes,
+        )  # fmt: skip
+        return RecoveredRecording(manifest, seal.cut_bytes, seal.recovered_from or "checkpoint")
 
 
 __all__ = [
-    "LowDiskSpace", "RecordingEvent", "RecordingService", "RecordingSession",
-    "RecoveredRecording", "SpaceCheck", "UnknownTag",
+    "LowDiskSpace", "RecordingEvent", "RecordingFormatUnknown", "RecordingService",
+    "RecordingSession", "RecoveredRecording", "SpaceCheck", "UnknownTag",
 ]  # fmt: skip

@@ -31,7 +31,7 @@ from kasuhara_recorder.evidence.manifest import (
     write_signed_manifest,
 )
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient
-from kasuhara_recorder.evidence.sealed_writer import SealedWriter, SealResult
+from kasuhara_recorder.evidence.sealed_writer import SealedWriter, SealResult, StreamInfo
 from kasuhara_recorder.evidence.workstation_key import WorkstationKey, load_or_create
 from kasuhara_recorder.platform_seam import host_name
 from kasuhara_recorder.store.audit_log import AuditLog
@@ -263,12 +263,26 @@ class WorkstationService:
     def sealed_path(self, recording_id: str) -> Path:
         return self.app.paths.vault / f"{recording_id}.age"
 
-    def open_writer(self, recording_id: str, *, checkpoint_interval_s: float = 1.0) -> SealedWriter:
+    def open_writer(
+        self,
+        recording_id: str,
+        *,
+        checkpoint_interval_s: float = 1.0,
+        stream: StreamInfo | None = None,
+        tail_interval_s: float | None = None,
+        keep_lock: bool = False,
+    ) -> SealedWriter:
+        """A sealed writer for ``vault/<id>.age``. Live recordings pass their ``stream`` format
+        and a ``tail_interval_s`` (the not-yet-chunked tail made durable that often) and keep
+        the journal locked until they are registered (``keep_lock``, then ``release()``)."""
         self.app.paths.ensure()
         return SealedWriter(
             self.sealed_path(recording_id),
             self.recipients,
             checkpoint_interval_s=checkpoint_interval_s,
+            stream=stream,
+            tail_interval_s=tail_interval_s,
+            keep_lock=keep_lock,
         )
 
     def finalize_recording(
@@ -315,6 +329,7 @@ class WorkstationService:
             recovery=meta.recovery,
             import_info=meta.import_info,
             tags=meta.tags,
+            tail=result.tail,
         )
         files = write_signed_manifest(self.app.paths.vault, manifest, self.key)
         data, sig = files.manifest.read_bytes(), files.signature.read_bytes()
@@ -345,6 +360,7 @@ class WorkstationService:
                     "frames": manifest.frames,
                     "dropped_frames": manifest.dropped_frames,
                     "manifest_sha256": _sha256(data),
+                    **({"tail": manifest.tail.to_dict()} if manifest.tail is not None else {}),
                     **(extra or {}),
                 },
             )

@@ -166,6 +166,8 @@ class _Exporter:
                 )
             if not r.sealed_path.is_file():
                 raise ExportRefused(f"録音 {r.id} / recording {r.id}", "sealed file is missing")
+            if m.tail is not None and not (r.sealed_path.parent / m.tail.file).is_file():
+                raise ExportRefused(f"録音 {r.id} / recording {r.id}", "sealed tail is missing")
             if m.recipients and str(self.identity.to_public()) not in m.recipients:
                 # Said as a wrong choice of file, not as evidence that failed decryption.
                 raise WrongIdentity(r.id)
@@ -230,23 +232,52 @@ class _Exporter:
         else:
             raise ExportRefused(label, f"unknown sample format {m.sample_format!r}")
 
+        # A recording recovered with its sealed tail: the main file's first ``pcm_offset``
+        # bytes, then the whole tail file (docs/FORMAT.md §2); ``pcm_sha256`` covers both.
+        tail = m.tail
+        tail_reader = None if tail is None else SealedReader(r.sealed_path.parent / tail.file,
+                                                              self.identity)  # fmt: skip
+        tail_hash = hashlib.sha256()
+        extra = {}
+
         def body() -> Iterator[bytes]:
             if header:
                 yield header
+            main_want = want if tail is None else tail.pcm_offset
             for chunk in self.stream_plain(
-                reader, want, label, f"録音 {m.id}", f"recording {m.id}"
+                reader, main_want, label, f"録音 {m.id}", f"recording {m.id}"
             ):
                 pcm_hash.update(chunk)  # hashlib releases the GIL: overlaps the ZIP's CRC
                 yield chunk
+            extra["main"] = self.extra
+            if tail_reader is not None:
+                for chunk in self.stream_plain(
+                    tail_reader, want - main_want, label, f"録音 {m.id}", f"recording {m.id}"
+                ):
+                    pcm_hash.update(chunk)
+                    tail_hash.update(chunk)
+                    yield chunk
+                extra["tail"] = self.extra
 
         a.add_stream(path, size, body(), kind)
         if reader.sealed_sha256 != m.sealed_sha256 or reader.sealed_size != m.sealed_size:
             raise ExportRefused(label, "sealed file does not match sealed_sha256 (altered?)")
+        if tail_reader is not None and (
+            tail_reader.sealed_sha256 != tail.sealed_sha256
+            or tail_reader.sealed_size != tail.sealed_size
+        ):
+            raise ExportRefused(label, "sealed tail does not match its sealed_sha256 (altered?)")
+        if tail_reader is not None and tail_hash.hexdigest() != tail.pcm_sha256:
+            raise ExportRefused(label, "decrypted tail does not match its pcm_sha256 (altered?)")
         if pcm_hash.hexdigest() != m.pcm_sha256:
             raise ExportRefused(label, "decrypted audio does not match pcm_sha256 (altered?)")
-        if m.status != "recovered" and (reader.error or self.extra):
-            detail = reader.error or f"{self.extra} bytes more than the manifest declares"
+        if m.status != "recovered" and (reader.error or extra["main"]):
+            detail = reader.error or f"{extra['main']} bytes more than the manifest declares"
             raise ExportRefused(label, f"sealed file does not match its manifest: {detail}")
+        if tail_reader is not None and (tail_reader.error or extra["tail"]):
+            # The tail is a whole age file: a cut or extra bytes are never a crash's doing.
+            detail = tail_reader.error or f"{extra['tail']} bytes more than the manifest declares"
+            raise ExportRefused(label, f"sealed tail does not match its manifest: {detail}")
         a.add_bytes(f"recordings/{m.id}.json", r.manifest_json, "capture-manifest")
         a.add_bytes(f"recordings/{m.id}.json.sig", r.manifest_signature, "capture-signature")
         return path, f"recordings/{m.id}.json"

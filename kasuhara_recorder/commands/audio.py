@@ -253,6 +253,14 @@ def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:
         console.say("復旧が必要な録音はありません。", "nothing to recover")
     for r in recovered:
         m = r.manifest
+        if r.recovered_from == "empty":  # an early crash: say so, not "0.00 s recovered"
+            console.say(
+                f"記録を閉じました: {m.id}（アプリが止まる前に保存が確定した音声はありません"
+                f"でした。空の録音として記録しました。開始 {m.started_at}）",
+                f"closed: {m.id} (no audio had been made durable before the crash; recorded "
+                f"as an empty recording; started {m.started_at})",
+            )
+            continue
         console.say(
             f"復旧しました: {m.id}（{m.duration_ms / 1000:.2f} 秒、チェックポイント "
             f"{m.recovery.checkpoint_written_at if m.recovery else '-'}）",
@@ -268,6 +276,8 @@ def cmd_recover(args: argparse.Namespace, console: cli.Console) -> int:
             "frames": r.manifest.frames,
             "duration_ms": r.manifest.duration_ms,
             "cut_bytes": r.cut_bytes,
+            "recovered_from": r.recovered_from,
+            "tail": r.manifest.tail.to_dict() if r.manifest.tail is not None else None,
         }
         for r in recovered
     ]

@@ -16,6 +16,7 @@ from pathlib import Path
 from kasuhara_recorder.atomic_file import write_atomic
 from kasuhara_recorder.errors import EvidenceError
 from kasuhara_recorder.evidence.canonical_json import canonical_json, parse_json_object
+from kasuhara_recorder.evidence.journal import SealedTail
 from kasuhara_recorder.evidence.workstation_key import (
     WorkstationKey,
     fingerprint_of,
@@ -108,6 +109,9 @@ class RecordingManifest:
     recovery: RecoveryInfo | None = None
     import_info: ImportInfo | None = None
     tags: tuple[TagEntry, ...] = field(default_factory=tuple)
+    # A recording recovered with its tail: the audio goes on in this second sealed file
+    # (``pcm_sha256`` covers both). Absent from the JSON when None.
+    tail: SealedTail | None = None
     format: str = MANIFEST_FORMAT
 
     @property
@@ -117,7 +121,18 @@ class RecordingManifest:
     def with_changes(self, **changes) -> RecordingManifest:
         return replace(self, **changes)
 
+    @property
+    def sealed_names(self) -> tuple[str, ...]:
+        """Every sealed file of the recording, in the order their plaintext is joined."""
+        return (self.sealed_name,) if self.tail is None else (self.sealed_name, self.tail.file)
+
     def to_dict(self) -> dict:
+        d = self._dict()
+        if self.tail is not None:
+            d["tail"] = self.tail.to_dict()
+        return d
+
+    def _dict(self) -> dict:
         return {
             "format": self.format,
             "id": self.id,
@@ -222,6 +237,7 @@ class RecordingManifest:
                     TagEntry(_str(t["code"]), _int(t["offset_ms"]), _str(t["note"]), _str(t["who"]))
                     for t in d["tags"]
                 ),
+                tail=None if d.get("tail") is None else SealedTail.from_dict(d["tail"]),
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise ManifestError(f"missing or wrong field: {e}") from None
@@ -247,6 +263,20 @@ class RecordingManifest:
             raise ManifestError(f"id {self.id!r} is not a plain name")
         if any(t.offset_ms < 0 for t in self.tags):
             raise ManifestError("tag offset is negative")
+        if self.tail is not None:
+            t = self.tail
+            if t.file != f"{self.sealed_name}.tail":
+                raise ManifestError(f"tail file {t.file!r} is not {self.sealed_name}.tail")
+            if self.status != "recovered":
+                raise ManifestError("only a recovered recording has a sealed tail")
+            if t.pcm_offset <= 0 or t.pcm_offset % 65536:
+                raise ManifestError("tail pcm_offset is not a positive multiple of 65536")
+            if t.pcm_offset + t.pcm_bytes != self.frames * self.channels * 2:
+                raise ManifestError("the main file and the tail do not add up to the frames")
+            for name in ("pcm_sha256", "sealed_sha256"):
+                v = getattr(t, name)
+                if len(v) != 64 or v.strip("0123456789abcdef"):
+                    raise ManifestError(f"tail {name} is not a lower-case SHA-256 hex digest")
 
 
 def _str(v: object) -> str:

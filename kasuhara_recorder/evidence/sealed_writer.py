@@ -28,9 +28,18 @@ sees those bytes, so the copy always exists before the chunk that ends there), a
 splits its ciphertext hashing at the matching chunk end (header + k × 65552) and copies there.
 The pair is checkpointed once that chunk is fsynced, so ``pcm_*`` and ``sealed_*`` always
 describe the same cut. A crash therefore leaves a file whose complete chunks decrypt (``age -d``
-writes them, then reports the cut) and whose plaintext prefix matches the last checkpoint. age
-cannot make a partial chunk durable, so the loss on a crash is at most one 64 KiB chunk plus the
-checkpoint interval (0.7 s at 48 kHz mono s16; more at low sample rates).
+writes them, then reports the cut) and whose plaintext prefix matches the last checkpoint.
+
+age cannot make a partial chunk durable (64 KiB is 0.7 s at 48 kHz mono s16 but 4.1 s at 8 kHz).
+With ``tail_interval_s`` set (live recordings), the producer also keeps a copy of the plaintext
+since the newest chunk checkpoint, and about once an interval hands it to a fourth thread
+(``evidence/tail_sealer.py``) that seals it as its own small age file and journals it. A crash
+then loses at most about one tail interval plus the time to seal it, at any sample rate.
+``recover()`` cuts the main file at the checkpoint the tail starts from and keeps the tail as a
+second sealed member (or, when no chunk was complete yet, as the sealed file itself).
+
+The journal's lock is taken before the sealed file exists and held until ``release()`` (with
+``keep_lock``) or ``close()``: recovery in any process never touches a file a live writer holds.
 
 Disk full: a reserve file (``.<name>.reserve``) is written at start; on ENOSPC/EDQUOT it is
 deleted so what is already in flight and the final chunk still fit ("stop, seal what fits").
@@ -42,12 +51,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import datetime as dt
 import errno
-import fcntl
 import hashlib
 import io
-import json
 import os
 import threading
 import time
@@ -57,9 +63,31 @@ from pathlib import Path
 
 import pyrage
 
-from kasuhara_recorder.atomic_file import fsync_dir
+from kasuhara_recorder.atomic_file import fsync_dir, write_atomic
 from kasuhara_recorder.errors import EvidenceError, UsageError
-from kasuhara_recorder.evidence.canonical_json import canonical_json
+from kasuhara_recorder.evidence.journal import (
+    EMPTY_SHA256,
+    TAIL_SLOTS,
+    Checkpoint,
+    Journal,
+    SealedTail,
+    StreamInfo,
+    TailCheckpoint,
+    checkpoint_record,
+    claim,
+    journal_in_use,
+    journal_path,
+    now_iso,
+    open_record,
+    read_checkpoint,
+    read_journal,
+    record_line,
+    tail_member_path,
+    tail_record,
+    tail_slot_path,
+    try_lock,
+)
+from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
 
 PT_CHUNK = 64 * 1024  # age STREAM plaintext chunk
 CT_CHUNK = PT_CHUNK + 16  # + Poly1305 tag
@@ -67,8 +95,10 @@ PIPE_SIZE = 1024 * 1024  # pyrage's input buffer
 READ_BLOCK = 1024 * 1024  # the sink's read-back and hashing step
 WAKE_BYTES = READ_BLOCK  # the sink is woken for this much new ciphertext (or a checkpoint cut)
 RESERVE_BYTES = 4 * PIPE_SIZE  # ≥ everything in flight (pyrage's input buffer, its chunk, a block)
-JOURNAL_VERSION = 1
-EMPTY_SHA256 = hashlib.sha256().hexdigest()
+# The tail a live writer keeps is the audio since the newest chunk checkpoint: normally about a
+# second. A writer fed far faster than real time (or one whose disk stalled for a minute) would
+# keep the whole pipeline's worth; past this it keeps no tail and only whole chunks are durable.
+TAIL_MAX_BYTES = 8 * 1024 * 1024
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
@@ -124,31 +154,21 @@ class NoCheckpoint(CheckpointMismatch):
 @dataclass(frozen=True)
 class SealResult:
     path: Path
-    pcm_bytes: int
+    pcm_bytes: int  # the whole recording's plaintext (main file + tail)
     pcm_sha256: str
-    sealed_bytes: int
+    sealed_bytes: int  # of the main file, ``path``
     sealed_sha256: str
     complete: bool  # False: cut by a crash and recovered up to the last checkpoint
     disk_full: bool = False  # stopped early because the disk filled; the file itself is complete
+    tail: SealedTail | None = None  # recovered: the rest of the audio, a second sealed file
+    recovered_from: str | None = None  # recovered: "checkpoint", "tail" or "empty"
+    checkpoint_written_at: str | None = None  # recovered: when its last audio became durable
+    cut_bytes: int = 0  # recovered: sealed bytes dropped because nothing attested them
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    pcm_bytes: int
-    pcm_sha256: str
-    sealed_bytes: int
-    sealed_sha256: str
-    written_at: str
-    closed: bool
-    recovered: bool = False  # closed by recover() after a crash, not by the writer
-
-
-def journal_path(sealed_path: Path) -> Path:
-    return Path(str(sealed_path) + ".journal")
-
-
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
+def reserve_path(sealed_path: Path) -> Path:
+    """The writer's disk-full reserve: deleted on ENOSPC so the final chunk still fits."""
+    return sealed_path.parent / f".{sealed_path.name}.reserve"
 
 
 def _header_end(buf: bytes | bytearray) -> int | None:
@@ -283,10 +303,23 @@ class SealedWriter:
     """Seal a byte stream to ``path`` for ``recipients`` (age1… strings) as it arrives.
 
     ``write`` is called from one producer thread; it blocks only when the pipeline is full.
+
+    ``stream``: the PCM format, written as the journal's first line (recovery reads the sample
+    rate there). ``tail_interval_s``: seal the plaintext not yet in a complete chunk about this
+    often (None: only whole chunks become durable, as for imports and attachments).
+    ``keep_lock``: ``close()`` keeps the journal locked until ``release()``, so a recording
+    is not taken for an unfinished one while its owner still registers it.
     """
 
     def __init__(
-        self, path: Path, recipients: Sequence[str], *, checkpoint_interval_s: float = 1.0
+        self,
+        path: Path,
+        recipients: Sequence[str],
+        *,
+        checkpoint_interval_s: float = 1.0,
+        stream: StreamInfo | None = None,
+        tail_interval_s: float | None = None,
+        keep_lock: bool = False,
     ) -> None:
         self.path = Path(path)
         if not recipients:
@@ -296,8 +329,11 @@ class SealedWriter:
         except pyrage.RecipientError as e:
             raise UsageError(f"bad recipient: {e}") from None
         self._interval = checkpoint_interval_s
+        self._stream = stream
+        self._keep_lock = keep_lock
         self._journal_path = journal_path(self.path)
-        self._reserve_path = self.path.parent / f".{self.path.name}.reserve"
+        self._journal_lock = threading.Lock()  # the sink and the tail thread both append
+        self._reserve_path = reserve_path(self.path)
 
         # producer
         self._pt_hash = hashlib.sha256()
@@ -306,6 +342,13 @@ class SealedWriter:
         self._next_snap = 0.0
         # Producer → sink, in boundary order; deque append/popleft are atomic under the GIL.
         self._snapshots: collections.deque[_Snapshot] = collections.deque()
+        # The plaintext since ``_tail_base``, the newest chunk checkpoint the producer has seen
+        # (``_durable_pcm``, set by the sink once journalled): what a tail seals.
+        self._tail_interval = tail_interval_s
+        self._tail_buf: bytearray | None = bytearray()
+        self._tail_base = 0
+        self._next_tail = 0.0
+        self._durable_pcm = 0
 
         # encrypt thread → sink
         self._ct_written = 0
@@ -322,6 +365,16 @@ class SealedWriter:
         self._result: SealResult | None = None
 
         self._open_files()
+        self._tail: TailSealer | None = None
+        if tail_interval_s is not None:
+            self._next_tail = time.monotonic() + tail_interval_s
+            self._tail = TailSealer(
+                self.path,
+                self._recipients,
+                durable_pcm=lambda: self._durable_pcm,
+                journal=self._journal_tail,
+                failed=self._tail_failed,
+            )
         self._feed = _PlainFeed()
         self._encrypt_thread = threading.Thread(
             target=self._encrypt, name="seal-encrypt", daemon=True
@@ -336,8 +389,14 @@ class SealedWriter:
             self._write_reserve()
             jfd = os.open(self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             self._journal = os.fdopen(jfd, "ab", buffering=0)
-            # Held while writing: find_unfinished() skips a recording that is still live.
-            fcntl.flock(self._journal.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Held while writing (and, with keep_lock, until release()): recovery in any
+            # process skips a recording that is still live. Taken before the sealed file
+            # exists, so a sealed file without a locked journal has no live writer.
+            if not try_lock(self._journal.fileno()):
+                self._journal.close()
+                raise OSError(errno.EBUSY, "another process holds the journal", str(self.path))
+            if self._stream is not None:  # the format, before any audio: recovery reads it
+                self._append_journal(open_record(self._stream))
             self._out_fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             self._back_fd = os.open(self.path, os.O_RDONLY)  # the sink reads back from here
             fsync_dir(self.path.parent)
@@ -347,6 +406,9 @@ class SealedWriter:
         except OSError as e:
             self._drop_reserve()
             raise VaultOpenError(str(e), disk_full=e.errno in _DISK_FULL) from None
+        except VaultWriteError as e:  # the journal's first line did not fit
+            self._drop_reserve()
+            raise VaultOpenError(e.detail, disk_full=e.disk_full) from None
 
     def _write_reserve(self) -> None:
         block = bytes(PIPE_SIZE)
@@ -399,12 +461,52 @@ class SealedWriter:
         if pos < n:
             h.update(mv[pos:])
             self._pt_bytes += n - pos
+        if self._tail is not None:
+            self._keep_tail(mv)
         # Only now to pyrage: the snapshot exists before pyrage can emit its chunk.
         try:
             self._feed.put(mv)
         except BrokenPipeError:
             self._raise_if_failed()
             raise VaultWriteError("the sealing pipeline stopped") from None
+
+    def _keep_tail(self, mv: memoryview) -> None:
+        """Keep the plaintext since the newest chunk checkpoint; hand a copy to the tail
+        thread when one is due. Costs a copy of the block and, once an interval, one of the
+        tail (at most a few chunks): no hashing of the audio twice, no syscall."""
+        buf = self._tail_buf
+        if buf is None:
+            return  # gave up keeping a tail (see TAIL_MAX_BYTES)
+        buf += mv
+        durable = self._durable_pcm
+        if durable > self._tail_base:
+            del buf[: durable - self._tail_base]  # O(1) at the front of a bytearray
+            self._tail_base = durable
+        if len(buf) > TAIL_MAX_BYTES:
+            self._tail_buf = None
+            return
+        now = time.monotonic()
+        if now >= self._next_tail and self._pt_bytes > self._tail_base:
+            self._next_tail = now + self._tail_interval
+            self._tail.offer(
+                TailCopy(
+                    self._tail_base, bytes(buf), self._pt_bytes, self._pt_hash.copy().hexdigest()
+                )
+            )
+
+    def _journal_tail(self, t: TailCheckpoint) -> None:  # tail thread
+        self._append_journal(tail_record(t))
+
+    def _tail_failed(self, e: OSError) -> None:  # tail thread
+        if e.errno in _DISK_FULL:
+            self._drop_reserve()  # as for the main file: stop, seal what fits
+            self._disk_full = True
+        elif self._error is None:
+            self._error = VaultWriteError(f"sealed tail: {e}")
+
+    @property
+    def tails_sealed(self) -> int:
+        return self._tail.sealed if self._tail is not None else 0
 
     def _raise_if_failed(self) -> None:
         if self._disk_full:
@@ -420,6 +522,8 @@ class SealedWriter:
         if self._result is not None:
             return self._result
         self._closed = True
+        if self._tail is not None:
+            self._tail.stop()  # no tail line after the closing line
         self._feed.finish()
         self._encrypt_thread.join()
         self._sink_thread.join()
@@ -428,9 +532,13 @@ class SealedWriter:
             with contextlib.suppress(OSError):
                 os.close(fd)
         if self._error is not None:
-            with contextlib.suppress(OSError):
-                self._journal.close()
+            self.release()  # the journal and the tail slots stay, for recover()
             self._raise_if_failed_hard()
+        if self._tail is not None:  # the closing line covers everything: the tails are spent
+            for slot in self._tail.slot_paths():
+                slot.unlink(missing_ok=True)
+        if not self._keep_lock:
+            self.release()
         self._result = SealResult(
             path=self.path,
             pcm_bytes=self._pt_bytes,
@@ -442,6 +550,12 @@ class SealedWriter:
         )
         return self._result
 
+    def release(self) -> None:
+        """Drop the journal's lock (close it). Idempotent; ``close()`` calls it unless the
+        writer was opened with ``keep_lock``."""
+        with contextlib.suppress(OSError):
+            self._journal.close()
+
     def _raise_if_failed_hard(self) -> None:
         err = self._error
         if isinstance(err, VaultWriteError):
@@ -452,7 +566,10 @@ class SealedWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        try:
+            self.close()
+        finally:
+            self.release()
 
     # --- encrypt thread ------------------------------------------------------------------
     def _encrypt(self) -> None:
@@ -542,7 +659,6 @@ class SealedWriter:
         self._checkpoint(
             self._pt_bytes, self._pt_hash.hexdigest(), hashed, ct.hexdigest(), closed=True
         )
-        self._journal.close()
         fsync_dir(self.path.parent)
 
     def _next_cut(
@@ -564,85 +680,36 @@ class SealedWriter:
         self, pcm_bytes: int, pcm_sha: str, sealed_bytes: int, sealed_sha: str, *, closed=False
     ) -> None:
         os.fsync(self._out_fd)  # everything written so far, which includes the cut
-        record = {
-            "v": JOURNAL_VERSION,
-            "pcm_bytes": pcm_bytes,
-            "pcm_sha256": pcm_sha,
-            "sealed_bytes": sealed_bytes,
-            "sealed_sha256": sealed_sha,
-            "written_at": _now(),
-            "closed": closed,
-        }
-        self._append_journal(record)
+        self._append_journal(
+            checkpoint_record(pcm_bytes, pcm_sha, sealed_bytes, sealed_sha, closed=closed)
+        )
+        if not closed:
+            self._durable_pcm = pcm_bytes  # the producer's tail may start here now
 
     def _append_journal(self, record: dict) -> None:
-        line = canonical_json(record) + b"\n"
+        line = record_line(record)
         retried = False
-        while True:
-            try:
-                self._journal.write(line)
-                os.fsync(self._journal.fileno())
-                return
-            except OSError as e:
-                if e.errno in _DISK_FULL and not retried:
-                    retried = True
-                    self._drop_reserve()
-                    self._disk_full = True
-                    continue
-                raise VaultWriteError(str(e), disk_full=e.errno in _DISK_FULL) from None
+        with self._journal_lock:
+            while True:
+                try:
+                    self._journal.write(line)
+                    os.fsync(self._journal.fileno())
+                    return
+                except OSError as e:
+                    if e.errno in _DISK_FULL and not retried:
+                        retried = True
+                        self._drop_reserve()
+                        self._disk_full = True
+                        continue
+                    raise VaultWriteError(str(e), disk_full=e.errno in _DISK_FULL) from None
 
 
-# --- reading journals, finding and recovering cut recordings -----------------------------
-def _parse_checkpoint(line: bytes) -> Checkpoint | None:
-    try:
-        d = json.loads(line)
-        return Checkpoint(
-            pcm_bytes=int(d["pcm_bytes"]),
-            pcm_sha256=str(d["pcm_sha256"]),
-            sealed_bytes=int(d["sealed_bytes"]),
-            sealed_sha256=str(d["sealed_sha256"]),
-            written_at=str(d["written_at"]),
-            closed=bool(d["closed"]),
-            recovered=bool(d.get("recovered", False)),
-        )
-    except (ValueError, KeyError, TypeError):
-        return None  # a line torn by the crash
-
-
-def read_checkpoint(sealed_path: Path) -> Checkpoint | None:
-    """The last complete checkpoint of ``sealed_path``'s journal, or None if there is none."""
-    try:
-        raw = journal_path(sealed_path).read_bytes()
-    except FileNotFoundError:
-        return None
-    last = None
-    for line in raw.split(b"\n"):
-        if line.strip():
-            cp = _parse_checkpoint(line)
-            if cp is not None:
-                last = cp
-    return last
-
-
-def _journal_in_use(jpath: Path) -> bool:
-    try:
-        fd = os.open(jpath, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # closing drops the lock if we took it
-    return False
-
-
+# --- finding and recovering cut recordings ------------------------------------------------
 def find_unfinished(vault: Path) -> list[Path]:
     """Sealed files whose journal is missing or not closed, skipping ones a live writer holds."""
     out = []
     for p in sorted(Path(vault).glob("*.age")):
-        if _journal_in_use(journal_path(p)):
+        if journal_in_use(p):
             continue
         cp = read_checkpoint(p)
         if cp is None or not cp.closed:
@@ -650,54 +717,29 @@ def find_unfinished(vault: Path) -> list[Path]:
     return out
 
 
-def _sha256_prefix(path: Path, n: int) -> str:
+def _sha256_prefix(path: Path, n: int | None = None) -> str:
+    """SHA-256 of the first ``n`` bytes of ``path`` (all of it when ``n`` is None)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         left = n
-        while left:
-            block = f.read(min(left, PIPE_SIZE))
+        while left is None or left:
+            block = f.read(PIPE_SIZE if left is None else min(left, PIPE_SIZE))
             if not block:
                 break
             h.update(block)
-            left -= len(block)
+            if left is not None:
+                left -= len(block)
     return h.hexdigest()
 
 
-def recover(sealed_path: Path) -> SealResult:
-    """Close a crash-cut recording at its last checkpoint.
+def _matches(path: Path, size: int, sha256: str) -> bool:
+    try:
+        return path.stat().st_size == size and _sha256_prefix(path) == sha256
+    except FileNotFoundError:
+        return False
 
-    Checks that the first ``sealed_bytes`` of the file hash to the checkpoint, truncates the file
-    there (what follows was never attested) and marks the journal closed. The result has
-    ``complete=False``: the file is an age stream without its final chunk, so ``age -d`` writes
-    all of its audio (exactly ``pcm_bytes``, hashing to ``pcm_sha256``) and then reports the cut.
-    """
-    sealed_path = Path(sealed_path)
-    cp = read_checkpoint(sealed_path)
-    if cp is None:
-        raise NoCheckpoint(str(sealed_path))
-    size = sealed_path.stat().st_size
-    if size < cp.sealed_bytes or _sha256_prefix(sealed_path, cp.sealed_bytes) != cp.sealed_sha256:
-        raise CheckpointMismatch(str(sealed_path))
-    if not cp.closed:
-        with open(sealed_path, "r+b") as f:
-            f.truncate(cp.sealed_bytes)
-            f.flush()
-            os.fsync(f.fileno())
-        record = {
-            "v": JOURNAL_VERSION,
-            "pcm_bytes": cp.pcm_bytes,
-            "pcm_sha256": cp.pcm_sha256,
-            "sealed_bytes": cp.sealed_bytes,
-            "sealed_sha256": cp.sealed_sha256,
-            "written_at": _now(),
-            "closed": True,
-            "recovered": True,
-            "cut_bytes": size - cp.sealed_bytes,
-        }
-        with open(journal_path(sealed_path), "ab") as j:
-            j.write(canonical_json(record) + b"\n")
-            j.flush()
-            os.fsync(j.fileno())
+
+def _closed_result(sealed_path: Path, cp: Checkpoint) -> SealResult:
     return SealResult(
         path=sealed_path,
         pcm_bytes=cp.pcm_bytes,
@@ -705,4 +747,190 @@ def recover(sealed_path: Path) -> SealResult:
         sealed_bytes=cp.sealed_bytes,
         sealed_sha256=cp.sealed_sha256,
         complete=cp.closed and not cp.recovered,  # a writer-closed file is whole
+        tail=cp.tail,
+        recovered_from=cp.recovered_from or ("checkpoint" if cp.recovered else None),
+        checkpoint_written_at=cp.checkpoint_written_at or cp.written_at,
+        cut_bytes=cp.cut_bytes,
     )
+
+
+def _sweep_leftovers(sealed_path: Path) -> None:
+    """What a killed writer leaves beside a recording whose journal is now closed: spent tail
+    slots and the 4 MiB disk-full reserve."""
+    for k in range(TAIL_SLOTS):
+        tail_slot_path(sealed_path, k).unlink(missing_ok=True)
+    reserve_path(sealed_path).unlink(missing_ok=True)
+
+
+def recover(sealed_path: Path, recipients: Sequence[str] = ()) -> SealResult:
+    """Close a crash-cut recording at the newest state its journal attests. Idempotent.
+
+    Three outcomes (``recovered_from``), decided before anything is changed:
+
+    ``checkpoint``  the newest chunk checkpoint covers the most: the file is truncated there
+                    (what follows was never attested); ``age -d`` writes exactly its audio and
+                    then reports the cut.
+    ``tail``        a sealed tail covers more: the main file is cut at the chunk checkpoint the
+                    tail starts from and the tail is kept beside it as ``<id>.age.tail`` (a
+                    complete age file; the audio is the main file's, then the tail's), or, when
+                    it starts at 0 (no chunk was complete yet), the tail becomes the sealed file.
+    ``empty``       the journal is intact but no audio was durable yet (an early crash): the
+                    file is replaced by an empty age file sealed to ``recipients``.
+
+    Every file used is checked against the journal's hashes first; a mismatch raises
+    CheckpointMismatch and changes nothing. The caller holds the journal (``claim``).
+    """
+    sealed_path = Path(sealed_path)
+    j = read_journal(sealed_path)
+    last = j.last_checkpoint
+    if last is not None and last.closed:
+        _sweep_leftovers(sealed_path)
+        return _closed_result(sealed_path, last)
+    size = sealed_path.stat().st_size
+    plan = _plan(sealed_path, j, size, recipients)
+    closing = plan()
+    with open(journal_path(sealed_path), "ab") as f:
+        f.write(record_line(closing))
+        f.flush()
+        os.fsync(f.fileno())
+    _sweep_leftovers(sealed_path)
+    fsync_dir(sealed_path.parent)
+    cp = read_checkpoint(sealed_path)
+    if cp is None or not cp.closed:  # cannot happen: the line was just fsynced
+        raise VaultWriteError(f"{journal_path(sealed_path)}: the closing line did not stick")
+    return _closed_result(sealed_path, cp)
+
+
+def _closing_record(
+    pcm_bytes: int,
+    pcm_sha: str,
+    sealed_bytes: int,
+    sealed_sha: str,
+    *,
+    cut: int,
+    source: str,
+    attested_at: str,
+    tail: SealedTail | None = None,
+) -> dict:
+    rec = checkpoint_record(pcm_bytes, pcm_sha, sealed_bytes, sealed_sha, closed=True)
+    rec.update(
+        recovered=True,
+        cut_bytes=max(0, cut),
+        recovered_from=source,
+        checkpoint_written_at=attested_at,
+    )
+    if tail is not None:
+        rec["tail"] = tail.to_dict()
+    return rec
+
+
+def _check_prefix(sealed_path: Path, size: int, cp: Checkpoint) -> None:
+    if size < cp.sealed_bytes or _sha256_prefix(sealed_path, cp.sealed_bytes) != cp.sealed_sha256:
+        raise CheckpointMismatch(str(sealed_path))
+
+
+def _truncate(sealed_path: Path, n: int) -> None:
+    with open(sealed_path, "r+b") as f:
+        f.truncate(n)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
+    """Check everything the outcome rests on; return the step that carries it out."""
+    if not j.exists or (j.parsed_nothing and (j.size > 0 or size > 0)):
+        # No journal, or one that says nothing but was written to, or a file with bytes but
+        # an empty journal: nothing attests any of it. Kept as it is, for the officer.
+        raise NoCheckpoint(str(sealed_path))
+    cp = j.last_checkpoint
+    t = j.last_tail
+    if t is not None and (cp is None or t.pcm_bytes > cp.pcm_bytes):
+        return _plan_tail(sealed_path, j, size, t)
+    if cp is not None:
+        _check_prefix(sealed_path, size, cp)
+
+        def cut_at_checkpoint() -> dict:
+            _truncate(sealed_path, cp.sealed_bytes)
+            return _closing_record(
+                cp.pcm_bytes, cp.pcm_sha256, cp.sealed_bytes, cp.sealed_sha256,
+                cut=size - cp.sealed_bytes, source="checkpoint", attested_at=cp.written_at,
+            )  # fmt: skip
+
+        return cut_at_checkpoint
+    # The journal is intact (its open line, or nothing at all beside an empty file) but the
+    # crash came before any audio was durable: close it as an empty recording, truthfully.
+    try:
+        parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+    except pyrage.RecipientError as e:
+        raise UsageError(f"bad recipient: {e}") from None
+    if not parsed:
+        raise UsageError("no organisation recipient to seal the empty recording to")
+    attested_at = j.opened_at or now_iso()
+
+    def close_empty() -> dict:
+        data = pyrage.encrypt(b"", parsed)
+        write_atomic(sealed_path, data)
+        return _closing_record(
+            0, EMPTY_SHA256, len(data), hashlib.sha256(data).hexdigest(),
+            cut=size, source="empty", attested_at=attested_at,
+        )  # fmt: skip
+
+    return close_empty
+
+
+def _plan_tail(sealed_path: Path, j: Journal, size: int, t: TailCheckpoint):
+    tail = t.tail
+    base = tail.pcm_offset
+    slot = sealed_path.parent / tail.file
+    if slot.parent != sealed_path.parent or slot.name not in {
+        tail_slot_path(sealed_path, k).name for k in range(TAIL_SLOTS)
+    }:
+        raise CheckpointMismatch(f"{sealed_path} (its journal names tail {tail.file!r})")
+    final = sealed_path if base == 0 else tail_member_path(sealed_path)
+    # A recovery cut short after the tail was moved into place finds it there.
+    here = next(
+        (p for p in (slot, final) if _matches(p, tail.sealed_size, tail.sealed_sha256)), None
+    )
+    if here is None:
+        raise CheckpointMismatch(f"{slot} (the sealed tail its journal names)")
+    if base == 0:
+
+        def tail_is_the_file() -> dict:
+            if here != final:
+                os.replace(here, final)
+                fsync_dir(sealed_path.parent)
+            return _closing_record(
+                t.pcm_bytes, t.pcm_sha256, tail.sealed_size, tail.sealed_sha256,
+                cut=size if here != final else 0, source="tail", attested_at=t.written_at,
+            )  # fmt: skip
+
+        return tail_is_the_file
+    cp = j.checkpoint_at(base)
+    if cp is None or base % PT_CHUNK:
+        raise CheckpointMismatch(f"{sealed_path} (the tail starts at {base}, no checkpoint there)")
+    _check_prefix(sealed_path, size, cp)
+
+    def cut_and_keep_tail() -> dict:
+        if here != final:
+            os.replace(here, final)
+            fsync_dir(sealed_path.parent)
+        _truncate(sealed_path, cp.sealed_bytes)
+        return _closing_record(
+            t.pcm_bytes, t.pcm_sha256, cp.sealed_bytes, cp.sealed_sha256,
+            cut=size - cp.sealed_bytes, source="tail", attested_at=t.written_at,
+            tail=SealedTail(
+                file=final.name, pcm_offset=base, pcm_bytes=tail.pcm_bytes,
+                pcm_sha256=tail.pcm_sha256, sealed_size=tail.sealed_size,
+                sealed_sha256=tail.sealed_sha256,
+            ),
+        )  # fmt: skip
+
+    return cut_and_keep_tail
+
+
+__all__ = [
+    "CT_CHUNK", "PT_CHUNK", "Checkpoint", "CheckpointMismatch", "DiskFull", "NoCheckpoint",
+    "SealResult", "SealedTail", "SealedWriter", "StreamInfo", "VaultOpenError", "VaultWriteError",
+    "claim", "find_unfinished", "journal_in_use", "journal_path", "read_checkpoint",
+    "read_journal", "recover",
+]  # fmt: skip

@@ -32,6 +32,15 @@ class OrgIdentity:
     def decrypt_pcm(self, sealed: Path, **kw) -> np.ndarray:
         return np.frombuffer(self.decrypt(sealed, **kw), dtype="<i2")
 
+    def decrypt_recording(self, sealed: Path, tail: dict | None) -> bytes:
+        """The whole audio of a recording as an officer gets it by hand: ``age -d`` of the
+        sealed file, then (recovered with its tail) of the tail named in the manifest, joined.
+        Only the main file of a recovered recording may be cut; the tail must be whole."""
+        data = self.decrypt(sealed, allow_cut=True)
+        if tail is not None:
+            data += self.decrypt(sealed.parent / tail["file"])
+        return data
+
 
 @pytest.fixture
 def org_identity(tmp_path: Path) -> OrgIdentity:

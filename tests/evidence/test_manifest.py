@@ -143,3 +143,50 @@ def test_sealed_file_name_comes_from_the_id(key):
     with pytest.raises(EvidenceError):
         make_manifest(key, id="../escape").validate()
     assert Path(make_manifest(key).sealed_name).suffix == ".age"
+
+
+def with_tail(key, **tail_kw) -> RecordingManifest:
+    from kasuhara_recorder.evidence.journal import SealedTail
+
+    m = make_manifest(key, status="recovered", frames=65536 * 3 // 2 + 8000)
+    tail = dict(file=f"{m.sealed_name}.tail", pcm_offset=65536 * 3, pcm_bytes=16000,
+                pcm_sha256="3" * 64, sealed_size=16242, sealed_sha256="4" * 64)  # fmt: skip
+    tail.update(tail_kw)
+    return m.with_changes(tail=SealedTail(**tail))
+
+
+def test_a_manifest_with_a_sealed_tail_round_trips_signed_and_schema_valid(key):
+    m = with_tail(key)
+    data = m.canonical_bytes()
+    assert json.loads(data)["tail"]["file"] == f"{m.id}.age.tail"
+    validate(json.loads(data), "recording-manifest.schema.json")
+    assert verify_manifest_bytes(data, key.sign(data)) == m
+    assert m.sealed_names == (m.sealed_name, f"{m.id}.age.tail")
+    # without a tail the key is absent, so manifests signed before tails existed still verify
+    plain = make_manifest(key)
+    assert "tail" not in json.loads(plain.canonical_bytes())
+    assert plain.sealed_names == (plain.sealed_name,)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"file": "../elsewhere.age.tail"},
+        {"file": "rec-other.age.tail"},
+        {"pcm_offset": 1000},  # not at a chunk boundary
+        {"pcm_offset": 0},  # a tail from 0 is the sealed file itself, never a second member
+        {"pcm_bytes": 15998},  # the parts do not add up to the frames
+        {"pcm_sha256": "X" * 64},
+    ],
+)
+def test_a_sealed_tail_that_cannot_be_right_is_refused(key, change):
+    m = with_tail(key, **change)
+    with pytest.raises(EvidenceError):
+        m.validate()
+    with pytest.raises(EvidenceError):
+        verify_manifest_bytes(m.canonical_bytes(), key.sign(m.canonical_bytes()))
+
+
+def test_only_a_recovered_recording_has_a_tail(key):
+    with pytest.raises(EvidenceError):
+        with_tail(key).with_changes(status="complete").validate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -9,8 +10,8 @@ from tests.support.waiting import wait_until
 
 
 def journal_pcm_bytes(sealed: Path) -> int:
-    """Plaintext bytes covered by the newest checkpoint; 0 before the first one. A line still
-    being written (torn) is skipped, as recovery would."""
+    """Plaintext bytes covered by the newest checkpoint (a chunk's or a sealed tail's); 0
+    before the first one. A line still being written (torn) is skipped, as recovery would."""
     try:
         lines = Path(str(sealed) + ".journal").read_bytes().splitlines()
     except FileNotFoundError:
@@ -39,8 +40,9 @@ def journal_closed(sealed: Path) -> bool:
 
 
 def wait_for_first_checkpoint(vault: Path, proc, timeout: float) -> Path:
-    """The sealed file of a recording subprocess once its first chunk is checkpointed (audio is
-    flowing); fails if the process dies or nothing is checkpointed within ``timeout`` s."""
+    """The sealed file of a recording subprocess once some audio is attested (its first sealed
+    tail or chunk checkpoint: audio is flowing); fails if the process dies or nothing is
+    attested within ``timeout`` s."""
     return wait_for_checkpoint(vault, proc, 1, timeout)
 
 
@@ -57,3 +59,17 @@ def wait_for_checkpoint(vault: Path, proc, pcm_bytes: int, timeout: float) -> Pa
         return None
 
     return wait_until(reached, timeout, f"a checkpoint covering {pcm_bytes} bytes of audio")
+
+
+def newest_attested(sealed: Path) -> tuple[int, str]:
+    """(pcm_bytes, pcm_sha256) of the newest line that attests audio, a chunk checkpoint or a
+    sealed tail: what recovery must give back, read the way a test may read it (plain JSON)."""
+    best = (0, hashlib.sha256(b"").hexdigest())  # nothing attested: an empty recording
+    for line in Path(str(sealed) + ".journal").read_bytes().splitlines():
+        try:
+            rec = json.loads(line)
+            if rec.get("kind") in (None, "tail") and rec["pcm_bytes"] >= best[0]:
+                best = (rec["pcm_bytes"], rec["pcm_sha256"])
+        except (ValueError, KeyError):
+            pass
+    return best
