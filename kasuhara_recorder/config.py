@@ -14,6 +14,7 @@ from kasuhara_recorder.atomic_file import make_private_dir, write_atomic
 from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError
 
 APP_NAME = "kasuhara-recorder"
+MAX_PRE_EVENT_S = 60
 ENV_DATA_DIR = "KASUHARA_DATA_DIR"
 
 
@@ -162,6 +163,12 @@ class Settings:
     department: str = ""
     counter: InputPreset = field(default_factory=lambda: InputPreset(channels=1))
     phone: InputPreset = field(default_factory=InputPreset)
+    # The desktop app keeps the chosen input open while idle (audio in memory only, never on
+    # disk), so a recording starts at the key press; the OS then shows the microphone as in
+    # use the whole time. Off: the device opens at 録音開始 and its first second may be lost.
+    keep_input_open: bool = True
+    # 0-60: the seconds before 録音開始 that begin the recording (needs keep_input_open).
+    pre_event_seconds: int = 0
 
     def with_changes(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -197,6 +204,14 @@ class Settings:
         for preset in ("counter", "phone"):
             if preset in d:
                 d[preset] = _preset(d[preset], source, preset)
+        if "keep_input_open" in d and not isinstance(d["keep_input_open"], bool):
+            raise SettingsError(source, "keep_input_open", "expected true or false")
+        if "pre_event_seconds" in d:
+            v = d["pre_event_seconds"]
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_PRE_EVENT_S:
+                raise SettingsError(
+                    source, "pre_event_seconds", f"expected 0 to {MAX_PRE_EVENT_S}, got {v!r}"
+                )
         return cls(**d)
 
 

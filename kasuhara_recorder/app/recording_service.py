@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -247,6 +247,7 @@ class RecordingSession:
         self.timer = PolicyTimer(service.app.profile.rules, service.clock)
         self.capture: CaptureResult | None = None
         self.stop_latency_s: float | None = None
+        self.pressed_at = time.monotonic()  # the worker's key press (set by start())
         self._monitor = threading.Thread(target=self._watch, name="recording-monitor", daemon=True)
 
     # --- what the GUI reads --------------------------------------------------------------
@@ -417,6 +418,69 @@ class RecordingService:
         self._active: RecordingSession | None = None
         self._lock = threading.Lock()
         self.clock: Callable[[], float] = time.monotonic  # the §4(1) timer's clock (tests)
+        self._warm: dict[str, Any] = {}  # channel → WarmInput (audio/warm_input.py)
+        self._warm_lock = threading.Lock()  # warm_up runs on a worker beside start()
+
+    # --- the input kept open while idle (the desktop app; never the CLI) -------------------
+    def warm_up(self, channel: str) -> bool:
+        """Open ``channel``'s preset device now and keep it running while idle (audio in
+        memory only: the pre-event seconds), when the settings allow (keep_input_open), so
+        the next recording starts at the key press. True if it is open. A device that cannot
+        be opened is not an error here: 録音開始 will say so."""
+        s = self.app.settings
+        if not s.keep_input_open or channel not in CHANNELS:
+            self.cool_down()
+            return False
+        from kasuhara_recorder.audio.warm_input import WarmInput
+
+        try:
+            dev, fmt = self._preset_device(channel, None)
+        except KasuharaError as e:
+            log.info("input for %s not kept open: %s", channel, e.message("en"))
+            return False
+        with self._warm_lock:
+            warm = self._warm.get(channel)
+            if (
+                warm is not None and warm.alive and (warm.device, warm.format) == (dev, fmt)
+                and warm.pre_event_s == s.pre_event_seconds
+            ):  # fmt: skip
+                return True
+            for ch in list(self._warm):  # one input open at a time: the chosen channel's
+                self._close_warm(ch)
+            if channel in self._warm:  # still recording from it: keep it as it is
+                return True
+            warm = WarmInput(dev, fmt, s.pre_event_seconds)
+            try:
+                warm.open()
+            except KasuharaError as e:
+                log.info("input for %s not kept open: %s", channel, e.message("en"))
+                return False
+            self._warm[channel] = warm
+        log.info("input %s kept open for %s (pre-event %d s)", dev.name, channel,
+                 s.pre_event_seconds)  # fmt: skip
+        return True
+
+    def cool_down(self, channel: str | None = None) -> None:
+        """Close the input(s) kept open, except one a recording is still using."""
+        with self._warm_lock:
+            for ch in [channel] if channel else list(self._warm):
+                self._close_warm(ch)
+
+    def _close_warm(self, channel: str) -> None:
+        warm = self._warm.get(channel)
+        if warm is None:
+            return
+        active = self._active
+        source = getattr(getattr(active, "recorder", None), "source", None)
+        if active is not None and not active.stopped and getattr(source, "warm", None) is warm:
+            return  # sealed first by its owner; closed at the next cool_down
+        self._warm.pop(channel).close()
+
+    def warm_input(self, channel: str):
+        """The input kept open for ``channel``, if it is running."""
+        with self._warm_lock:
+            warm = self._warm.get(channel)
+        return warm if warm is not None and warm.alive else None
 
     # --- checks --------------------------------------------------------------------------
     def space_check(self, fmt: AudioFormat) -> SpaceCheck:
@@ -436,9 +500,13 @@ class RecordingService:
         *,
         max_seconds: float | None = None,
         on_event: Callable[[RecordingEvent], None] | None = None,
+        pressed_at: float | None = None,
     ) -> RecordingSession:
         """Start recording now. ``device`` overrides the channel's preset; ``input_file`` feeds
-        a file through the same pipeline instead of a device."""
+        a file through the same pipeline instead of a device. ``pressed_at`` (time.monotonic()
+        of the worker's key press) is where a recording from the input kept open begins, less
+        the pre-event seconds; the recording's start is then that moment, not the moment this
+        call got to run."""
         if channel not in CHANNELS:
             raise UsageError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
         recipients = self.app.workstation.recipients  # NotSetUp before anything opens
@@ -447,7 +515,8 @@ class RecordingService:
         _ = self.app.workstation.audit
         if incident_id is not None:
             self.app.incidents.check_can_take_recording(incident_id)
-        source = self._source(channel, device, input_file, paced, max_seconds)
+        pressed = time.monotonic() if pressed_at is None else pressed_at
+        source = self._source(channel, device, input_file, paced, max_seconds, pressed)
         with self._lock:
             if self._active is not None and not self._active.stopped:
                 raise UsageError(f"recording {self._active.id} is still running")
@@ -484,6 +553,7 @@ class RecordingService:
             holder: list[RecordingSession] = []
             recorder = Recorder(source, writer, on_event=lambda ev: holder[0]._capture_event(ev))
             session = RecordingSession(self, pending, recorder, writer, on_event)
+            session.pressed_at = pressed
             holder.append(session)
             try:
                 session._start()
@@ -526,13 +596,23 @@ class RecordingService:
         log.info("recording %s started on %s (%s)", rid, source.label, channel)
         return session
 
-    def _source(self, channel, device, input_file, paced, max_seconds):
+    def _source(self, channel, device, input_file, paced, max_seconds, pressed: float):
         if input_file is not None:
             from kasuhara_recorder.audio.file_source import FileSource
 
             return FileSource(Path(input_file), paced=paced, max_seconds=max_seconds)
-        from kasuhara_recorder.audio.devices import resolve_input_device
         from kasuhara_recorder.audio.stream_source import StreamSource
+
+        warm = self.warm_input(channel)
+        if warm is not None and device is None:
+            from kasuhara_recorder.audio.warm_input import WarmSource
+
+            return WarmSource(warm, pressed - warm.pre_event_s)
+        dev, fmt = self._preset_device(channel, device)
+        return StreamSource(dev, fmt)
+
+    def _preset_device(self, channel: str, device: str | None):
+        from kasuhara_recorder.audio.devices import resolve_input_device
 
         preset = getattr(self.app.settings, channel)
         dev = resolve_input_device(device if device is not None else preset.device)
@@ -542,7 +622,7 @@ class RecordingService:
             channels = 1
         else:  # a phone adapter: its own channels (caller and staff), at most stereo
             channels = max(1, min(dev.channels, 2))
-        return StreamSource(dev, AudioFormat(samplerate=preset.samplerate, channels=channels))
+        return dev, AudioFormat(samplerate=preset.samplerate, channels=channels)
 
     def _discard(self, rid: str) -> None:
         """A recording that never captured anything (the device refused to start)."""
@@ -568,9 +648,19 @@ class RecordingService:
 
     def _finish(self, session: RecordingSession, cap: CaptureResult) -> RecordingManifest:
         p = session.pending
+        pre_event_ms = 0
+        first = getattr(session.recorder.source, "first_sample_t", None)
+        warm_from = getattr(session.recorder.source, "from_t", None)
+        if first is not None and warm_from is not None and session.pressed_at > first:
+            pre_event_ms = round((session.pressed_at - first) * 1000)  # the key press's offset
+        # The first frame's time (not when this call ran), to the millisecond, and the end as
+        # that plus the length: the manifest's start + duration_ms is its end exactly.
+        start = cap.started_at.replace(microsecond=cap.started_at.microsecond // 1000 * 1000)
+        end = start + dt.timedelta(milliseconds=cap.frames * 1000 // cap.format.samplerate)
         meta = self._meta(
-            p,
-            ended_at=iso(cap.ended_at),
+            replace(p, started_at=iso(start)),
+            pre_event_ms=pre_event_ms,
+            ended_at=iso(end),
             status=STATUS_BY_END[cap.end],
             dropped_frames=cap.dropped_frames,
             over_limit=session.timer.limit_passed,
@@ -601,9 +691,10 @@ class RecordingService:
         )
 
     def close(self) -> None:
-        """Seal a recording still running when the app closes."""
+        """Seal a recording still running when the app closes; close the inputs kept open."""
         if self._active is not None and not self._active.stopped:
             self._active.stop()
+        self.cool_down()
 
     # --- recovery ------------------------------------------------------------------------
     def recover(self) -> list[RecoveredRecording]:

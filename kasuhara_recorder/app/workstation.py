@@ -115,6 +115,7 @@ class RecordingMeta:
     import_info: ImportInfo | None = None
     frames: int | None = None  # default: from pcm_bytes / (2 × channels)
     duration_ms: int | None = None
+    pre_event_ms: int = 0  # audio from before 録音開始 at the start (the pre-event buffer)
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,7 @@ class WorkstationService:
             import_info=meta.import_info,
             tags=meta.tags,
             tail=result.tail,
+            pre_event_ms=min(meta.pre_event_ms, duration_ms),
         )
         files = write_signed_manifest(self.app.paths.vault, manifest, self.key)
         data, sig = files.manifest.read_bytes(), files.signature.read_bytes()

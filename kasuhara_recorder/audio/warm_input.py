@@ -30,8 +30,8 @@ from kasuhara_recorder.audio.block_queue import BlockQueue
 from kasuhara_recorder.audio.devices import InputDevice, sounddevice
 from kasuhara_recorder.audio.errors import DeviceUnavailable
 from kasuhara_recorder.audio.stream_source import BLOCK_SECONDS, LATENCY_SECONDS, block_time
+from kasuhara_recorder.config import MAX_PRE_EVENT_S  # one limit: the setting's
 
-MAX_PRE_EVENT_S = 60
 HAND_OVER_TIMEOUT_S = 2.0  # a stream that delivers nothing for this long is not running
 _MARGIN_S = 1.0  # the ring keeps this much more than asked, so a cut never lacks a block
 

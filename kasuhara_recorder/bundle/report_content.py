@@ -76,6 +76,22 @@ def show_duration(ms: int) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+def show_time_ms(ts: str) -> str:
+    """A recording's start or end to the millisecond, as its manifest has it, so the report's
+    start plus its length is its end: '2026-11-20 10:00:00.712 +09:00'."""
+    t = _parse(ts)
+    if t is None:
+        return ts or "—"
+    off = t.strftime("%z")
+    off = f" {off[:3]}:{off[3:]}" if off else ""
+    return t.strftime("%Y-%m-%d %H:%M:%S") + f".{t.microsecond // 1000:03d}" + off
+
+
+def show_length_ms(ms: int) -> str:
+    """'0:00:14.600': the screens' 0:00:14, with the milliseconds the start and end carry."""
+    return f"{show_duration(ms)}.{ms % 1000:03d}"
+
+
 def _category(profile, code: str) -> tuple[str, str]:
     try:
         c = profile.category(code)
@@ -166,9 +182,10 @@ def build_report(
             ReportRecording(
                 id=m.id,
                 file=audio,
-                started_at=show_time(m.started_at),
-                ended_at=show_time(m.ended_at),
-                duration=show_duration(m.duration_ms),
+                started_at=show_time_ms(m.started_at),
+                ended_at=show_time_ms(m.ended_at),
+                duration=show_length_ms(m.duration_ms),
+                pre_event=show_length_ms(m.pre_event_ms) if m.pre_event_ms else "",
                 audio_format=fmt,
                 pcm_sha256=m.pcm_sha256,
                 workstation=f"{m.workstation.name}（{CHANNEL_JA.get(m.channel, m.channel)}）",

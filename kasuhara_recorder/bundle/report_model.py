@@ -40,6 +40,7 @@ class ReportRecording:
     tags: tuple[ReportTag, ...] = ()
     recovered: bool = False
     over_limit: bool = False
+    pre_event: str = ""  # the audio from before 録音開始 that begins it, '0:00:10.000'; or ""
 
 
 @dataclass(frozen=True)

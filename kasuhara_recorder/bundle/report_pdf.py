@@ -157,6 +157,18 @@ def report_html(r: ReportData, tables: _Tables | None = None) -> str:
                     ["ファイル", f'<span class="mono">{_e(rec.file)}</span>'],
                     ["開始 / 終了", f"{_e(rec.started_at)} ～ {_e(rec.ended_at)}"],
                     ["長さ", _e(rec.duration)],
+                    *(
+                        [
+                            [
+                                "事前録音",
+                                f"録音開始操作の前 {_e(rec.pre_event)} を含む"
+                                "（待機中にメモリ内だけで保持していた音声。録音開始操作は"
+                                f"録音の {_e(rec.pre_event)} の時点）",
+                            ]
+                        ]
+                        if rec.pre_event
+                        else []
+                    ),
                     ["形式", _e(rec.audio_format)],
                     ["録音端末", _e(rec.workstation)],
                     ["音声データの SHA-256（録音時）", _hash(rec.pcm_sha256)],

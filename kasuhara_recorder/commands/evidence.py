@@ -211,19 +211,53 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
     recipients: list[str] = []
     for arg in args.org_recipient:
         recipients.extend(read_recipients(arg))
+    from kasuhara_recorder.config import MAX_PRE_EVENT_S
+
+    pre = args.pre_event_seconds
+    if pre is not None and not 0 <= pre <= MAX_PRE_EVENT_S:
+        raise cli.BadInput(
+            f"--pre-event-seconds は 0 から {MAX_PRE_EVENT_S} までの秒数です（{pre}）",
+            f"--pre-event-seconds must be 0 to {MAX_PRE_EVENT_S} (got {pre})",
+        )
+    keep = None if args.keep_input_open is None else args.keep_input_open == "yes"
+    if pre and keep is False:
+        raise cli.BadInput(
+            "事前録音（--pre-event-seconds）には --keep-input-open yes が必要です",
+            "--pre-event-seconds needs --keep-input-open yes (the buffer is the open input)",
+        )
     app = _service(args)
     try:
         r = app.workstation.setup(
             recipients, args.workstation_name, replace_recipients=args.replace_recipients
         )
+        changes: dict[str, object] = {}
+        if keep is not None:
+            changes["keep_input_open"] = keep
+        if pre is not None:
+            changes["pre_event_seconds"] = pre
+        if changes:
+            app.save_settings(app.settings.with_changes(**changes))
+        s = app.settings
     finally:
         app.close()
     lines = "\n".join(f"  {x}" for x in r.recipients)
+    mic_ja = (
+        "待機中もマイクを開いておく（録音開始の瞬間から録音）" if s.keep_input_open
+        else "録音開始のときにマイクを開く（最初の約 1 秒が録音されないことがあります）"
+    )  # fmt: skip
+    mic_en = (
+        "kept open while idle (recording starts at the key press)" if s.keep_input_open
+        else "opened at 録音開始 (the first second or so may be missed)"
+    )  # fmt: skip
     console.say(
         f"この端末を設定しました: {r.workstation_name}\n  データフォルダ: {r.data_dir}\n"
-        f"  端末の署名鍵の指紋 (SHA-256): {r.fingerprint}\n  封印先（組織の公開鍵）:\n{lines}",
+        f"  端末の署名鍵の指紋 (SHA-256): {r.fingerprint}\n  封印先（組織の公開鍵）:\n{lines}\n"
+        f"  マイク: {mic_ja}\n  事前録音: "
+        + (f"録音開始前の {s.pre_event_seconds} 秒" if s.pre_event_seconds else "しない"),
         f"workstation set up: {r.workstation_name}\n  data folder: {r.data_dir}\n"
-        f"  signing key fingerprint (SHA-256): {r.fingerprint}\n  sealed to:\n{lines}",
+        f"  signing key fingerprint (SHA-256): {r.fingerprint}\n  sealed to:\n{lines}\n"
+        f"  microphone: {mic_en}\n  pre-event buffer: "
+        + (f"{s.pre_event_seconds} s before 録音開始" if s.pre_event_seconds else "off"),
     )
     console.result(
         {
@@ -233,6 +267,8 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
             "fingerprint": r.fingerprint,
             "recipients": list(r.recipients),
             "created_key": r.created_key,
+            "keep_input_open": s.keep_input_open,
+            "pre_event_seconds": s.pre_event_seconds,
         }
     )
     return 0
@@ -406,6 +442,16 @@ def register(add) -> None:
         "--replace-recipients", action="store_true",
         help="allow the new list to drop active recipients (default: refused; see keys "
         "add-recipient / retire-recipient)",
+    )  # fmt: skip
+    p.add_argument(
+        "--keep-input-open", choices=("yes", "no"),
+        help="the desktop app keeps the microphone open while idle (audio in memory only), so "
+        "recording starts at the key press; the OS shows the microphone in use (default: yes)",
+    )  # fmt: skip
+    p.add_argument(
+        "--pre-event-seconds", type=int, metavar="N",
+        help="0-60: the seconds before 録音開始 that begin each recording, held in memory only "
+        "(needs --keep-input-open yes; default 0: off)",
     )  # fmt: skip
 
     p = add("audit", cmd_audit, "check the tamper-evident audit chain")

@@ -112,6 +112,9 @@ class RecordingManifest:
     # A recording recovered with its tail: the audio goes on in this second sealed file
     # (``pcm_sha256`` covers both). Absent from the JSON when None.
     tail: SealedTail | None = None
+    # The pre-event buffer: this much audio from before 録音開始 (held in memory only) begins
+    # the recording; the key press is at this offset. Absent from the JSON when 0.
+    pre_event_ms: int = 0
     format: str = MANIFEST_FORMAT
 
     @property
@@ -130,6 +133,8 @@ class RecordingManifest:
         d = self._dict()
         if self.tail is not None:
             d["tail"] = self.tail.to_dict()
+        if self.pre_event_ms:
+            d["pre_event_ms"] = self.pre_event_ms
         return d
 
     def _dict(self) -> dict:
@@ -238,6 +243,7 @@ class RecordingManifest:
                     for t in d["tags"]
                 ),
                 tail=None if d.get("tail") is None else SealedTail.from_dict(d["tail"]),
+                pre_event_ms=_int(d.get("pre_event_ms", 0)),
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise ManifestError(f"missing or wrong field: {e}") from None
@@ -251,6 +257,8 @@ class RecordingManifest:
         return cls.from_dict(parse_json_object(raw, source))
 
     def validate(self) -> None:
+        if not 0 <= self.pre_event_ms <= max(self.duration_ms, 0):
+            raise ManifestError(f"pre_event_ms {self.pre_event_ms} outside the recording")
         if self.channel not in CHANNELS:
             raise ManifestError(f"channel {self.channel!r} not one of {CHANNELS}")
         if self.status not in STATUSES:

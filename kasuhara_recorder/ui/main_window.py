@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         rp, c = self.record_panel, self.controller
         rp.start_requested.connect(self.start_recording)
         rp.stop_requested.connect(self.stop_recording)
+        rp.channel_changed.connect(self._channel_changed)
         c.busy.connect(rp.set_busy)
         c.started.connect(self._on_started)
         c.progress.connect(rp.show_progress)
@@ -165,6 +166,23 @@ class MainWindow(QMainWindow):
         if s.department:
             text += "  /  " + self.tr("所属: %1").replace("%1", s.department)
         return text
+
+    def _channel_changed(self, _channel: str) -> None:
+        self._show_device()
+        self.keep_input_open()
+
+    def keep_input_open(self) -> None:
+        """Open the chosen channel's device and keep it running while idle (settings allow),
+        off the GUI thread: a first open took up to 2 s. 録音開始 then records from the press."""
+        if self._discarded or self.recovering or not self.is_set_up() or self.controller.active:
+            return
+        recording, channel = self.service.recording, self.record_panel.channel()
+        self.tasks.run(lambda: recording.warm_up(channel), on_done=self._input_kept_open)
+
+    def _input_kept_open(self, kept_open: bool) -> None:
+        if not self._discarded:
+            s = self.service.settings
+            self.record_panel.set_input_note(kept_open, s.pre_event_seconds if kept_open else 0)
 
     def _show_device(self) -> None:
         s = self.service.settings
@@ -280,8 +298,8 @@ class MainWindow(QMainWindow):
             self.show_setup_state()
             self.reopen_unsaved_forms()
             # Load the recording stack now, a module at a time on this thread (workers never
-            # import: ui/preload.py), rather than on the first press.
-            preload.load_in_steps(self)
+            # import: ui/preload.py), rather than on the first press; then open the input.
+            preload.load_in_steps(self, then=self.keep_input_open)
 
     def _recovered(self, manifests: list) -> None:
         self._recovery_over()
@@ -389,6 +407,7 @@ class MainWindow(QMainWindow):
 
     def _setup_done(self, result) -> None:
         self.show_setup_state()
+        self.keep_input_open()
         self.statusBar().showMessage(
             self.tr("端末設定を保存しました。録音できます。（端末名: %1）").replace(
                 "%1", result.workstation_name

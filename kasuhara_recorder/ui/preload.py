@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -57,13 +58,16 @@ def load_all() -> None:
         _load(steps.pop(0))
 
 
-def load_in_steps(parent: QObject) -> None:
-    """One module per turn of the event loop, so a paint or a click is never held up long."""
+def load_in_steps(parent: QObject, then: Callable[[], None] | None = None) -> None:
+    """One module per turn of the event loop, so a paint or a click is never held up long;
+    ``then`` runs once everything is loaded (at once if it already is)."""
 
     def step() -> None:
         steps = _steps()
         if steps:
             _load(steps.pop(0))
             QTimer.singleShot(0, parent, step)
+        elif then is not None:
+            then()
 
     QTimer.singleShot(0, parent, step)

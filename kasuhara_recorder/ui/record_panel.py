@@ -32,6 +32,7 @@ CHANNELS = ("counter", "phone")
 class RecordPanel(QFrame):
     start_requested = Signal(str)  # channel code
     stop_requested = Signal()
+    channel_changed = Signal(str)  # channel code, when the worker picks the other one
 
     def __init__(self, warning_seconds: int, limit_seconds: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -88,6 +89,9 @@ class RecordPanel(QFrame):
         for i, code in enumerate(CHANNELS):
             self.channel_group.addButton(self.channel_buttons[code], i)
         self.channel_buttons["counter"].setChecked(True)
+        self.channel_group.idToggled.connect(
+            lambda i, on: on and self.channel_changed.emit(CHANNELS[i])
+        )
         self.device_label = QLabel(self)
         self.device_label.setWordWrap(True)
         self.device_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -102,6 +106,13 @@ class RecordPanel(QFrame):
         grid.addWidget(self.device_label, 1, 1)
         grid.setColumnStretch(1, 1)
 
+        # What the idle input does: the worker (and a visitor asking) can read it plainly.
+        self.input_note = QLabel(self)
+        self.input_note.setObjectName("InputNote")
+        self.input_note.setWordWrap(True)
+        self.input_note.setStyleSheet("color: #1a4f8a;")
+        self.input_note.hide()
+
         self.message = QLabel(self)
         self.message.setObjectName("EngineMessage")
         self.message.setWordWrap(True)
@@ -113,6 +124,7 @@ class RecordPanel(QFrame):
         lay.addWidget(self.meter)
         lay.addWidget(self.limit_bar)
         lay.addLayout(grid)
+        lay.addWidget(self.input_note)
         lay.addWidget(self.message)
         lay.addStretch(1)
         self.show_idle()
@@ -152,6 +164,21 @@ class RecordPanel(QFrame):
             self.start_requested.emit(self.channel())
 
     # --- state shown ------------------------------------------------------------------------
+    def set_input_note(self, kept_open: bool, pre_event_s: int) -> None:
+        if not kept_open:
+            self.input_note.hide()
+            return
+        text = self.tr(
+            "マイクは待機中も開いています（録音開始の瞬間から録音するため。音声はメモリ内だけで"
+            "扱い、録音開始まで保存しません）。"
+        )
+        if pre_event_s:
+            text += "\n" + self.tr(
+                "録音開始を押すと、その前の %1 秒間もさかのぼって録音に含めます。"
+            ).replace("%1", str(pre_event_s))
+        self.input_note.setText(text)
+        self.input_note.show()
+
     def set_device(self, text: str) -> None:
         self.device_label.setText(text)
 

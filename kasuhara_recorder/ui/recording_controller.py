@@ -84,12 +84,13 @@ class RecordingController(QObject):
             return
         self._starting = True
         self._pressed_at = self.clock()
+        pressed = time.monotonic()  # where the recording begins (the input is kept open)
         self.busy.emit(True)
         self.channel = channel
         recording = self.service.recording  # built here, on the GUI thread, once
 
         def begin():
-            self._made = recording.start(channel, **options)
+            self._made = recording.start(channel, pressed_at=pressed, **options)
             return self._made
 
         self.tasks.run(begin, on_done=self._started, on_error=self._start_error)
@@ -179,7 +180,9 @@ class RecordingController(QObject):
             return
         level = s.levels.peak_dbfs
         phase = _PHASES.get(s.timer_state.phase.value)
-        self.progress.emit(s.elapsed_s, level, phase)
+        # The clock shows the recording's length (its audio), the figure the after-stop
+        # choice, the form and the report give; the §4(1) bar keeps its own timer.
+        self.progress.emit(s.position_s, level, phase)
         for event in s.poll_events():
             self._event(event)
 

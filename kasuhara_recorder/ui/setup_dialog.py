@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -21,9 +22,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
 )
 
+from kasuhara_recorder.config import MAX_PRE_EVENT_S
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient, read_recipients
 from kasuhara_recorder.platform_seam import host_name
@@ -88,11 +91,37 @@ class SetupDialog(QDialog):
         self.staff_name.setObjectName("staff_name")
         self.department = QLineEdit(s.department, self)
         self.department.setObjectName("department")
+        # The microphone while idle: the organisation decides (the OS shows it in use).
+        self.keep_input_open = QCheckBox(
+            self.tr(
+                "待機中もマイクを開いておく（録音開始の瞬間から録音できます。音声はメモリ内だけで"
+                "扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります）"
+            ),
+            self,
+        )
+        self.keep_input_open.setObjectName("keep_input_open")
+        self.keep_input_open.setChecked(s.keep_input_open)
+        self.pre_event = QSpinBox(self)
+        self.pre_event.setObjectName("pre_event_seconds")
+        self.pre_event.setRange(0, MAX_PRE_EVENT_S)
+        self.pre_event.setSuffix(self.tr(" 秒"))
+        self.pre_event.setSpecialValueText(self.tr("しない"))
+        self.pre_event.setValue(s.pre_event_seconds if s.keep_input_open else 0)
+        self.pre_event.setToolTip(
+            self.tr(
+                "録音開始を押す前の数秒間（最大 60 秒）も録音の初めに含めます。"
+                "待機中の音声はメモリ内だけにあり、録音しなければ消えます。"
+            )
+        )
+        self.pre_event.setEnabled(s.keep_input_open)
+        self.keep_input_open.toggled.connect(self._input_toggled)
         form = QFormLayout()
         form.addRow(self.tr("組織の公開鍵（受取人）:"), rec_col)
         form.addRow(self.tr("端末名:"), self.workstation_name)
         form.addRow(self.tr("職員名:"), self.staff_name)
         form.addRow(self.tr("所属:"), self.department)
+        form.addRow(self.tr("マイク:"), self.keep_input_open)
+        form.addRow(self.tr("事前録音:"), self.pre_event)
 
         self.message = QLabel(self)
         self.message.setObjectName("setup_message")
@@ -117,6 +146,11 @@ class SetupDialog(QDialog):
         lay.addWidget(self.message)
         lay.addWidget(self.buttons)
         self.setMinimumWidth(620)
+
+    def _input_toggled(self, on: bool) -> None:
+        self.pre_event.setEnabled(on)  # the buffer is the open input
+        if not on:
+            self.pre_event.setValue(0)
 
     def _show_error(self, text: str) -> None:
         self.message.setText(text)
@@ -175,6 +209,7 @@ class SetupDialog(QDialog):
             self._show_error(self.tr("端末名を入力してください。何も保存していません。"))
             return
         staff, department = self.staff_name.text().strip(), self.department.text().strip()
+        keep, pre = self.keep_input_open.isChecked(), self.pre_event.value()
         self._show_error("")
         self.busy = True
         self.save_button.setEnabled(False)
@@ -183,8 +218,11 @@ class SetupDialog(QDialog):
         def work():
             # recipients are already checked, so setup cannot fail half-way on them
             service.save_settings(
-                service.settings.with_changes(staff_name=staff, department=department)
-            )
+                service.settings.with_changes(
+                    staff_name=staff, department=department, keep_input_open=keep,
+                    pre_event_seconds=pre,
+                )
+            )  # fmt: skip
             return service.workstation.setup(recipients, name)
 
         self.tasks.run(work, on_done=self._done, on_error=self._failed)

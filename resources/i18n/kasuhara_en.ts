@@ -641,6 +641,14 @@ The recording file has been left in place. Please contact your IT staff.</transl
         <translation>Input device:</translation>
     </message>
     <message>
+        <source>マイクは待機中も開いています（録音開始の瞬間から録音するため。音声はメモリ内だけで扱い、録音開始まで保存しません）。</source>
+        <translation>The microphone stays open while idle, so recording starts the moment you press Start. The sound is only held in memory and nothing is saved until you press Start.</translation>
+    </message>
+    <message>
+        <source>録音開始を押すと、その前の %1 秒間もさかのぼって録音に含めます。</source>
+        <translation>When you press Start, the %1 seconds before it are included in the recording.</translation>
+    </message>
+    <message>
         <source>● 録音開始  (%1)</source>
         <translation>● Start recording  (%1)</translation>
     </message>
@@ -939,6 +947,22 @@ Check the free space and write protection, or choose another destination, and ex
         <translation>You can choose the org-recipient.txt received from the evidence officer.</translation>
     </message>
     <message>
+        <source>待機中もマイクを開いておく（録音開始の瞬間から録音できます。音声はメモリ内だけで扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります）</source>
+        <translation>Keep the microphone open while idle (recording starts the moment Start is pressed; the sound is only held in memory and not saved, but the PC shows the microphone as in use the whole time)</translation>
+    </message>
+    <message>
+        <source> 秒</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>しない</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>録音開始を押す前の数秒間（最大 60 秒）も録音の初めに含めます。待機中の音声はメモリ内だけにあり、録音しなければ消えます。</source>
+        <translation>Include the seconds before Start is pressed (up to 60) at the beginning of the recording. While idle the sound is only in memory and is gone unless a recording starts.</translation>
+    </message>
+    <message>
         <source>組織の公開鍵（受取人）:</source>
         <translation>Organisation public keys (recipients):</translation>
     </message>
@@ -953,6 +977,14 @@ Check the free space and write protection, or choose another destination, and ex
     <message>
         <source>所属:</source>
         <translation>Department:</translation>
+    </message>
+    <message>
+        <source>マイク:</source>
+        <translation>Microphone:</translation>
+    </message>
+    <message>
+        <source>事前録音:</source>
+        <translation>Pre-event buffer:</translation>
     </message>
     <message>
         <source>保存して録音を使えるようにする</source>
