@@ -43,8 +43,13 @@ class InputFileError(AudioError):
 
 
 class DeviceLost(AudioError):
+    # The reason in each language: an English detail inside the Japanese sentence
+    # (「the input stream ended」) told the worker nothing.
     ja = (
-        "録音中に録音装置が使えなくなりました（{detail}）。"
+        "録音中に録音装置が使えなくなりました（{reason_ja}）。"
         "それまでの録音は封印して保存しました。接続を確認してください。"
     )
     en = "the input device was lost while recording ({detail}); what was captured is sealed"
+
+    def __init__(self, detail: str, reason_ja: str = "装置が応答しなくなりました") -> None:
+        super().__init__(detail, reason_ja=reason_ja)

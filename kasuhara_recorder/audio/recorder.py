@@ -285,18 +285,25 @@ class Recorder:
             if src.natural_end:
                 return EndReason.SOURCE_ENDED, None
             reason = getattr(src, "error", None) or "the input stream ended"
-            return EndReason.DEVICE_LOST, DeviceLost(str(reason))
+            return EndReason.DEVICE_LOST, DeviceLost(str(reason), "入力が途切れました")
         if not src.realtime:
             return None
         if not self._got_audio.is_set():
             if now - self._t_start > self._first_audio_timeout:
-                detail = f"no audio within {self._first_audio_timeout:.0f} s of the start"
-                return EndReason.DEVICE_LOST, DeviceLost(detail)
+                s = f"{self._first_audio_timeout:.0f}"
+                return EndReason.DEVICE_LOST, DeviceLost(
+                    f"no audio within {s} s of the start",
+                    f"開始から {s} 秒たっても音声が届きません",
+                )
         elif now - self._last_audio > self._stall_timeout:
-            detail = f"no audio for {now - self._last_audio:.1f} s"
-            return EndReason.DEVICE_LOST, DeviceLost(detail)
+            gap = f"{now - self._last_audio:.1f}"
+            return EndReason.DEVICE_LOST, DeviceLost(
+                f"no audio for {gap} s", f"{gap} 秒間、音声が届いていません"
+            )
         elif not src.alive:
-            return EndReason.DEVICE_LOST, DeviceLost("the input stream stopped")
+            return EndReason.DEVICE_LOST, DeviceLost(
+                "the input stream stopped", "入力が止まりました"
+            )
         return None
 
     def _sink_failed(self, e: Exception) -> None:

@@ -36,8 +36,13 @@ class DamagedIdentity(KasuharaError):
 
 
 class BadRecipient(KasuharaError):
-    ja = "受取人の公開鍵が正しくありません（{detail}）。age1 で始まる文字列が必要です。"
+    # The reason in each language (pyrage's 「invalid Bech32 encoding」 meant nothing in the
+    # Japanese message); where: the file and line, the same in both.
+    ja = "受取人の公開鍵が正しくありません（{reason_ja}）。age1 で始まる文字列が必要です。"
     en = "bad recipient {detail}: expected an age1… public key"
+
+    def __init__(self, detail: str, reason_ja: str) -> None:
+        super().__init__(detail, reason_ja=reason_ja)
 
 
 @dataclass(frozen=True)
@@ -71,16 +76,21 @@ def parse_recipient(text: str, where: str = "") -> str:
     by mistake, and the message goes to the screen and the log."""
     s = text.strip()
     at = f"{where}: " if where else ""
+    at_ja = where.replace(" line ", " の ") + " 行目: " if where else ""
     if s.upper().startswith("AGE-SECRET-KEY-"):
         raise BadRecipient(
-            f"{at}this is a secret key (identity), not a recipient; keep it off workstations"
+            f"{at}this is a secret key (identity), not a recipient; keep it off workstations",
+            f"{at_ja}これは秘密鍵（identity）で、受取人（公開鍵）ではありません。"
+            "秘密鍵は端末に置かないでください",
         )
     if not s.startswith("age1"):
-        raise BadRecipient(f"{at}not an age1… recipient" if at else "not an age1… recipient")
+        raise BadRecipient(f"{at}not an age1… recipient", f"{at_ja}age1 で始まっていません")
     try:
         pyrage.x25519.Recipient.from_str(s)
     except (pyrage.RecipientError, ValueError) as e:
-        raise BadRecipient(f"{at}{s[:20]}…: {e}") from None
+        raise BadRecipient(
+            f"{at}{s[:20]}…: {e}", f"{at_ja}{s[:20]}…: 文字が欠けているか、誤っています"
+        ) from None
     return s
 
 
@@ -88,25 +98,25 @@ def read_recipients(arg: str) -> list[str]:
     """Recipients from a literal ``age1…`` or a file of them: one a line, ``#`` comments and
     blank lines skipped, CRLF and a UTF-8 BOM (Windows Notepad) accepted."""
     if not arg.strip():
-        raise BadRecipient("empty --org-recipient")
+        raise BadRecipient("empty --org-recipient", "--org-recipient が空です")
     if arg.strip().startswith("age1") or arg.strip().upper().startswith("AGE-SECRET-KEY-"):
         return [parse_recipient(arg)]
     path = Path(arg)
     try:
         raw = path.read_bytes()[:MAX_KEY_FILE]
     except OSError as e:
-        raise BadRecipient(f"{arg} ({e.strerror or e})") from None
+        raise BadRecipient(f"{arg} ({e.strerror or e})", f"{arg} を読めません") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadRecipient(f"{arg} (not text)") from None
+        raise BadRecipient(f"{arg} (not text)", f"{arg} は文字のファイルではありません") from None
     out = [
         parse_recipient(ln, f"{arg} line {n}")
         for n, ln in enumerate(text.splitlines(), 1)
         if ln.strip() and not ln.strip().startswith("#")
     ]
     if not out:
-        raise BadRecipient(f"{arg} (no age1… line)")
+        raise BadRecipient(f"{arg} (no age1… line)", f"{arg} に age1… の行がありません")
     return out
 
 

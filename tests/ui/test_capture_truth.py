@@ -82,9 +82,7 @@ def test_start_end_and_length_agree_on_every_screen_and_in_the_report(
     assert form.when_where.occurred_at.text() == start.strftime("%Y-%m-%d %H:%M:%S")
     # the report
     inputs = service.export.gather(form.incident.id, "police")
-    report = build_report(
-        inputs, [m], files=(), bundle_id="test", custody=[], recipient="police"
-    )
+    report = build_report(inputs, [m], files=(), bundle_id="test", custody=[], recipient="police")
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(render_report_pdf(report, dt.datetime.now().astimezone()))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
