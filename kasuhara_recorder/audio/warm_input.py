@@ -23,7 +23,7 @@ import contextlib
 import math
 import threading
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kasuhara_recorder.audio.audio_format import AudioFormat
 from kasuhara_recorder.audio.block_queue import BlockQueue
@@ -33,11 +33,16 @@ from kasuhara_recorder.audio.stream_source import BLOCK_SECONDS, LATENCY_SECONDS
 from kasuhara_recorder.config import MAX_PRE_EVENT_S  # one limit: the setting's
 
 HAND_OVER_TIMEOUT_S = 2.0  # a stream that delivers nothing for this long is not running
+# open() returns once this many blocks came (250 ms): a stream that woke its source delivers
+# its first block 1-2 s after start() and may skip audio right after it.
+FLOWING_BLOCKS = 5
+FLOWING_TIMEOUT_S = 6.0
 _MARGIN_S = 1.0  # the ring keeps this much more than asked, so a cut never lacks a block
 
 
-@dataclass(frozen=True)
-class _Block:
+class _Block(NamedTuple):
+    """A tuple, not a dataclass: made 20 times a second in the callback while idle."""
+
     t: float  # time.monotonic() of its first frame (the ADC time, mapped)
     data: bytes
 
@@ -80,9 +85,12 @@ class WarmInput:
         self.status_flags = 0
         self.finished = False
         self.blocks = 0  # callbacks so far (a running stream keeps counting)
+        self._flowing = threading.Event()
 
     # --- the stream -----------------------------------------------------------------------
     def open(self) -> None:
+        """Open and start the stream; returns once audio flows steadily (so a recording
+        taken now begins at its press), DeviceUnavailable if it does not."""
         sd = sounddevice()
         try:
             self._stream = sd.RawInputStream(
@@ -99,6 +107,13 @@ class WarmInput:
         except (sd.PortAudioError, ValueError) as e:
             self._stream = None
             raise DeviceUnavailable(self.device.name, str(e)) from None
+        if not self._flowing.wait(FLOWING_TIMEOUT_S) or self.finished:
+            self.close()
+            raise DeviceUnavailable(
+                self.device.name,
+                f"no audio within {FLOWING_TIMEOUT_S:.0f} s",
+                f"{FLOWING_TIMEOUT_S:.0f} 秒たっても音声が届きません",
+            )
 
     @property
     def alive(self) -> bool:
@@ -129,6 +144,8 @@ class WarmInput:
         t = block_time(time_info, frames, self.format.samplerate, self.clock())
         block = _Block(t, bytes(indata))
         self.blocks += 1
+        if self.blocks == FLOWING_BLOCKS:
+            self._flowing.set()
         if self._want is not None:
             self._hand_over(block)
         elif self._target is not None:
@@ -141,10 +158,12 @@ class WarmInput:
 
     # --- idle: the ring -------------------------------------------------------------------
     def _keep(self, block: _Block) -> None:
-        self._ring.append(block)
-        self._ring_bytes += len(block.data)
-        while self._ring_bytes > self._hold_bytes and len(self._ring) > 1:
-            self._ring_bytes -= len(self._ring.popleft().data)
+        ring = self._ring
+        ring.append(block)
+        held = self._ring_bytes + len(block.data)
+        while held > self._hold_bytes and len(ring) > 1:
+            held -= len(ring.popleft().data)
+        self._ring_bytes = held
 
     # --- recording: hand-over and hand-back (both done in the callback) -------------------
     def _hand_over(self, block: _Block) -> None:

@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
         if self._discarded or self.recovering or not self.is_set_up() or self.controller.active:
             return
         recording, channel = self.service.recording, self.record_panel.channel()
+        if self.service.settings.keep_input_open and recording.warm_input(channel) is None:
+            self.record_panel.set_input_note(None)  # until audio flows (up to 2 s)
         self.tasks.run(lambda: recording.warm_up(channel), on_done=self._input_kept_open)
 
     def _input_kept_open(self, kept_open: bool) -> None:

@@ -164,7 +164,12 @@ class RecordPanel(QFrame):
             self.start_requested.emit(self.channel())
 
     # --- state shown ------------------------------------------------------------------------
-    def set_input_note(self, kept_open: bool, pre_event_s: int) -> None:
+    def set_input_note(self, kept_open: bool | None, pre_event_s: int = 0) -> None:
+        """True: the input is open and delivering; None: it is being opened; False: not."""
+        if kept_open is None:
+            self.input_note.setText(self.tr("マイクを準備しています…（数秒かかることがあります）"))
+            self.input_note.show()
+            return
         if not kept_open:
             self.input_note.hide()
             return

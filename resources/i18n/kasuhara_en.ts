@@ -641,6 +641,10 @@ The recording file has been left in place. Please contact your IT staff.</transl
         <translation>Input device:</translation>
     </message>
     <message>
+        <source>マイクを準備しています…（数秒かかることがあります）</source>
+        <translation>Getting the microphone ready… (this can take a few seconds)</translation>
+    </message>
+    <message>
         <source>マイクは待機中も開いています（録音開始の瞬間から録音するため。音声はメモリ内だけで扱い、録音開始まで保存しません）。</source>
         <translation>The microphone stays open while idle, so recording starts the moment you press Start. The sound is only held in memory and nothing is saved until you press Start.</translation>
     </message>

@@ -29,9 +29,11 @@ class PulseServer:
     started_here: bool
 
     @classmethod
-    def start(cls, env: pytest.MonkeyPatch) -> PulseServer:
+    def start(cls, env: pytest.MonkeyPatch | None = None) -> PulseServer:
         """Start it and point this process (PortAudio's ALSA pulse plugin, pactl, paplay) at
-        it through ``env``, which undoes that when the session ends."""
+        it through ``env``, which undoes that when the session ends (the bench, a process of
+        its own, passes none)."""
+        env = env if env is not None else pytest.MonkeyPatch()
         for tool in ("pulseaudio", "pactl", "paplay"):
             if not shutil.which(tool):
                 raise PulseUnavailable(f"{tool} not installed (make test installs pulseaudio)")

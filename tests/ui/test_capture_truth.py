@@ -38,7 +38,7 @@ def test_the_idle_screen_says_the_microphone_is_open_and_for_how_long_before(
 ):
     window = _window(qtbot, service, pre_event=10)
     note = window.record_panel.input_note
-    qtbot.waitUntil(note.isVisible)
+    qtbot.waitUntil(lambda: "開いています" in note.text())  # after 「マイクを準備しています…」
     assert "マイクは待機中も開いています" in note.text() and "メモリ内だけ" in note.text()
     assert "前の 10 秒間" in note.text()
 
