@@ -92,6 +92,13 @@ def show_length_ms(ms: int) -> str:
     return f"{show_duration(ms)}.{ms % 1000:03d}"
 
 
+def _attachment(a) -> str:
+    """A later SNS post or letter says so: it was not handed in with the form."""
+    if not a.after_submit:
+        return a.name
+    return f"{a.name}（提出後に追加: {show_time(a.added_at)}、{a.added_by}）"
+
+
 def _category(profile, code: str) -> tuple[str, str]:
     try:
         c = profile.category(code)
@@ -152,7 +159,7 @@ def build_report(
         ("最初から録音", "はい" if d.recorded_from_start else "いいえ"),
         ("訴訟ホールド", "あり" if inc.legal_hold else "なし"),
         ("作成", f"{show_time(inc.created_at)}　{inc.created_by}"),
-        ("添付資料", "、".join(a.name for a in inc.attachments) or "なし"),
+        ("添付資料", "、".join(_attachment(a) for a in inc.attachments) or "なし"),
     )
     categories = []
     for code in d.categories:

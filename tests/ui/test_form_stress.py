@@ -270,7 +270,9 @@ def test_the_after_stop_choice_says_why_a_recording_stopped_early(qtbot, service
     dialog.reject()
 
 
-def test_an_attachment_added_after_submit_is_marked_in_the_form_and_the_chain(qtbot, service):
+def test_an_attachment_added_after_submit_is_marked_in_the_form_the_chain_and_the_report(
+    qtbot, service, tmp_path
+):
     """A later SNS post or letter is welcome after 提出, but must not look as if it had been
     handed in with the form: marked with when and by whom, and so in the chain."""
     from tests.store.test_incidents import FILLED
@@ -293,6 +295,25 @@ def test_an_attachment_added_after_submit_is_marked_in_the_form_and_the_chain(qt
     assert [a["incident_status"] for a in adds] == ["draft", "submitted"]
     stored = service.incidents.get(inc.id).attachments
     assert [a.after_submit for a in stored] == [False, True]
+    # and the report says so, with when and by whom
+    import datetime as dt
+    import subprocess
+    import unicodedata
+
+    from kasuhara_recorder.bundle.report_content import build_report
+    from kasuhara_recorder.bundle.report_pdf import render_report_pdf
+
+    report = build_report(service.export.gather(inc.id, "police"), [], files=(),
+                          bundle_id="t", custody=[], recipient="police")  # fmt: skip
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_report_pdf(report, dt.datetime.now().astimezone()))
+    raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    # the PDF's fonts map some kanji to their Kangxi-radical look-alikes (⼝ for 口)
+    text = unicodedata.normalize("NFKC", raw).replace("\n", "")
+    nfkc = lambda t: unicodedata.normalize("NFKC", t)  # noqa: E731 - the same folding
+    assert nfkc("https://example.org/after（提出後に追加:") in text and nfkc(STAFF) in text
+    assert nfkc("https://example.org/before（") not in text
     form.close()
 
 
