@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from tests.support.signals import peak_frequency, tone, write_wav
+from tests.support.waiting import wait_until
 
 
 def test_tone_played_into_null_sink_is_recorded_through_sounddevice(pulse_sink, tmp_path):
@@ -22,7 +21,8 @@ def test_tone_played_into_null_sink_is_recorded_through_sounddevice(pulse_sink, 
                         callback=callback):  # fmt: skip
         player = pulse_sink.play(wav)
         player.wait(timeout=30)
-        time.sleep(0.3)
+        # until the tone's end has come back: a block of silence after it
+        wait_until(lambda: chunks and np.abs(chunks[-1]).max() < 100, 10, "the tone's end")
     recorded = np.concatenate(chunks)[:, 0].astype(np.float32) / 32768
     assert np.max(np.abs(recorded)) > 0.1, "nothing but silence came back"
     heard = np.flatnonzero(np.abs(recorded) > 0.05)

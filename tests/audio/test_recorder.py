@@ -3,7 +3,6 @@ caused (a device that disappears mid-recording is a null sink unloaded under the
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -21,6 +20,7 @@ from kasuhara_recorder.audio.recorder import EndReason, Recorder
 from kasuhara_recorder.audio.stream_source import StreamSource
 from kasuhara_recorder.evidence.sealed_writer import SealedWriter
 from tests.support.signals import aligned_correlation, sweep, tone, write_wav
+from tests.support.waiting import wait_until
 
 
 def test_devices_lists_the_pulse_input_and_marks_one_default(pulse_sink):
@@ -81,8 +81,9 @@ def test_sweep_through_the_device_is_sealed_and_decrypts_to_the_same_signal(
     peaks = []
     while player.poll() is None:  # the meter, read from this thread as the GUI would
         peaks.append(rec.levels.peak_dbfs)
-        time.sleep(0.05)
-    time.sleep(0.3)
+        time.sleep(0.05)  # a sampling interval, like the GUI's 20 Hz timer, not a wait
+    played = rec.position_s  # 0.3 s more of the recording, so the sweep's end is in
+    wait_until(lambda: rec.position_s >= played + 0.3, 10, "0.3 s more audio")
     assert max(peaks) > -12  # the 0.5-amplitude sweep is about -6 dBFS
     result = rec.stop()
     assert result.end is EndReason.STOPPED and result.dropped_frames == 0
@@ -105,7 +106,7 @@ def test_device_unplugged_mid_recording_seals_what_was_captured(
     )
     rec.start()
     assert rec.wait_for_audio(10)
-    time.sleep(1.0)
+    wait_until(lambda: rec.position_s >= 1.0, 10, "1 s of audio")
     sink.remove()
     assert rec.wait_until_ended(10)
     result = rec.stop()
@@ -179,20 +180,20 @@ def test_input_file_can_be_cut_at_max_seconds(tmp_path, collecting_sink):
     assert rec.stop().frames == 60000
 
 
-def test_writer_keeps_up_while_the_caller_thread_hogs_the_interpreter(pulse_sink, tmp_path):
-    # The caller (a frozen GUI) busy-loops in Python for 2 s; the writer thread still drains.
-    del tmp_path
-    from tests.audio.conftest import CollectingSink
-
-    sink = CollectingSink()
-    rec = Recorder(StreamSource(resolve_input_device("pulse"), AudioFormat()), sink)
+def test_writer_keeps_up_while_the_caller_thread_hogs_the_interpreter(
+    pulse_sink, tmp_path, org_identity
+):
+    # The caller (a frozen GUI) busy-loops in Python for 2 s; the writer thread still drains
+    # into the real sealer, and all of it is in the sealed file.
+    writer = SealedWriter(tmp_path / "rec.age", [org_identity.recipient])
+    rec = Recorder(StreamSource(resolve_input_device("pulse"), AudioFormat()), writer)
     rec.start()
     assert rec.wait_for_audio(10)
-    end = time.monotonic() + 2.0
-    n = 0
+    before = rec.written_frames
+    end = time.monotonic() + 2.0  # the stimulus lasts 2 s; nothing waits on a time
     while time.monotonic() < end:
-        n += 1
+        pass
     result = rec.stop()
     assert result.dropped_frames == 0 and result.overflows == 0
-    assert result.frames >= 48000 * 1.9
-    assert os.getpid()
+    assert result.frames - before >= 48000 * 1.9  # the 2 s of the hog went in
+    assert len(org_identity.decrypt_pcm(tmp_path / "rec.age")) == result.frames

@@ -19,8 +19,9 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.audio.errors import DeviceUnavailable
 from kasuhara_recorder.config import InputPreset
 from kasuhara_recorder.evidence.manifest import read_signed_manifest
-from tests.support.journal import wait_for_first_checkpoint
+from tests.support.journal import journal_pcm_bytes, wait_for_first_checkpoint
 from tests.support.signals import aligned_correlation, espeak_phrase, sweep, tone, write_wav
+from tests.support.waiting import wait_until
 
 RATE = 48000
 
@@ -59,7 +60,8 @@ def test_sweep_and_japanese_phrase_come_back_through_the_app_pipeline(
         pulse_sink.play_and_wait(write_wav(tmp_path / f"{name}-in.wav", sig))
         if name == "sweep":
             tag = session.tag("conduct.mental", note="声が大きい")
-        time.sleep(0.3)
+        played = session.position_s  # 0.3 s more of the recording, so the signal's end is in
+        wait_until(lambda p=played: session.position_s >= p + 0.3, 10, "0.3 s more audio")
     manifest = session.stop()
 
     assert manifest.status == "complete" and manifest.dropped_frames == 0
@@ -114,7 +116,8 @@ def test_unknown_tag_code_is_refused_and_not_recorded(app, tmp_path):
 def test_a_device_that_does_not_exist_fails_before_anything_is_written(app, pulse_sink):
     with pytest.raises(DeviceUnavailable) as e:
         app.recording.start("counter", device="USB Phone Adapter XYZ")
-    assert "USB Phone Adapter XYZ" in e.value.message("ja")
+    msg = e.value.message("ja")  # names the device, and says what is wrong with it
+    assert "USB Phone Adapter XYZ" in msg and "接続されていません" in msg and "使えません" in msg
     assert list(app.paths.vault.glob("rec-*")) == []
 
 
@@ -126,6 +129,7 @@ def test_cli_record_with_a_missing_device_exits_2_with_a_message(app, pulse_sink
     )  # fmt: skip
     assert r.returncode == 2
     assert "存在しないマイク" in r.stderr and "Traceback" not in r.stderr
+    assert "接続されていません" in r.stderr  # what is wrong, not only the name given
 
 
 def test_device_removed_mid_recording_is_sealed_marked_and_reported(
@@ -135,7 +139,7 @@ def test_device_removed_mid_recording_is_sealed_marked_and_reported(
     sink = pulse_server.new_sink()
     session = app.recording.start("counter")
     assert session.recorder.wait_for_audio(10)
-    time.sleep(1.0)
+    wait_until(lambda: session.position_s >= 1.0, 10, "1 s of audio")
     sink.remove()
     assert session.wait_stopped(10), "the session did not seal itself after the device went"
     manifest = session.stop()  # idempotent: the same manifest the auto-stop made
@@ -201,7 +205,8 @@ def test_sigkilled_recording_is_recovered_with_its_checkpoint_hash(
         sealed = wait_for_first_checkpoint(app.paths.vault, proc, timeout=20)
         player = pulse_sink.play(wav)
         t_play = time.monotonic()
-        time.sleep(4.0)
+        attested = journal_pcm_bytes(sealed)  # 4 s more audio made durable, then the kill
+        wait_until(lambda: journal_pcm_bytes(sealed) >= attested + 4 * RATE * 2, 30, "4 s more")
         proc.kill()  # SIGKILL: no handler, no flush
         t_kill = time.monotonic()
         proc.wait(10)
@@ -250,18 +255,16 @@ def test_sixty_seconds_under_cpu_load_with_a_frozen_caller_drops_nothing(app, pu
     try:
         session = app.recording.start("counter")
         assert session.recorder.wait_for_audio(15)
-        t0 = time.monotonic()
-        time.sleep(20)
+        wait_until(lambda: session.position_s >= 20, 90, "20 s of audio")
         end = time.monotonic() + 2.0  # the caller (a frozen GUI) hogs the interpreter for 2 s
-        while time.monotonic() < end:
+        while time.monotonic() < end:  # (the stimulus lasts 2 s; nothing waits on a time)
             pass
-        while session.position_s < 60.0:
-            time.sleep(0.2)
+        wait_until(lambda: session.position_s >= 60, 120, "60 s of audio")
         manifest = session.stop()
     finally:
         for h in hogs:
             h.kill()
-    assert time.monotonic() - t0 >= 59
+            h.wait()
     assert manifest.status == "complete"
     assert manifest.dropped_frames == 0 and session.capture.overflows == 0
     assert manifest.frames >= 60 * RATE

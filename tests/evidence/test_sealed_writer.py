@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyrage
@@ -30,6 +29,8 @@ from kasuhara_recorder.evidence.sealed_writer import (
     recover,
 )
 from tests.evidence.age_tool import age_decrypt
+from tests.support.journal import journal_pcm_bytes
+from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -86,10 +87,16 @@ def test_sealed_file_decrypts_with_debian_age_at_chunk_edges(tmp_path, size):
 
 
 def write_slowly(w: SealedWriter, data: bytes) -> None:
-    """One chunk at a time with pauses, so the sink checkpoints between chunks."""
+    """One chunk at a time, each written only once the one before is checkpointed (with
+    ``checkpoint_interval_s=0`` the writer checkpoints every chunk end it reaches)."""
     for i in range(0, len(data), PT_CHUNK):
-        w.write(data[i : i + PT_CHUNK])
-        time.sleep(0.05)
+        piece = data[i : i + PT_CHUNK]
+        w.write(piece)
+        # pyrage emits a chunk once a full read (8 KiB) of what follows it is there: after a
+        # whole next chunk, the previous one is on disk and checkpointed; a short last piece
+        # waits for close()
+        if i and len(piece) == PT_CHUNK:
+            wait_until(lambda i=i: journal_pcm_bytes(w.path) >= i, 30, f"a checkpoint at {i}")
 
 
 def test_no_plaintext_and_no_reserve_left_on_disk(tmp_path, org):
@@ -159,14 +166,10 @@ def test_writer_killed_mid_stream_leaves_audio_matching_its_checkpoint(tmp_path,
     )
     try:
         assert proc.stdout.readline().strip() == b"ready"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            cp = read_checkpoint(sealed)
-            if cp is not None and cp.pcm_bytes >= 20 * PT_CHUNK:
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the writer never checkpointed 20 chunks")
+        wait_until(
+            lambda: (cp := read_checkpoint(sealed)) is not None and cp.pcm_bytes >= 20 * PT_CHUNK,
+            30, "20 chunks checkpointed",
+        )  # fmt: skip
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
