@@ -1,11 +1,13 @@
 """Everything that differs between Windows and POSIX, in one place (DESIGN.md, Platforms).
 
 City-hall counter PCs run Windows; development and CI run Debian. Code elsewhere calls these
-functions and never ``fcntl``, ``msvcrt``, ``os.pread``/``os.preadv``, ``os.uname``,
-``os.fchmod`` or a folder ``fsync`` itself. Each function picks its branch by what the running
-Python offers, at call time: tests/test_platform_seam.py runs the sealed writer, recovery,
-export and verify in a process where the POSIX-only functions are removed, so the portable
-branches run here too.
+functions and never ``fcntl``, ``msvcrt``, ``os.pread``/``os.preadv``, ``os.fdatasync``,
+``os.fchmod``, ``O_TMPFILE``/``O_DIRECTORY``, ``/proc`` or a folder ``fsync`` itself, and
+open files with ``BINARY`` in their flags (Windows' ``os.open`` is text mode without it).
+Each function picks its branch by what the running Python offers, at call time:
+tests/test_platform_seam.py runs recording, recovery, import, export and verify in processes
+where the POSIX-only functions are removed (tests/support/posix_hidden.py), so the portable
+branches run here too, and checks that no module outside this one names them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import threading
 from pathlib import Path
 
 _BUSY = {errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES}
+# Windows' os.open translates line ends unless asked for binary mode; POSIX has no such flag.
+BINARY = getattr(os, "O_BINARY", 0)
 _seek_lock = threading.Lock()  # the portable positional read moves a shared file offset
 
 
@@ -112,7 +116,7 @@ def remove_lock_file(fd: int, path: Path) -> None:
 def is_locked(path: Path) -> bool:
     """Another holder has ``path`` locked (a live writer); False if it does not exist."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDONLY | BINARY)
     except FileNotFoundError:
         return False
     try:
@@ -121,6 +125,25 @@ def is_locked(path: Path) -> bool:
             return False
         return True
     finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def claim_lock(path: Path):
+    """Hold ``path``'s lock for the body: yields True when taken (or when there is no file,
+    so no holder), False (holding nothing) when another holder has it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | BINARY)
+    except FileNotFoundError:
+        yield True
+        return
+    mine = False
+    try:
+        mine = try_lock(fd)
+        yield mine
+    finally:
+        if mine:
+            release(fd)
         os.close(fd)
 
 
@@ -163,6 +186,16 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def datasync(fd: int) -> None:
+    """Make a file's data and length durable (``fdatasync``: not its times, where the OS can
+    tell them apart); Windows has only ``fsync``."""
+    sync = getattr(os, "fdatasync", None)
+    if sync is None:
+        os.fsync(fd)
+    else:
+        sync(fd)
+
+
 def make_private(fd: int, mode: int = 0o600) -> None:
     """Owner-only permissions on an open file, before anything is written into it. Windows
     (no fchmod) gets them from the data folder's ACL; a FAT stick cannot hold them."""
@@ -177,6 +210,52 @@ def set_pipe_size(fd: int, size: int) -> None:
     if fcntl is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
         with contextlib.suppress(OSError):
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, size)
+
+
+# --- a file with no name until it is complete (Linux O_TMPFILE) ---------------------------------
+# errno values saying "this filesystem or kernel has no O_TMPFILE" (an old kernel without it
+# reads the flag as O_DIRECTORY and answers EISDIR)
+_NO_TMPFILE = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL}
+
+
+def _proc_fd(fd: int) -> str:
+    return f"/proc/self/fd/{fd}"
+
+
+def open_unnamed(folder: Path) -> int | None:
+    """An unnamed file (O_TMPFILE) in ``folder`` that ``link_unnamed`` can name later, or None
+    where the OS or the filesystem has none (then the caller uses a named partial file)."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:  # Windows, macOS
+        return None
+    try:
+        fd = os.open(folder, flag | os.O_RDWR, 0o600)
+    except OSError as e:
+        if e.errno in _NO_TMPFILE:
+            return None
+        raise  # read-only, no permission, gone: the destination's error
+    try:  # naming it needs /proc's link to the open file (absent in some containers)
+        ok = os.stat(_proc_fd(fd)).st_ino == os.fstat(fd).st_ino
+    except OSError:
+        ok = False
+    if not ok:
+        os.close(fd)
+        return None
+    return fd
+
+
+def link_unnamed(fd: int, folder: Path, name: str) -> None:
+    """Give the unnamed file ``fd`` (from ``open_unnamed``) the name ``folder/name``;
+    FileExistsError if it is taken.
+
+    Through ``linkat(AT_FDCWD, "/proc/self/fd/N", dirfd, name, AT_SYMLINK_FOLLOW)``. CPython's
+    ``os.link`` makes that call only when a ``dir_fd`` is given; without one it calls plain
+    ``link()``, which does not follow /proc's magic link and fails with EXDEV."""
+    dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.link(_proc_fd(fd), name, dst_dir_fd=dir_fd, follow_symlinks=True)
+    finally:
+        os.close(dir_fd)
 
 
 # --- names --------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ An existing file at the bundle's name is replaced only when asked (``overwrite``
 the name is taken without replacing anything: ``linkat``/``link`` fail if it exists, which
 also covers a file that appeared while the export ran.
 
-The OS-specific calls sit in ``open_unnamed`` and ``link_unnamed`` (imported by name at call
-time, so a test can make ``open_unnamed`` say "not here" and run the portable path).
+The OS-specific calls are the platform seam's ``open_unnamed`` and ``link_unnamed``, looked up
+here by name at call time, so a test can make ``destination_file.open_unnamed`` say "not here"
+and run the portable path.
 """
 
 from __future__ import annotations
@@ -25,56 +26,16 @@ from typing import BinaryIO
 
 from kasuhara_recorder.atomic_file import fsync_dir
 from kasuhara_recorder.bundle.partial_ledger import HeldRecord, new_marker, partial_name
-from kasuhara_recorder.platform_seam import make_private
+from kasuhara_recorder.platform_seam import BINARY, link_unnamed, make_private, open_unnamed
 
-# errno values saying "this filesystem or kernel has no O_TMPFILE" (an old kernel without it
-# reads the flag as O_DIRECTORY and answers EISDIR)
-_NO_TMPFILE = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL}
+__all__ = ["BundleExistsError", "BundleFile", "link_unnamed", "open_unnamed"]
+
 # errno values saying "no hard links here" (vfat: EPERM, SMB: EOPNOTSUPP / ENOSYS, …)
 _NO_LINK = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV, errno.EINVAL}
 
 
 class BundleExistsError(FileExistsError):
     """The bundle's name was taken (by a file that appeared while the export ran)."""
-
-
-def _proc_fd(fd: int) -> str:
-    return f"/proc/self/fd/{fd}"
-
-
-def open_unnamed(folder: Path) -> int | None:
-    """An unnamed file (O_TMPFILE) in ``folder`` that ``link_unnamed`` can name later, or None
-    where the OS or the filesystem has none (then the caller uses a named partial file)."""
-    flag = getattr(os, "O_TMPFILE", None)
-    if flag is None:  # Windows, macOS
-        return None
-    try:
-        fd = os.open(folder, flag | os.O_RDWR, 0o600)
-    except OSError as e:
-        if e.errno in _NO_TMPFILE:
-            return None
-        raise  # read-only, no permission, gone: the destination's error
-    try:  # naming it needs /proc's link to the open file (absent in some containers)
-        ok = os.stat(_proc_fd(fd)).st_ino == os.fstat(fd).st_ino
-    except OSError:
-        ok = False
-    if not ok:
-        os.close(fd)
-        return None
-    return fd
-
-
-def link_unnamed(fd: int, folder: Path, name: str) -> None:
-    """Give the unnamed file ``fd`` the name ``folder/name``; FileExistsError if it is taken.
-
-    Through ``linkat(AT_FDCWD, "/proc/self/fd/N", dirfd, name, AT_SYMLINK_FOLLOW)``. CPython's
-    ``os.link`` makes that call only when a ``dir_fd`` is given; without one it calls plain
-    ``link()``, which does not follow /proc's magic link and fails with EXDEV."""
-    dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.link(_proc_fd(fd), name, dst_dir_fd=dir_fd, follow_symlinks=True)
-    finally:
-        os.close(dir_fd)
 
 
 class BundleFile:
@@ -105,7 +66,7 @@ class BundleFile:
             self.unnamed = True
         else:
             path = self.partial_path
-            flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | BINARY
             fd = os.open(path, flags, 0o600)
             self.named = path
         # Plaintext audio: private until it is handed over. A FAT stick refuses the mode

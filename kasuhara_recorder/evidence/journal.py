@@ -21,10 +21,11 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from kasuhara_recorder.platform_seam import claim_lock
 
 JOURNAL_VERSION = 1
 EMPTY_SHA256 = hashlib.sha256().hexdigest()
@@ -261,20 +262,9 @@ def read_stream_info(sealed_path: Path) -> StreamInfo | None:
 
 
 # --- the live writer's lock ----------------------------------------------------------------
-# One exclusive, non-blocking lock on the journal, held by the writer from before the sealed
-# file exists until the recording is registered, and by recovery while it works on a file.
-# The only POSIX calls of the journal; issue 12's platform seam replaces this pair.
-def try_lock(fd: int) -> bool:
-    """Take the exclusive lock on ``fd`` now, or say another open file holds it."""
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
+# One exclusive, non-blocking lock on the journal (the platform seam's: flock, or msvcrt on
+# Windows), held by the writer from before the sealed file exists until the recording is
+# registered, and by recovery while it works on a file.
 def journal_in_use(sealed_path: Path) -> bool:
     """True while a live writer (this process or another) holds the recording's journal."""
     with claim(sealed_path) as mine:
@@ -286,12 +276,5 @@ def claim(sealed_path: Path) -> Iterator[bool]:
     """Hold the journal's lock for the body: yields False (and holds nothing) when a live
     writer or another recovery has it. A recording without a journal has no live writer (the
     writer creates and locks the journal before the sealed file)."""
-    try:
-        fd = os.open(journal_path(sealed_path), os.O_RDONLY)
-    except FileNotFoundError:
-        yield True
-        return
-    try:
-        yield try_lock(fd)
-    finally:
-        os.close(fd)  # closing drops the lock if we took it
+    with claim_lock(journal_path(sealed_path)) as mine:
+        yield mine

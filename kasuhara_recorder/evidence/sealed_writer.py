@@ -4,7 +4,7 @@ Three threads, laid out for two cores. pyrage holds the GIL for as long as it en
 go only inside the system calls made through our file objects, and every hand-off of the GIL
 back to it costs a thread wake-up, so the other threads need the GIL seldom and briefly: large
 blocks, the bytes hashed and moved inside calls that release it (``hashlib`` on ≥ 2 KiB,
-``os.preadv``), no per-chunk work outside pyrage's thread.
+``preadv`` through the platform seam), no per-chunk work outside pyrage's thread.
 
     producer (caller of write())   hashes the plaintext, one ``update`` per block, and hands the
                                    block to the encrypt thread, which copies it once into
@@ -85,9 +85,9 @@ from kasuhara_recorder.evidence.journal import (
     tail_member_path,
     tail_record,
     tail_slot_path,
-    try_lock,
 )
 from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
+from kasuhara_recorder.platform_seam import BINARY, read_at, read_into_at, release, try_lock
 
 PT_CHUNK = 64 * 1024  # age STREAM plaintext chunk
 CT_CHUNK = PT_CHUNK + 16  # + Poly1305 tag
@@ -387,7 +387,7 @@ class SealedWriter:
     def _open_files(self) -> None:
         try:
             self._write_reserve()
-            jfd = os.open(self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            jfd = os.open(self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, 0o600)
             self._journal = os.fdopen(jfd, "ab", buffering=0)
             # Held while writing (and, with keep_lock, until release()): recovery in any
             # process skips a recording that is still live. Taken before the sealed file
@@ -397,8 +397,8 @@ class SealedWriter:
                 raise OSError(errno.EBUSY, "another process holds the journal", str(self.path))
             if self._stream is not None:  # the format, before any audio: recovery reads it
                 self._append_journal(open_record(self._stream))
-            self._out_fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            self._back_fd = os.open(self.path, os.O_RDONLY)  # the sink reads back from here
+            self._out_fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, 0o600)
+            self._back_fd = os.open(self.path, os.O_RDONLY | BINARY)  # the sink reads back here
             fsync_dir(self.path.parent)
         except FileExistsError as e:
             self._drop_reserve()
@@ -553,6 +553,10 @@ class SealedWriter:
     def release(self) -> None:
         """Drop the journal's lock (close it). Idempotent; ``close()`` calls it unless the
         writer was opened with ``keep_lock``."""
+        if self._journal.closed:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            release(self._journal.fileno())
         with contextlib.suppress(OSError):
             self._journal.close()
 
@@ -614,7 +618,7 @@ class SealedWriter:
             done = self._enc_done
             avail = self._ct_written
             if header_len is None and avail:
-                header_len = _header_end(os.pread(self._back_fd, min(avail, READ_BLOCK), 0))
+                header_len = _header_end(read_at(self._back_fd, min(avail, READ_BLOCK), 0))
                 self._header_len = header_len
             if header_len is None or avail == hashed:
                 if done:
@@ -633,7 +637,7 @@ class SealedWriter:
                 cut = self._next_cut(header_len, hashed, ready is None)
                 stop = avail if cut is None or cut[0] > avail else cut[0]
                 while hashed < stop:
-                    n = os.preadv(self._back_fd, [view[: min(READ_BLOCK, stop - hashed)]], hashed)
+                    n = read_into_at(self._back_fd, view[: min(READ_BLOCK, stop - hashed)], hashed)
                     if n <= 0:
                         raise VaultWriteError("the sealed file is shorter than what was written")
                     ct.update(view[:n])

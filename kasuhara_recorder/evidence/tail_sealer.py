@@ -35,9 +35,9 @@ from kasuhara_recorder.evidence.journal import (
     now_iso,
     tail_slot_path,
 )
+from kasuhara_recorder.platform_seam import BINARY, datasync
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
-_datasync = getattr(os, "fdatasync", os.fsync)  # fdatasync is POSIX; Windows has fsync
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class TailSealer:
     def _write_slot(self, slot: Path, sealed: bytes) -> None:
         fd = self._fds.get(self._slot)
         if fd is None:
-            flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
+            flags = os.O_WRONLY | os.O_CREAT | BINARY
             fd = os.open(slot, flags, 0o600)  # private before any byte is written
             self._fds[self._slot] = fd
             self._sizes[self._slot] = 0
@@ -128,7 +128,7 @@ class TailSealer:
         if len(sealed) < self._sizes[self._slot]:
             os.ftruncate(fd, len(sealed))
         self._sizes[self._slot] = len(sealed)
-        _datasync(fd)  # data and length; not the times (where the OS can tell them apart)
+        datasync(fd)  # data and length; not the times (where the OS can tell them apart)
 
     def _seal(self, copy: TailCopy) -> None:
         sealed = pyrage.encrypt(copy.data, self._recipients)
