@@ -92,13 +92,19 @@ class SetupDialog(QDialog):
         self.department = QLineEdit(s.department, self)
         self.department.setObjectName("department")
         # The microphone while idle: the organisation decides (the OS shows it in use).
-        self.keep_input_open = QCheckBox(
+        # A check box does not wrap: the short choice on it, the consequences in a label below.
+        self.keep_input_open = QCheckBox(self.tr("待機中もマイクを開いておく"), self)
+        input_note = QLabel(
             self.tr(
-                "待機中もマイクを開いておく（録音開始の瞬間から録音できます。音声はメモリ内だけで"
-                "扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります）"
+                "録音開始の瞬間から録音できます。音声はメモリ内だけで扱い保存しませんが、"
+                "パソコンのマイク使用中の表示は点灯したままになります。"
             ),
             self,
         )
+        input_note.setWordWrap(True)
+        input_col = QVBoxLayout()
+        input_col.addWidget(self.keep_input_open)
+        input_col.addWidget(input_note)
         self.keep_input_open.setObjectName("keep_input_open")
         self.keep_input_open.setChecked(s.keep_input_open)
         self.pre_event = QSpinBox(self)
@@ -120,7 +126,7 @@ class SetupDialog(QDialog):
         form.addRow(self.tr("端末名:"), self.workstation_name)
         form.addRow(self.tr("職員名:"), self.staff_name)
         form.addRow(self.tr("所属:"), self.department)
-        form.addRow(self.tr("マイク:"), self.keep_input_open)
+        form.addRow(self.tr("マイク:"), input_col)
         form.addRow(self.tr("事前録音:"), self.pre_event)
 
         self.message = QLabel(self)

@@ -951,8 +951,12 @@ Check the free space and write protection, or choose another destination, and ex
         <translation>You can choose the org-recipient.txt received from the evidence officer.</translation>
     </message>
     <message>
-        <source>待機中もマイクを開いておく（録音開始の瞬間から録音できます。音声はメモリ内だけで扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります）</source>
-        <translation>Keep the microphone open while idle (recording starts the moment Start is pressed; the sound is only held in memory and not saved, but the PC shows the microphone as in use the whole time)</translation>
+        <source>待機中もマイクを開いておく</source>
+        <translation>Keep the microphone open while idle</translation>
+    </message>
+    <message>
+        <source>録音開始の瞬間から録音できます。音声はメモリ内だけで扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります。</source>
+        <translation>Recording starts the moment Start is pressed. The sound is only held in memory and never saved, but the PC shows the microphone as in use the whole time.</translation>
     </message>
     <message>
         <source> 秒</source>
