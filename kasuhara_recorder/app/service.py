@@ -86,7 +86,7 @@ class AppService:
     @cached_property
     def backend(self) -> StoreBackend:
         """The store (store/interface.py): the embedded SQLite one, opened on first use."""
-        from kasuhara_recorder.store.embedded import open_store
+        from kasuhara_recorder.store.backend import open_store
 
         return open_store(self.paths)
 
@@ -133,10 +133,10 @@ class AppService:
         return self.identity.info
 
     def verify_audit(self) -> ChainReport:
-        """``audit verify``: the chain, after the store's own integrity check."""
-        from kasuhara_recorder.app.audit_check import verify_audit
-
-        return verify_audit(self.database, self.audit, self.paths.database)
+        """``audit verify``. The chain covers the audit entries only: a store damaged elsewhere
+        (recordings, incidents) must not pass as "intact", so its own check runs first."""
+        self.database.check_intact()
+        return self.audit.verify()
 
     # --- feature services ---------------------------------------------------------------
     @cached_property

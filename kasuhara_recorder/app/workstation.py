@@ -2,7 +2,7 @@
 
 Reached as ``app.workstation``. Every change is an audit entry. Recording finalisation lives in
 ``recording_registry.py``, import with the recording side (``recording_import.py``), the audit
-check in ``audit_check.py``.
+check with the facade (``AppService.verify_audit``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The embedded default store: SQLite in the data folder (WAL, migrated on open) and the draft
-files beside it. One PC needs nothing else; the central store is another ``StoreBackend``
-(store/interface.py), chosen by ``open_store``.
+files beside it. One PC needs nothing else; the central store will be another
+``StoreBackend`` (store/interface.py), chosen in store/backend.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.database import Database
     from kasuhara_recorder.store.drafts import DraftFiles
     from kasuhara_recorder.store.incidents import IncidentRepository
-    from kasuhara_recorder.store.interface import StoreBackend
     from kasuhara_recorder.store.recordings import RecordingRepository
 
 
@@ -70,8 +69,3 @@ class EmbeddedStore:
     def close(self) -> None:
         if self._database is not None:
             self._database.close()
-
-
-def open_store(paths: DataPaths) -> StoreBackend:
-    """The store of this data folder: the embedded one (the central store joins here)."""
-    return EmbeddedStore(paths)
