@@ -18,7 +18,7 @@ from kasuhara_recorder.atomic_file import write_atomic
 from kasuhara_recorder.errors import EvidenceError
 from kasuhara_recorder.evidence.canonical_json import canonical_json, parse_json_object
 from kasuhara_recorder.evidence.journal import SealedTail
-from kasuhara_recorder.evidence.vault import ManifestFiles, Vault
+from kasuhara_recorder.evidence.vault import ManifestFiles, Vault, sealed_name, tail_member_path
 from kasuhara_recorder.evidence.workstation_key import (
     WorkstationKey,
     fingerprint_of,
@@ -180,7 +180,7 @@ class RecordingManifest:
 
     @property
     def sealed_name(self) -> str:
-        return f"{self.id}.age"
+        return sealed_name(self.id)
 
     def with_changes(self, **changes) -> RecordingManifest:
         return replace(self, **changes)
@@ -343,8 +343,9 @@ class RecordingManifest:
             raise ManifestError("tag offset is negative")
         if self.tail is not None:
             t = self.tail
-            if t.file != f"{self.sealed_name}.tail":
-                raise ManifestError(f"tail file {t.file!r} is not {self.sealed_name}.tail")
+            kept = tail_member_path(Path(self.sealed_name)).name
+            if t.file != kept:
+                raise ManifestError(f"tail file {t.file!r} is not {kept}")
             if self.status != "recovered":
                 raise ManifestError("only a recovered recording has a sealed tail")
             if t.pcm_offset <= 0 or t.pcm_offset % 65536:

@@ -85,6 +85,7 @@ from kasuhara_recorder.evidence.journal import (
 )
 from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
 from kasuhara_recorder.evidence.vault import (
+    SEALED,
     TAIL_SLOTS,
     reserve_path,
     tail_member_path,
@@ -710,7 +711,7 @@ class SealedWriter:
 def find_unfinished(vault: Path) -> list[Path]:
     """Sealed files whose journal is missing or not closed, skipping ones a live writer holds."""
     out = []
-    for p in sorted(Path(vault).glob("*.age")):
+    for p in sorted(Path(vault).glob(f"*{SEALED}")):
         if journal_in_use(p):
             continue
         cp = read_checkpoint(p)

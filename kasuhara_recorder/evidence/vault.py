@@ -30,6 +30,11 @@ TAIL_SLOTS = 2  # the newest journalled tail is never the one being rewritten
 SEAL_BLOCK = 1024 * 1024  # a file sealed into the vault is read this much at a time
 
 
+def sealed_name(recording_id: str) -> str:
+    """The sealed file of a recording, as its manifest names it (``sealed_file``)."""
+    return f"{recording_id}{SEALED}"
+
+
 # --- the companions of a sealed file, named from its path (the writer knows only that) -------
 def journal_path(sealed_path: Path) -> Path:
     return Path(str(sealed_path) + ".journal")
@@ -64,7 +69,7 @@ class Vault:
 
     # --- names -------------------------------------------------------------------------------
     def sealed(self, recording_id: str) -> Path:
-        return self.root / f"{recording_id}{SEALED}"
+        return self.root / sealed_name(recording_id)
 
     def journal(self, recording_id: str) -> Path:
         return journal_path(self.sealed(recording_id))
