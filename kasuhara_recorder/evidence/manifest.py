@@ -13,6 +13,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.atomic_file import write_atomic
 from kasuhara_recorder.errors import EvidenceError
@@ -116,8 +117,8 @@ class CaptureRecord:
     duration_ms: int | None = None  # None: from the frames
     pre_event_ms: int = 0  # audio from before 録音開始 at the start (the pre-event buffer)
 
-    def with_changes(self, **changes: object) -> CaptureRecord:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_changes(self, **changes: Any) -> CaptureRecord:
+        return replace(self, **changes)
 
     def pending_json(self) -> bytes:
         """``<id>.pending.json``: what recovery needs of a recording not stopped yet."""
@@ -186,13 +187,13 @@ class RecordingManifest:
         return replace(self, **changes)
 
     @classmethod
-    def from_capture(cls, record: CaptureRecord, **computed: object) -> RecordingManifest:
+    def from_capture(cls, record: CaptureRecord, **computed: Any) -> RecordingManifest:
         """The manifest of ``record``: its fields as they are, plus what only sealing and
         signing know (``computed``: hashes, sizes, frames, the workstation …)."""
         shared = {f.name: getattr(record, f.name) for f in fields(CaptureRecord)}
         mine = {f.name for f in fields(cls)}
         values = {k: v for k, v in shared.items() if k in mine}
-        return cls(**{**values, **computed})  # type: ignore[arg-type]
+        return cls(**{**values, **computed})
 
     @property
     def sealed_names(self) -> tuple[str, ...]:
