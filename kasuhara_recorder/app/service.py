@@ -78,9 +78,8 @@ class AppService:
 
     @property
     def is_set_up(self) -> bool:
-        """An organisation recipient and a workstation key: recording is possible. Checked here,
-        without loading the crypto stack, so the window can show its state at once."""
-        return bool(self.settings.org_recipients) and self.paths.workstation_key.exists()
+        """Recording is possible (app/workstation_identity.py), checked without the crypto."""
+        return self.identity.is_set_up
 
     # --- the store, the vault and the workstation's identity ----------------------------------
     @cached_property

@@ -179,9 +179,7 @@ class WorkstationService:
 
     @property
     def is_set_up(self) -> bool:
-        """An organisation recipient and a workstation key: recording is possible. Checked
-        without loading the crypto stack, so the window can show its state at once."""
-        return bool(self._settings().org_recipients) and self._paths.workstation_key.exists()
+        return self.identity.is_set_up
 
     # --- the keys --------------------------------------------------------------------------
     @property

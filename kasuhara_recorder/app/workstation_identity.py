@@ -28,6 +28,12 @@ class WorkstationIdentity:
         self._lock = threading.Lock()
 
     @property
+    def is_set_up(self) -> bool:
+        """An organisation recipient and a workstation key: recording is possible. Checked
+        without loading the crypto stack, so the window can show its state at once."""
+        return bool(self._settings().org_recipients) and self._paths.workstation_key.exists()
+
+    @property
     def key(self) -> WorkstationKey:
         with self._lock:
             if self._key is None:
