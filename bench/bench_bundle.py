@@ -24,9 +24,9 @@ from bench.report import Figure, Report
 
 def _make_workstation(root: Path, seconds: int):
     from kasuhara_recorder.app.service import AppService
-    from kasuhara_recorder.app.workstation import RecordingMeta
-    from kasuhara_recorder.evidence.manifest import new_recording_id
+    from kasuhara_recorder.evidence.manifest import CaptureRecord, new_recording_id
     from kasuhara_recorder.evidence.org_identity import init_org, unlock_identity
+    from kasuhara_recorder.evidence.sealed_writer import SealedWriter
     from kasuhara_recorder.store.incident_model import IncidentDraft
 
     org = init_org(root / "org", "bench passphrase")
@@ -34,23 +34,23 @@ def _make_workstation(root: Path, seconds: int):
     app.workstation.setup([org.recipient], "bench-ws")
     inc = app.incidents.create(IncidentDraft(narrative="bench", categories=("conduct.mental",)))
     rid = new_recording_id()
-    writer = app.workstation.open_writer(rid)
+    writer = SealedWriter(app.vault.sealed(rid), app.identity.recipients)
     rng = np.random.default_rng(1)
     block = (rng.standard_normal(48000) * 3000).astype("<i2").tobytes()  # 1 s, noise-like
     for _ in range(seconds):
         writer.write(block)
     result = writer.close()
     now = dt.datetime.now().astimezone()
-    app.workstation.finalize_recording(
+    app.registry.finalize(
         result,
-        RecordingMeta(
+        CaptureRecord(
             id=rid, channel="counter", device="bench", samplerate=48000, channels=1,
             started_at=(now - dt.timedelta(seconds=seconds)).isoformat(),
             ended_at=now.isoformat(), incident_id=inc.id,
         ),
     )  # fmt: skip
     identity = unlock_identity(org.identity, "bench passphrase")
-    return app, inc.id, identity, app.paths.vault / f"{rid}.age"
+    return app, inc.id, identity, app.vault.sealed(rid)
 
 
 def run(report: Report, quick: bool) -> None:

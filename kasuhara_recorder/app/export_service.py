@@ -13,11 +13,13 @@ import datetime as dt
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyrage
 
+from kasuhara_recorder.app.incident_service import IncidentService
+from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.bundle.export import (
     RECIPIENT_KINDS,
     AttachmentInput,
@@ -30,23 +32,44 @@ from kasuhara_recorder.bundle.export import (
 )
 from kasuhara_recorder.bundle.partial_ledger import PartialLedger, PartialRecord, SweepOutcome
 from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_bundle
+from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.org_identity import (
     DamagedIdentity,
     WrongPassphrase,
     unlock_identity,
 )
-
-if TYPE_CHECKING:
-    from kasuhara_recorder.app.service import AppService
+from kasuhara_recorder.evidence.vault import Vault
+from kasuhara_recorder.policy import PolicyProfile
+from kasuhara_recorder.store.interface import AuditStore, RecordingStore
 
 __all__ = ["RECIPIENT_KINDS", "ExportResult", "ExportService", "SweepOutcome", "VerifyReport"]
 
 
 class ExportService:
-    def __init__(self, app: AppService) -> None:
-        self.app = app
-        self.partials = PartialLedger(app.paths.partial_exports)
+    def __init__(
+        self,
+        *,
+        paths: DataPaths,
+        settings: Callable[[], Settings],
+        profile: PolicyProfile,
+        identity: WorkstationIdentity,
+        vault: Vault,
+        incidents: IncidentService,
+        recordings: Callable[[], RecordingStore],
+        audit: Callable[[], AuditStore],
+        actor: Callable[[], str],
+    ) -> None:
+        self._paths = paths
+        self._settings = settings
+        self._profile = profile
+        self._identity = identity
+        self._vault = vault
+        self._incidents = incidents
+        self._recordings = recordings
+        self._audit = audit
+        self._actor = actor
+        self.partials = PartialLedger(paths.partial_exports)
 
     def unlock(self, identity_file: Path, passphrase: str) -> pyrage.x25519.Identity:
         """Open the organisation identity; WrongPassphrase if the phrase is wrong.
@@ -66,8 +89,8 @@ class ExportService:
         except (WrongPassphrase, DamagedIdentity) as e:
             if file_sha:
                 attempt = 1 + self._failures_in_a_row(subject)
-                self.app.audit.append(
-                    self.app.actor,
+                self._audit().append(
+                    self._actor(),
                     "key.unlock_failed",
                     subject,
                     {
@@ -83,8 +106,8 @@ class ExportService:
                 e.attempt = attempt
                 e.json_fields = {**getattr(e, "json_fields", {}), "attempt": attempt}
             raise
-        self.app.audit.append(
-            self.app.actor,
+        self._audit().append(
+            self._actor(),
             "key.unlock",
             subject or f"identity:{str(identity.to_public())[:20]}",
             {
@@ -99,7 +122,7 @@ class ExportService:
 
     def _failures_in_a_row(self, subject: str) -> int:
         n = 0
-        for e in self.app.audit.entries(subject):
+        for e in self._audit().entries(subject):
             n = n + 1 if e.event == "key.unlock_failed" else 0
         return n
 
@@ -108,46 +131,46 @@ class ExportService:
     ) -> ExportInputs:
         if recipient_kind not in RECIPIENT_KINDS:
             raise UsageError(f"recipient kind must be one of {', '.join(RECIPIENT_KINDS)}")
-        app = self.app
-        inc = app.incidents.get(incident_id)
-        ws = app.workstation
-        records = {r.id: r for r in ws.recordings.list(incident_id)}
+        inc = self._incidents.get(incident_id)
+        store = self._recordings()
+        records = {r.id: r for r in store.list(incident_id)}
         for rid in inc.recordings:  # linked either way: by the row or by the incident
-            if rid not in records and (r := ws.recordings.get(rid)) is not None:
+            if rid not in records and (r := store.get(rid)) is not None:
                 records[rid] = r
         recordings = tuple(
             RecordingInput(
                 r.id,
                 r.manifest_json,
                 r.manifest_signature,
-                app.paths.vault / r.sealed_file,
-                later_tags=ws.recordings.tags(r.id)[len(r.manifest.tags) :],
+                self._vault.file(r.sealed_file),
+                later_tags=store.tags(r.id)[len(r.manifest.tags) :],
             )
             for r in sorted(records.values(), key=lambda r: (r.started_at, r.id))
         )
         attachments = tuple(
-            AttachmentInput(a, app.paths.root / a.sealed_path if a.sealed_path else None)
+            AttachmentInput(a, self._paths.root / a.sealed_path if a.sealed_path else None)
             for a in inc.attachments
         )
+        audit = self._audit()
         return ExportInputs(
             incident=inc,
             recordings=recordings,
             attachments=attachments,
-            audit_entries=tuple(app.audit.entries()),
-            known_keys=app.audit.keys(),
-            exporter=ws.key,
-            exporter_name=app.settings.workstation_name,
-            actor=app.actor,
+            audit_entries=tuple(audit.entries()),
+            known_keys=audit.keys(),
+            exporter=self._identity.key,
+            exporter_name=self._settings().workstation_name,
+            actor=self._actor(),
             recipient_kind=recipient_kind,
             exported_at=(exported_at or dt.datetime.now().astimezone()).replace(microsecond=0),
-            profile=app.profile,
+            profile=self._profile,
         )
 
     def check_destination(self, out_path: Path, *, overwrite: bool = False) -> None:
         """Refuse a destination before any work (the CLI calls it before unlocking): inside the
         data folder, a folder, a file that is not a ZIP, or an existing bundle without
         ``overwrite`` (BundleExists)."""
-        root = self.app.paths.root.resolve()
+        root = self._paths.root.resolve()
         target = Path(out_path).resolve()
         if target == root or root in target.parents:
             # The rename at the end would replace whatever is there: a sealed recording, the
@@ -176,8 +199,8 @@ class ExportService:
         inputs = self.gather(incident_id, recipient_kind, exported_at)
 
         def entered(result: ExportResult) -> None:  # the bundle has its name, not yet unrecorded
-            self.app.audit.append(
-                self.app.actor,
+            self._audit().append(
+                self._actor(),
                 "bundle.export",
                 f"incident:{incident_id}",
                 {
@@ -196,7 +219,7 @@ class ExportService:
             )
 
         replaced = overwrite and os.path.lexists(out_path)
-        self.app.paths.ensure()  # the ledger's record goes beside the database
+        self._paths.ensure()  # the ledger's record goes beside the database
         return export_bundle(
             inputs, identity, Path(out_path), progress=progress, cancel=cancel,
             overwrite=overwrite, ledger=self.partials, on_complete=entered,
@@ -210,9 +233,9 @@ class ExportService:
         running in another process are left alone."""
         from kasuhara_recorder.bundle.partial_ledger import has_records
 
-        if not has_records(self.app.paths.partial_exports):
+        if not has_records(self._paths.partial_exports):
             return []
-        audit = self.app.audit
+        audit = self._audit()
 
         def completed(rec: PartialRecord) -> bool:
             return any(
@@ -222,7 +245,7 @@ class ExportService:
 
         def removed(o: SweepOutcome) -> None:
             audit.append(
-                self.app.actor,
+                self._actor(),
                 "bundle.partial_removed",
                 f"incident:{o.record.incident_id}",
                 {

@@ -13,14 +13,18 @@ import hashlib
 import logging
 import mimetypes
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlparse
 
 from kasuhara_recorder.app.incident_validation import ERROR, Issue, validate
+from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
+from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import KasuharaError, UsageError
-from kasuhara_recorder.store.drafts import DraftFiles
+from kasuhara_recorder.evidence.vault import Vault
+from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.store.incident_model import (
     LOCATIONS,
     STATUSES,
@@ -31,10 +35,13 @@ from kasuhara_recorder.store.incident_model import (
     Marker,
     StaffMember,
 )
-from kasuhara_recorder.store.incidents import IncidentRepository
-
-if TYPE_CHECKING:
-    from kasuhara_recorder.app.service import AppService
+from kasuhara_recorder.store.interface import (
+    AuditStore,
+    DraftStore,
+    IncidentStore,
+    RecordingStore,
+    Store,
+)
 
 __all__ = [
     "Attachment", "Incident", "IncidentClosed", "IncidentDraft", "IncidentInvalid",
@@ -175,21 +182,41 @@ def changed_fields(old: IncidentDraft, new: IncidentDraft) -> dict[str, Any]:
 
 
 class IncidentService:
-    def __init__(self, app: AppService) -> None:
-        self.app = app
-        self.drafts = DraftFiles(app.paths.drafts)
+    def __init__(
+        self,
+        *,
+        paths: DataPaths,
+        settings: Callable[[], Settings],
+        profile: PolicyProfile,
+        identity: WorkstationIdentity,
+        vault: Vault,
+        store: Callable[[], Store],
+        incidents: Callable[[], IncidentStore],
+        recordings: Callable[[], RecordingStore],
+        audit: Callable[[], AuditStore],
+        drafts: DraftStore,
+        actor: Callable[[], str],
+    ) -> None:
+        self._paths = paths
+        self._settings = settings
+        self._profile = profile
+        self._identity = identity
+        self._vault = vault
+        self._store = store
+        self._repo = incidents
+        self._recordings = recordings  # its store brings the manifest and crypto modules
+        self._audit_log = audit
+        self.drafts = drafts
+        self._actor = actor
 
     # --- plumbing ------------------------------------------------------------------------
     @property
-    def _db(self):
-        return self.app.database
-
-    def _repo(self) -> IncidentRepository:
-        return IncidentRepository(self._db)
+    def _db(self) -> Store:
+        return self._store()
 
     def _audit(self, event: str, inc: Incident, data: dict[str, Any]) -> None:
-        self.app.audit.append(
-            self.app.actor, event, f"incident:{inc.id}", {**data, "sha256": incident_digest(inc)}
+        self._audit_log().append(
+            self._actor(), event, f"incident:{inc.id}", {**data, "sha256": incident_digest(inc)}
         )
 
     # --- reads ---------------------------------------------------------------------------
@@ -205,7 +232,7 @@ class IncidentService:
         return [inc for iid in repo.ids(statuses) if (inc := repo.get(iid)) is not None]
 
     def validate(self, draft: IncidentDraft) -> list[Issue]:
-        return validate(draft, self.app.profile)
+        return validate(draft, self._profile)
 
     # --- creation ------------------------------------------------------------------------
     def create(
@@ -214,10 +241,10 @@ class IncidentService:
         draft = draft or IncidentDraft()
         self._check_codes(draft)
         t = now_iso()
-        profile = self.app.profile
+        profile = self._profile
         inc = Incident(
             id=new_incident_id(), status="draft", draft=draft, created_at=t,
-            created_by=self.app.actor, updated_at=t, recordings=tuple(recordings),
+            created_by=self._actor(), updated_at=t, recordings=tuple(recordings),
             profile_id=profile.id, profile_version=profile.version,
         )  # fmt: skip
         with self._db.transaction():
@@ -236,7 +263,7 @@ class IncidentService:
     def prefill(self, manifest: Any | None, markers: list[Marker]) -> IncidentDraft:
         """The form as staff should find it after a recording: time, duration, channel,
         tags as categories and markers, staff = the signed-in user, their department."""
-        s = self.app.settings
+        s = self._settings()
         staff = (StaffMember(s.staff_name),) if s.staff_name else ()
         if manifest is None:
             return IncidentDraft(
@@ -248,7 +275,7 @@ class IncidentService:
         for m in markers:
             if m.code not in codes:
                 codes.append(m.code)
-        live = {c.code for c in self.app.profile.live_tag_categories()}
+        live = {c.code for c in self._profile.live_tag_categories()}
         duration = getattr(manifest, "duration_s", None)
         if duration is None:
             duration = getattr(manifest, "duration_ms", 0) / 1000
@@ -345,12 +372,6 @@ class IncidentService:
         return new
 
     # --- recordings ------------------------------------------------------------------------
-    def _recordings(self):
-        # imported here: the recordings store brings the manifest and crypto modules
-        from kasuhara_recorder.store.recordings import RecordingRepository
-
-        return RecordingRepository(self._db)
-
     def _summaries(self, records: list) -> list[RecordingSummary]:
         later = self._recordings().later_tag_counts([r.id for r in records])
         out = []
@@ -432,7 +453,7 @@ class IncidentService:
                 return old
             new_markers = tuple(replace(m, recording_id=m.recording_id or rid) for m in markers)
             codes = list(old.draft.categories)
-            live = {c.code for c in self.app.profile.live_tag_categories()}
+            live = {c.code for c in self._profile.live_tag_categories()}
             codes += [m.code for m in markers if m.code in live and m.code not in codes]
             draft = old.draft
             if old.status == "draft":
@@ -453,8 +474,8 @@ class IncidentService:
         """A recording kept without an incident: say so in the chain (it is subject to
         retention), with the notes typed on its markers."""
         rid = _recording_id(manifest)
-        self.app.audit.append(
-            self.app.actor, "recording.routine", f"recording:{rid}",
+        self._audit_log().append(
+            self._actor(), "recording.routine", f"recording:{rid}",
             {"markers": [m.__dict__ for m in markers]},
         )  # fmt: skip
 
@@ -481,14 +502,12 @@ class IncidentService:
             raise NotAWebAddress(url)
         att = Attachment(
             id=secrets.token_hex(8), kind="url", name=url, added_at=now_iso(),
-            added_by=self.app.actor, url=url, note=note,
+            added_by=self._actor(), url=url, note=note,
         )  # fmt: skip
         return self._add_attachment(incident_id, att)
 
     def add_file_attachment(self, incident_id: str, path: Path, note: str = "") -> Attachment:
         """Seal the file into the vault for the organisation recipients, like a recording."""
-        from kasuhara_recorder.evidence.sealed_writer import SealedWriter, journal_path
-
         path = Path(path)
         if not path.is_file():
             raise AttachmentMissing(str(path), name=path.name)
@@ -496,29 +515,21 @@ class IncidentService:
         if size > MAX_ATTACHMENT_BYTES:
             raise AttachmentTooLarge(str(path), name=path.name, limit=MAX_ATTACHMENT_BYTES // 2**20)
         self.get(incident_id)
-        recipients = self.app.workstation.recipients  # NotSetUp when there are none
+        recipients = self._identity.recipients  # NotSetUp when there are none
         att_id = secrets.token_hex(8)
-        folder = self.app.paths.vault / "attachments"
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        sealed = folder / f"{att_id}.age"
-        writer = SealedWriter(sealed, list(recipients))
-        try:
-            with path.open("rb") as f:
-                while chunk := f.read(1 << 20):
-                    writer.write(chunk)
+        self._vault.attachments.mkdir(parents=True, exist_ok=True, mode=0o700)
+        sealed = self._vault.attachment(att_id)
+        try:  # half a file is no attachment: the vault removes it
+            result = self._vault.seal_file(path, sealed, recipients)
         except OSError as e:  # gone or unreadable while it was being sealed
-            writer.close()
-            for leftover in (sealed, journal_path(sealed)):  # half a file is no attachment
-                leftover.unlink(missing_ok=True)
             if isinstance(e, FileNotFoundError):
                 raise AttachmentMissing(str(path), name=path.name) from e
             raise AttachmentUnreadable(e.strerror or type(e).__name__, name=path.name) from e
-        result = writer.close()
         att = Attachment(
-            id=att_id, kind="file", name=path.name, added_at=now_iso(), added_by=self.app.actor,
+            id=att_id, kind="file", name=path.name, added_at=now_iso(), added_by=self._actor(),
             media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
             size=result.pcm_bytes, sha256=result.pcm_sha256, sealed_sha256=result.sealed_sha256,
-            sealed_path=str(sealed.relative_to(self.app.paths.root)), note=note,
+            sealed_path=str(sealed.relative_to(self._paths.root)), note=note,
         )  # fmt: skip
         return self._add_attachment(incident_id, att)
 

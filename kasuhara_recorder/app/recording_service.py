@@ -5,54 +5,59 @@
 enters it in the store and the audit chain. Nothing here decrypts: the counter PC holds only the
 organisation's recipients.
 
-While a recording runs, ``vault/<id>.pending.json`` (metadata and tags, no audio) lets
-``recover()`` close it as ``recovered`` after a crash, with the hash of its last checkpoint (or
-of its last sealed tail). The sealed writer's journal lock is held from before the sealed file
-exists until the recording is registered and its pending file gone; ``recover()`` claims that
-lock before it looks at a recording, so it never touches one another process is recording.
+While a recording runs, ``vault/<id>.pending.json`` (its capture record as begun: metadata and
+tags, no audio) lets ``recover()`` close it as ``recovered`` after a crash, with the hash of its
+last checkpoint (or of its last sealed tail). The sealed writer's journal lock is held from
+before the sealed file exists until the recording is registered and its pending file gone;
+``recover()`` claims that lock before it looks at a recording, so it never touches one another
+process is recording.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import queue
 import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kasuhara_recorder.app.workstation import RecordingMeta
+from kasuhara_recorder.app.recording_import import ImportResult, RecordingImporter
+from kasuhara_recorder.app.recording_registry import RecordingRegistry
+from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.atomic_file import write_atomic
 from kasuhara_recorder.audio.audio_format import AudioFormat
 from kasuhara_recorder.audio.levels import Levels
 from kasuhara_recorder.audio.policy_timer import Phase, PolicyTimer, TimerState
 from kasuhara_recorder.audio.recorder import CaptureEvent, CaptureResult, EndReason, Recorder
+from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError
 from kasuhara_recorder.evidence.manifest import (
+    CaptureRecord,
     RecordingManifest,
     RecoveryInfo,
     TagEntry,
     new_recording_id,
+    verify_manifest_bytes,
 )
 from kasuhara_recorder.evidence.sealed_writer import (
-    TAIL_SLOTS,
     SealedWriter,
     StreamInfo,
     claim,
-    find_unfinished,
     read_checkpoint,
     read_journal,
-    tail_slot_path,
 )
 from kasuhara_recorder.evidence.sealed_writer import recover as recover_sealed
+from kasuhara_recorder.evidence.vault import Vault
+from kasuhara_recorder.policy import PolicyProfile
+from kasuhara_recorder.store.interface import AuditStore, RecordingStore
 
 if TYPE_CHECKING:
-    from kasuhara_recorder.app.service import AppService
+    from kasuhara_recorder.app.incident_service import IncidentService
 
 log = logging.getLogger("kasuhara.app.recording")
 
@@ -167,34 +172,6 @@ class SpaceCheck:
 
 
 @dataclass(frozen=True)
-class PendingRecording:
-    """What recovery needs to know about a recording that has not been stopped yet."""
-
-    id: str
-    channel: str
-    device: str
-    samplerate: int
-    channels: int
-    started_at: str
-    incident_id: str | None
-    staff: tuple[str, ...]
-    recipients: tuple[str, ...]
-    tags: tuple[TagEntry, ...] = ()
-
-    def to_json(self) -> bytes:
-        d = asdict(self)
-        return json.dumps(d, ensure_ascii=False, sort_keys=True).encode("utf-8")
-
-    @classmethod
-    def from_json(cls, raw: bytes) -> PendingRecording:
-        d = json.loads(raw)
-        d["staff"] = tuple(d.get("staff", ()))
-        d["recipients"] = tuple(d.get("recipients", ()))
-        d["tags"] = tuple(TagEntry(**t) for t in d.get("tags", ()))
-        return cls(**d)
-
-
-@dataclass(frozen=True)
 class RecoveredRecording:
     manifest: RecordingManifest
     cut_bytes: int  # sealed bytes after the last checkpoint, dropped (never attested)
@@ -208,12 +185,21 @@ def _in_real_time(source) -> bool:
     return bool(source.realtime or getattr(source, "paced", False))
 
 
-def pending_path(vault: Path, recording_id: str) -> Path:
-    return Path(vault) / f"{recording_id}.pending.json"
-
-
 def iso(t: dt.datetime) -> str:
     return t.isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class SessionHooks:
+    """What a session needs from the service that starts it, handed over when it is made."""
+
+    profile: PolicyProfile
+    vault: Vault
+    audit: Callable[[], AuditStore]
+    actor: Callable[[], str]
+    clock: Callable[[], float]  # the §4(1) timer's
+    finish: Callable[[RecordingSession, CaptureResult], RecordingManifest]  # seal, sign, enter
+    attach: Callable[[RecordingManifest], None]  # a recording made for an incident: its tags
 
 
 class RecordingSession:
@@ -221,18 +207,19 @@ class RecordingSession:
 
     def __init__(
         self,
-        service: RecordingService,
-        pending: PendingRecording,
+        record: CaptureRecord,
         recorder: Recorder,
         writer: SealedWriter,
         on_event: Callable[[RecordingEvent], None] | None,
+        *,
+        hooks: SessionHooks,
     ) -> None:
-        self._service = service
-        self.pending = pending
-        self.id = pending.id
+        self._hooks = hooks
+        self.record = record  # begun at the start; its tags grow while it runs
+        self.id = record.id
         self.start_logged = True  # False when the database refused the start entry
-        self.channel = pending.channel
-        self.incident_id = pending.incident_id
+        self.channel = record.channel
+        self.incident_id = record.incident_id
         self.recorder = recorder
         self.format: AudioFormat = recorder.format
         self._writer = writer
@@ -244,7 +231,7 @@ class RecordingSession:
         self._manifest: RecordingManifest | None = None
         self._stop_error: KasuharaError | None = None
         self._stopped = threading.Event()
-        self.timer = PolicyTimer(service.app.profile.rules, service.clock)
+        self.timer = PolicyTimer(hooks.profile.rules, hooks.clock)
         self.capture: CaptureResult | None = None
         self.stop_latency_s: float | None = None
         self.pressed_at = time.monotonic()  # the worker's key press (set by start())
@@ -301,8 +288,8 @@ class RecordingSession:
         self, code: str, note: str = "", who: str | None = None, offset_ms: int | None = None
     ) -> TagEntry:
         """A live tag at the current position (or ``offset_ms``), entered in the audit chain."""
-        app = self._service.app
-        if not app.profile.is_known_code(code):
+        hooks = self._hooks
+        if not hooks.profile.is_known_code(code):
             raise UnknownTag(code)
         if self.stopped:
             raise UsageError(f"recording {self.id} has already stopped")
@@ -310,13 +297,13 @@ class RecordingSession:
             offset_ms = int(self.position_s * 1000)
         if offset_ms < 0:
             raise UsageError(f"negative tag offset {offset_ms}")
-        entry = TagEntry(code=code, offset_ms=int(offset_ms), note=note, who=who or app.actor)
+        actor = hooks.actor()
+        entry = TagEntry(code=code, offset_ms=int(offset_ms), note=note, who=who or actor)
         with self._tag_lock:
             self._tags.append(entry)
-            self.pending = PendingRecording(**{**self.pending.__dict__, "tags": tuple(self._tags)})
-            pending = self.pending
-        write_atomic(pending_path(app.paths.vault, self.id), pending.to_json())
-        app.audit.append(app.actor, "recording.tag", f"recording:{self.id}", asdict(entry))
+            self.record = record = self.record.with_changes(tags=tuple(self._tags))
+        write_atomic(hooks.vault.pending(self.id), record.pending_json())
+        hooks.audit().append(actor, "recording.tag", f"recording:{self.id}", asdict(entry))
         return entry
 
     def stop(self) -> RecordingManifest:
@@ -330,7 +317,7 @@ class RecordingSession:
             try:
                 self.capture = self.recorder.stop()
                 self.timer.poll()
-                self._manifest = self._service._finish(self, self.capture)
+                self._manifest = self._hooks.finish(self, self.capture)
             except Exception as e:
                 self._writer.release()  # recover() may finish it now
                 # Never leave a caller without a typed answer; recover() can still close the
@@ -341,7 +328,7 @@ class RecordingSession:
                     if isinstance(e, KasuharaError)
                     else RecordingError(f"{type(e).__name__}: {e}")
                 )
-                sealed = self._service.app.workstation.sealed_path(self.id)
+                sealed = self._hooks.vault.sealed(self.id)
                 if self.capture is not None and sealed.exists():
                     # The audio is safe; say so and how to finish, not only what failed.
                     err = RecordingNotRegistered(
@@ -355,7 +342,7 @@ class RecordingSession:
             self._writer.release()
             self.stop_latency_s = time.monotonic() - t0
             if self._manifest.incident_id:
-                self._service._attach_to_incident(self._manifest)
+                self._hooks.attach(self._manifest)
             self._stopped.set()
             self._post("stopped", "録音を停止し、封印しました。", "recording stopped and sealed")
             return self._manifest
@@ -386,7 +373,7 @@ class RecordingSession:
 
     def _watch(self) -> None:
         """Timer events, and stop-and-seal as soon as capture ended by itself."""
-        rules = self._service.app.profile.rules
+        rules = self._hooks.profile.rules
         while not self._stopped.wait(MONITOR_INTERVAL_S):
             for phase in self.timer.poll():
                 if phase is Phase.WARNING:
@@ -413,8 +400,32 @@ class RecordingSession:
 
 
 class RecordingService:
-    def __init__(self, app: AppService) -> None:
-        self.app = app
+    def __init__(
+        self,
+        *,
+        paths: DataPaths,
+        settings: Callable[[], Settings],
+        profile: PolicyProfile,
+        vault: Vault,
+        identity: WorkstationIdentity,
+        registry: RecordingRegistry,
+        importer: RecordingImporter,
+        incidents: IncidentService,
+        recordings: Callable[[], RecordingStore],
+        audit: Callable[[], AuditStore],
+        actor: Callable[[], str],
+    ) -> None:
+        self._paths = paths
+        self._settings = settings
+        self._profile = profile
+        self._vault = vault
+        self._identity = identity
+        self._registry = registry
+        self._importer = importer
+        self._incidents = incidents
+        self._recordings = recordings
+        self._audit = audit
+        self._actor = actor
         self._active: RecordingSession | None = None
         self._lock = threading.Lock()
         self.clock: Callable[[], float] = time.monotonic  # the §4(1) timer's clock (tests)
@@ -427,7 +438,7 @@ class RecordingService:
         memory only: the pre-event seconds), when the settings allow (keep_input_open), so
         the next recording starts at the key press. True if it is open. A device that cannot
         be opened is not an error here: 録音開始 will say so."""
-        s = self.app.settings
+        s = self._settings()
         if not s.keep_input_open or channel not in CHANNELS:
             self.cool_down()
             return False
@@ -484,7 +495,7 @@ class RecordingService:
 
     # --- checks --------------------------------------------------------------------------
     def space_check(self, fmt: AudioFormat) -> SpaceCheck:
-        vault = self.app.paths.vault
+        vault = self._vault.root
         vault.mkdir(parents=True, exist_ok=True)
         # age adds 16 bytes per 64 KiB chunk: 0.02 %, within rounding
         return SpaceCheck(shutil.disk_usage(vault).free, fmt.bytes_per_second * 3600)
@@ -509,23 +520,22 @@ class RecordingService:
         call got to run."""
         if channel not in CHANNELS:
             raise UsageError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
-        recipients = self.app.workstation.recipients  # NotSetUp before anything opens
+        recipients = self._identity.recipients  # NotSetUp before anything opens
         # The database must be usable before audio is taken: a damaged or missing one is
         # reported now, not after the recording, when it could not be registered.
-        _ = self.app.workstation.audit
+        audit = self._audit()
         if incident_id is not None:
-            self.app.incidents.check_can_take_recording(incident_id)
+            self._incidents.check_can_take_recording(incident_id)
         pressed = time.monotonic() if pressed_at is None else pressed_at
         source = self._source(channel, device, input_file, paced, max_seconds, pressed)
         with self._lock:
             if self._active is not None and not self._active.stopped:
                 raise UsageError(f"recording {self._active.id} is still running")
-            app = self.app
-            app.paths.ensure()
+            self._paths.ensure()
             space = self.space_check(source.format)
             now = dt.datetime.now().astimezone()
             rid = new_recording_id(now)
-            pending = PendingRecording(
+            record = CaptureRecord(
                 id=rid,
                 channel=channel,
                 device=source.label,
@@ -533,13 +543,14 @@ class RecordingService:
                 channels=source.format.channels,
                 started_at=iso(now),
                 incident_id=incident_id,
-                staff=(app.actor,),
+                staff=(self._actor(),),
                 recipients=recipients,
             )
-            write_atomic(pending_path(app.paths.vault, rid), pending.to_json())
+            write_atomic(self._vault.pending(rid), record.pending_json())
             try:
-                writer = app.workstation.open_writer(
-                    rid,
+                writer = SealedWriter(
+                    self._vault.sealed(rid),
+                    recipients,
                     checkpoint_interval_s=CHECKPOINT_INTERVAL_S,
                     stream=StreamInfo(source.format.samplerate, source.format.channels),
                     # A file fed as fast as the sealer takes it (benches, long tests) has no
@@ -548,11 +559,11 @@ class RecordingService:
                     keep_lock=True,
                 )
             except BaseException:
-                pending_path(app.paths.vault, rid).unlink(missing_ok=True)
+                self._vault.pending(rid).unlink(missing_ok=True)
                 raise
             holder: list[RecordingSession] = []
             recorder = Recorder(source, writer, on_event=lambda ev: holder[0]._capture_event(ev))
-            session = RecordingSession(self, pending, recorder, writer, on_event)
+            session = RecordingSession(record, recorder, writer, on_event, hooks=self._hooks())
             session.pressed_at = pressed
             holder.append(session)
             try:
@@ -562,15 +573,15 @@ class RecordingService:
                     writer.close()
                 finally:
                     writer.release()
-                    self._discard(rid)
+                    self._vault.discard(rid)
                 raise
             self._active = session
         if space.low:
-            err = LowDiskSpace(str(app.paths.vault), hours=f"{space.hours_fit:.1f}")
+            err = LowDiskSpace(str(self._vault.root), hours=f"{space.hours_fit:.1f}")
             session._post("low_space", err.message("ja"), err.message("en"), err)
         try:
-            app.audit.append(
-                app.actor,
+            audit.append(
+                self._actor(),
                 "recording.start",
                 f"recording:{rid}",
                 {
@@ -579,7 +590,7 @@ class RecordingService:
                     "incident_id": incident_id,
                     "samplerate": source.format.samplerate,
                     "channels": source.format.channels,
-                    "started_at": pending.started_at,
+                    "started_at": record.started_at,
                 },
             )
         except KasuharaError as e:
@@ -614,7 +625,7 @@ class RecordingService:
     def _preset_device(self, channel: str, device: str | None):
         from kasuhara_recorder.audio.devices import resolve_input_device
 
-        preset = getattr(self.app.settings, channel)
+        preset = getattr(self._settings(), channel)
         dev = resolve_input_device(device if device is not None else preset.device)
         if preset.channels:
             channels = preset.channels
@@ -624,30 +635,24 @@ class RecordingService:
             channels = max(1, min(dev.channels, 2))
         return dev, AudioFormat(samplerate=preset.samplerate, channels=channels)
 
-    def _discard(self, rid: str) -> None:
-        """A recording that never captured anything (the device refused to start)."""
-        vault = self.app.paths.vault
-        sealed = vault / f"{rid}.age"
-        for p in (
-            sealed,
-            Path(str(sealed) + ".journal"),
-            *(tail_slot_path(sealed, k) for k in range(TAIL_SLOTS)),
-            pending_path(vault, rid),
-        ):
-            p.unlink(missing_ok=True)
-
     # --- stop ----------------------------------------------------------------------------
     def _attach_to_incident(self, manifest: RecordingManifest) -> None:
         """A recording made for an incident: its tags into the incident's draft. The recording
         is sealed and linked already, so a failure here is logged, never raised."""
         try:
-            self.app.incidents.attach_captured(manifest)
+            self._incidents.attach_captured(manifest)
         except Exception:
             log.exception("recording %s: adding its tags to incident %s failed",
                           manifest.id, manifest.incident_id)  # fmt: skip
 
+    def _hooks(self) -> SessionHooks:
+        return SessionHooks(
+            profile=self._profile, vault=self._vault, audit=self._audit, actor=self._actor,
+            clock=self.clock, finish=self._finish, attach=self._attach_to_incident,
+        )  # fmt: skip
+
     def _finish(self, session: RecordingSession, cap: CaptureResult) -> RecordingManifest:
-        p = session.pending
+        p = session.record
         pre_event_ms = 0
         first = getattr(session.recorder.source, "first_sample_t", None)
         warm_from = getattr(session.recorder.source, "from_t", None)
@@ -657,8 +662,8 @@ class RecordingService:
         # that plus the length: the manifest's start + duration_ms is its end exactly.
         start = cap.started_at.replace(microsecond=cap.started_at.microsecond // 1000 * 1000)
         end = start + dt.timedelta(milliseconds=cap.frames * 1000 // cap.format.samplerate)
-        meta = self._meta(
-            replace(p, started_at=iso(start)),
+        record = p.with_changes(
+            started_at=iso(start),
             pre_event_ms=pre_event_ms,
             ended_at=iso(end),
             status=STATUS_BY_END[cap.end],
@@ -671,24 +676,14 @@ class RecordingService:
             extra["start_entry"] = "missing"
         if cap.error is not None:
             extra["error"] = cap.error.message("en")
-        manifest = self.app.workstation.finalize_recording(cap.seal, meta, extra=extra)
-        pending_path(self.app.paths.vault, p.id).unlink(missing_ok=True)
+        manifest = self._registry.finalize(cap.seal, record, extra=extra)
+        self._vault.pending(p.id).unlink(missing_ok=True)
         return manifest
 
-    @staticmethod
-    def _meta(p: PendingRecording, **kw: Any) -> RecordingMeta:
-        return RecordingMeta(
-            id=p.id,
-            channel=p.channel,
-            device=p.device,
-            samplerate=p.samplerate,
-            channels=p.channels,
-            started_at=p.started_at,
-            incident_id=p.incident_id,
-            staff=p.staff,
-            recipients=p.recipients,
-            **kw,
-        )
+    # --- import ----------------------------------------------------------------------------
+    def import_file(self, original: Path, incident_id: str | None = None) -> ImportResult:
+        """Seal an existing recording byte for byte and enter it in the chain of custody."""
+        return self._importer.import_file(original, incident_id)
 
     def close(self) -> None:
         """Seal a recording still running when the app closes; close the inputs kept open."""
@@ -703,23 +698,18 @@ class RecordingService:
         A recording is looked at only while this call holds its journal's lock (``claim``):
         one a live writer holds, in this process or another, is left alone, and so is one
         another recovery is closing at the same moment."""
-        vault = self.app.paths.vault
-        if not vault.is_dir():
-            if self.app.paths.root.exists() and not self.app.paths.root.is_dir():
-                self.app.paths.ensure()  # a file where the data folder should be: say so
+        if not self._vault.root.is_dir():
+            if self._paths.root.exists() and not self._paths.root.is_dir():
+                self._paths.ensure()  # a file where the data folder should be: say so
             return []
         # Unclosed journals (or none), and pending files left beside a sealed file.
-        rids = {p.name.removesuffix(".age") for p in find_unfinished(vault)}
-        for pend in vault.glob("*.pending.json"):
-            rid = pend.name.removesuffix(".pending.json")
-            if (vault / f"{rid}.age").exists():
-                rids.add(rid)
+        rids = self._vault.unfinished_ids()
         out, failed = [], []
         for rid in sorted(rids):
             if self._active is not None and self._active.id == rid:
                 continue
             try:
-                with claim(vault / f"{rid}.age") as mine:
+                with claim(self._vault.sealed(rid)) as mine:
                     if not mine:
                         log.info("%s is held by a live writer or recovery: left alone", rid)
                         continue
@@ -737,14 +727,11 @@ class RecordingService:
     def _close_one(self, rid: str) -> RecoveredRecording | None:
         """One recording, its journal claimed: looked at again now, since its owner may have
         finished it between the listing and the claim."""
-        from kasuhara_recorder.evidence.manifest import manifest_paths
-
-        vault = self.app.paths.vault
-        sealed = vault / f"{rid}.age"
+        sealed = self._vault.sealed(rid)
         if not sealed.exists():
             return None
-        pending = pending_path(vault, rid).exists()
-        if manifest_paths(vault, rid).manifest.exists():
+        pending = self._vault.pending(rid).exists()
+        if self._vault.manifest(rid).manifest.exists():
             # Signed manifest written, but the database refused the row (locked, full,
             # damaged) or the process died before it went in
             return self._register_one(rid) if pending else None
@@ -756,17 +743,13 @@ class RecordingService:
 
     def _register_one(self, rid: str) -> RecoveredRecording | None:
         """Enter a recording whose signed manifest is in the vault but not in the database."""
-        from kasuhara_recorder.evidence.manifest import manifest_paths, verify_manifest_bytes
-
-        vault = self.app.paths.vault
-        ws = self.app.workstation
-        if ws.recordings.get(rid) is None:
-            files = manifest_paths(vault, rid)
+        if self._recordings().get(rid) is None:
+            files = self._vault.manifest(rid)
             data, sig = files.manifest.read_bytes(), files.signature.read_bytes()
             manifest = verify_manifest_bytes(
-                data, sig, trusted_public_pem=ws.key.public_pem
+                data, sig, trusted_public_pem=self._identity.key.public_pem
             )  # only what this workstation signed goes in
-            ws.register_manifest(
+            self._registry.register(
                 manifest, data, sig, event="recording.stop", extra={"registered_by": "recover"}
             )
             if manifest.incident_id:
@@ -775,28 +758,28 @@ class RecordingService:
             log.info("registered %s from its signed manifest", rid)
         else:
             result = None  # registered; only the pending file was left behind
-        pending_path(vault, rid).unlink(missing_ok=True)
+        self._vault.pending(rid).unlink(missing_ok=True)
         return result
 
     def _recover_one(self, rid: str) -> RecoveredRecording:
-        vault = self.app.paths.vault
-        sealed = vault / f"{rid}.age"
+        sealed = self._vault.sealed(rid)
         journal = read_journal(sealed)
+        configured = tuple(self._settings().org_recipients)
         try:
-            pending = PendingRecording.from_json(pending_path(vault, rid).read_bytes())
+            record = CaptureRecord.from_pending_json(self._vault.pending(rid).read_bytes())
         except (FileNotFoundError, ValueError, TypeError, KeyError):
             # No metadata survived: record what the files themselves prove, the format from
             # the journal's first line, and never a guessed sample rate.
             stream = journal.stream
             if stream is None:
                 raise RecordingFormatUnknown(rid) from None
-            pending = PendingRecording(
+            record = CaptureRecord(
                 id=rid, channel="counter", device="unknown", samplerate=stream.samplerate,
                 channels=stream.channels,
                 started_at=journal.opened_at or iso(dt.datetime.now().astimezone()),
-                incident_id=None, staff=(), recipients=tuple(self.app.settings.org_recipients),
+                incident_id=None, staff=(), recipients=configured,
             )  # fmt: skip
-        seal = recover_sealed(sealed, pending.recipients or self.app.settings.org_recipients)
+        seal = recover_sealed(sealed, record.recipients or configured)
         now = iso(dt.datetime.now().astimezone())
         checkpoint_at = seal.checkpoint_written_at or now
         reason = (
@@ -804,11 +787,9 @@ class RecordingService:
             if seal.recovered_from == "empty"
             else "unfinished at start-up"
         )
-        meta = self._meta(
-            pending,
+        record = record.with_changes(
             ended_at=checkpoint_at,
             status="recovered",
-            tags=pending.tags,
             recovery=RecoveryInfo(
                 recovered_at=now, checkpoint_written_at=checkpoint_at, reason=reason
             ),
@@ -819,12 +800,10 @@ class RecordingService:
             "recovered_from": seal.recovered_from or "checkpoint",
         }
         subject = f"recording:{rid}"
-        if not any(e.event == "recording.start" for e in self.app.audit.entries(subject)):
+        if not any(e.event == "recording.start" for e in self._audit().entries(subject)):
             extra["start_entry"] = "missing"  # killed before its start was logged: say so
-        manifest = self.app.workstation.finalize_recording(
-            seal, meta, event="recording.recovered", extra=extra
-        )
-        pending_path(vault, rid).unlink(missing_ok=True)
+        manifest = self._registry.finalize(seal, record, event="recording.recovered", extra=extra)
+        self._vault.pending(rid).unlink(missing_ok=True)
         log.info(
             "recovered %s from its %s: %d frames, %d bytes cut",
             rid, seal.recovered_from, manifest.frames, seal.cut_bytes,

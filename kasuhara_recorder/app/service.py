@@ -1,18 +1,37 @@
-"""The app facade: the one object the GUI and the CLI both call.
+"""The app facade: the one object the GUI and the CLI both call, and the one place the app is
+wired.
 
-It owns the data folder, settings, policy profile and the open store, and hands out the
-feature services. Each feature area lives in its own module under ``app/`` and is reached
-through a property here, so the GUI and CLI never build these pieces themselves.
+It owns the data folder, settings, policy profile and the store, builds each service once, on
+first use, and hands it the collaborators it needs in its constructor (docs/ARCHITECTURE.md
+draws who gets what). No service holds this facade: a service that needs a sibling gets that
+sibling, and what can change or is opened late (settings, the actor, the store's repositories)
+is handed over as a function that gives the current one.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kasuhara_recorder.config import DataPaths, Settings, load_settings, save_settings
 from kasuhara_recorder.policy import PolicyProfile, load_profile
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.app.export_service import ExportService
+    from kasuhara_recorder.app.incident_service import IncidentService
+    from kasuhara_recorder.app.recording_import import RecordingImporter
+    from kasuhara_recorder.app.recording_registry import RecordingRegistry
+    from kasuhara_recorder.app.recording_service import RecordingService
+    from kasuhara_recorder.app.workstation import WorkstationService
+    from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
+    from kasuhara_recorder.evidence.audit_chain import ChainReport
+    from kasuhara_recorder.evidence.manifest import WorkstationInfo
+    from kasuhara_recorder.evidence.vault import Vault
+    from kasuhara_recorder.evidence.workstation_key import WorkstationKey
+    from kasuhara_recorder.store.interface import AuditStore, RecordingStore, Store, StoreBackend
 
 log = logging.getLogger("kasuhara.app")
 
@@ -21,6 +40,8 @@ class AppService:
     def __init__(self, data_dir: Path, actor: str | None = None) -> None:
         self.paths = DataPaths(Path(data_dir))
         self._actor = actor
+        self._audit_lock = threading.Lock()
+        self._audit_log: tuple[WorkstationKey, AuditStore] | None = None
 
     # --- shared state -------------------------------------------------------------------
     @cached_property
@@ -30,6 +51,9 @@ class AppService:
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths, settings)
         self.__dict__["settings"] = settings
+
+    def _current_settings(self) -> Settings:
+        return self.settings
 
     @cached_property
     def profile(self) -> PolicyProfile:
@@ -49,62 +73,144 @@ class AppService:
         except (KeyError, OSError):
             return "unknown"
 
+    def _current_actor(self) -> str:
+        return self.actor
+
     @property
     def is_set_up(self) -> bool:
-        """An organisation recipient and a workstation key: recording is possible. Checked here,
-        without loading the crypto stack, so the window can show its state at once."""
-        return bool(self.settings.org_recipients) and self.paths.workstation_key.exists()
+        """Recording is possible (app/workstation_identity.py), checked without the crypto."""
+        return self.identity.is_set_up
+
+    # --- the store, the vault and the workstation's identity ----------------------------------
+    @cached_property
+    def backend(self) -> StoreBackend:
+        """The store (store/interface.py): the embedded SQLite one, opened on first use."""
+        from kasuhara_recorder.store.backend import open_store
+
+        return open_store(self.paths)
+
+    @property
+    def database(self) -> Store:
+        return self.backend.store()
+
+    @property
+    def recordings(self) -> RecordingStore:
+        """The stored recordings (their signed manifests and later tags)."""
+        return self.backend.recordings()
+
+    @cached_property
+    def vault(self) -> Vault:
+        """Every file name of a recording or attachment (evidence/vault.py)."""
+        from kasuhara_recorder.evidence.vault import Vault
+
+        return Vault(self.paths.vault)
+
+    @cached_property
+    def identity(self) -> WorkstationIdentity:
+        """The signing key, the workstation as manifests name it, the recipients."""
+        from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
+
+        return WorkstationIdentity(self.paths, self._current_settings)
+
+    @property
+    def audit(self) -> AuditStore:
+        """The audit chain: ``append(actor, event, subject, data)``. Built again when set-up
+        reloads the key, as it registers the key it signs with."""
+        key = self.identity.key
+        with self._audit_lock:
+            if self._audit_log is None or self._audit_log[0] is not key:
+                log_ = self.backend.audit_log(key, self.settings.workstation_name)
+                self._audit_log = (key, log_)
+            return self._audit_log[1]
+
+    def _current_audit(self) -> AuditStore:
+        return self.audit
+
+    @property
+    def workstation_info(self) -> WorkstationInfo:
+        """Name, fingerprint and public key of this workstation, as put in manifests."""
+        return self.identity.info
+
+    def verify_audit(self) -> ChainReport:
+        """``audit verify``. The chain covers the audit entries only: a store damaged elsewhere
+        (recordings, incidents) must not pass as "intact", so its own check runs first."""
+        self.database.check_intact()
+        return self.audit.verify()
 
     # --- feature services ---------------------------------------------------------------
     @cached_property
-    def database(self):
-        """The store (store/database.py): SQLite in the data folder, migrated on open."""
-        from kasuhara_recorder.store.database import Database
-
-        self.paths.ensure()
-        return Database(self.paths.database)
-
-    @cached_property
-    def workstation(self):
-        """Set-up, signing key, recipients, audit log, recordings, import (app/workstation.py)."""
+    def workstation(self) -> WorkstationService:
+        """Set-up, the signing key, recipients (app/workstation.py)."""
         from kasuhara_recorder.app.workstation import WorkstationService
 
-        return WorkstationService(self)
-
-    @property
-    def audit(self):
-        """The audit chain (store/audit_log.py): ``append(actor, event, subject, data)``."""
-        return self.workstation.audit
-
-    @property
-    def workstation_info(self):
-        """Name, fingerprint and public key of this workstation, as put in manifests."""
-        return self.workstation.info
+        return WorkstationService(
+            self.paths, self._current_settings, self.save_settings, self.identity,
+            self._current_audit, self._current_actor,
+        )  # fmt: skip
 
     @cached_property
-    def incidents(self):
+    def registry(self) -> RecordingRegistry:
+        """Sealed recordings entered: manifest, row, audit entry (app/recording_registry.py)."""
+        from kasuhara_recorder.app.recording_registry import RecordingRegistry
+
+        backend = self.backend
+        return RecordingRegistry(
+            self.vault, self.identity, backend.store, backend.recordings, self._current_audit,
+            self._current_actor,
+        )  # fmt: skip
+
+    @cached_property
+    def incidents(self) -> IncidentService:
         """Incidents: the form, statuses, legal hold, attachments (app/incident_service.py)."""
         from kasuhara_recorder.app.incident_service import IncidentService
 
-        return IncidentService(self)
+        backend = self.backend
+        return IncidentService(
+            paths=self.paths, settings=self._current_settings, profile=self.profile,
+            identity=self.identity, vault=self.vault, store=backend.store,
+            incidents=backend.incidents, recordings=backend.recordings,
+            audit=self._current_audit, drafts=backend.drafts(), actor=self._current_actor,
+        )  # fmt: skip
 
     @cached_property
-    def recording(self):
-        """Recording: start/stop, live tags, §4(1) timer, recovery (app/recording_service.py)."""
+    def importer(self) -> RecordingImporter:
+        from kasuhara_recorder.app.recording_import import RecordingImporter
+
+        return RecordingImporter(
+            self.paths, self.vault, self.identity, self.registry, self.incidents
+        )
+
+    @cached_property
+    def recording(self) -> RecordingService:
+        """Recording: start/stop, live tags, §4(1) timer, recovery, import
+        (app/recording_service.py)."""
         from kasuhara_recorder.app.recording_service import RecordingService
 
-        return RecordingService(self)
+        return RecordingService(
+            paths=self.paths, settings=self._current_settings, profile=self.profile,
+            vault=self.vault, identity=self.identity, registry=self.registry,
+            importer=self.importer, incidents=self.incidents,
+            recordings=self.backend.recordings, audit=self._current_audit,
+            actor=self._current_actor,
+        )  # fmt: skip
 
     @cached_property
-    def export(self):
+    def export(self) -> ExportService:
         """Evidence bundles: unlock, export, verify (app/export_service.py)."""
         from kasuhara_recorder.app.export_service import ExportService
 
-        return ExportService(self)
+        return ExportService(
+            paths=self.paths, settings=self._current_settings, profile=self.profile,
+            identity=self.identity, vault=self.vault, incidents=self.incidents,
+            recordings=self.backend.recordings, audit=self._current_audit,
+            actor=self._current_actor,
+        )  # fmt: skip
 
     def close(self) -> None:
-        """Release what the services opened (database connections)."""
-        for name in list(self.__dict__):
-            closer = getattr(self.__dict__[name], "close", None)
-            if name != "settings" and callable(closer):
-                closer()
+        """Seal a recording still running and close the inputs kept open, then the store."""
+        recording = self.__dict__.get("recording")
+        if recording is not None:
+            recording.close()
+        backend = self.__dict__.get("backend")
+        if backend is not None:
+            backend.close()

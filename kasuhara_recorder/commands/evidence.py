@@ -281,7 +281,7 @@ def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
         )
     app = _service(args)
     try:
-        report = app.workstation.verify_audit()
+        report = app.verify_audit()
         keys = sorted(app.audit.keys())
     finally:
         app.close()
@@ -353,7 +353,7 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
             app.incidents.check_can_take_recording(args.incident)
         for path in args.audio:
             try:
-                r = app.workstation.import_file(path, incident_id=args.incident)
+                r = app.recording.import_file(path, incident_id=args.incident)
             except KasuharaError as e:  # the others are independent: go on, report each
                 failed.append((path, e))
                 continue

@@ -25,25 +25,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kasuhara_recorder.evidence.vault import journal_path  # the vault owns every name
 from kasuhara_recorder.platform_seam import claim_lock
 
 JOURNAL_VERSION = 1
 EMPTY_SHA256 = hashlib.sha256().hexdigest()
-TAIL_SLOTS = 2  # the newest journalled tail is never the one being rewritten
-
-
-def journal_path(sealed_path: Path) -> Path:
-    return Path(str(sealed_path) + ".journal")
-
-
-def tail_slot_path(sealed_path: Path, slot: int) -> Path:
-    """Where a live writer keeps its sealed tail, alternating between two slots."""
-    return Path(f"{sealed_path}.tail.{slot}")
-
-
-def tail_member_path(sealed_path: Path) -> Path:
-    """The tail of a recovered recording, once recovery has kept it: ``<id>.age.tail``."""
-    return Path(f"{sealed_path}.tail")
 
 
 def now_iso() -> str:

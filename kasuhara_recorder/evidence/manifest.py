@@ -9,14 +9,17 @@ the workstation's Ed25519 signature over those bytes, so
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.atomic_file import write_atomic
 from kasuhara_recorder.errors import EvidenceError
 from kasuhara_recorder.evidence.canonical_json import canonical_json, parse_json_object
 from kasuhara_recorder.evidence.journal import SealedTail
+from kasuhara_recorder.evidence.vault import ManifestFiles, Vault, sealed_name, tail_member_path
 from kasuhara_recorder.evidence.workstation_key import (
     WorkstationKey,
     fingerprint_of,
@@ -85,6 +88,65 @@ class ImportInfo:
 
 
 @dataclass(frozen=True)
+class CaptureRecord:
+    """What is known of a recording besides its hashes, carried from 録音開始 to the manifest.
+
+    Begun at the start and written as the pending file while it runs (``pending_json``: the
+    fields known then, and the tags); completed at 停止, by recovery or by an import; its fields
+    go into the manifest as they are (``RecordingManifest.from_capture``)."""
+
+    id: str
+    channel: str  # counter / phone / import
+    device: str
+    samplerate: int
+    channels: int
+    started_at: str
+    incident_id: str | None = None
+    staff: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()  # empty: the configured recipients at finalisation
+    tags: tuple[TagEntry, ...] = ()
+    # known once it ends
+    ended_at: str = ""
+    status: str = "complete"  # device_lost etc.; disk_full/recovered follow the seal result
+    dropped_frames: int = 0
+    over_limit: bool = False
+    sample_format: str = "s16le"
+    recovery: RecoveryInfo | None = None
+    import_info: ImportInfo | None = None
+    frames: int | None = None  # None: from the sealed bytes
+    duration_ms: int | None = None  # None: from the frames
+    pre_event_ms: int = 0  # audio from before 録音開始 at the start (the pre-event buffer)
+
+    def with_changes(self, **changes: Any) -> CaptureRecord:
+        return replace(self, **changes)
+
+    def pending_json(self) -> bytes:
+        """``<id>.pending.json``: what recovery needs of a recording not stopped yet."""
+        d = {name: getattr(self, name) for name in PENDING_FIELDS}
+        d["staff"], d["recipients"] = list(self.staff), list(self.recipients)
+        d["tags"] = [asdict(t) for t in self.tags]
+        return json.dumps(d, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_pending_json(cls, raw: bytes) -> CaptureRecord:
+        """Raises ValueError, TypeError or KeyError for a file that is not a pending record."""
+        d = json.loads(raw)
+        unknown = set(d) - set(PENDING_FIELDS)
+        if unknown:
+            raise TypeError(f"unexpected fields {sorted(unknown)}")
+        d["staff"] = tuple(d.get("staff", ()))
+        d["recipients"] = tuple(d.get("recipients", ()))
+        d["tags"] = tuple(TagEntry(**t) for t in d.get("tags", ()))
+        return cls(**d)
+
+
+PENDING_FIELDS = (
+    "id", "channel", "device", "samplerate", "channels", "started_at", "incident_id", "staff",
+    "recipients", "tags",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class RecordingManifest:
     id: str
     workstation: WorkstationInfo
@@ -119,10 +181,19 @@ class RecordingManifest:
 
     @property
     def sealed_name(self) -> str:
-        return f"{self.id}.age"
+        return sealed_name(self.id)
 
     def with_changes(self, **changes) -> RecordingManifest:
         return replace(self, **changes)
+
+    @classmethod
+    def from_capture(cls, record: CaptureRecord, **computed: Any) -> RecordingManifest:
+        """The manifest of ``record``: its fields as they are, plus what only sealing and
+        signing know (``computed``: hashes, sizes, frames, the workstation …)."""
+        shared = {f.name: getattr(record, f.name) for f in fields(CaptureRecord)}
+        mine = {f.name for f in fields(cls)}
+        values = {k: v for k, v in shared.items() if k in mine}
+        return cls(**{**values, **computed})
 
     @property
     def sealed_names(self) -> tuple[str, ...]:
@@ -273,8 +344,9 @@ class RecordingManifest:
             raise ManifestError("tag offset is negative")
         if self.tail is not None:
             t = self.tail
-            if t.file != f"{self.sealed_name}.tail":
-                raise ManifestError(f"tail file {t.file!r} is not {self.sealed_name}.tail")
+            kept = tail_member_path(Path(self.sealed_name)).name
+            if t.file != kept:
+                raise ManifestError(f"tail file {t.file!r} is not {kept}")
             if self.status != "recovered":
                 raise ManifestError("only a recovered recording has a sealed tail")
             if t.pcm_offset <= 0 or t.pcm_offset % 65536:
@@ -300,15 +372,8 @@ def _int(v: object) -> int:
 
 
 # --- signing and files -------------------------------------------------------------------
-@dataclass(frozen=True)
-class ManifestFiles:
-    manifest: Path
-    signature: Path
-
-
 def manifest_paths(vault: Path, recording_id: str) -> ManifestFiles:
-    base = Path(vault) / f"{recording_id}.manifest.json"
-    return ManifestFiles(base, Path(str(base) + ".sig"))
+    return Vault(Path(vault)).manifest(recording_id)
 
 
 def sign_manifest(manifest: RecordingManifest, key: WorkstationKey) -> tuple[bytes, bytes]:

@@ -67,7 +67,6 @@ from kasuhara_recorder.atomic_file import fsync_dir, write_atomic
 from kasuhara_recorder.errors import EvidenceError, UsageError
 from kasuhara_recorder.evidence.journal import (
     EMPTY_SHA256,
-    TAIL_SLOTS,
     Checkpoint,
     Journal,
     SealedTail,
@@ -82,11 +81,16 @@ from kasuhara_recorder.evidence.journal import (
     read_checkpoint,
     read_journal,
     record_line,
-    tail_member_path,
     tail_record,
-    tail_slot_path,
 )
 from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
+from kasuhara_recorder.evidence.vault import (
+    SEALED,
+    TAIL_SLOTS,
+    reserve_path,
+    tail_member_path,
+    tail_slot_path,
+)
 from kasuhara_recorder.platform_seam import BINARY, read_at, read_into_at, release, try_lock
 
 PT_CHUNK = 64 * 1024  # age STREAM plaintext chunk
@@ -164,11 +168,6 @@ class SealResult:
     recovered_from: str | None = None  # recovered: "checkpoint", "tail" or "empty"
     checkpoint_written_at: str | None = None  # recovered: when its last audio became durable
     cut_bytes: int = 0  # recovered: sealed bytes dropped because nothing attested them
-
-
-def reserve_path(sealed_path: Path) -> Path:
-    """The writer's disk-full reserve: deleted on ENOSPC so the final chunk still fits."""
-    return sealed_path.parent / f".{sealed_path.name}.reserve"
 
 
 def _header_end(buf: bytes | bytearray) -> int | None:
@@ -712,7 +711,7 @@ class SealedWriter:
 def find_unfinished(vault: Path) -> list[Path]:
     """Sealed files whose journal is missing or not closed, skipping ones a live writer holds."""
     out = []
-    for p in sorted(Path(vault).glob("*.age")):
+    for p in sorted(Path(vault).glob(f"*{SEALED}")):
         if journal_in_use(p):
             continue
         cp = read_checkpoint(p)

@@ -29,12 +29,11 @@ import pyrage
 
 from kasuhara_recorder.atomic_file import fsync_dir
 from kasuhara_recorder.evidence.journal import (
-    TAIL_SLOTS,
     SealedTail,
     TailCheckpoint,
     now_iso,
-    tail_slot_path,
 )
+from kasuhara_recorder.evidence.vault import TAIL_SLOTS, tail_slot_path
 from kasuhara_recorder.platform_seam import BINARY, datasync
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}

@@ -178,6 +178,12 @@ class Database:
         with self._lock, self._typed_errors():
             return self._conn.execute(sql, params).fetchall()
 
+    def check_intact(self) -> None:
+        """DatabaseDamaged if the file is damaged anywhere (``integrity_problem``)."""
+        problem = self.integrity_problem()
+        if problem:
+            raise DatabaseDamaged(self.path, problem)
+
     def integrity_problem(self) -> str | None:
         """SQLite's own structural check (quick_check): None when the file is sound."""
         try:

@@ -238,10 +238,9 @@ class MainWindow(QMainWindow):
     def recover_unfinished(self) -> None:
         """Close what a crash left open before 録音開始 is enabled; off the GUI thread, since it
         hashes whole files. A failure is shown and never keeps the worker from recording."""
-        from kasuhara_recorder.app.unfinished import may_need_recovery
         from kasuhara_recorder.bundle.partial_ledger import has_records
 
-        recordings = may_need_recovery(self.service.paths.vault)
+        recordings = self.service.vault.may_need_recovery()
         exports = has_records(self.service.paths.partial_exports)  # a killed export's leftovers
         if not recordings and not exports:  # the usual start: all closed
             QTimer.singleShot(0, self, lambda: self._recovered([]))

@@ -108,7 +108,7 @@ def test_killed_before_any_audio_was_durable_is_closed_as_an_empty_recording(
     assert rid in r.stdout and "空の録音" in r.stdout
     assert "保存が確定した音声はありません" in r.stdout
     assert "NoCheckpoint" not in r.stdout + r.stderr and "壊れ" not in r.stdout + r.stderr
-    m = service.workstation.recordings.get(rid).manifest
+    m = service.recordings.get(rid).manifest
     assert m.status == "recovered" and m.frames == 0 and m.samplerate == RATE
     assert "no audio was durable" in m.recovery.reason
     run = subprocess.run(
@@ -154,7 +154,7 @@ def test_a_lost_pending_file_takes_the_sample_rate_from_the_journal(service, tmp
     (service.paths.vault / f"{rid}.pending.json").unlink()
     r = json.loads(kr(service.paths.root, "--json", "recover").stdout)
     assert [x["id"] for x in r["recovered"]] == [rid]
-    m = service.workstation.recordings.get(rid).manifest
+    m = service.recordings.get(rid).manifest
     assert (m.samplerate, m.channels) == (RATE, 1)  # it used to say 48000
     assert m.duration_ms == m.frames * 1000 // RATE
 

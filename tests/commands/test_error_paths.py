@@ -298,12 +298,12 @@ def test_a_database_locked_at_stop_leaves_the_recording_sealed_and_recover_regis
     assert "recover" in obj["message"] and "封印" in obj["message"]
     (age,) = service.paths.vault.glob("*.age")
     rid = age.name.removesuffix(".age")
-    assert service.workstation.recordings.get(rid) is None
+    assert service.recordings.get(rid) is None
 
     r = kr("--json", "recover")
     assert r.returncode == 0, r.stderr
     assert [x["id"] for x in json.loads(r.stdout)["recovered"]] == [rid]
-    got = service.workstation.recordings.get(rid)
+    got = service.recordings.get(rid)
     assert got is not None and got.manifest.status == "complete"
     assert kr("audit", "verify").returncode == 0
     again = json.loads(kr("--json", "recover").stdout)
@@ -401,7 +401,7 @@ def test_import_of_several_files_where_one_fails_midway(service, tmp_path):
     assert [x["path"] for x in obj["failed"]] == [bad]
     assert bad in obj["message"] and "2 件" in obj["message"]
     assert len(sealed(service)) == 2
-    assert all(service.workstation.recordings.get(x["id"]) for x in obj["imported"])
+    assert all(service.recordings.get(x["id"]) for x in obj["imported"])
     r = kr("import", a, bad, lang="en")
     assert r.returncode == 2 and "a.wav" in r.stdout and bad in r.stderr
     assert kr("audit", "verify").returncode == 0
@@ -634,5 +634,5 @@ def test_a_live_tag_the_locked_database_refuses_does_not_end_the_recording(servi
     assert proc.returncode == 0, out + err
     obj = json.loads(out)
     assert [(t["code"], t["offset_ms"]) for t in obj["tags"]] == [("conduct.mental", 1500)]
-    assert service.workstation.recordings.get(obj["id"]) is not None
+    assert service.recordings.get(obj["id"]) is not None
     assert kr("audit", "verify").returncode == 0

@@ -99,7 +99,7 @@ def test_recover_in_other_processes_leaves_a_live_cli_recording_alone(service, t
     assert result["sealed_sha256"] == hashlib.sha256(sealed.read_bytes()).hexdigest()
     events = [e.event for e in service.audit.entries(f"recording:{rid}")]
     assert events == ["recording.start", "recording.stop"]
-    assert service.workstation.recordings.get(rid).manifest.status == "complete"
+    assert service.recordings.get(rid).manifest.status == "complete"
     assert sorted(p.name for p in service.paths.vault.iterdir() if rid in p.name) == [
         f"{rid}.age", f"{rid}.age.journal", f"{rid}.manifest.json", f"{rid}.manifest.json.sig",
     ]  # fmt: skip
@@ -162,6 +162,6 @@ def test_two_recoveries_at_once_close_a_crashed_recording_once(service, tmp_path
     assert sorted(sum(outs, [])) == [rid], outs  # exactly one of them closed it
     events = [e.event for e in service.audit.entries(f"recording:{rid}")]
     assert events == ["recording.start", "recording.recovered"]
-    m = service.workstation.recordings.get(rid).manifest
+    m = service.recordings.get(rid).manifest
     assert m.status == "recovered" and m.samplerate == RATE
     assert kr(data, "audit", "verify").returncode == 0

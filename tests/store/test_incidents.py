@@ -54,7 +54,7 @@ def test_draft_edits_and_submission_are_stored_and_chained(service):
     assert update["fields"]["narrative"] == FILLED.narrative
     assert update["fields"]["markers"][0]["note"] == "机を叩く"
     assert events[-1][1]["sha256"] == incident_digest(service.incidents.get(inc.id))
-    assert service.workstation.verify_audit().ok
+    assert service.verify_audit().ok
 
 
 def test_submitted_incidents_are_locked_and_status_follows_the_workflow(service):

@@ -28,7 +28,7 @@ def test_routine_recordings_are_listed_and_attached_with_their_tags(service, tmp
     second = routine_recording(service, tmp_path)
     # a tag added after capture (store table) counts and comes along too
     later = TagEntry("conduct.intimidation", 800, "後から追記", "係長 佐藤")
-    service.workstation.recordings.add_tag(second.id, later)
+    service.recordings.add_tag(second.id, later)
 
     listed = service.incidents.unattached_recordings()
     assert [r.id for r in listed] == [second.id, first.id]  # newest first
@@ -47,7 +47,7 @@ def test_routine_recordings_are_listed_and_attached_with_their_tags(service, tmp
     )
     assert {"conduct.mental", "demand.apology"} <= set(attached.draft.categories)
     assert [r.id for r in service.incidents.unattached_recordings()] == [second.id]
-    assert service.workstation.recordings.get(first.id).incident_id == inc.id
+    assert service.recordings.get(first.id).incident_id == inc.id
     (own,) = service.incidents.recording_summaries(inc.id)
     assert own.id == first.id and own.incident_id == inc.id and own.tags == 2
 
@@ -61,7 +61,7 @@ def test_routine_recordings_are_listed_and_attached_with_their_tags(service, tmp
         "conduct.intimidation", 800, "後から追記", "係長 佐藤", second.id
     )
     assert service.incidents.unattached_recordings() == []
-    assert service.workstation.verify_audit().ok
+    assert service.verify_audit().ok
 
 
 def test_a_recording_stays_in_one_incident(service, tmp_path):
@@ -78,7 +78,7 @@ def test_a_recording_stays_in_one_incident(service, tmp_path):
         service.incidents.attach_recording(b.id, manifest, [])
     with pytest.raises(RecordingInOtherIncident):  # and a new incident made from it
         service.incidents.create_from_recording(manifest, [])
-    assert service.workstation.recordings.get(manifest.id).incident_id == a.id
+    assert service.recordings.get(manifest.id).incident_id == a.id
     assert service.incidents.get(b.id).recordings == ()
     assert len(service.incidents.list()) == 2
 
@@ -86,7 +86,7 @@ def test_a_recording_stays_in_one_incident(service, tmp_path):
     same = service.incidents.attach_existing_recording(a.id, manifest.id)
     assert same.recordings == (manifest.id,) and len(same.draft.markers) == 2
     assert len(service.audit.entries()) == entries
-    assert service.workstation.verify_audit().ok
+    assert service.verify_audit().ok
 
 
 def test_closed_incidents_unknown_ids_and_submitted_incidents(service, tmp_path):
@@ -113,7 +113,7 @@ def test_closed_incidents_unknown_ids_and_submitted_incidents(service, tmp_path)
     after = service.incidents.attach_existing_recording(submitted.id, manifest.id)
     assert after.recordings == (manifest.id,) and after.draft == FILLED
     assert chain(service, submitted.id)[-1][0] == "incident.recording_attach"
-    assert service.workstation.verify_audit().ok
+    assert service.verify_audit().ok
 
 
 def test_a_recovered_recording_is_listed_as_recovered(service, tmp_path):

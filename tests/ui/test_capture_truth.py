@@ -64,7 +64,7 @@ def test_start_end_and_length_agree_on_every_screen_and_in_the_report(
         player.kill()
         player.wait()
     dialog = asked.args[0]
-    (rec,) = service.workstation.recordings.list()
+    (rec,) = service.recordings.list()
     m = rec.manifest
     length = clock(m.duration_ms / 1000)
     start = dt.datetime.fromisoformat(m.started_at)

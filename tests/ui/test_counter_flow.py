@@ -112,7 +112,7 @@ def test_record_tag_stop_fill_submit(qtbot, service, pulse_sink, tmp_path):
 
     # the recording is linked, sealed and its tags are in its signed manifest
     (rid,) = inc.recordings
-    rec = service.workstation.recordings.get(rid)
+    rec = service.recordings.get(rid)
     assert rec.incident_id == inc.id
     assert [t.code for t in rec.manifest.tags] == ["conduct.mental", "demand.apology"]
     assert [t.offset_ms for t in rec.manifest.tags] == [m.offset_ms for m in inc.draft.markers]
@@ -128,7 +128,7 @@ def test_record_tag_stop_fill_submit(qtbot, service, pulse_sink, tmp_path):
     submit = json.loads(inc_events[-1].data_json)
     assert submit["sha256"] == incident_digest(inc)
     assert submit["fields"]["narrative"] == inc.draft.narrative
-    assert service.workstation.verify_audit().ok
+    assert service.verify_audit().ok
     form.close()
 
 
@@ -197,5 +197,5 @@ def test_closing_while_recording_asks_and_seals(qtbot, service, pulse_sink, tmp_
     assert window.isVisible() and window.controller.recording  # "No": keeps recording
     window.close()
     assert not window.controller.recording
-    (rec,) = service.workstation.recordings.list()
+    (rec,) = service.recordings.list()
     assert rec.status == "complete"

@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from kasuhara_recorder.app.unfinished import may_need_recovery
 from kasuhara_recorder.ui.main_window import MainWindow
 from tests.ui.conftest import activate, settle, wait_for_audio, wait_stop_allowed
 
@@ -29,7 +28,7 @@ def answer_yes(monkeypatch):
 
 
 def all_sealed(service) -> bool:
-    return not may_need_recovery(service.paths.vault)
+    return not service.vault.may_need_recovery()
 
 
 def test_f9_mashed_makes_one_recording_and_esc_keeps_it(qtbot, service, pulse_sink):
@@ -48,7 +47,7 @@ def test_f9_mashed_makes_one_recording_and_esc_keeps_it(qtbot, service, pulse_si
     qtbot.waitUntil(lambda: bool(shown), timeout=15_000)
     settle(qtbot, window)
     assert len(shown) == 1
-    (rec,) = service.workstation.recordings.list()
+    (rec,) = service.recordings.list()
     assert rec.status == "complete"
     qtbot.keyClick(shown[0], Qt.Key.Key_Escape)  # dismissed: kept as routine, in the chain
     assert ("recording.routine", f"recording:{rec.id}") in [
@@ -81,7 +80,7 @@ def test_f9_pressed_twice_quickly_keeps_recording_and_never_seals_an_empty_one(
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         qtbot.keyClick(window, Qt.Key.Key_F9)
     shown.args[0].reject()
-    (rec,) = service.workstation.recordings.list()
+    (rec,) = service.recordings.list()
     assert rec.duration_ms >= 1200
 
 
@@ -98,7 +97,7 @@ def test_closing_the_window_while_it_starts_seals_the_recording(
     settle(qtbot, window)  # the start's own callback arrives, after the window closed
     assert not window.controller.recording
     assert all_sealed(service)  # nothing left running behind a closed window
-    (rec,) = service.workstation.recordings.list()
+    (rec,) = service.recordings.list()
     assert rec.status == "complete"
 
 
@@ -180,7 +179,7 @@ def test_keys_while_the_after_stop_choice_is_open_start_nothing(qtbot, service, 
     assert not window.controller.active  # no second recording behind the open choice
     assert dialog.isVisible()
     dialog.reject()
-    assert len(service.workstation.recordings.list()) == 1
+    assert len(service.recordings.list()) == 1
     assert window.tag_panel.table.rowCount() == 0
 
 

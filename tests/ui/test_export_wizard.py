@@ -270,7 +270,7 @@ def test_full_disk_says_what_to_do_and_leaves_nothing(qtbot, officer: Officer, t
 
 
 def test_tampered_recording_is_refused_by_name(qtbot, officer: Officer):
-    sealed = officer.service.workstation.sealed_path(officer.recording_id)
+    sealed = officer.service.vault.sealed(officer.recording_id)
     data = bytearray(sealed.read_bytes())
     data[len(data) // 2] ^= 0x01  # one real flipped bit in the sealed audio
     sealed.write_bytes(bytes(data))

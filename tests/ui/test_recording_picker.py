@@ -79,14 +79,14 @@ def test_add_a_routine_recording_from_the_form(qtbot, service, tmp_path):
     stored = service.incidents.get(inc.id)
     assert stored.recordings == (tagged.id,)
     assert [m.note for m in stored.draft.markers] == ["机を叩いた", ""]
-    assert service.workstation.recordings.get(tagged.id).incident_id == inc.id
+    assert service.recordings.get(tagged.id).incident_id == inc.id
     qtbot.waitUntil(
         lambda: (d := service.incidents.load_autosave(inc.id)) is not None
         and d.narrative == "窓口で大声を上げた。" and len(d.markers) == 2,
         timeout=3_000,
     )  # fmt: skip
     assert service.audit.entries(f"incident:{inc.id}")[-1].event == "incident.recording_attach"
-    assert service.workstation.verify_audit().ok
+    assert service.verify_audit().ok
 
     # the picker now offers only the other one; saving keeps everything
     again = open_picker(qtbot, form)

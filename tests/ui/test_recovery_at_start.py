@@ -53,7 +53,7 @@ def test_recording_killed_mid_way_is_recovered_and_announced_at_start(qtbot, ser
     assert box.objectName() == "RecoveryNotice"
     assert window.record_panel.record_button.isEnabled()
 
-    rec = service.workstation.recordings.get(rid)
+    rec = service.recordings.get(rid)
     assert rec.status == "recovered"
     manifest = rec.manifest
     assert 1.5 < manifest.duration_ms / 1000 < 10
@@ -81,7 +81,7 @@ def test_recording_killed_mid_way_is_recovered_and_announced_at_start(qtbot, ser
     form = opened.args[0]
     qtbot.addWidget(form)
     assert service.incidents.get(form.incident.id).recordings == (rid,)
-    assert service.workstation.recordings.get(rid).incident_id == form.incident.id
+    assert service.recordings.get(rid).incident_id == form.incident.id
     form.close()
 
     # opened again: nothing left to recover, no message

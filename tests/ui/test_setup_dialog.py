@@ -94,7 +94,7 @@ def test_not_set_up_window_refuses_to_record_until_setup(qtbot, fresh, pulse_sin
     with qtbot.waitSignal(window.after_stop_shown, timeout=15_000) as shown:
         click(qtbot, button)
     shown.args[0].reject()
-    (rec,) = fresh.workstation.recordings.list()
+    (rec,) = fresh.recordings.list()
     assert rec.manifest.recipients == (pasted, from_file)
 
 

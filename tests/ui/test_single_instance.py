@@ -141,9 +141,9 @@ def test_a_second_start_never_touches_the_recording_the_first_one_makes(service,
         assert first.wait(30) == 0
     finally:
         _stop(first)
-    rec = service.workstation.recordings.get(rid)
+    rec = service.recordings.get(rid)
     assert rec is not None and rec.status == "complete"  # not "recovered" by the second start
-    assert service.workstation.verify_audit().ok
+    assert service.verify_audit().ok
     events = [e.event for e in service.audit.entries(f"recording:{rid}")]
     assert events[:2] == ["recording.start", "recording.stop"]
     assert "recording.recovered" not in events
