@@ -56,6 +56,13 @@ class Handover:
     signing_fingerprint: str
     bundle_sha256: str
 
+    def shown(self) -> tuple[str, str]:
+        """The fingerprint and the bundle's SHA-256 as every screen and the CLI show them:
+        groups of four, eight groups a line."""
+        return grouped(self.signing_fingerprint, lines=True), grouped(
+            self.bundle_sha256, lines=True
+        )
+
     def as_json(self) -> dict:
         return {
             "signing_fingerprint": self.signing_fingerprint,

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 
 from kasuhara_recorder.app.incident_service import STATUSES
 from kasuhara_recorder.bundle.errors import BundleExists, ExportCancelled, ExportRefused
-from kasuhara_recorder.bundle.handover import grouped
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
 from kasuhara_recorder.ui.elided_label import ElidedLabel
@@ -548,16 +547,11 @@ class RunPage(QWizardPage):
         self.path_label.set_full_text(
             self.tr("ファイル: %1").replace("%1", str(result.path)), str(result.path)
         )
+        fingerprint, sha = result.handover.shown()  # as the CLI prints them
         self.fingerprint_label.setText(
-            self.tr("署名鍵のフィンガープリント:\n%1").replace(
-                "%1", grouped(result.signing_fingerprint, lines=True)
-            )
+            self.tr("署名鍵のフィンガープリント:\n%1").replace("%1", fingerprint)
         )
-        self.sha_label.setText(
-            self.tr("ZIP ファイルの SHA-256:\n%1").replace(
-                "%1", grouped(result.bundle_sha256, lines=True)
-            )
-        )
+        self.sha_label.setText(self.tr("ZIP ファイルの SHA-256:\n%1").replace("%1", sha))
         for w in (self.path_label, self.fingerprint_label, self.sha_label, self.open_button):
             w.show()
         self.completeChanged.emit()
