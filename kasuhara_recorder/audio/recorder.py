@@ -247,7 +247,7 @@ class Recorder:
                     self._finish(*ended)
                     break
                 self._stop_flag.wait(self._poll)
-        except Exception as e:  # noqa: BLE001 - a bug here must stop capture loudly, not hang
+        except Exception as e:
             log.exception("recorder writer thread failed")
             self.source.stop()
             self._finish(EndReason.ENGINE_ERROR, AudioError(f"{type(e).__name__}: {e}"))

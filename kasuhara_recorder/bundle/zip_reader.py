@@ -121,7 +121,7 @@ class SafeZipReader:
                 # A FIFO would block open() until something writes to it; a device is no bundle.
                 if not stat.S_ISREG(os.stat(source).st_mode):
                     raise NotAZip(f"{source}: not a regular file")
-                self._f = open(Path(source), "rb")  # noqa: SIM115 - closed by close()
+                self._f = open(Path(source), "rb")  # closed by close()
             except OSError as e:
                 raise NotAZip(f"{source}: {e.strerror}") from None
             self._owned = True

@@ -194,14 +194,7 @@ def verify_chain(
             and sha256_hex(signed) == e.hash
         )
         if e.prev_hash != prev_hash:
-            if e.prev_hash in all_hashes:
-                reason = REORDERED  # a genuine link, to the wrong place
-            elif skipped:
-                reason = INSERTED
-            elif self_ok:
-                reason = DELETED  # a genuine entry whose predecessor is gone
-            else:
-                reason = EDITED
+            reason = _broken_link(e.prev_hash in all_hashes, skipped=skipped, self_ok=self_ok)
             return ChainReport(False, e.seq, reason, i)
         if not self_ok:
             return ChainReport(False, e.seq, INSERTED if skipped else EDITED, i)
@@ -212,20 +205,37 @@ def verify_chain(
             return ChainReport(False, e.seq, INSERTED if skipped else BAD_SIGNATURE, i)
         prev_hash = e.hash
         expected += 1
-    last_seq = expected - 1
+    return _check_head(head, len(rows), expected - 1, prev_hash, keys)
+
+
+def _broken_link(links_elsewhere: bool, *, skipped: bool, self_ok: bool) -> str:
+    """Why an entry does not link to its predecessor."""
+    if links_elsewhere:
+        return REORDERED  # a genuine link, to the wrong place
+    if skipped:
+        return INSERTED
+    if self_ok:
+        return DELETED  # a genuine entry whose predecessor is gone
+    return EDITED
+
+
+def _check_head(
+    head: ChainHead | None, count: int, last_seq: int, last_hash: str, keys: Mapping[str, str]
+) -> ChainReport:
+    """The signed head against the end of an intact walk of ``count`` entries."""
     if head is None:
-        if rows:
-            return ChainReport(False, last_seq, TRUNCATED_HEAD, len(rows))
+        if count:
+            return ChainReport(False, last_seq, TRUNCATED_HEAD, count)
         return ChainReport(True, None, None, 0, 0)
     head_ok = _sig_ok(keys, head.workstation, head.signed_bytes(), head.signature)
     if head_ok is None:
-        return ChainReport(False, head.seq, UNKNOWN_KEY, len(rows), head.seq)
+        return ChainReport(False, head.seq, UNKNOWN_KEY, count, head.seq)
     if not head_ok:
-        return ChainReport(False, head.seq, BAD_SIGNATURE, len(rows), head.seq)
+        return ChainReport(False, head.seq, BAD_SIGNATURE, count, head.seq)
     if head.seq > last_seq:
-        return ChainReport(False, last_seq + 1, TRUNCATED_HEAD, len(rows), head.seq)
+        return ChainReport(False, last_seq + 1, TRUNCATED_HEAD, count, head.seq)
     if head.seq < last_seq:
-        return ChainReport(False, head.seq + 1, INSERTED, len(rows), head.seq)
-    if head.hash != prev_hash:
-        return ChainReport(False, head.seq, EDITED, len(rows), head.seq)
-    return ChainReport(True, None, None, len(rows), head.seq)
+        return ChainReport(False, head.seq + 1, INSERTED, count, head.seq)
+    if head.hash != last_hash:
+        return ChainReport(False, head.seq, EDITED, count, head.seq)
+    return ChainReport(True, None, None, count, head.seq)

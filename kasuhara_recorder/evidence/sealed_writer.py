@@ -636,12 +636,7 @@ class SealedWriter:
             while hashed < avail:
                 cut = self._next_cut(header_len, hashed, ready is None)
                 stop = avail if cut is None or cut[0] > avail else cut[0]
-                while hashed < stop:
-                    n = read_into_at(self._back_fd, view[: min(READ_BLOCK, stop - hashed)], hashed)
-                    if n <= 0:
-                        raise VaultWriteError("the sealed file is shorter than what was written")
-                    ct.update(view[:n])
-                    hashed += n
+                hashed = self._hash_file(view, hashed, stop)
                 self._sink_pos = hashed
                 if cut is not None and hashed == cut[0]:
                     snap = cut[1]
@@ -664,6 +659,17 @@ class SealedWriter:
             self._pt_bytes, self._pt_hash.hexdigest(), hashed, ct.hexdigest(), closed=True
         )
         fsync_dir(self.path.parent)
+
+    def _hash_file(self, view: memoryview, start: int, stop: int) -> int:
+        """Feed the sealed file's bytes ``start``–``stop`` (read back) to its running hash."""
+        pos = start
+        while pos < stop:
+            n = read_into_at(self._back_fd, view[: min(READ_BLOCK, stop - pos)], pos)
+            if n <= 0:
+                raise VaultWriteError("the sealed file is shorter than what was written")
+            self._ct_hash.update(view[:n])
+            pos += n
+        return pos
 
     def _next_cut(
         self, header_len: int, hashed: int, first: bool

@@ -114,7 +114,7 @@ class IncidentPage(QWizardPage):
             if self.list.item(row).data(Qt.ItemDataRole.UserRole) == incident_id:
                 self.list.setCurrentRow(row)
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return self.incident_id() is not None
 
 
@@ -204,14 +204,14 @@ class UnlockPage(QWizardPage):
             _show(self.message, "")
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         if self.busy:
             return False
         return self.identity is not None or (
             bool(self.identity_edit.text().strip()) and bool(self.passphrase.text())
         )
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def validatePage(self) -> bool:
         if self.identity is not None:
             return True
         if self.busy:
@@ -314,7 +314,7 @@ class DestinationPage(QWizardPage):
         lay.addStretch(1)
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("書き出す"))
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         wizard: ExportWizard = self.wizard()
         name = default_bundle_name(wizard.incident_id() or "incident")
         current = self.path_edit.text().strip()
@@ -339,10 +339,10 @@ class DestinationPage(QWizardPage):
     def path(self) -> Path:
         return Path(self.path_edit.text().strip()).expanduser()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return bool(self.path_edit.text().strip())
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def validatePage(self) -> bool:
         p = self.path()
         if not p.parent.is_dir():
             _show(
@@ -466,7 +466,7 @@ class RunPage(QWizardPage):
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._poll)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         wizard: ExportWizard = self.wizard()
         self.result, self.latest = None, None
         self.setSubTitle(
@@ -606,7 +606,7 @@ class RunPage(QWizardPage):
         if self.result is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.path.parent)))
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return not self.running
 
 

@@ -34,10 +34,10 @@ class PseudoTranslator(QTranslator):
         super().__init__(parent)
         self.base = base
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt API
+    def isEmpty(self) -> bool:
         return False
 
-    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D401 - Qt API
+    def translate(self, context, source, disambiguation=None, n=-1):
         text = None
         if self.base is not None:
             text = self.base.translate(context, source, disambiguation, n)

@@ -427,7 +427,7 @@ class IncidentForm(QWidget):
         self._show_incident_state()
 
     # --- closing ---------------------------------------------------------------------------
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         self.flush_autosave()
         self.tasks.wait()
         self.closed.emit(self.incident.id)

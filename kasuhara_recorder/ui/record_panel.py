@@ -144,7 +144,7 @@ class RecordPanel(QFrame):
                 f.setPointSizeF(f.pointSizeF() - 1)
         b.setFont(f)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_button_text()
 
