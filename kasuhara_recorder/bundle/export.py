@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, cast
+from typing import Any, BinaryIO, NamedTuple, TypeVar, cast
 
 import pyrage
 
@@ -44,6 +44,7 @@ from kasuhara_recorder.bundle.report_pdf import render_report_pdf
 from kasuhara_recorder.bundle.sealed_reader import SealedReader
 from kasuhara_recorder.bundle.verify_page import page_bytes
 from kasuhara_recorder.bundle.wav import wav_header
+from kasuhara_recorder.bundle.zip_writer import ZipOutput
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.audit_chain import AuditEntry
 from kasuhara_recorder.evidence.canonical_json import canonical_json
@@ -51,12 +52,14 @@ from kasuhara_recorder.evidence.manifest import (
     ManifestError,
     ManifestSignatureInvalid,
     RecordingManifest,
+    TagEntry,
     verify_manifest_bytes,
 )
 from kasuhara_recorder.evidence.workstation_key import BadPublicKey, WorkstationKey
 from kasuhara_recorder.policy.profile import PolicyProfile
 from kasuhara_recorder.store.incident_model import Attachment, Incident
 
+_T = TypeVar("_T")
 _BUNDLE_NS = uuid.UUID("0e7c1b64-2f0a-4d7e-9b61-3c2a8f5d9e10")
 _SAFE = re.compile(r"[^0-9A-Za-z._\-\u3040-\u30ff\u4e00-\u9fff]+")
 
@@ -67,7 +70,9 @@ class RecordingInput:
     manifest_json: bytes  # the exact signed bytes
     manifest_signature: bytes
     sealed_path: Path
-    later_tags: tuple = ()  # TagEntry added after capture (shown in the report, not signed)
+    later_tags: tuple[
+        TagEntry, ...
+    ] = ()  # TagEntry added after capture (shown in the report, not signed)
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,7 @@ class _Exporter:
     # --- the whole bundle, phase by phase ----------------------------------------------------
     # check → members (audio, attachments) → keys → documents → manifest → sign. The order of
     # the phases is the order of the files in the ZIP, so it is part of the format.
-    def write(self, out: BinaryIO) -> tuple[bytes, list[FileRecord]]:
+    def write(self, out: ZipOutput) -> tuple[bytes, list[FileRecord]]:
         i = self.i
         manifests = self.check_manifests()
         exported_at = i.exported_at.isoformat(timespec="seconds")
@@ -538,21 +543,21 @@ class _DestinationError(Exception):
 class _Destination:
     """The partial bundle file as the ZIP writer uses it; a failed write is the destination's."""
 
-    def __init__(self, f) -> None:
+    def __init__(self, f: BinaryIO) -> None:
         self._f = f
 
     @staticmethod
-    def call(fn, *args):
+    def call(fn: Callable[..., _T], *args: Any) -> _T:
         try:
             return fn(*args)
         except OSError as e:
             raise _DestinationError() from e
 
-    def write(self, data) -> int:
+    def write(self, data: bytes, /) -> int:
         return self.call(self._f.write, data)
 
-    def seek(self, *args) -> int:
-        return self.call(self._f.seek, *args)
+    def seek(self, offset: int, whence: int = 0, /) -> int:
+        return self.call(self._f.seek, offset, whence)
 
     def tell(self) -> int:
         return self.call(self._f.tell)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.bundle.assemble import MANIFEST, MANIFEST_SIG, SUMS, SUMS_SIG
 from kasuhara_recorder.bundle.custody import check_custody
@@ -171,7 +172,7 @@ class Failure:
         text = ja if lang == "ja" else en
         return f"{shown(self.file)}: {text}" + (f" ({shown(self.detail)})" if self.detail else "")
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "check": self.check, "detail": self.detail}
 
 
@@ -198,7 +199,7 @@ class VerifyReport:
         channel (the same two the export printed)."""
         return Handover(self.signing_fingerprint, self.bundle_sha256)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "path": self.path,
@@ -219,6 +220,15 @@ class _Digest:
     size: int
     data_sha256: str | None = None
     raw: bytes | None = None
+
+
+def _listed(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The manifest's file entries by path (entries of another shape are not files)."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in manifest.get("files", []):
+        if isinstance(f, dict) and isinstance(f.get("path"), str):
+            out[f["path"]] = f
+    return out
 
 
 def _top_prefix(names: list[str]) -> str:
@@ -301,11 +311,7 @@ class _Verifier:
         digests = self.digest_all(names)
         sums = self.read_sums(names, digests)
         manifest = self.read_manifest(names, digests)
-        listed = {
-            f.get("path"): f
-            for f in manifest.get("files", [])
-            if isinstance(f, dict) and isinstance(f.get("path"), str)
-        }
+        listed = _listed(manifest)
         self.check_members(names, digests, sums, listed)
         self.check_sums_against_manifest(sums, listed, digests)
         keys = self._keys(manifest, digests)
@@ -357,7 +363,7 @@ class _Verifier:
                 self.fail(SUMS, "readable", str(e))
         return {}
 
-    def read_manifest(self, names: dict[str, str], digests: dict[str, _Digest]) -> dict:
+    def read_manifest(self, names: dict[str, str], digests: dict[str, _Digest]) -> dict[str, Any]:
         if MANIFEST not in names:
             self.fail(MANIFEST, "present")
         elif MANIFEST in digests:
@@ -376,7 +382,7 @@ class _Verifier:
         names: dict[str, str],
         digests: dict[str, _Digest],
         sums: dict[str, str],
-        listed: dict,
+        listed: dict[str, Any],
     ) -> None:
         """Every file against SHA256SUMS and the manifest; every file either lists is there."""
         for name in sorted(set(names) | set(sums) | set(listed)):
@@ -397,7 +403,7 @@ class _Verifier:
                 self.check(ok, name, "manifest")
 
     def check_sums_against_manifest(
-        self, sums: dict[str, str], listed: dict, digests: dict[str, _Digest]
+        self, sums: dict[str, str], listed: dict[str, Any], digests: dict[str, _Digest]
     ) -> None:
         """SHA256SUMS itself is covered by the signed manifest: each line must agree with it."""
         if not (sums and listed):
@@ -410,7 +416,7 @@ class _Verifier:
         self.check(not disagree, SUMS, "manifest", ", ".join(sorted(disagree)))
 
     def verdict(
-        self, path: str, names: dict[str, str], manifest: dict, recs: list[str]
+        self, path: str, names: dict[str, str], manifest: dict[str, Any], recs: list[str]
     ) -> VerifyReport:
         return VerifyReport(
             path=path,
@@ -424,7 +430,7 @@ class _Verifier:
             file_names=tuple(sorted(names)),
         )
 
-    def _keys(self, manifest: dict, digests: dict[str, _Digest]) -> dict[str, str]:
+    def _keys(self, manifest: dict[str, Any], digests: dict[str, _Digest]) -> dict[str, str]:
         """fingerprint -> PEM, computed from the key files themselves (not taken on trust)."""
         out = {}
         for name, d in digests.items():
@@ -435,7 +441,7 @@ class _Verifier:
                     self.fail(name, "readable", "not an Ed25519 public key")
         return out
 
-    def _manifest_shape(self, obj: object) -> dict:
+    def _manifest_shape(self, obj: object) -> dict[str, Any]:
         """The manifest with every field the checks read of the kind they expect: a field of
         another kind (a changed or hand-made manifest) is named and read as empty, so the checks
         report failures instead of raising TypeError."""
@@ -450,7 +456,7 @@ class _Verifier:
                 del out[key]
         return out
 
-    def _manifest_signature(self, manifest: dict, digests: dict[str, _Digest]) -> None:
+    def _manifest_signature(self, manifest: dict[str, Any], digests: dict[str, _Digest]) -> None:
         if MANIFEST not in digests:
             return  # missing or damaged: already reported
         # Checked whatever the manifest holds: an edited one that is no longer a full object
@@ -478,7 +484,9 @@ class _Verifier:
                     )
         self.check(ok, MANIFEST_SIG, "manifest-signature", detail)
 
-    def _sums_signature(self, manifest: dict, digests: dict[str, _Digest], present: bool) -> None:
+    def _sums_signature(
+        self, manifest: dict[str, Any], digests: dict[str, _Digest], present: bool
+    ) -> None:
         """SHA256SUMS.sig: the signing key's signature of SHA256SUMS, so that the recipient's two
         commands (openssl, sha256sum -c) prove every byte. Bundles of format 1 had none; the
         version is inside the signed manifest, so it cannot be lowered without a new signature."""
@@ -504,7 +512,9 @@ class _Verifier:
         # digit in SHA256SUMS changes no digest, only the signed bytes), so both are named.
         self.fail(SUMS, "sums-signature")
 
-    def _recordings(self, manifest: dict, digests, keys: dict[str, str]) -> list[str]:
+    def _recordings(
+        self, manifest: dict[str, Any], digests: dict[str, _Digest], keys: dict[str, str]
+    ) -> list[str]:
         ids = []
         checked: set[str] = set()
         repeated: list[str] = []
@@ -528,7 +538,7 @@ class _Verifier:
         return ids
 
     def _capture_manifest(
-        self, rec: dict, mpath: str, digests: dict[str, _Digest]
+        self, rec: dict[str, Any], mpath: str, digests: dict[str, _Digest]
     ) -> RecordingManifest | None:
         """The capture manifest's signature and key; the manifest when it can be read."""
         cap = digests.get(mpath)
@@ -554,7 +564,9 @@ class _Verifier:
         self.check(same_key, mpath, "capture-key")
         return m
 
-    def _audio(self, rec: dict, m: RecordingManifest, digests: dict[str, _Digest]) -> None:
+    def _audio(
+        self, rec: dict[str, Any], m: RecordingManifest, digests: dict[str, _Digest]
+    ) -> None:
         """The audio against the signed capture manifest, by its kind (not its file name)."""
         audio = str(rec.get("wav", rec.get("original", "")))
         d = digests.get(audio)

@@ -110,7 +110,7 @@ class SafeZipReader:
     """Reads a ZIP from a path, bytes or a seekable binary file without writing anything."""
 
     def __init__(
-        self, source: str | os.PathLike | bytes | BinaryIO, limits: ZipLimits | None = None
+        self, source: str | os.PathLike[str] | bytes | BinaryIO, limits: ZipLimits | None = None
     ) -> None:
         self.limits = limits or ZipLimits()
         self._owned = False
@@ -308,7 +308,7 @@ class SafeZipReader:
             raise MalformedArchive(f"local and central headers of {name!r} disagree")
         if self._read_at(offset + 30, l_name_len) != raw_name:
             raise MalformedArchive(f"local header names a different file than {name!r}")
-        return offset + 30 + l_name_len + l_extra_len
+        return int(offset + 30 + l_name_len + l_extra_len)
 
     # --- content -----------------------------------------------------------------------
     def names(self) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kasuhara_recorder.evidence.canonical_json import canonical_json, parse_json_object
 from kasuhara_recorder.evidence.workstation_key import WorkstationKey, verify_signature
@@ -59,10 +60,10 @@ class AuditEntry:
     signature: str
 
     @property
-    def data(self) -> dict:
+    def data(self) -> dict[str, Any]:
         return parse_json_object(self.data_json.encode("utf-8"), f"audit entry {self.seq}")
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
             "time": self.time,
@@ -74,7 +75,7 @@ class AuditEntry:
             "prev_hash": self.prev_hash,
         }
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The entry as exported (bundles): the body, hash, signature and the data itself."""
         return {**self.body(), "hash": self.hash, "signature": self.signature, "data": self.data}
 

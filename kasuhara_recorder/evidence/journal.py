@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.platform_seam import claim_lock
 
@@ -71,7 +72,7 @@ class SealedTail:
     sealed_size: int
     sealed_sha256: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "pcm_offset": self.pcm_offset,
@@ -82,7 +83,7 @@ class SealedTail:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> SealedTail:
+    def from_dict(cls, d: dict[str, Any]) -> SealedTail:
         out = cls(
             file=d["file"],
             pcm_offset=d["pcm_offset"],
@@ -155,13 +156,13 @@ class Journal:
         return None
 
 
-def record_line(record: dict) -> bytes:
+def record_line(record: dict[str, Any]) -> bytes:
     from kasuhara_recorder.evidence.canonical_json import canonical_json
 
     return canonical_json(record) + b"\n"
 
 
-def open_record(stream: StreamInfo) -> dict:
+def open_record(stream: StreamInfo) -> dict[str, Any]:
     return {
         "v": JOURNAL_VERSION,
         "kind": "open",
@@ -174,7 +175,7 @@ def open_record(stream: StreamInfo) -> dict:
 
 def checkpoint_record(
     pcm_bytes: int, pcm_sha: str, sealed_bytes: int, sealed_sha: str, *, closed: bool
-) -> dict:
+) -> dict[str, Any]:
     return {
         "v": JOURNAL_VERSION,
         "pcm_bytes": pcm_bytes,
@@ -186,7 +187,7 @@ def checkpoint_record(
     }
 
 
-def tail_record(t: TailCheckpoint) -> dict:
+def tail_record(t: TailCheckpoint) -> dict[str, Any]:
     return {
         "v": JOURNAL_VERSION,
         "kind": "tail",

@@ -12,6 +12,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.atomic_file import write_atomic
 from kasuhara_recorder.errors import EvidenceError
@@ -129,7 +130,7 @@ class RecordingManifest:
         """Every sealed file of the recording, in the order their plaintext is joined."""
         return (self.sealed_name,) if self.tail is None else (self.sealed_name, self.tail.file)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = self._dict()
         if self.tail is not None:
             d["tail"] = self.tail.to_dict()
@@ -137,7 +138,7 @@ class RecordingManifest:
             d["pre_event_ms"] = self.pre_event_ms
         return d
 
-    def _dict(self) -> dict:
+    def _dict(self) -> dict[str, Any]:
         return {
             "format": self.format,
             "id": self.id,
@@ -191,7 +192,7 @@ class RecordingManifest:
         return canonical_json(self.to_dict())
 
     @classmethod
-    def from_dict(cls, d: dict) -> RecordingManifest:
+    def from_dict(cls, d: dict[str, Any]) -> RecordingManifest:
         try:
             if d.get("format") != MANIFEST_FORMAT:
                 raise ManifestError(f"unknown format {d.get('format')!r}")

@@ -60,6 +60,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyrage
 
@@ -696,7 +697,7 @@ class SealedWriter:
         if not closed:
             self._durable_pcm = pcm_bytes  # the producer's tail may start here now
 
-    def _append_journal(self, record: dict) -> None:
+    def _append_journal(self, record: dict[str, Any]) -> None:
         line = record_line(record)
         retried = False
         with self._journal_lock:
@@ -821,7 +822,7 @@ def _closing_record(
     source: str,
     attested_at: str,
     tail: SealedTail | None = None,
-) -> dict:
+) -> dict[str, Any]:
     rec = checkpoint_record(pcm_bytes, pcm_sha, sealed_bytes, sealed_sha, closed=True)
     rec.update(
         recovered=True,
@@ -859,7 +860,7 @@ def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
     if cp is not None:
         _check_prefix(sealed_path, size, cp)
 
-        def cut_at_checkpoint() -> dict:
+        def cut_at_checkpoint() -> dict[str, Any]:
             _truncate(sealed_path, cp.sealed_bytes)
             return _closing_record(
                 cp.pcm_bytes, cp.pcm_sha256, cp.sealed_bytes, cp.sealed_sha256,
@@ -877,7 +878,7 @@ def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
         raise UsageError("no organisation recipient to seal the empty recording to")
     attested_at = j.opened_at or now_iso()
 
-    def close_empty() -> dict:
+    def close_empty() -> dict[str, Any]:
         data = pyrage.encrypt(b"", parsed)
         write_atomic(sealed_path, data)
         return _closing_record(
@@ -905,7 +906,7 @@ def _plan_tail(sealed_path: Path, j: Journal, size: int, t: TailCheckpoint):
         raise CheckpointMismatch(f"{slot} (the sealed tail its journal names)")
     if base == 0:
 
-        def tail_is_the_file() -> dict:
+        def tail_is_the_file() -> dict[str, Any]:
             if here != final:
                 os.replace(here, final)
                 fsync_dir(sealed_path.parent)
@@ -920,7 +921,7 @@ def _plan_tail(sealed_path: Path, j: Journal, size: int, t: TailCheckpoint):
         raise CheckpointMismatch(f"{sealed_path} (the tail starts at {base}, no checkpoint there)")
     _check_prefix(sealed_path, size, cp)
 
-    def cut_and_keep_tail() -> dict:
+    def cut_and_keep_tail() -> dict[str, Any]:
         if here != final:
             os.replace(here, final)
             fsync_dir(sealed_path.parent)
