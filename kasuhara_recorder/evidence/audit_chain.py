@@ -129,11 +129,11 @@ def make_entry(
     actor: str,
     event: str,
     subject: str,
-    data: Mapping,
+    data: Mapping[str, Any],
     key: WorkstationKey,
 ) -> AuditEntry:
     data_json = canonical_json(dict(data))
-    body = {
+    body: dict[str, Any] = {
         "seq": 1 if prev is None else prev.seq + 1,
         "time": time,
         "actor": actor,

@@ -198,7 +198,9 @@ def tail_record(t: TailCheckpoint) -> dict[str, Any]:
     }
 
 
-def _parse(line: bytes) -> StreamInfo | Checkpoint | TailCheckpoint | tuple | None:
+def _parse(
+    line: bytes,
+) -> tuple[StreamInfo, str] | Checkpoint | TailCheckpoint | None:
     try:
         d = json.loads(line)
         kind = d.get("kind")

@@ -122,7 +122,7 @@ class RecordingManifest:
     def sealed_name(self) -> str:
         return f"{self.id}.age"
 
-    def with_changes(self, **changes) -> RecordingManifest:
+    def with_changes(self, **changes: Any) -> RecordingManifest:
         return replace(self, **changes)
 
     @property

@@ -57,10 +57,10 @@ import io
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyrage
 
@@ -89,6 +89,9 @@ from kasuhara_recorder.evidence.journal import (
 )
 from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
 from kasuhara_recorder.platform_seam import BINARY, read_at, read_into_at, release, try_lock
+
+if TYPE_CHECKING:
+    from _hashlib import HASH
 
 PT_CHUNK = 64 * 1024  # age STREAM plaintext chunk
 CT_CHUNK = PT_CHUNK + 16  # + Poly1305 tag
@@ -190,7 +193,7 @@ class _Snapshot:
 
     __slots__ = ("pcm_bytes", "pt_hash")
 
-    def __init__(self, pcm_bytes: int, pt_hash: object) -> None:
+    def __init__(self, pcm_bytes: int, pt_hash: HASH) -> None:
         self.pcm_bytes = pcm_bytes
         self.pt_hash = pt_hash
 
@@ -261,7 +264,7 @@ class _PlainFeed(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: memoryview) -> int:  # encrypt thread
+    def readinto(self, b: memoryview) -> int:  # type: ignore[override]  # pyrage: a memoryview
         with self._cond:
             while self._block is None:
                 if self._eof or self._stopped:
@@ -475,7 +478,9 @@ class SealedWriter:
         """Keep the plaintext since the newest chunk checkpoint; hand a copy to the tail
         thread when one is due. Costs a copy of the block and, once an interval, one of the
         tail (at most a few chunks): no hashing of the audio twice, no syscall."""
-        buf = self._tail_buf
+        buf, tail, interval = self._tail_buf, self._tail, self._tail_interval
+        if tail is None or interval is None:
+            return  # not reached: only a writer with a tail thread keeps one
         if buf is None:
             return  # gave up keeping a tail (see TAIL_MAX_BYTES)
         buf += mv
@@ -488,8 +493,8 @@ class SealedWriter:
             return
         now = time.monotonic()
         if now >= self._next_tail and self._pt_bytes > self._tail_base:
-            self._next_tail = now + self._tail_interval
-            self._tail.offer(
+            self._next_tail = now + interval
+            tail.offer(
                 TailCopy(
                     self._tail_base, bytes(buf), self._pt_bytes, self._pt_hash.copy().hexdigest()
                 )
@@ -688,7 +693,13 @@ class SealedWriter:
         return None
 
     def _checkpoint(
-        self, pcm_bytes: int, pcm_sha: str, sealed_bytes: int, sealed_sha: str, *, closed=False
+        self,
+        pcm_bytes: int,
+        pcm_sha: str,
+        sealed_bytes: int,
+        sealed_sha: str,
+        *,
+        closed: bool = False,
     ) -> None:
         os.fsync(self._out_fd)  # everything written so far, which includes the cut
         self._append_journal(
@@ -847,7 +858,9 @@ def _truncate(sealed_path: Path, n: int) -> None:
         os.fsync(f.fileno())
 
 
-def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
+def _plan(
+    sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]
+) -> Callable[[], dict[str, Any]]:
     """Check everything the outcome rests on; return the step that carries it out."""
     if not j.exists or (j.parsed_nothing and (j.size > 0 or size > 0)):
         # No journal, or one that says nothing but was written to, or a file with bytes but
@@ -889,7 +902,9 @@ def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
     return close_empty
 
 
-def _plan_tail(sealed_path: Path, j: Journal, size: int, t: TailCheckpoint):
+def _plan_tail(
+    sealed_path: Path, j: Journal, size: int, t: TailCheckpoint
+) -> Callable[[], dict[str, Any]]:
     tail = t.tail
     base = tail.pcm_offset
     slot = sealed_path.parent / tail.file
