@@ -37,7 +37,7 @@ from kasuhara_recorder.bundle.errors import (
 from kasuhara_recorder.bundle.handover import Handover, sha256_of_stream
 from kasuhara_recorder.bundle.partial_ledger import HeldRecord, PartialLedger
 from kasuhara_recorder.bundle.readme import ReadmeRecording, readme_text
-from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS
+from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS as RECIPIENT_KINDS
 from kasuhara_recorder.bundle.report_content import build_report
 from kasuhara_recorder.bundle.report_model import ReportFile
 from kasuhara_recorder.bundle.report_pdf import render_report_pdf

@@ -68,7 +68,6 @@ from kasuhara_recorder.atomic_file import fsync_dir, write_atomic
 from kasuhara_recorder.errors import EvidenceError, UsageError
 from kasuhara_recorder.evidence.journal import (
     EMPTY_SHA256,
-    TAIL_SLOTS,
     Checkpoint,
     Journal,
     SealedTail,
@@ -85,7 +84,12 @@ from kasuhara_recorder.evidence.journal import (
     record_line,
     tail_member_path,
     tail_record,
-    tail_slot_path,
+)
+from kasuhara_recorder.evidence.journal import (
+    TAIL_SLOTS as TAIL_SLOTS,
+)
+from kasuhara_recorder.evidence.journal import (
+    tail_slot_path as tail_slot_path,
 )
 from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
 from kasuhara_recorder.platform_seam import BINARY, read_at, read_into_at, release, try_lock

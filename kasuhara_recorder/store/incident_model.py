@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 # The codes live in incident_codes (the CLI reads them without this module); named here too, as
 # every layer that holds an incident also needs them.
-from kasuhara_recorder.store.incident_codes import LOCATIONS, STATUSES, TRANSITIONS  # noqa: F401
+# Re-exported: the codes are part of the incident model (their home is importable cheaply).
+from kasuhara_recorder.store.incident_codes import LOCATIONS as LOCATIONS
+from kasuhara_recorder.store.incident_codes import STATUSES as STATUSES
+from kasuhara_recorder.store.incident_codes import TRANSITIONS as TRANSITIONS
 
 SCHEMA_VERSION = 1
 

@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -315,7 +316,7 @@ class DestinationPage(QWizardPage):
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("書き出す"))
 
     def initializePage(self) -> None:
-        wizard: ExportWizard = self.wizard()
+        wizard = cast(ExportWizard, self.wizard())
         name = default_bundle_name(wizard.incident_id() or "incident")
         current = self.path_edit.text().strip()
         if not current:
@@ -467,7 +468,7 @@ class RunPage(QWizardPage):
         self.timer.timeout.connect(self._poll)
 
     def initializePage(self) -> None:
-        wizard: ExportWizard = self.wizard()
+        wizard = cast(ExportWizard, self.wizard())
         self.result, self.latest = None, None
         self.setSubTitle(
             self.tr("事案 %1 を証拠パッケージに書き出します。").replace(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from typing import cast
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
@@ -52,7 +53,7 @@ class Translators:
         self.lang = "ja"
 
     def install(self, lang: str, pseudo_l10n: bool | None = None) -> str:
-        app = QCoreApplication.instance()
+        app = cast(QCoreApplication, QCoreApplication.instance())  # made before any language
         for t in self.installed:
             app.removeTranslator(t)
         self.installed.clear()

@@ -101,7 +101,7 @@ class IncidentForm(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.scroll = scroll  # type: ignore[assignment, method-assign]  # hides QWidget.scroll()
 
         self.issues_label = QLabel(self)
         self.issues_label.setObjectName("FormIssues")
