@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -239,6 +240,6 @@ class ExportService:
         return self.partials.sweep(completed, removed)
 
     @staticmethod
-    def verify(path: Path, progress=None) -> VerifyReport:
+    def verify(path: Path, progress: Callable[[int, int], None] | None = None) -> VerifyReport:
         """Check a bundle; needs nothing from this workstation (a recipient's view)."""
         return verify_bundle(Path(path), progress)

@@ -36,6 +36,8 @@ from kasuhara_recorder.store.incidents import IncidentRepository
 
 if TYPE_CHECKING:
     from kasuhara_recorder.app.service import AppService
+    from kasuhara_recorder.store.database import Database
+    from kasuhara_recorder.store.recordings import RecordingRepository
 
 __all__ = [
     "Attachment", "Incident", "IncidentClosed", "IncidentDraft", "IncidentInvalid",
@@ -182,7 +184,7 @@ class IncidentService:
 
     # --- plumbing ------------------------------------------------------------------------
     @property
-    def _db(self):
+    def _db(self) -> Database:
         return self.app.database
 
     def _repo(self) -> IncidentRepository:
@@ -348,7 +350,7 @@ class IncidentService:
         return new
 
     # --- recordings ------------------------------------------------------------------------
-    def _recordings(self):
+    def _recordings(self) -> RecordingRepository:
         # imported here: the recordings store brings the manifest and crypto modules
         from kasuhara_recorder.store.recordings import RecordingRepository
 
@@ -427,7 +429,12 @@ class IncidentService:
         return self._attach(manifest.incident_id, rid, markers, linked_at_capture=True)
 
     def _attach(
-        self, incident_id: str, rid: str, markers: builtins.list[Marker], *, linked_at_capture=False
+        self,
+        incident_id: str,
+        rid: str,
+        markers: builtins.list[Marker],
+        *,
+        linked_at_capture: bool = False,
     ) -> Incident:
         with self._db.transaction():
             old = self.get(incident_id)

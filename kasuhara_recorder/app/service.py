@@ -10,9 +10,19 @@ from __future__ import annotations
 import logging
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kasuhara_recorder.config import DataPaths, Settings, load_settings, save_settings
 from kasuhara_recorder.policy import PolicyProfile, load_profile
+
+if TYPE_CHECKING:  # each service is imported when first used (start-up time)
+    from kasuhara_recorder.app.export_service import ExportService
+    from kasuhara_recorder.app.incident_service import IncidentService
+    from kasuhara_recorder.app.recording_service import RecordingService
+    from kasuhara_recorder.app.workstation import WorkstationService
+    from kasuhara_recorder.evidence.manifest import WorkstationInfo
+    from kasuhara_recorder.store.audit_log import AuditLog
+    from kasuhara_recorder.store.database import Database
 
 log = logging.getLogger("kasuhara.app")
 
@@ -57,7 +67,7 @@ class AppService:
 
     # --- feature services ---------------------------------------------------------------
     @cached_property
-    def database(self):
+    def database(self) -> Database:
         """The store (store/database.py): SQLite in the data folder, migrated on open."""
         from kasuhara_recorder.store.database import Database
 
@@ -65,38 +75,38 @@ class AppService:
         return Database(self.paths.database)
 
     @cached_property
-    def workstation(self):
+    def workstation(self) -> WorkstationService:
         """Set-up, signing key, recipients, audit log, recordings, import (app/workstation.py)."""
         from kasuhara_recorder.app.workstation import WorkstationService
 
         return WorkstationService(self)
 
     @property
-    def audit(self):
+    def audit(self) -> AuditLog:
         """The audit chain (store/audit_log.py): ``append(actor, event, subject, data)``."""
         return self.workstation.audit
 
     @property
-    def workstation_info(self):
+    def workstation_info(self) -> WorkstationInfo:
         """Name, fingerprint and public key of this workstation, as put in manifests."""
         return self.workstation.info
 
     @cached_property
-    def incidents(self):
+    def incidents(self) -> IncidentService:
         """Incidents: the form, statuses, legal hold, attachments (app/incident_service.py)."""
         from kasuhara_recorder.app.incident_service import IncidentService
 
         return IncidentService(self)
 
     @cached_property
-    def recording(self):
+    def recording(self) -> RecordingService:
         """Recording: start/stop, live tags, §4(1) timer, recovery (app/recording_service.py)."""
         from kasuhara_recorder.app.recording_service import RecordingService
 
         return RecordingService(self)
 
     @cached_property
-    def export(self):
+    def export(self) -> ExportService:
         """Evidence bundles: unlock, export, verify (app/export_service.py)."""
         from kasuhara_recorder.app.export_service import ExportService
 

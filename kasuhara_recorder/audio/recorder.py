@@ -45,9 +45,14 @@ class Source(Protocol):
     format: AudioFormat
     label: str
     realtime: bool
-    overflows: int
-    finished: bool
     natural_end: bool
+
+    # Read only: a source may derive these (WarmSource reads them from the open input).
+    @property
+    def overflows(self) -> int: ...
+
+    @property
+    def finished(self) -> bool: ...
 
     @property
     def alive(self) -> bool: ...

@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from kasuhara_recorder.app.incident_service import STATUSES
 from kasuhara_recorder.bundle.errors import BundleExists, ExportCancelled, ExportRefused
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
+from kasuhara_recorder.store.incident_codes import STATUSES
 from kasuhara_recorder.ui.elided_label import ElidedLabel
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
 
