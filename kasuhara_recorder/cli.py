@@ -181,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         # a full disk): say which file and what to check, not "unexpected error".
         # the traceback only into a log file: on stderr it would bury the message
         log.error("%s failed on a file: %s", args.command or "gui", e, exc_info=bool(log_file))
-        err = DataFolderError.from_os_error(e, data_dir)
-        console.error(err)
-        return err.exit_code
+        folder_error = DataFolderError.from_os_error(e, data_dir)
+        console.error(folder_error)
+        return folder_error.exit_code
     except Exception as e:
         log.exception("unexpected error in %s", args.command or "gui")
         where = str(log_file) if log_file else "stderr"

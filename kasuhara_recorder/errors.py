@@ -14,6 +14,8 @@ class KasuharaError(Exception):
     exit_code = 2
     ja = "エラーが発生しました: {detail}"
     en = "error: {detail}"
+    # What a command had done before it failed, for its --json object (set where known).
+    json_fields: dict[str, object]
 
     def __init__(self, detail: str = "", **fields: object) -> None:
         self.detail = detail

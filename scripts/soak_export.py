@@ -74,7 +74,7 @@ def main() -> int:
                                             size, needles, lambda: recover_cli(ws))  # fmt: skip
                 except KeyboardInterrupt:
                     raise
-                except BaseException as e:  # an assertion, or pytest.fail (a deadline): counted
+                except BaseException as e:  # noqa: BLE001 - an assertion, or pytest.fail (a deadline): counted
                     bad += 1
                     print(f"{i:3}. FAILED {mode} {moment}: {e}")
                     continue

@@ -244,22 +244,24 @@ class ExportService:
             )
 
         def removed(o: SweepOutcome) -> None:
+            rec = o.record
+            assert rec is not None  # a removed file is always that of a record
             audit.append(
                 self._actor(),
                 "bundle.partial_removed",
-                f"incident:{o.record.incident_id}",
+                f"incident:{rec.incident_id}",
                 {
                     "path": unicode_text(str(o.path)),
                     "size": o.size,
                     "complete": o.complete,
-                    "bundle_id": o.record.bundle_id,
-                    "export_started_at": o.record.created_at,
+                    "bundle_id": rec.bundle_id,
+                    "export_started_at": rec.created_at,
                 },
             )
 
         return self.partials.sweep(completed, removed)
 
     @staticmethod
-    def verify(path: Path, progress=None) -> VerifyReport:
+    def verify(path: Path, progress: Callable[[int, int], None] | None = None) -> VerifyReport:
         """Check a bundle; needs nothing from this workstation (a recipient's view)."""
         return verify_bundle(Path(path), progress)

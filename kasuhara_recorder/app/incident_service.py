@@ -8,6 +8,7 @@ shows what the record said at each step.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import logging
@@ -231,7 +232,7 @@ class IncidentService:
         repo = self._repo()
         return [inc for iid in repo.ids(statuses) if (inc := repo.get(iid)) is not None]
 
-    def validate(self, draft: IncidentDraft) -> list[Issue]:
+    def validate(self, draft: IncidentDraft) -> builtins.list[Issue]:
         return validate(draft, self._profile)
 
     # --- creation ------------------------------------------------------------------------
@@ -260,7 +261,7 @@ class IncidentService:
         log.info("incident %s created", inc.id)
         return self.get(inc.id)
 
-    def prefill(self, manifest: Any | None, markers: list[Marker]) -> IncidentDraft:
+    def prefill(self, manifest: Any | None, markers: builtins.list[Marker]) -> IncidentDraft:
         """The form as staff should find it after a recording: time, duration, channel,
         tags as categories and markers, staff = the signed-in user, their department."""
         s = self._settings()
@@ -291,7 +292,9 @@ class IncidentService:
             markers=tuple(replace(m, recording_id=m.recording_id or rid) for m in markers),
         )
 
-    def create_from_recording(self, manifest: Any | None, markers: list[Marker]) -> Incident:
+    def create_from_recording(
+        self, manifest: Any | None, markers: builtins.list[Marker]
+    ) -> Incident:
         draft = self.prefill(manifest, list(markers))
         recordings = (_recording_id(manifest),) if manifest is not None else ()
         return self.create(draft, recordings=recordings)
@@ -372,7 +375,7 @@ class IncidentService:
         return new
 
     # --- recordings ------------------------------------------------------------------------
-    def _summaries(self, records: list) -> list[RecordingSummary]:
+    def _summaries(self, records: builtins.list[Any]) -> builtins.list[RecordingSummary]:
         later = self._recordings().later_tag_counts([r.id for r in records])
         out = []
         for r in records:
@@ -392,13 +395,13 @@ class IncidentService:
             )  # fmt: skip
         return out
 
-    def unattached_recordings(self) -> list[RecordingSummary]:
+    def unattached_recordings(self) -> builtins.list[RecordingSummary]:
         """Recordings no incident holds yet (kept as routine, or recovered after a crash and
         the notice closed), newest first: what 録音を追加 and ``incident recordings
         --unattached`` offer."""
         return self._summaries(self._recordings().list_unattached())
 
-    def recording_summaries(self, incident_id: str) -> list[RecordingSummary]:
+    def recording_summaries(self, incident_id: str) -> builtins.list[RecordingSummary]:
         """The incident's own recordings, oldest first, for the form and ``incident recordings``."""
         self.get(incident_id)
         return self._summaries(self._recordings().list(incident_id))
@@ -416,7 +419,9 @@ class IncidentService:
         ]
         return self._attach(incident_id, recording_id, markers)
 
-    def attach_recording(self, incident_id: str, manifest: Any, markers: list[Marker]) -> Incident:
+    def attach_recording(
+        self, incident_id: str, manifest: Any, markers: builtins.list[Marker]
+    ) -> Incident:
         """Attach a recording just sealed (after 停止) with the markers stamped while it ran.
 
         Refused for a closed incident, and for a recording that belongs to another incident.
@@ -443,7 +448,12 @@ class IncidentService:
         return self._attach(manifest.incident_id, rid, markers, linked_at_capture=True)
 
     def _attach(
-        self, incident_id: str, rid: str, markers: list[Marker], *, linked_at_capture=False
+        self,
+        incident_id: str,
+        rid: str,
+        markers: builtins.list[Marker],
+        *,
+        linked_at_capture: bool = False,
     ) -> Incident:
         with self._db.transaction():
             old = self.get(incident_id)
@@ -470,7 +480,7 @@ class IncidentService:
             )  # fmt: skip
         return new
 
-    def keep_routine(self, manifest: Any, markers: list[Marker]) -> None:
+    def keep_routine(self, manifest: Any, markers: builtins.list[Marker]) -> None:
         """A recording kept without an incident: say so in the chain (it is subject to
         retention), with the notes typed on its markers."""
         rid = _recording_id(manifest)

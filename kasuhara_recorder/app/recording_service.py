@@ -58,6 +58,9 @@ from kasuhara_recorder.store.interface import AuditStore, RecordingStore
 
 if TYPE_CHECKING:
     from kasuhara_recorder.app.incident_service import IncidentService
+    from kasuhara_recorder.audio.devices import InputDevice
+    from kasuhara_recorder.audio.recorder import Source
+    from kasuhara_recorder.audio.warm_input import WarmInput
 
 log = logging.getLogger("kasuhara.app.recording")
 
@@ -180,7 +183,7 @@ class RecoveredRecording:
     recovered_from: str = ""
 
 
-def _in_real_time(source) -> bool:
+def _in_real_time(source: Any) -> bool:
     """A device, or a file fed at the pace a device would deliver it."""
     return bool(source.realtime or getattr(source, "paced", False))
 
@@ -487,7 +490,7 @@ class RecordingService:
             return  # sealed first by its owner; closed at the next cool_down
         self._warm.pop(channel).close()
 
-    def warm_input(self, channel: str):
+    def warm_input(self, channel: str) -> WarmInput | None:
         """The input kept open for ``channel``, if it is running."""
         with self._warm_lock:
             warm = self._warm.get(channel)
@@ -607,7 +610,15 @@ class RecordingService:
         log.info("recording %s started on %s (%s)", rid, source.label, channel)
         return session
 
-    def _source(self, channel, device, input_file, paced, max_seconds, pressed: float):
+    def _source(
+        self,
+        channel: str,
+        device: str | None,
+        input_file: str | Path | None,
+        paced: bool,
+        max_seconds: float | None,
+        pressed: float,
+    ) -> Source:
         if input_file is not None:
             from kasuhara_recorder.audio.file_source import FileSource
 
@@ -622,7 +633,7 @@ class RecordingService:
         dev, fmt = self._preset_device(channel, device)
         return StreamSource(dev, fmt)
 
-    def _preset_device(self, channel: str, device: str | None):
+    def _preset_device(self, channel: str, device: str | None) -> tuple[InputDevice, AudioFormat]:
         from kasuhara_recorder.audio.devices import resolve_input_device
 
         preset = getattr(self._settings(), channel)

@@ -68,13 +68,15 @@ class FileSource:
         block = int(rate * PACED_BLOCK_SECONDS) if self.paced else UNPACED_BLOCK_FRAMES
         sent = 0
         t0 = time.monotonic()
+        f, queue = self._file, self._queue
+        assert f is not None and queue is not None  # set by open(), before start()
         try:
             while not self._stop.is_set():
                 want = block if self.max_frames is None else min(block, self.max_frames - sent)
                 if want <= 0:
                     self.natural_end = True
                     break
-                data = self._file.buffer_read(want, dtype="int16")
+                data = f.buffer_read(want, dtype="int16")
                 if not len(data):
                     self.natural_end = True
                     break
@@ -84,7 +86,7 @@ class FileSource:
                     delay = t0 + (sent + frames) / rate - time.monotonic()
                     if delay > 0 and self._stop.wait(delay):
                         break
-                if not self._queue.put(chunk, self._stop.is_set):
+                if not queue.put(chunk, self._stop.is_set):
                     break
                 sent += frames
         except (sf.LibsndfileError, RuntimeError, OSError) as e:

@@ -45,9 +45,14 @@ class Source(Protocol):
     format: AudioFormat
     label: str
     realtime: bool
-    overflows: int
-    finished: bool
     natural_end: bool
+
+    # Read only: a source may derive these (WarmSource reads them from the open input).
+    @property
+    def overflows(self) -> int: ...
+
+    @property
+    def finished(self) -> bool: ...
 
     @property
     def alive(self) -> bool: ...
@@ -247,7 +252,7 @@ class Recorder:
                     self._finish(*ended)
                     break
                 self._stop_flag.wait(self._poll)
-        except Exception as e:  # noqa: BLE001 - a bug here must stop capture loudly, not hang
+        except Exception as e:
             log.exception("recorder writer thread failed")
             self.source.stop()
             self._finish(EndReason.ENGINE_ERROR, AudioError(f"{type(e).__name__}: {e}"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from typing import Any
 
 from kasuhara_recorder.audio.audio_format import AudioFormat
 from kasuhara_recorder.audio.block_queue import BlockQueue
@@ -40,8 +41,8 @@ class StreamSource:
         self.status_flags = 0  # any flag at all
         self.finished = False  # PortAudio ended the stream (device gone, fatal host error)
         self.natural_end = False  # a live device never ends on its own
-        self._queue: BlockQueue | None = None
-        self._stream = None
+        self._queue: BlockQueue  # set by open(), before the stream can call back
+        self._stream: Any = None  # a sounddevice.RawInputStream (the module has no types)
         self._stopping = False
         self.first_sample_t: float | None = None  # time.monotonic() of the first frame kept
 

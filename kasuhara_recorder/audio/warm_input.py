@@ -23,7 +23,7 @@ import contextlib
 import math
 import threading
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kasuhara_recorder.audio.audio_format import AudioFormat
 from kasuhara_recorder.audio.block_queue import BlockQueue
@@ -73,7 +73,7 @@ class WarmInput:
         self._hold_bytes = int((self.pre_event_s + _MARGIN_S) * fmt.bytes_per_second)
         self._ring: collections.deque[_Block] = collections.deque()
         self._ring_bytes = 0
-        self._stream = None
+        self._stream: Any = None  # a sounddevice.RawInputStream (the module has no types)
         # hand-over state: written by take()/release(), acted on by the callback
         self._target: BlockQueue | None = None  # the recording's queue, once handed over
         self._want: tuple[BlockQueue, float] | None = None  # (queue, from time): take()
@@ -147,10 +147,10 @@ class WarmInput:
         if self.blocks == FLOWING_BLOCKS:
             self._flowing.set()
         if self._want is not None:
-            self._hand_over(block)
+            self._hand_over(block, *self._want)
         elif self._target is not None:
             if self._release_at is not None:
-                self._hand_back(block)
+                self._hand_back(block, self._target, self._release_at)
             else:
                 self._target.offer(block.data)
         else:
@@ -166,8 +166,7 @@ class WarmInput:
         self._ring_bytes = held
 
     # --- recording: hand-over and hand-back (both done in the callback) -------------------
-    def _hand_over(self, block: _Block) -> None:
-        queue, start = self._want
+    def _hand_over(self, block: _Block, queue: BlockQueue, start: float) -> None:
         bpf = self.format.bytes_per_frame
         rate = self.format.samplerate
         first: float | None = None
@@ -185,12 +184,12 @@ class WarmInput:
         self._target, self._want = queue, None
         self._handed.set()
 
-    def _hand_back(self, block: _Block) -> None:
+    def _hand_back(self, block: _Block, target: BlockQueue, release_at: float) -> None:
         bpf = self.format.bytes_per_frame
         frames = len(block.data) // bpf
-        k = cut_frame(block.t, self._release_at, frames, self.format.samplerate)
+        k = cut_frame(block.t, release_at, frames, self.format.samplerate)
         if k:
-            self._target.offer(block.data[: k * bpf])
+            target.offer(block.data[: k * bpf])
         if k < frames:
             self._keep(_Block(block.t + k / self.format.samplerate, block.data[k * bpf :]))
         self._target, self._release_at = None, None

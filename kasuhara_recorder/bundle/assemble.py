@@ -15,10 +15,10 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any
 
 from kasuhara_recorder.bundle.sha256sums import format_sha256sums
-from kasuhara_recorder.bundle.zip_writer import DeterministicZipWriter
+from kasuhara_recorder.bundle.zip_writer import DeterministicZipWriter, ZipOutput
 from kasuhara_recorder.evidence.canonical_json import canonical_json
 
 MANIFEST = "manifest.json"
@@ -36,7 +36,7 @@ class FileRecord:
     sha256: str
     kind: str
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"path": self.path, "size": self.size, "sha256": self.sha256, "kind": self.kind}
 
 
@@ -46,7 +46,7 @@ class _BackgroundHash:
     def __init__(self, pool: ThreadPoolExecutor) -> None:
         self._h = hashlib.sha256()
         self._pool = pool
-        self._pending: Future | None = None
+        self._pending: Future[None] | None = None
 
     def update(self, chunk: bytes) -> None:
         if self._pending is not None:
@@ -67,7 +67,7 @@ def _signed(sign: Callable[[bytes], bytes], data: bytes) -> bytes:
 
 
 class BundleAssembler:
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: ZipOutput) -> None:
         self._zip = DeterministicZipWriter(out)
         self._files: dict[str, FileRecord] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-hash")
@@ -99,7 +99,7 @@ class BundleAssembler:
     def files(self) -> list[FileRecord]:
         return sorted(self._files.values(), key=lambda r: r.path)
 
-    def finish(self, fields: dict, sign: Callable[[bytes], bytes]) -> bytes:
+    def finish(self, fields: dict[str, Any], sign: Callable[[bytes], bytes]) -> bytes:
         """Write manifest, signature, SHA256SUMS and the directory; returns the manifest bytes."""
         manifest = {
             "format": FORMAT_ID,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from kasuhara_recorder.evidence.audit_chain import GENESIS, AuditEntry
 from kasuhara_recorder.evidence.canonical_json import NotCanonical, canonical_json
@@ -36,7 +37,7 @@ BODY_FIELDS = (
 )
 
 
-def select_custody(entries: Iterable[AuditEntry], subjects: set[str]) -> list[dict]:
+def select_custody(entries: Iterable[AuditEntry], subjects: set[str]) -> list[dict[str, Any]]:
     rows = list(entries)
     by_seq = {e.seq: e for e in rows}
     keep = {e.seq for e in rows if e.subject in subjects}
@@ -51,7 +52,7 @@ def select_custody(entries: Iterable[AuditEntry], subjects: set[str]) -> list[di
     return out
 
 
-def custody_jsonl(lines: list[dict]) -> bytes:
+def custody_jsonl(lines: list[dict[str, Any]]) -> bytes:
     return b"".join(canonical_json(line) + b"\n" for line in lines)
 
 
@@ -66,7 +67,7 @@ def check_custody(lines: list[object], keys: Mapping[str, str]) -> list[CustodyP
     """Every problem found; ``keys`` maps fingerprints to public PEM (from the bundle's keys/)."""
     problems: list[CustodyProblem] = []
     hashes: dict[int, str] = {}
-    entries: list[dict] = []
+    entries: list[dict[str, Any]] = []
     for i, line in enumerate(lines, start=1):
         if not isinstance(line, dict) or line.get("type") not in ("entry", "context"):
             problems.append(CustodyProblem(None, "format", f"line {i} is not an entry"))

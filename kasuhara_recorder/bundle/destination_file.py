@@ -21,12 +21,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from kasuhara_recorder.atomic_file import fsync_dir
 from kasuhara_recorder.bundle.partial_ledger import HeldRecord, new_marker, partial_name
 from kasuhara_recorder.platform_seam import BINARY, link_unnamed, make_private, open_unnamed
+
+_T = TypeVar("_T")
 
 __all__ = ["BundleExistsError", "BundleFile", "link_unnamed", "open_unnamed"]
 
@@ -84,7 +87,7 @@ class BundleFile:
         os.fsync(f.fileno())
         return os.fstat(f.fileno())
 
-    def read_back(self, digest):
+    def read_back(self, digest: Callable[[BinaryIO], _T]) -> _T:
         """``digest(f)`` of the complete file read from its start (after ``sync``)."""
         f = self.file
         if f is None:

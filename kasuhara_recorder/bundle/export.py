@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple, TypeVar, cast
 
 import pyrage
 
@@ -34,15 +35,16 @@ from kasuhara_recorder.bundle.errors import (
     WrongIdentity,
 )
 from kasuhara_recorder.bundle.handover import Handover, sha256_of_stream
-from kasuhara_recorder.bundle.partial_ledger import PartialLedger
+from kasuhara_recorder.bundle.partial_ledger import HeldRecord, PartialLedger
 from kasuhara_recorder.bundle.readme import ReadmeRecording, readme_text
-from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS
+from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS as RECIPIENT_KINDS
 from kasuhara_recorder.bundle.report_content import build_report
 from kasuhara_recorder.bundle.report_model import ReportFile
 from kasuhara_recorder.bundle.report_pdf import render_report_pdf
 from kasuhara_recorder.bundle.sealed_reader import SealedReader
 from kasuhara_recorder.bundle.verify_page import page_bytes
 from kasuhara_recorder.bundle.wav import wav_header
+from kasuhara_recorder.bundle.zip_writer import ZipOutput
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.audit_chain import AuditEntry
 from kasuhara_recorder.evidence.canonical_json import canonical_json
@@ -50,12 +52,14 @@ from kasuhara_recorder.evidence.manifest import (
     ManifestError,
     ManifestSignatureInvalid,
     RecordingManifest,
+    TagEntry,
     verify_manifest_bytes,
 )
 from kasuhara_recorder.evidence.workstation_key import BadPublicKey, WorkstationKey
 from kasuhara_recorder.policy.profile import PolicyProfile
 from kasuhara_recorder.store.incident_model import Attachment, Incident
 
+_T = TypeVar("_T")
 _BUNDLE_NS = uuid.UUID("0e7c1b64-2f0a-4d7e-9b61-3c2a8f5d9e10")
 _SAFE = re.compile(r"[^0-9A-Za-z._\-\u3040-\u30ff\u4e00-\u9fff]+")
 
@@ -66,7 +70,9 @@ class RecordingInput:
     manifest_json: bytes  # the exact signed bytes
     manifest_signature: bytes
     sealed_path: Path
-    later_tags: tuple = ()  # TagEntry added after capture (shown in the report, not signed)
+    later_tags: tuple[
+        TagEntry, ...
+    ] = ()  # TagEntry added after capture (shown in the report, not signed)
 
 
 @dataclass(frozen=True)
@@ -209,78 +215,16 @@ class _Exporter:
     def add_recording(
         self, a: BundleAssembler, r: RecordingInput, m: RecordingManifest
     ) -> tuple[str, str]:
-        """The audio file and the capture manifest. Captured PCM (``s16le``) becomes a WAV whose
-        data chunk is that PCM; an import (``original``) is its original file byte for byte,
-        whatever its extension, a ``.wav`` too."""
+        """The audio file and the capture manifest, re-checked against the manifest once the
+        audio has passed into the ZIP (``_RecordingStream``)."""
         label = f"録音 {m.id} / recording {m.id}"
-        reader = SealedReader(r.sealed_path, self.identity)
-        pcm_hash = hashlib.sha256()
-        if m.sample_format == "s16le":
-            want = m.frames * m.channels * 2
-            header = wav_header(want, m.samplerate, m.channels)
-            path = f"recordings/{m.id}.wav"
-            size = len(header) + want
-            kind = "recording"
-        elif m.import_info is not None:
-            want = m.import_info.original_size
-            header = b""
-            ext = Path(m.import_info.original_name).suffix.lower()
-            ext = ext if re.fullmatch(r"\.[a-z0-9]{1,8}", ext) else ".bin"
-            path = f"recordings/{m.id}{ext}"
-            size = want
-            kind = "imported-original"
-        else:
-            raise ExportRefused(label, f"unknown sample format {m.sample_format!r}")
-
-        # A recording recovered with its sealed tail: the main file's first ``pcm_offset``
-        # bytes, then the whole tail file (docs/FORMAT.md §2); ``pcm_sha256`` covers both.
-        tail = m.tail
-        tail_reader = None if tail is None else SealedReader(r.sealed_path.parent / tail.file,
-                                                              self.identity)  # fmt: skip
-        tail_hash = hashlib.sha256()
-        extra = {}
-
-        def body() -> Iterator[bytes]:
-            if header:
-                yield header
-            main_want = want if tail is None else tail.pcm_offset
-            for chunk in self.stream_plain(
-                reader, main_want, label, f"録音 {m.id}", f"recording {m.id}"
-            ):
-                pcm_hash.update(chunk)  # hashlib releases the GIL: overlaps the ZIP's CRC
-                yield chunk
-            extra["main"] = self.extra
-            if tail_reader is not None:
-                for chunk in self.stream_plain(
-                    tail_reader, want - main_want, label, f"録音 {m.id}", f"recording {m.id}"
-                ):
-                    pcm_hash.update(chunk)
-                    tail_hash.update(chunk)
-                    yield chunk
-                extra["tail"] = self.extra
-
-        a.add_stream(path, size, body(), kind)
-        if reader.sealed_sha256 != m.sealed_sha256 or reader.sealed_size != m.sealed_size:
-            raise ExportRefused(label, "sealed file does not match sealed_sha256 (altered?)")
-        if tail_reader is not None and (
-            tail_reader.sealed_sha256 != tail.sealed_sha256
-            or tail_reader.sealed_size != tail.sealed_size
-        ):
-            raise ExportRefused(label, "sealed tail does not match its sealed_sha256 (altered?)")
-        if tail_reader is not None and tail_hash.hexdigest() != tail.pcm_sha256:
-            raise ExportRefused(label, "decrypted tail does not match its pcm_sha256 (altered?)")
-        if pcm_hash.hexdigest() != m.pcm_sha256:
-            raise ExportRefused(label, "decrypted audio does not match pcm_sha256 (altered?)")
-        if m.status != "recovered" and (reader.error or extra["main"]):
-            detail = reader.error or f"{extra['main']} bytes more than the manifest declares"
-            raise ExportRefused(label, f"sealed file does not match its manifest: {detail}")
-        if tail_reader is not None and (tail_reader.error or extra["tail"]):
-            # The tail is a whole age file: a cut or extra bytes are never a crash's doing.
-            detail = tail_reader.error or f"{extra['tail']} bytes more than the manifest declares"
-            raise ExportRefused(label, f"sealed tail does not match its manifest: {detail}")
+        member = audio_member(m, label)
+        stream = _RecordingStream(self, r, m, label)
+        a.add_stream(member.path, member.size, stream.body(member), member.kind)
+        stream.check()
         a.add_bytes(f"recordings/{m.id}.json", r.manifest_json, "capture-manifest")
         a.add_bytes(f"recordings/{m.id}.json.sig", r.manifest_signature, "capture-signature")
-        return path, f"recordings/{m.id}.json"
+        return member.path, f"recordings/{m.id}.json"
 
     def add_attachment(self, a: BundleAssembler, item: AttachmentInput) -> str | None:
         att = item.attachment
@@ -303,46 +247,57 @@ class _Exporter:
             raise ExportRefused(label, "decrypted file does not match its recorded SHA-256")
         return path
 
-    # --- the whole bundle -----------------------------------------------------------------
-    def write(self, out) -> tuple[bytes, list[FileRecord]]:
+    # --- the whole bundle, phase by phase ----------------------------------------------------
+    # check → members (audio, attachments) → keys → documents → manifest → sign. The order of
+    # the phases is the order of the files in the ZIP, so it is part of the format.
+    def write(self, out: ZipOutput) -> tuple[bytes, list[FileRecord]]:
         i = self.i
         manifests = self.check_manifests()
         exported_at = i.exported_at.isoformat(timespec="seconds")
         bundle_id = bundle_id_for(i.incident.id, exported_at, i.exporter.fingerprint)
-        self.total = sum(m.frames * m.channels * 2 if m.sample_format == "s16le" else
-                         (m.import_info.original_size if m.import_info else 0)
-                         for m in manifests)  # fmt: skip
+        self.total = sum(_plaintext_size(m) for m in manifests)
         self.total += sum(a.attachment.size for a in i.attachments if a.sealed_path)
         self.tick(0, "開始", "starting")
         a = BundleAssembler(out)
         try:
-            return self._write(a, manifests, exported_at, bundle_id)
+            recs = self.write_members(a, manifests)
+            custody = select_custody(i.audit_entries, self.custody_subjects(manifests))
+            keys_meta = self.write_keys(a, manifests, custody)
+            self.write_documents(a, manifests, recs, custody, bundle_id, exported_at)
+            fields = self.manifest_fields(recs, keys_meta, custody, bundle_id, exported_at)
+            self.tick(0, "署名", "signing")
+            raw = a.finish(fields, i.exporter.sign)
+            return raw, a.files
         finally:
             a.close()
 
-    def _write(self, a: BundleAssembler, manifests, exported_at: str, bundle_id: str):
-        i = self.i
+    def write_members(
+        self, a: BundleAssembler, manifests: list[RecordingManifest]
+    ) -> list[_Recorded]:
+        """The recordings, then the attachments, each checked as it streams in."""
         recs = []
-        for r, m in zip(i.recordings, manifests, strict=True):
+        for r, m in zip(self.i.recordings, manifests, strict=True):
             audio, cap = self.add_recording(a, r, m)
-            recs.append((m, audio, cap))
-        readme_recs = [
-            ReadmeRecording(
-                audio=audio,
-                manifest=cap,
-                key_file=key_file(m.workstation.fingerprint),
-                imported=m.sample_format != "s16le",
-                sha256=m.pcm_sha256,
-            )
-            for m, audio, cap in recs
-        ]
-        for item in i.attachments:
+            recs.append(_Recorded(m, audio, cap))
+        for item in self.i.attachments:
             self.add_attachment(a, item)
-        # Keys: every workstation that signed a capture manifest, a custody entry, or the bundle.
+        return recs
+
+    def custody_subjects(self, manifests: list[RecordingManifest]) -> set[str]:
+        i = self.i
         subjects = {f"incident:{i.incident.id}"}
         subjects |= {f"recording:{m.id}" for m in manifests}
         subjects |= {f"attachment:{x.attachment.id}" for x in i.attachments}
-        custody = select_custody(i.audit_entries, subjects)
+        return subjects
+
+    def write_keys(
+        self,
+        a: BundleAssembler,
+        manifests: list[RecordingManifest],
+        custody: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """Every workstation that signed a capture manifest, a custody entry, or the bundle."""
+        i = self.i
         fps = {m.workstation.fingerprint for m in manifests} | {c["workstation"] for c in custody}
         fps.add(i.exporter.fingerprint)
         keys_meta = []
@@ -360,6 +315,19 @@ class _Exporter:
             if any(c["workstation"] == fp for c in custody):
                 roles.append("custody")
             keys_meta.append({"file": key_file(fp), "fingerprint": fp, "roles": roles})
+        return keys_meta
+
+    def write_documents(
+        self,
+        a: BundleAssembler,
+        manifests: list[RecordingManifest],
+        recs: list[_Recorded],
+        custody: list[dict[str, Any]],
+        bundle_id: str,
+        exported_at: str,
+    ) -> None:
+        """Custody, incident, the report (listing the files so far), verify.html, README."""
+        i = self.i
         a.add_bytes("custody/audit.jsonl", custody_jsonl(custody), "custody")
         a.add_bytes("incident/incident.json", canonical_json(i.incident.to_json_dict()), "incident")
         report = build_report(
@@ -373,6 +341,16 @@ class _Exporter:
         a.add_bytes("incident/report.pdf", render_report_pdf(report, i.exported_at), "report")
         a.add_bytes("verify.html", page_bytes(), "verify-page")
         rja, ren = RECIPIENT_KINDS[i.recipient_kind]
+        readme_recs = [
+            ReadmeRecording(
+                audio=rec.audio,
+                manifest=rec.manifest_path,
+                key_file=key_file(rec.manifest.workstation.fingerprint),
+                imported=rec.manifest.sample_format != "s16le",
+                sha256=rec.manifest.pcm_sha256,
+            )
+            for rec in recs
+        ]
         a.add_bytes(
             "README.txt",
             readme_text(
@@ -388,7 +366,18 @@ class _Exporter:
             ),  # fmt: skip
             "readme",
         )
-        fields = {
+
+    def manifest_fields(
+        self,
+        recs: list[_Recorded],
+        keys_meta: list[dict[str, Any]],
+        custody: list[dict[str, Any]],
+        bundle_id: str,
+        exported_at: str,
+    ) -> dict[str, Any]:
+        """What ``manifest.json`` says besides its file list (added by the assembler)."""
+        i = self.i
+        return {
             "bundle_id": bundle_id,
             "incident_id": i.incident.id,
             "exported_at": exported_at,
@@ -417,9 +406,120 @@ class _Exporter:
             ],
             "custody": {"file": "custody/audit.jsonl", "entries": len(custody)},
         }  # fmt: skip
-        self.tick(0, "署名", "signing")
-        raw = a.finish(fields, i.exporter.sign)
-        return raw, a.files
+
+
+class _Recorded(NamedTuple):
+    """A recording as written: its capture manifest and its two paths in the bundle."""
+
+    manifest: RecordingManifest
+    audio: str
+    manifest_path: str
+
+
+@dataclass(frozen=True)
+class AudioMember:
+    """Where a recording's audio goes in the bundle: captured PCM (``s16le``) becomes a WAV
+    whose data chunk is that PCM; an import (``original``) is its original file byte for byte,
+    whatever its extension, a ``.wav`` too."""
+
+    path: str
+    plain_size: int  # plaintext bytes taken from the sealed file(s)
+    header: bytes
+    kind: str
+
+    @property
+    def size(self) -> int:
+        return len(self.header) + self.plain_size
+
+
+def _plaintext_size(m: RecordingManifest) -> int:
+    if m.sample_format == "s16le":
+        return m.frames * m.channels * 2
+    return m.import_info.original_size if m.import_info else 0
+
+
+def audio_member(m: RecordingManifest, label: str) -> AudioMember:
+    if m.sample_format == "s16le":
+        want = _plaintext_size(m)
+        header = wav_header(want, m.samplerate, m.channels)
+        return AudioMember(f"recordings/{m.id}.wav", want, header, "recording")
+    if m.import_info is not None:
+        ext = Path(m.import_info.original_name).suffix.lower()
+        ext = ext if re.fullmatch(r"\.[a-z0-9]{1,8}", ext) else ".bin"
+        return AudioMember(
+            f"recordings/{m.id}{ext}", m.import_info.original_size, b"", "imported-original"
+        )
+    raise ExportRefused(label, f"unknown sample format {m.sample_format!r}")
+
+
+class _RecordingStream:
+    """One recording's plaintext on its way into the ZIP, and its checks once it has passed.
+
+    A recording recovered with its sealed tail is the main file's first ``pcm_offset`` bytes,
+    then the whole tail file (docs/FORMAT.md §2); ``pcm_sha256`` covers both."""
+
+    def __init__(
+        self, exporter: _Exporter, r: RecordingInput, m: RecordingManifest, label: str
+    ) -> None:
+        self.exporter = exporter
+        self.m = m
+        self.label = label
+        self.reader = SealedReader(r.sealed_path, exporter.identity)
+        self.tail_reader = None
+        if m.tail is not None:
+            self.tail_reader = SealedReader(r.sealed_path.parent / m.tail.file, exporter.identity)
+        self.pcm_hash = hashlib.sha256()
+        self.tail_hash = hashlib.sha256()
+        self.extra: dict[str, int] = {}
+
+    def body(self, member: AudioMember) -> Iterator[bytes]:
+        m, x = self.m, self.exporter
+        want = member.plain_size
+        if member.header:
+            yield member.header
+        main_want = want if m.tail is None else m.tail.pcm_offset
+        for chunk in x.stream_plain(
+            self.reader, main_want, self.label, f"録音 {m.id}", f"recording {m.id}"
+        ):
+            self.pcm_hash.update(chunk)  # hashlib releases the GIL: overlaps the ZIP's CRC
+            yield chunk
+        self.extra["main"] = x.extra
+        if self.tail_reader is not None:
+            for chunk in x.stream_plain(
+                self.tail_reader, want - main_want, self.label, f"録音 {m.id}", f"recording {m.id}"
+            ):
+                self.pcm_hash.update(chunk)
+                self.tail_hash.update(chunk)
+                yield chunk
+            self.extra["tail"] = x.extra
+
+    def check(self) -> None:
+        """ExportRefused at the first difference from the capture manifest."""
+        m, label, reader, tail_reader = self.m, self.label, self.reader, self.tail_reader
+        if reader.sealed_sha256 != m.sealed_sha256 or reader.sealed_size != m.sealed_size:
+            raise ExportRefused(label, "sealed file does not match sealed_sha256 (altered?)")
+        if tail_reader is not None and m.tail is not None:
+            if (
+                tail_reader.sealed_sha256 != m.tail.sealed_sha256
+                or tail_reader.sealed_size != m.tail.sealed_size
+            ):
+                raise ExportRefused(
+                    label, "sealed tail does not match its sealed_sha256 (altered?)"
+                )
+            if self.tail_hash.hexdigest() != m.tail.pcm_sha256:
+                raise ExportRefused(
+                    label, "decrypted tail does not match its pcm_sha256 (altered?)"
+                )
+        if self.pcm_hash.hexdigest() != m.pcm_sha256:
+            raise ExportRefused(label, "decrypted audio does not match pcm_sha256 (altered?)")
+        extra = self.extra
+        if m.status != "recovered" and (reader.error or extra["main"]):
+            detail = reader.error or f"{extra['main']} bytes more than the manifest declares"
+            raise ExportRefused(label, f"sealed file does not match its manifest: {detail}")
+        if tail_reader is not None and (tail_reader.error or extra["tail"]):
+            # The tail is a whole age file: a cut or extra bytes are never a crash's doing.
+            detail = tail_reader.error or f"{extra['tail']} bytes more than the manifest declares"
+            raise ExportRefused(label, f"sealed tail does not match its manifest: {detail}")
 
 
 def _is_zip(path: Path) -> bool:
@@ -443,21 +543,21 @@ class _DestinationError(Exception):
 class _Destination:
     """The partial bundle file as the ZIP writer uses it; a failed write is the destination's."""
 
-    def __init__(self, f) -> None:
+    def __init__(self, f: BinaryIO) -> None:
         self._f = f
 
     @staticmethod
-    def call(fn, *args):
+    def call(fn: Callable[..., _T], *args: Any) -> _T:
         try:
             return fn(*args)
         except OSError as e:
             raise _DestinationError() from e
 
-    def write(self, data) -> int:
+    def write(self, data: bytes, /) -> int:
         return self.call(self._f.write, data)
 
-    def seek(self, *args) -> int:
-        return self.call(self._f.seek, *args)
+    def seek(self, offset: int, whence: int = 0, /) -> int:
+        return self.call(self._f.seek, offset, whence)
 
     def tell(self) -> int:
         return self.call(self._f.tell)
@@ -521,33 +621,52 @@ def export_bundle(
     )
     bf = BundleFile(out_path, held, overwrite=overwrite)
     try:
-        f = _Destination.call(bf.open)
-        raw, files = _Exporter(inputs, identity, progress, cancel).write(_Destination(f))
-        st = _Destination.call(bf.sync)  # a full disk may only show here
-        # The bundle's SHA-256, read back from the destination: the value the officer tells
-        # the recipient by another channel (and enters in the chain) is of the very file there.
-        bundle_sha = _Destination.call(bf.read_back, sha256_of_stream)
-        if held is not None:  # before the name: the next start can tell this very bundle
-            held.update(ino=st.st_ino, size=st.st_size)
-        _Destination.call(bf.name)
-        result = ExportResult(
-            out_path, bundle_id, hashlib.sha256(raw).hexdigest(), st.st_size, tuple(files),
-            signing_fingerprint=inputs.exporter.fingerprint, bundle_sha256=bundle_sha,
-        )  # fmt: skip
+        result = _write_and_name(
+            bf, held, out_path, bundle_id, _Exporter(inputs, identity, progress, cancel)
+        )
         if on_complete is not None:
             on_complete(result)
     except BaseException as e:
-        clean = bf.discard()
-        if held is not None:
-            if clean:
-                held.release()
-            else:  # a file we could not remove: the next start tries again
-                held.keep()
+        _abandon(bf, held)
         if isinstance(e, _DestinationError):  # full disk, the folder removed, an I/O error
-            if isinstance(e.__cause__, BundleExistsError):  # it appeared while we wrote
-                raise BundleExists(out_path) from None
-            raise _destination_error(e.__cause__, out_path) from None
+            raise _destination_failure(e, out_path) from None
         raise
     if held is not None:
         held.release()
     return result
+
+
+def _write_and_name(
+    bf: BundleFile, held: HeldRecord | None, out_path: Path, bundle_id: str, exporter: _Exporter
+) -> ExportResult:
+    """Write the ZIP into the unnamed file, sync it, hash it as it is there, then name it."""
+    f = _Destination.call(bf.open)
+    raw, files = exporter.write(_Destination(f))
+    st = _Destination.call(bf.sync)  # a full disk may only show here
+    # The bundle's SHA-256, read back from the destination: the value the officer tells
+    # the recipient by another channel (and enters in the chain) is of the very file there.
+    bundle_sha = _Destination.call(bf.read_back, sha256_of_stream)
+    if held is not None:  # before the name: the next start can tell this very bundle
+        held.update(ino=st.st_ino, size=st.st_size)
+    _Destination.call(bf.name)
+    fingerprint = exporter.i.exporter.fingerprint
+    return ExportResult(
+        out_path, bundle_id, hashlib.sha256(raw).hexdigest(), st.st_size, tuple(files),
+        signing_fingerprint=fingerprint, bundle_sha256=bundle_sha,
+    )  # fmt: skip
+
+
+def _abandon(bf: BundleFile, held: HeldRecord | None) -> None:
+    """Remove what a failed or cancelled export wrote; keep its record if that failed."""
+    clean = bf.discard()
+    if held is not None:
+        if clean:
+            held.release()
+        else:  # a file we could not remove: the next start tries again
+            held.keep()
+
+
+def _destination_failure(e: _DestinationError, out_path: Path) -> Exception:
+    if isinstance(e.__cause__, BundleExistsError):  # it appeared while we wrote
+        return BundleExists(out_path)
+    return _destination_error(cast(OSError, e.__cause__), out_path)  # _Destination.call set it

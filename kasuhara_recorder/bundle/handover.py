@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 _BLOCK = 4 << 20
 GROUP = 4  # hex digits per group: "3f2a 91bc …", 16 groups for a SHA-256
@@ -56,7 +56,14 @@ class Handover:
     signing_fingerprint: str
     bundle_sha256: str
 
-    def as_json(self) -> dict:
+    def shown(self) -> tuple[str, str]:
+        """The fingerprint and the bundle's SHA-256 as every screen and the CLI show them:
+        groups of four, eight groups a line."""
+        return grouped(self.signing_fingerprint, lines=True), grouped(
+            self.bundle_sha256, lines=True
+        )
+
+    def as_json(self) -> dict[str, Any]:
         return {
             "signing_fingerprint": self.signing_fingerprint,
             "signing_fingerprint_grouped": grouped(self.signing_fingerprint),

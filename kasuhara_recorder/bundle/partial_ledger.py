@@ -28,6 +28,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.atomic_file import fsync_dir, make_private_dir, write_atomic
 from kasuhara_recorder.platform_seam import remove_lock_file, try_lock
@@ -129,7 +130,7 @@ class HeldRecord:
     def __init__(self, ledger: PartialLedger, record: PartialRecord, fd: int) -> None:
         self.ledger, self.record, self._fd = ledger, record, fd
 
-    def update(self, **changes) -> None:
+    def update(self, **changes: Any) -> None:
         self.record = replace(self.record, **changes)
         write_atomic(self.ledger.record_path(self.record.marker), self.record.to_json())
 
@@ -235,7 +236,12 @@ class PartialLedger:
                     os.close(fd)
         return outcomes
 
-    def _settle(self, marker: str, completed, on_removed) -> list[SweepOutcome]:
+    def _settle(
+        self,
+        marker: str,
+        completed: Callable[[PartialRecord], bool],
+        on_removed: Callable[[SweepOutcome], None],
+    ) -> list[SweepOutcome]:
         try:
             raw = self.record_path(marker).read_bytes()
         except FileNotFoundError:
@@ -255,25 +261,29 @@ class PartialLedger:
             folder_dev = os.stat(folder).st_dev
         except OSError:
             folder_dev = None
-        removed: list[SweepOutcome] = []
+        removed: list[tuple[Path, SweepOutcome]] = []  # each with the file it names
         try:
             partial = _regular_file(rec.partial)
         except _NotOurs as e:
             return [SweepOutcome("kept", rec, rec.partial, detail=str(e))]
         if partial is not None:
-            removed.append(SweepOutcome("removed", rec, rec.partial, partial.st_size))
+            removed.append(
+                (rec.partial, SweepOutcome("removed", rec, rec.partial, partial.st_size))
+            )
         bundle = _our_bundle(rec)
         if bundle is not None:
-            removed.append(SweepOutcome("removed", rec, rec.bundle, bundle.st_size, True))
+            removed.append(
+                (rec.bundle, SweepOutcome("removed", rec, rec.bundle, bundle.st_size, True))
+            )
         if not removed:
             if folder_dev is None or folder_dev != rec.folder_dev:
                 # Unplugged, or another disk mounted there: what we left may be on it still.
                 return [SweepOutcome("unreachable", rec, rec.partial)]
             return [SweepOutcome("gone", rec, rec.partial)]
         result = []
-        for o in removed:
+        for path, o in removed:
             try:
-                os.unlink(o.path)
+                os.unlink(path)
             except FileNotFoundError:
                 continue
             except OSError as e:  # read-only now, or no permission: try again next start

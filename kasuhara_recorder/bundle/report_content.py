@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kasuhara_recorder.bundle.report_model import (
     ReportCategory,
@@ -18,8 +18,10 @@ from kasuhara_recorder.bundle.report_model import (
     ReportResponse,
     ReportTag,
 )
-from kasuhara_recorder.evidence.manifest import RecordingManifest
-from kasuhara_recorder.store.incident_model import LOCATIONS, STATUSES
+from kasuhara_recorder.evidence.manifest import RecordingManifest, TagEntry
+from kasuhara_recorder.policy.profile import PolicyProfile
+from kasuhara_recorder.store.incident_codes import LOCATIONS, STATUSES
+from kasuhara_recorder.store.incident_model import Attachment
 
 if TYPE_CHECKING:
     from kasuhara_recorder.bundle.export import ExportInputs
@@ -92,14 +94,14 @@ def show_length_ms(ms: int) -> str:
     return f"{show_duration(ms)}.{ms % 1000:03d}"
 
 
-def _attachment(a) -> str:
+def _attachment(a: Attachment) -> str:
     """A later SNS post or letter says so: it was not handed in with the form."""
     if not a.after_submit:
         return a.name
     return f"{a.name}（提出後に追加: {show_time(a.added_at)}、{a.added_by}）"
 
 
-def _category(profile, code: str) -> tuple[str, str]:
+def _category(profile: PolicyProfile, code: str) -> tuple[str, str]:
     try:
         c = profile.category(code)
         return c.label_ja, c.section
@@ -107,7 +109,9 @@ def _category(profile, code: str) -> tuple[str, str]:
         return code, "—"
 
 
-def _tags(profile, m: RecordingManifest, extra: Sequence) -> tuple[ReportTag, ...]:
+def _tags(
+    profile: PolicyProfile, m: RecordingManifest, extra: Sequence[TagEntry]
+) -> tuple[ReportTag, ...]:
     start = _parse(m.started_at)
     out = []
     for t in sorted((*m.tags, *extra), key=lambda t: t.offset_ms):
@@ -127,7 +131,7 @@ def build_report(
     *,
     files: tuple[ReportFile, ...],
     bundle_id: str,
-    custody: list[dict],
+    custody: list[dict[str, Any]],
     recipient: str,
 ) -> ReportData:
     inc = inputs.incident
@@ -174,7 +178,7 @@ def build_report(
             label, section = r.code, "—"
         responses.append(ReportResponse(label, section, show_time(r.at), r.by, r.note))
     recordings = []
-    for m, r in zip(manifests, inputs.recordings, strict=True):
+    for m, rec in zip(manifests, inputs.recordings, strict=True):
         audio = f"recordings/{m.id}.wav" if m.sample_format == "s16le" else "recordings/"
         if m.sample_format != "s16le":
             audio = next((f.path for f in files if f.path.startswith(f"recordings/{m.id}.")
@@ -196,7 +200,7 @@ def build_report(
                 audio_format=fmt,
                 pcm_sha256=m.pcm_sha256,
                 workstation=f"{m.workstation.name}（{CHANNEL_JA.get(m.channel, m.channel)}）",
-                tags=_tags(profile, m, r.later_tags),
+                tags=_tags(profile, m, rec.later_tags),
                 recovered=m.status == "recovered",
                 over_limit=m.over_limit or m.duration_ms > limit_ms,
             )

@@ -18,8 +18,12 @@ import os
 import re
 import threading
 import uuid
+from typing import TYPE_CHECKING
 
 from kasuhara_recorder.bundle.report_model import ReportData
+
+if TYPE_CHECKING:  # QtGui is imported where the PDF is made, not with this module
+    from PySide6.QtGui import QFont, QPdfWriter, QTextDocument
 
 # Latin letters and digits from DejaVu Sans, Japanese from Noto Sans CJK JP: Qt writes no
 # ToUnicode entries for Noto CJK's digits, so with Noto alone pdftotext (and a reader's search,
@@ -297,7 +301,9 @@ MARGIN_CM = 2.0
 FOOTER_CM = 1.0  # below the text: the page number
 
 
-def _layout(report: ReportData, writer, font, breaks: dict[int, set[int]]):
+def _layout(
+    report: ReportData, writer: QPdfWriter, font: QFont, breaks: dict[int, set[int]]
+) -> tuple[QTextDocument, _Tables]:
     """The report laid out on the writer's pages (device pixels), and its tables' pieces."""
     from PySide6.QtCore import QSizeF
     from PySide6.QtGui import QTextDocument, QTextFrameFormat
@@ -320,7 +326,7 @@ def _layout(report: ReportData, writer, font, breaks: dict[int, set[int]]):
     return doc, tables
 
 
-def _split_rows(doc, tables: _Tables) -> list[tuple[int, int]]:
+def _split_rows(doc: QTextDocument, tables: _Tables) -> list[tuple[int, int]]:
     """(logical table, row) of every body row whose top and bottom are on different pages."""
     from PySide6.QtGui import QTextTable
 
@@ -341,7 +347,7 @@ def _split_rows(doc, tables: _Tables) -> list[tuple[int, int]]:
     return split
 
 
-def _paginate(report: ReportData, writer, font):
+def _paginate(report: ReportData, writer: QPdfWriter, font: QFont) -> tuple[QTextDocument, _Tables]:
     """Lay out, moving the first split row to the next page, until no row is split."""
     breaks: dict[int, set[int]] = {}
     for _ in range(500):  # each pass fixes one row; a report is far below this
@@ -355,7 +361,7 @@ def _paginate(report: ReportData, writer, font):
     return doc, tables
 
 
-def _paint(doc, writer, font) -> None:
+def _paint(doc: QTextDocument, writer: QPdfWriter, font: QFont) -> None:
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.bundle.assemble import MANIFEST, MANIFEST_SIG, SUMS, SUMS_SIG
 from kasuhara_recorder.bundle.custody import check_custody
@@ -171,7 +172,7 @@ class Failure:
         text = ja if lang == "ja" else en
         return f"{shown(self.file)}: {text}" + (f" ({shown(self.detail)})" if self.detail else "")
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "check": self.check, "detail": self.detail}
 
 
@@ -198,7 +199,7 @@ class VerifyReport:
         channel (the same two the export printed)."""
         return Handover(self.signing_fingerprint, self.bundle_sha256)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "path": self.path,
@@ -219,6 +220,15 @@ class _Digest:
     size: int
     data_sha256: str | None = None
     raw: bytes | None = None
+
+
+def _listed(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The manifest's file entries by path (entries of another shape are not files)."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in manifest.get("files", []):
+        if isinstance(f, dict) and isinstance(f.get("path"), str):
+            out[f["path"]] = f
+    return out
 
 
 def _top_prefix(names: list[str]) -> str:
@@ -293,14 +303,33 @@ class _Verifier:
         data_sha = (dh.hexdigest() if layout is not None else "") if dh is not None else None
         return _Digest(h.hexdigest(), pos, data_sha, bytes(kept) if kept is not None else None)
 
+    # --- the phases: open → digest every member → structure → per-member hashes → signatures →
+    # recordings → custody → verdict. Each reports what it finds and lets the next run, so one
+    # verify names every failure; only a hostile archive stops it (raised).
     def run(self, path: str) -> VerifyReport:
+        names = self.open()
+        digests = self.digest_all(names)
+        sums = self.read_sums(names, digests)
+        manifest = self.read_manifest(names, digests)
+        listed = _listed(manifest)
+        self.check_members(names, digests, sums, listed)
+        self.check_sums_against_manifest(sums, listed, digests)
+        keys = self._keys(manifest, digests)
+        self._manifest_signature(manifest, digests)
+        self._sums_signature(manifest, digests, SUMS_SIG in names)
+        recs = self._recordings(manifest, digests, keys)
+        self._custody(digests, keys)
+        self.pool.shutdown()
+        return self.verdict(path, names, manifest, recs)
+
+    def open(self) -> dict[str, str]:
+        """Bundle-relative name → name in the ZIP; NotABundle or ZipBomb from the directory."""
         z = self.z
         prefix = _top_prefix(z.names())
         names = {n[len(prefix) :]: n for n in z.names() if n.startswith(prefix)}
         self.z_names.update(names)
         if SUMS not in names and MANIFEST not in names:
             raise NotABundle("no SHA256SUMS and no manifest.json")
-        total = sum(z.entries[n].size for n in names.values())
         # Parsed files are held in memory: bounded in all, from the ZIP directory alone, or a
         # ZIP of many files each under the per-file limit (deflated ~100:1) could fill it.
         kept = sum(z.entries[n].size for p, n in names.items() if parsed(p))
@@ -308,6 +337,11 @@ class _Verifier:
             raise ZipBomb(
                 f"{kept} bytes of manifests, keys and signatures (limit {z.limits.max_kept_bytes})"
             )
+        return names
+
+    def digest_all(self, names: dict[str, str]) -> dict[str, _Digest]:
+        z = self.z
+        total = sum(z.entries[n].size for n in names.values())
         digests: dict[str, _Digest] = {}
         done = 0
         for name, zname in sorted(names.items()):
@@ -317,31 +351,40 @@ class _Verifier:
             except DamagedEntry as e:
                 self.fail(name, "zip-crc", e.detail)
             done += z.entries[zname].size
-        sums: dict[str, str] = {}
+        return digests
+
+    def read_sums(self, names: dict[str, str], digests: dict[str, _Digest]) -> dict[str, str]:
         if SUMS not in names:
             self.fail(SUMS, "present")
         elif SUMS in digests:
             try:
-                sums = parse_sha256sums(digests[SUMS].raw or b"")
+                return parse_sha256sums(digests[SUMS].raw or b"")
             except Sha256SumsError as e:
                 self.fail(SUMS, "readable", str(e))
-        manifest: dict = {}
+        return {}
+
+    def read_manifest(self, names: dict[str, str], digests: dict[str, _Digest]) -> dict[str, Any]:
         if MANIFEST not in names:
             self.fail(MANIFEST, "present")
         elif MANIFEST in digests:
             try:
-                manifest = self._manifest_shape(
+                return self._manifest_shape(
                     parse_json_limited(digests[MANIFEST].raw or b"", MANIFEST, 64)
                 )
             except JsonTooDeep:
                 raise
             except HostileJson as e:
                 self.fail(MANIFEST, "readable", e.detail)
-        listed = {
-            f.get("path"): f
-            for f in manifest.get("files", [])
-            if isinstance(f, dict) and isinstance(f.get("path"), str)
-        }
+        return {}
+
+    def check_members(
+        self,
+        names: dict[str, str],
+        digests: dict[str, _Digest],
+        sums: dict[str, str],
+        listed: dict[str, Any],
+    ) -> None:
+        """Every file against SHA256SUMS and the manifest; every file either lists is there."""
         for name in sorted(set(names) | set(sums) | set(listed)):
             if name not in names:
                 self.fail(name, "present")
@@ -358,20 +401,23 @@ class _Verifier:
                 m = listed.get(name)
                 ok = m is not None and m.get("sha256") == d.sha256 and m.get("size") == d.size
                 self.check(ok, name, "manifest")
-        # SHA256SUMS itself is covered by the signed manifest: each line must agree with it.
-        if sums and listed:
-            signed = {p: str(f.get("sha256")) for p, f in listed.items()}
-            for p in (MANIFEST, MANIFEST_SIG):
-                if p in digests:
-                    signed[p] = digests[p].sha256
-            disagree = {p for p in set(sums) | set(signed) if sums.get(p) != signed.get(p)}
-            self.check(not disagree, SUMS, "manifest", ", ".join(sorted(disagree)))
-        keys = self._keys(manifest, digests)
-        self._manifest_signature(manifest, digests)
-        self._sums_signature(manifest, digests, SUMS_SIG in names)
-        recs = self._recordings(manifest, digests, keys)
-        self._custody(digests, keys)
-        self.pool.shutdown()
+
+    def check_sums_against_manifest(
+        self, sums: dict[str, str], listed: dict[str, Any], digests: dict[str, _Digest]
+    ) -> None:
+        """SHA256SUMS itself is covered by the signed manifest: each line must agree with it."""
+        if not (sums and listed):
+            return
+        signed = {p: str(f.get("sha256")) for p, f in listed.items()}
+        for p in (MANIFEST, MANIFEST_SIG):
+            if p in digests:
+                signed[p] = digests[p].sha256
+        disagree = {p for p in set(sums) | set(signed) if sums.get(p) != signed.get(p)}
+        self.check(not disagree, SUMS, "manifest", ", ".join(sorted(disagree)))
+
+    def verdict(
+        self, path: str, names: dict[str, str], manifest: dict[str, Any], recs: list[str]
+    ) -> VerifyReport:
         return VerifyReport(
             path=path,
             files=len(names),
@@ -384,7 +430,7 @@ class _Verifier:
             file_names=tuple(sorted(names)),
         )
 
-    def _keys(self, manifest: dict, digests: dict[str, _Digest]) -> dict[str, str]:
+    def _keys(self, manifest: dict[str, Any], digests: dict[str, _Digest]) -> dict[str, str]:
         """fingerprint -> PEM, computed from the key files themselves (not taken on trust)."""
         out = {}
         for name, d in digests.items():
@@ -395,7 +441,7 @@ class _Verifier:
                     self.fail(name, "readable", "not an Ed25519 public key")
         return out
 
-    def _manifest_shape(self, obj: object) -> dict:
+    def _manifest_shape(self, obj: object) -> dict[str, Any]:
         """The manifest with every field the checks read of the kind they expect: a field of
         another kind (a changed or hand-made manifest) is named and read as empty, so the checks
         report failures instead of raising TypeError."""
@@ -410,7 +456,7 @@ class _Verifier:
                 del out[key]
         return out
 
-    def _manifest_signature(self, manifest: dict, digests: dict[str, _Digest]) -> None:
+    def _manifest_signature(self, manifest: dict[str, Any], digests: dict[str, _Digest]) -> None:
         if MANIFEST not in digests:
             return  # missing or damaged: already reported
         # Checked whatever the manifest holds: an edited one that is no longer a full object
@@ -438,7 +484,9 @@ class _Verifier:
                     )
         self.check(ok, MANIFEST_SIG, "manifest-signature", detail)
 
-    def _sums_signature(self, manifest: dict, digests: dict[str, _Digest], present: bool) -> None:
+    def _sums_signature(
+        self, manifest: dict[str, Any], digests: dict[str, _Digest], present: bool
+    ) -> None:
         """SHA256SUMS.sig: the signing key's signature of SHA256SUMS, so that the recipient's two
         commands (openssl, sha256sum -c) prove every byte. Bundles of format 1 had none; the
         version is inside the signed manifest, so it cannot be lowered without a new signature."""
@@ -464,7 +512,9 @@ class _Verifier:
         # digit in SHA256SUMS changes no digest, only the signed bytes), so both are named.
         self.fail(SUMS, "sums-signature")
 
-    def _recordings(self, manifest: dict, digests, keys: dict[str, str]) -> list[str]:
+    def _recordings(
+        self, manifest: dict[str, Any], digests: dict[str, _Digest], keys: dict[str, str]
+    ) -> list[str]:
         ids = []
         checked: set[str] = set()
         repeated: list[str] = []
@@ -478,49 +528,63 @@ class _Verifier:
                 repeated.append(mpath)
                 continue
             checked.add(mpath)
-            cap = digests.get(mpath)
-            sig = digests.get(str(rec.get("signature", "")))
-            key = digests.get(str(rec.get("key", "")))
             ids.append(str(rec.get("id", "")))
-            if cap is None or cap.raw is None or sig is None or key is None or not key.raw:
-                self.fail(mpath or "recordings/", "capture-signature", "file missing")
-                continue
-            try:
-                ok = verify_signature(key.raw, cap.raw, sig.raw or b"")
-            except BadPublicKey:
-                ok = False
-            self.check(ok, mpath, "capture-signature")
-            try:
-                m = RecordingManifest.from_bytes(cap.raw, mpath)
-            except KasuharaError as e:
-                self.fail(mpath, "readable", e.message("en"))
-                continue
-            try:
-                same_key = fingerprint_of(load_public_pem(key.raw)) == m.workstation.fingerprint
-            except BadPublicKey:
-                same_key = False
-            self.check(same_key, mpath, "capture-key")
-            audio = str(rec.get("wav", rec.get("original", "")))
-            d = digests.get(audio)
-            if not audio:
-                self.fail(MANIFEST, "readable", f"recording {rec.get('id')!s}: no audio file")
-            elif d is None:
-                reported = any(f.file == audio for f in self.failures)
-                if audio not in self.z_names and not reported:
-                    self.fail(audio, "present")
-                # else damaged inside the ZIP: already reported
-            elif m.sample_format == "s16le":
-                # Captured PCM: the WAV's data chunk is the sealed plaintext.
-                self.check(d.data_sha256 == m.pcm_sha256, audio, "pcm-sha256")
-            else:
-                # Imported byte for byte (a .wav too): the whole file is the sealed plaintext.
-                want = m.import_info.original_sha256 if m.import_info else m.pcm_sha256
-                ok = d.sha256 == m.pcm_sha256 == want
-                self.check(ok, audio, "original-sha256")
+            m = self._capture_manifest(rec, mpath, digests)
+            if m is not None:
+                self._audio(rec, m, digests)
         if repeated:
             detail = f"{len(repeated)} recordings repeat a capture manifest ({repeated[0]})"
             self.fail(MANIFEST, "readable", detail)
         return ids
+
+    def _capture_manifest(
+        self, rec: dict[str, Any], mpath: str, digests: dict[str, _Digest]
+    ) -> RecordingManifest | None:
+        """The capture manifest's signature and key; the manifest when it can be read."""
+        cap = digests.get(mpath)
+        sig = digests.get(str(rec.get("signature", "")))
+        key = digests.get(str(rec.get("key", "")))
+        if cap is None or cap.raw is None or sig is None or key is None or not key.raw:
+            self.fail(mpath or "recordings/", "capture-signature", "file missing")
+            return None
+        try:
+            ok = verify_signature(key.raw, cap.raw, sig.raw or b"")
+        except BadPublicKey:
+            ok = False
+        self.check(ok, mpath, "capture-signature")
+        try:
+            m = RecordingManifest.from_bytes(cap.raw, mpath)
+        except KasuharaError as e:
+            self.fail(mpath, "readable", e.message("en"))
+            return None
+        try:
+            same_key = fingerprint_of(load_public_pem(key.raw)) == m.workstation.fingerprint
+        except BadPublicKey:
+            same_key = False
+        self.check(same_key, mpath, "capture-key")
+        return m
+
+    def _audio(
+        self, rec: dict[str, Any], m: RecordingManifest, digests: dict[str, _Digest]
+    ) -> None:
+        """The audio against the signed capture manifest, by its kind (not its file name)."""
+        audio = str(rec.get("wav", rec.get("original", "")))
+        d = digests.get(audio)
+        if not audio:
+            self.fail(MANIFEST, "readable", f"recording {rec.get('id')!s}: no audio file")
+        elif d is None:
+            reported = any(f.file == audio for f in self.failures)
+            if audio not in self.z_names and not reported:
+                self.fail(audio, "present")
+            # else damaged inside the ZIP: already reported
+        elif m.sample_format == "s16le":
+            # Captured PCM: the WAV's data chunk is the sealed plaintext.
+            self.check(d.data_sha256 == m.pcm_sha256, audio, "pcm-sha256")
+        else:
+            # Imported byte for byte (a .wav too): the whole file is the sealed plaintext.
+            want = m.import_info.original_sha256 if m.import_info else m.pcm_sha256
+            ok = d.sha256 == m.pcm_sha256 == want
+            self.check(ok, audio, "original-sha256")
 
     def _custody(self, digests: dict[str, _Digest], keys: dict[str, str]) -> None:
         name = CUSTODY

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import re
 import sys
+from pathlib import Path
 
 from kasuhara_recorder.resources import resource
 
@@ -18,7 +19,7 @@ _SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 _CSP_HASH = re.compile(rb"script-src 'sha256-([^']*)'")
 
 
-def page_path():
+def page_path() -> Path:
     return resource("verify", "verify.html")
 
 

@@ -110,7 +110,7 @@ class SafeZipReader:
     """Reads a ZIP from a path, bytes or a seekable binary file without writing anything."""
 
     def __init__(
-        self, source: str | os.PathLike | bytes | BinaryIO, limits: ZipLimits | None = None
+        self, source: str | os.PathLike[str] | bytes | BinaryIO, limits: ZipLimits | None = None
     ) -> None:
         self.limits = limits or ZipLimits()
         self._owned = False
@@ -121,7 +121,7 @@ class SafeZipReader:
                 # A FIFO would block open() until something writes to it; a device is no bundle.
                 if not stat.S_ISREG(os.stat(source).st_mode):
                     raise NotAZip(f"{source}: not a regular file")
-                self._f = open(Path(source), "rb")  # noqa: SIM115 - closed by close()
+                self._f = open(Path(source), "rb")  # closed by close()
             except OSError as e:
                 raise NotAZip(f"{source}: {e.strerror}") from None
             self._owned = True
@@ -308,7 +308,7 @@ class SafeZipReader:
             raise MalformedArchive(f"local and central headers of {name!r} disagree")
         if self._read_at(offset + 30, l_name_len) != raw_name:
             raise MalformedArchive(f"local header names a different file than {name!r}")
-        return offset + 30 + l_name_len + l_extra_len
+        return int(offset + 30 + l_name_len + l_extra_len)
 
     # --- content -----------------------------------------------------------------------
     def names(self) -> list[str]:

@@ -14,7 +14,7 @@ import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 from kasuhara_recorder.bundle.zip_reader import ZipLimits, check_name
 
@@ -36,8 +36,17 @@ class _Written:
     offset: int
 
 
+class ZipOutput(Protocol):
+    """What the writer needs of its file: it goes back once per streamed entry for the CRC."""
+
+    def write(self, data: bytes, /) -> int: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def tell(self) -> int: ...
+    def flush(self) -> None: ...
+
+
 class DeterministicZipWriter:
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: ZipOutput) -> None:
         self._out = out
         self._entries: list[_Written] = []
         self._names: set[str] = set()

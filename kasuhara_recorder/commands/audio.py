@@ -67,7 +67,9 @@ def _file_seconds(path: str) -> float | None:
     return info.frames / info.samplerate if info.samplerate else None
 
 
-def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
+def _record_tags(args: argparse.Namespace) -> list[tuple[str, float]]:
+    """The --tag values in time order, once the arguments make sense together (BadInput
+    otherwise, before any device or file is opened)."""
     if args.device and args.input_file:
         raise cli.BadInput(
             "--device と --input-file は同時に指定できません",
@@ -101,6 +103,11 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
                 f"{tags[-1][1]} 秒のタグは {args.input_file} の終わり（{length:.2f} 秒）より後です",
                 f"tag at {tags[-1][1]} s is after the end of {args.input_file} ({length:.2f} s)",
             )
+    return tags
+
+
+def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
+    tags = _record_tags(args)
     app = _service(args)
     for code, _ in tags:  # refuse before recording, not half-way
         if not app.profile.is_known_code(code):

@@ -16,7 +16,7 @@ from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS
 from kasuhara_recorder.config import resolve_data_dir
 
 if TYPE_CHECKING:
-    from kasuhara_recorder.bundle.export import ExportProgress
+    from kasuhara_recorder.bundle.export import ExportProgress, ExportResult
 # The export and crypto stacks are imported by the commands that use them: every launch of the
 # program, the desktop app's included, builds this parser.
 
@@ -59,12 +59,17 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
         app.close()
     if last[0] >= 0:
         print(file=sys.stderr)
-    from kasuhara_recorder.bundle.handover import grouped
+    say_exported(console, result)
+    return 0
+
+
+def say_exported(console: cli.Console, result: ExportResult) -> None:
+    """What `export` prints: the bundle, and the two values to tell the recipient apart from it,
+    shown as the wizard shows them (``Handover.shown``)."""
     from kasuhara_recorder.bundle.verify import unicode_text
 
     path = unicode_text(str(result.path))  # a name that is not UTF-8 must not fail the printing
-    fp = grouped(result.signing_fingerprint, lines=True).replace("\n", "\n    ")
-    sha = grouped(result.bundle_sha256, lines=True).replace("\n", "\n    ")
+    fp, sha = (v.replace("\n", "\n    ") for v in result.handover.shown())
     console.say(
         f"証拠バンドルを作成しました: {path}\n  バンドルID: {result.bundle_id}\n"
         f"  ファイル数: {len(result.files) + 2}、{result.size:,} バイト\n"
@@ -89,17 +94,14 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
             "files": [f.path for f in result.files] + ["SHA256SUMS", "SHA256SUMS.sig"],
         }
     )
-    return 0
 
 
 def cmd_verify(args: argparse.Namespace, console: cli.Console) -> int:
-    from kasuhara_recorder.bundle.handover import grouped
     from kasuhara_recorder.bundle.verify import shown, verify_bundle
 
     report = verify_bundle(Path(args.bundle))
     incident = shown(report.incident_id)  # from the bundle: printed with escapes
-    fp = grouped(report.signing_fingerprint, lines=True).replace("\n", "\n    ")
-    sha = grouped(report.bundle_sha256, lines=True).replace("\n", "\n    ")
+    fp, sha = (v.replace("\n", "\n    ") for v in report.handover.shown())
     if report.ok:
         console.say(
             f"検証に合格しました。改ざんは検出されませんでした（{report.files} ファイル、"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kasuhara_recorder.evidence.canonical_json import canonical_json, parse_json_object
 from kasuhara_recorder.evidence.workstation_key import WorkstationKey, verify_signature
@@ -59,10 +60,10 @@ class AuditEntry:
     signature: str
 
     @property
-    def data(self) -> dict:
+    def data(self) -> dict[str, Any]:
         return parse_json_object(self.data_json.encode("utf-8"), f"audit entry {self.seq}")
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
             "time": self.time,
@@ -74,7 +75,7 @@ class AuditEntry:
             "prev_hash": self.prev_hash,
         }
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The entry as exported (bundles): the body, hash, signature and the data itself."""
         return {**self.body(), "hash": self.hash, "signature": self.signature, "data": self.data}
 
@@ -128,11 +129,11 @@ def make_entry(
     actor: str,
     event: str,
     subject: str,
-    data: Mapping,
+    data: Mapping[str, Any],
     key: WorkstationKey,
 ) -> AuditEntry:
     data_json = canonical_json(dict(data))
-    body = {
+    body: dict[str, Any] = {
         "seq": 1 if prev is None else prev.seq + 1,
         "time": time,
         "actor": actor,
@@ -194,14 +195,7 @@ def verify_chain(
             and sha256_hex(signed) == e.hash
         )
         if e.prev_hash != prev_hash:
-            if e.prev_hash in all_hashes:
-                reason = REORDERED  # a genuine link, to the wrong place
-            elif skipped:
-                reason = INSERTED
-            elif self_ok:
-                reason = DELETED  # a genuine entry whose predecessor is gone
-            else:
-                reason = EDITED
+            reason = _broken_link(e.prev_hash in all_hashes, skipped=skipped, self_ok=self_ok)
             return ChainReport(False, e.seq, reason, i)
         if not self_ok:
             return ChainReport(False, e.seq, INSERTED if skipped else EDITED, i)
@@ -212,20 +206,37 @@ def verify_chain(
             return ChainReport(False, e.seq, INSERTED if skipped else BAD_SIGNATURE, i)
         prev_hash = e.hash
         expected += 1
-    last_seq = expected - 1
+    return _check_head(head, len(rows), expected - 1, prev_hash, keys)
+
+
+def _broken_link(links_elsewhere: bool, *, skipped: bool, self_ok: bool) -> str:
+    """Why an entry does not link to its predecessor."""
+    if links_elsewhere:
+        return REORDERED  # a genuine link, to the wrong place
+    if skipped:
+        return INSERTED
+    if self_ok:
+        return DELETED  # a genuine entry whose predecessor is gone
+    return EDITED
+
+
+def _check_head(
+    head: ChainHead | None, count: int, last_seq: int, last_hash: str, keys: Mapping[str, str]
+) -> ChainReport:
+    """The signed head against the end of an intact walk of ``count`` entries."""
     if head is None:
-        if rows:
-            return ChainReport(False, last_seq, TRUNCATED_HEAD, len(rows))
+        if count:
+            return ChainReport(False, last_seq, TRUNCATED_HEAD, count)
         return ChainReport(True, None, None, 0, 0)
     head_ok = _sig_ok(keys, head.workstation, head.signed_bytes(), head.signature)
     if head_ok is None:
-        return ChainReport(False, head.seq, UNKNOWN_KEY, len(rows), head.seq)
+        return ChainReport(False, head.seq, UNKNOWN_KEY, count, head.seq)
     if not head_ok:
-        return ChainReport(False, head.seq, BAD_SIGNATURE, len(rows), head.seq)
+        return ChainReport(False, head.seq, BAD_SIGNATURE, count, head.seq)
     if head.seq > last_seq:
-        return ChainReport(False, last_seq + 1, TRUNCATED_HEAD, len(rows), head.seq)
+        return ChainReport(False, last_seq + 1, TRUNCATED_HEAD, count, head.seq)
     if head.seq < last_seq:
-        return ChainReport(False, head.seq + 1, INSERTED, len(rows), head.seq)
-    if head.hash != prev_hash:
-        return ChainReport(False, head.seq, EDITED, len(rows), head.seq)
-    return ChainReport(True, None, None, len(rows), head.seq)
+        return ChainReport(False, head.seq + 1, INSERTED, count, head.seq)
+    if head.hash != last_hash:
+        return ChainReport(False, head.seq, EDITED, count, head.seq)
+    return ChainReport(True, None, None, count, head.seq)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from kasuhara_recorder.errors import EvidenceError
 
@@ -59,8 +60,8 @@ def loads_strict(raw: bytes, *, allow_float: bool = False) -> object:
     Raises ValueError (UnicodeDecodeError included) or RecursionError; callers wrap them in
     their own typed error."""
 
-    def no_dupes(pairs: list[tuple[str, object]]) -> dict:
-        d: dict = {}
+    def no_dupes(pairs: list[tuple[str, object]]) -> dict[str, Any]:
+        d: dict[str, Any] = {}
         for k, v in pairs:
             if k in d:
                 raise ValueError(f"duplicate key {k!r}")
@@ -81,7 +82,7 @@ def loads_strict(raw: bytes, *, allow_float: bool = False) -> object:
     )
 
 
-def parse_json_object(raw: bytes, source: str = "JSON") -> dict:
+def parse_json_object(raw: bytes, source: str = "JSON") -> dict[str, Any]:
     """Parse UTF-8 JSON that must be an object; floats, NaN and duplicate keys are refused."""
     try:
         obj = loads_strict(raw)

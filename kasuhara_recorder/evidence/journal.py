@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.evidence.vault import journal_path  # the vault owns every name
 from kasuhara_recorder.platform_seam import claim_lock
@@ -57,7 +58,7 @@ class SealedTail:
     sealed_size: int
     sealed_sha256: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "pcm_offset": self.pcm_offset,
@@ -68,7 +69,7 @@ class SealedTail:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> SealedTail:
+    def from_dict(cls, d: dict[str, Any]) -> SealedTail:
         out = cls(
             file=d["file"],
             pcm_offset=d["pcm_offset"],
@@ -141,13 +142,13 @@ class Journal:
         return None
 
 
-def record_line(record: dict) -> bytes:
+def record_line(record: dict[str, Any]) -> bytes:
     from kasuhara_recorder.evidence.canonical_json import canonical_json
 
     return canonical_json(record) + b"\n"
 
 
-def open_record(stream: StreamInfo) -> dict:
+def open_record(stream: StreamInfo) -> dict[str, Any]:
     return {
         "v": JOURNAL_VERSION,
         "kind": "open",
@@ -160,7 +161,7 @@ def open_record(stream: StreamInfo) -> dict:
 
 def checkpoint_record(
     pcm_bytes: int, pcm_sha: str, sealed_bytes: int, sealed_sha: str, *, closed: bool
-) -> dict:
+) -> dict[str, Any]:
     return {
         "v": JOURNAL_VERSION,
         "pcm_bytes": pcm_bytes,
@@ -172,7 +173,7 @@ def checkpoint_record(
     }
 
 
-def tail_record(t: TailCheckpoint) -> dict:
+def tail_record(t: TailCheckpoint) -> dict[str, Any]:
     return {
         "v": JOURNAL_VERSION,
         "kind": "tail",
@@ -183,7 +184,9 @@ def tail_record(t: TailCheckpoint) -> dict:
     }
 
 
-def _parse(line: bytes) -> StreamInfo | Checkpoint | TailCheckpoint | tuple | None:
+def _parse(
+    line: bytes,
+) -> tuple[StreamInfo, str] | Checkpoint | TailCheckpoint | None:
     try:
         d = json.loads(line)
         kind = d.get("kind")

@@ -183,7 +183,7 @@ class RecordingManifest:
     def sealed_name(self) -> str:
         return sealed_name(self.id)
 
-    def with_changes(self, **changes) -> RecordingManifest:
+    def with_changes(self, **changes: Any) -> RecordingManifest:
         return replace(self, **changes)
 
     @classmethod
@@ -200,7 +200,7 @@ class RecordingManifest:
         """Every sealed file of the recording, in the order their plaintext is joined."""
         return (self.sealed_name,) if self.tail is None else (self.sealed_name, self.tail.file)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = self._dict()
         if self.tail is not None:
             d["tail"] = self.tail.to_dict()
@@ -208,7 +208,7 @@ class RecordingManifest:
             d["pre_event_ms"] = self.pre_event_ms
         return d
 
-    def _dict(self) -> dict:
+    def _dict(self) -> dict[str, Any]:
         return {
             "format": self.format,
             "id": self.id,
@@ -262,7 +262,7 @@ class RecordingManifest:
         return canonical_json(self.to_dict())
 
     @classmethod
-    def from_dict(cls, d: dict) -> RecordingManifest:
+    def from_dict(cls, d: dict[str, Any]) -> RecordingManifest:
         try:
             if d.get("format") != MANIFEST_FORMAT:
                 raise ManifestError(f"unknown format {d.get('format')!r}")

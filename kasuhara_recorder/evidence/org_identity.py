@@ -28,11 +28,13 @@ class WrongPassphrase(KasuharaError):
         "正しいはずの場合は、鍵ファイルが壊れている可能性があります。"
     )
     en = "wrong passphrase for {detail} (or the identity file is damaged)"
+    attempt: int  # the how-manieth failed unlock (set by the export service)
 
 
 class DamagedIdentity(KasuharaError):
     ja = "組織の鍵ファイル {detail} が壊れているか、鍵ファイルではありません。"
     en = "organisation identity file {detail} is damaged or not an identity file"
+    attempt: int  # the how-manieth failed unlock (set by the export service)
 
 
 class BadRecipient(KasuharaError):

@@ -57,9 +57,10 @@ import io
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyrage
 
@@ -75,7 +76,6 @@ from kasuhara_recorder.evidence.journal import (
     checkpoint_record,
     claim,
     journal_in_use,
-    journal_path,
     now_iso,
     open_record,
     read_checkpoint,
@@ -87,11 +87,15 @@ from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
 from kasuhara_recorder.evidence.vault import (
     SEALED,
     TAIL_SLOTS,
+    journal_path,
     reserve_path,
     tail_member_path,
     tail_slot_path,
 )
 from kasuhara_recorder.platform_seam import BINARY, read_at, read_into_at, release, try_lock
+
+if TYPE_CHECKING:
+    from _hashlib import HASH
 
 PT_CHUNK = 64 * 1024  # age STREAM plaintext chunk
 CT_CHUNK = PT_CHUNK + 16  # + Poly1305 tag
@@ -188,7 +192,7 @@ class _Snapshot:
 
     __slots__ = ("pcm_bytes", "pt_hash")
 
-    def __init__(self, pcm_bytes: int, pt_hash: object) -> None:
+    def __init__(self, pcm_bytes: int, pt_hash: HASH) -> None:
         self.pcm_bytes = pcm_bytes
         self.pt_hash = pt_hash
 
@@ -259,7 +263,7 @@ class _PlainFeed(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b: memoryview) -> int:  # encrypt thread
+    def readinto(self, b: memoryview) -> int:  # type: ignore[override]  # pyrage: a memoryview
         with self._cond:
             while self._block is None:
                 if self._eof or self._stopped:
@@ -473,7 +477,9 @@ class SealedWriter:
         """Keep the plaintext since the newest chunk checkpoint; hand a copy to the tail
         thread when one is due. Costs a copy of the block and, once an interval, one of the
         tail (at most a few chunks): no hashing of the audio twice, no syscall."""
-        buf = self._tail_buf
+        buf, tail, interval = self._tail_buf, self._tail, self._tail_interval
+        if tail is None or interval is None:
+            return  # not reached: only a writer with a tail thread keeps one
         if buf is None:
             return  # gave up keeping a tail (see TAIL_MAX_BYTES)
         buf += mv
@@ -486,8 +492,8 @@ class SealedWriter:
             return
         now = time.monotonic()
         if now >= self._next_tail and self._pt_bytes > self._tail_base:
-            self._next_tail = now + self._tail_interval
-            self._tail.offer(
+            self._next_tail = now + interval
+            tail.offer(
                 TailCopy(
                     self._tail_base, bytes(buf), self._pt_bytes, self._pt_hash.copy().hexdigest()
                 )
@@ -635,12 +641,7 @@ class SealedWriter:
             while hashed < avail:
                 cut = self._next_cut(header_len, hashed, ready is None)
                 stop = avail if cut is None or cut[0] > avail else cut[0]
-                while hashed < stop:
-                    n = read_into_at(self._back_fd, view[: min(READ_BLOCK, stop - hashed)], hashed)
-                    if n <= 0:
-                        raise VaultWriteError("the sealed file is shorter than what was written")
-                    ct.update(view[:n])
-                    hashed += n
+                hashed = self._hash_file(view, hashed, stop)
                 self._sink_pos = hashed
                 if cut is not None and hashed == cut[0]:
                     snap = cut[1]
@@ -664,6 +665,17 @@ class SealedWriter:
         )
         fsync_dir(self.path.parent)
 
+    def _hash_file(self, view: memoryview, start: int, stop: int) -> int:
+        """Feed the sealed file's bytes ``start``–``stop`` (read back) to its running hash."""
+        pos = start
+        while pos < stop:
+            n = read_into_at(self._back_fd, view[: min(READ_BLOCK, stop - pos)], pos)
+            if n <= 0:
+                raise VaultWriteError("the sealed file is shorter than what was written")
+            self._ct_hash.update(view[:n])
+            pos += n
+        return pos
+
     def _next_cut(
         self, header_len: int, hashed: int, first: bool
     ) -> tuple[int, _Snapshot | None] | None:
@@ -680,7 +692,13 @@ class SealedWriter:
         return None
 
     def _checkpoint(
-        self, pcm_bytes: int, pcm_sha: str, sealed_bytes: int, sealed_sha: str, *, closed=False
+        self,
+        pcm_bytes: int,
+        pcm_sha: str,
+        sealed_bytes: int,
+        sealed_sha: str,
+        *,
+        closed: bool = False,
     ) -> None:
         os.fsync(self._out_fd)  # everything written so far, which includes the cut
         self._append_journal(
@@ -689,7 +707,7 @@ class SealedWriter:
         if not closed:
             self._durable_pcm = pcm_bytes  # the producer's tail may start here now
 
-    def _append_journal(self, record: dict) -> None:
+    def _append_journal(self, record: dict[str, Any]) -> None:
         line = record_line(record)
         retried = False
         with self._journal_lock:
@@ -814,7 +832,7 @@ def _closing_record(
     source: str,
     attested_at: str,
     tail: SealedTail | None = None,
-) -> dict:
+) -> dict[str, Any]:
     rec = checkpoint_record(pcm_bytes, pcm_sha, sealed_bytes, sealed_sha, closed=True)
     rec.update(
         recovered=True,
@@ -839,7 +857,9 @@ def _truncate(sealed_path: Path, n: int) -> None:
         os.fsync(f.fileno())
 
 
-def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
+def _plan(
+    sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]
+) -> Callable[[], dict[str, Any]]:
     """Check everything the outcome rests on; return the step that carries it out."""
     if not j.exists or (j.parsed_nothing and (j.size > 0 or size > 0)):
         # No journal, or one that says nothing but was written to, or a file with bytes but
@@ -852,7 +872,7 @@ def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
     if cp is not None:
         _check_prefix(sealed_path, size, cp)
 
-        def cut_at_checkpoint() -> dict:
+        def cut_at_checkpoint() -> dict[str, Any]:
             _truncate(sealed_path, cp.sealed_bytes)
             return _closing_record(
                 cp.pcm_bytes, cp.pcm_sha256, cp.sealed_bytes, cp.sealed_sha256,
@@ -870,7 +890,7 @@ def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
         raise UsageError("no organisation recipient to seal the empty recording to")
     attested_at = j.opened_at or now_iso()
 
-    def close_empty() -> dict:
+    def close_empty() -> dict[str, Any]:
         data = pyrage.encrypt(b"", parsed)
         write_atomic(sealed_path, data)
         return _closing_record(
@@ -881,7 +901,9 @@ def _plan(sealed_path: Path, j: Journal, size: int, recipients: Sequence[str]):
     return close_empty
 
 
-def _plan_tail(sealed_path: Path, j: Journal, size: int, t: TailCheckpoint):
+def _plan_tail(
+    sealed_path: Path, j: Journal, size: int, t: TailCheckpoint
+) -> Callable[[], dict[str, Any]]:
     tail = t.tail
     base = tail.pcm_offset
     slot = sealed_path.parent / tail.file
@@ -898,7 +920,7 @@ def _plan_tail(sealed_path: Path, j: Journal, size: int, t: TailCheckpoint):
         raise CheckpointMismatch(f"{slot} (the sealed tail its journal names)")
     if base == 0:
 
-        def tail_is_the_file() -> dict:
+        def tail_is_the_file() -> dict[str, Any]:
             if here != final:
                 os.replace(here, final)
                 fsync_dir(sealed_path.parent)
@@ -913,7 +935,7 @@ def _plan_tail(sealed_path: Path, j: Journal, size: int, t: TailCheckpoint):
         raise CheckpointMismatch(f"{sealed_path} (the tail starts at {base}, no checkpoint there)")
     _check_prefix(sealed_path, size, cp)
 
-    def cut_and_keep_tail() -> dict:
+    def cut_and_keep_tail() -> dict[str, Any]:
         if here != final:
             os.replace(here, final)
             fsync_dir(sealed_path.parent)

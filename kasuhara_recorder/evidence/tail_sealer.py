@@ -103,6 +103,7 @@ class TailSealer:
                 if self._stopped:
                     return
                 copy, self._pending = self._pending, None
+            assert copy is not None  # the wait ends with a copy unless stopped
             if copy.pcm_bytes <= max(self._sealed_pcm, self._durable_pcm()):
                 continue  # whole chunks (or an earlier tail) cover it already
             try:

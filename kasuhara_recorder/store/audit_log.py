@@ -9,7 +9,9 @@ the change commit together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Mapping
+from typing import Any
 
 from kasuhara_recorder.evidence.audit_chain import (
     AuditEntry,
@@ -40,7 +42,7 @@ def _text(v: object) -> str:
     return v if isinstance(v, str) else str(v)
 
 
-def _entry(row) -> AuditEntry:
+def _entry(row: sqlite3.Row) -> AuditEntry:
     seq = row["seq"]
     return AuditEntry(
         seq=seq if isinstance(seq, int) else -1,
@@ -73,7 +75,7 @@ class AuditLog:
                 (fingerprint, public_key_pem, name, _now()),
             )
 
-    def append(self, actor: str, event: str, subject: str, data: Mapping) -> AuditEntry:
+    def append(self, actor: str, event: str, subject: str, data: Mapping[str, Any]) -> AuditEntry:
         with self.db.transaction() as c:
             row = c.execute(
                 f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"

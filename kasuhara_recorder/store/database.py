@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from kasuhara_recorder.errors import EvidenceError
 from kasuhara_recorder.store.migrations import MIGRATIONS, Migration
@@ -113,7 +114,7 @@ class Database:
     # --- schema --------------------------------------------------------------------------
     @property
     def schema_version(self) -> int:
-        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self, migrations: Sequence[Migration]) -> None:
         ordered = sorted(migrations, key=lambda m: m.version)
@@ -170,11 +171,11 @@ class Database:
             finally:
                 self._depth = 0
 
-    def execute(self, sql: str, params: Sequence | dict = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         with self._lock, self._typed_errors():
             return self._conn.execute(sql, params)
 
-    def query(self, sql: str, params: Sequence | dict = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock, self._typed_errors():
             return self._conn.execute(sql, params).fetchall()
 

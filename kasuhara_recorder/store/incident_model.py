@@ -7,11 +7,14 @@ categories, responses) are stable identifiers, labels are for people only.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 # The codes live in incident_codes (the CLI reads them without this module); named here too, as
 # every layer that holds an incident also needs them.
-from kasuhara_recorder.store.incident_codes import LOCATIONS, STATUSES, TRANSITIONS  # noqa: F401
+# Re-exported: the codes are part of the incident model (their home is importable cheaply).
+from kasuhara_recorder.store.incident_codes import LOCATIONS as LOCATIONS
+from kasuhara_recorder.store.incident_codes import STATUSES as STATUSES
+from kasuhara_recorder.store.incident_codes import TRANSITIONS as TRANSITIONS
 
 SCHEMA_VERSION = 1
 
@@ -155,7 +158,13 @@ def _marker_key(m: Marker) -> tuple[str, int, str]:
     return (m.code, m.offset_ms, m.recording_id)
 
 
-def _make(cls, d: Any):
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_D = TypeVar("_D", bound="DataclassInstance")
+
+
+def _make(cls: type[_D], d: Any) -> _D:
     if not isinstance(d, dict):
         raise ValueError(f"{cls.__name__} must be a JSON object")
     known = {f.name for f in fields(cls)}

@@ -8,7 +8,9 @@ change in the audit chain in the same transaction). Writes must run inside
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kasuhara_recorder.store.database import Database
@@ -30,7 +32,7 @@ _DRAFT_COLUMNS = (
 )  # fmt: skip
 
 
-def _draft_values(d: IncidentDraft) -> tuple:
+def _draft_values(d: IncidentDraft) -> tuple[Any, ...]:
     return (
         d.occurred_at, d.duration_seconds, d.location, int(d.at_office), d.location_detail,
         d.department, d.other_party.name, d.other_party.description, d.demand, d.validity_note,
@@ -38,16 +40,21 @@ def _draft_values(d: IncidentDraft) -> tuple:
     )  # fmt: skip
 
 
+def _attachment(row: sqlite3.Row) -> Attachment:
+    values = {k: row[k] for k in row.keys() if k != "after_submit"}
+    return Attachment(**values, after_submit=bool(row["after_submit"]))
+
+
 class IncidentRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     @property
-    def conn(self):
+    def conn(self) -> sqlite3.Connection:
         """The raw connection, for writes; callers hold ``db.transaction()`` (and its lock)."""
         return self.db.connection
 
-    def _rows(self, sql: str, params=()) -> list:
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         return self.db.query(sql, params)
 
     # --- writes (the caller holds the transaction) ---------------------------------------
@@ -71,7 +78,9 @@ class IncidentRepository:
         )
         self._replace_children(incident_id, draft)
 
-    def set_status(self, incident_id: str, status: str, updated_at: str, submitted_at=None) -> None:
+    def set_status(
+        self, incident_id: str, status: str, updated_at: str, submitted_at: str | None = None
+    ) -> None:
         if submitted_at is None:
             self.conn.execute(
                 "UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?",
@@ -189,7 +198,7 @@ class IncidentRepository:
             )  # fmt: skip
         )
         attachments = tuple(
-            Attachment(*a[:-1], after_submit=bool(a[-1]))
+            _attachment(a)
             for a in q(
                 "SELECT id, kind, name, added_at, added_by, url, media_type, size, sha256,"
                 " sealed_sha256, sealed_path, note, after_submit FROM incident_attachments"
@@ -230,7 +239,8 @@ class IncidentRepository:
         rows = self._rows("SELECT incident_id FROM recordings WHERE id = ?", (recording_id,))
         if not rows:
             raise LookupError(f"recording {recording_id} not found")
-        return rows[0][0]
+        incident_id: str | None = rows[0][0]
+        return incident_id
 
     def incident_ids_for_recording(self, recording_id: str) -> list[str]:
         return [

@@ -12,10 +12,11 @@ importing the interface loads no crypto and no SQLite.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from kasuhara_recorder.evidence.audit_chain import AuditEntry, ChainHead, ChainReport
@@ -49,7 +50,9 @@ class AuditStore(Protocol):
 
     def register_key(self, fingerprint: str, public_key_pem: str, name: str = "") -> None: ...
 
-    def append(self, actor: str, event: str, subject: str, data: Mapping) -> AuditEntry: ...
+    def append(
+        self, actor: str, event: str, subject: str, data: Mapping[str, Any]
+    ) -> AuditEntry: ...
 
     def entries(self, subject: str | None = None) -> list[AuditEntry]: ...
 
@@ -70,9 +73,9 @@ class RecordingStore(Protocol):
 
     def list(self, incident_id: str | None = None) -> list[RecordingRecord]: ...
 
-    def list_unattached(self) -> list[RecordingRecord]: ...
+    def list_unattached(self) -> builtins.list[RecordingRecord]: ...
 
-    def later_tag_counts(self, recording_ids: list[str]) -> dict[str, int]: ...
+    def later_tag_counts(self, recording_ids: builtins.list[str]) -> dict[str, int]: ...
 
     def set_incident(self, recording_id: str, incident_id: str | None) -> None: ...
 

@@ -7,7 +7,9 @@ Tags added after capture live in ``recording_tags`` (capture-time tags are in th
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 
 from kasuhara_recorder.evidence.manifest import (
@@ -58,7 +60,7 @@ def _sig_bytes(hex_text: object) -> bytes:
     return bytes.fromhex(hex_text)
 
 
-def _record(r) -> RecordingRecord:
+def _record(r: sqlite3.Row) -> RecordingRecord:
     return RecordingRecord(
         id=r["id"],
         incident_id=r["incident_id"],
@@ -124,7 +126,7 @@ class RecordingRepository:
             )
         return [_record(r) for r in rows]
 
-    def list_unattached(self) -> list[RecordingRecord]:
+    def list_unattached(self) -> builtins.list[RecordingRecord]:
         """Recordings no incident holds (kept as routine, or recovered and not yet attached),
         newest first: the ones staff may still add to an incident."""
         rows = self.db.query(
@@ -133,7 +135,7 @@ class RecordingRepository:
         )
         return [_record(r) for r in rows]
 
-    def later_tag_counts(self, recording_ids: list[str]) -> dict[str, int]:
+    def later_tag_counts(self, recording_ids: builtins.list[str]) -> dict[str, int]:
         """How many tags were added after capture, per recording (absent = none)."""
         counts: dict[str, int] = {}
         for i in range(0, len(recording_ids), 500):  # under SQLite's bound-parameter limit

@@ -10,6 +10,7 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -18,6 +19,9 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.ui.i18n import LANGUAGES, Translators
 
 log = logging.getLogger("kasuhara.ui")
+
+if TYPE_CHECKING:  # the window is imported when shown, not with this module
+    from kasuhara_recorder.ui.main_window import MainWindow
 
 
 def choose_language(service: AppService, explicit: str | None) -> str:
@@ -34,7 +38,7 @@ def choose_language(service: AppService, explicit: str | None) -> str:
 def application() -> QApplication:
     from kasuhara_recorder.ui import garbage_collector
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance()) or QApplication(sys.argv[:1])
     app.setApplicationName("Kasuhara Recorder")
     app.setOrganizationName("kasuhara-recorder")
     app.setQuitOnLastWindowClosed(True)
@@ -71,15 +75,15 @@ class GuiController(QObject):
         self.service = service
         self.translators = Translators()
         self.lang = self.translators.install(lang)
-        self.window = None
+        self.window: MainWindow | None = None
 
-    def show(self):
+    def show(self) -> MainWindow:
         from kasuhara_recorder.ui.main_window import MainWindow
 
-        self.window = MainWindow(self.service, lang=self.lang)
-        self.window.language_change_requested.connect(self.switch_language)
-        self.window.show()
-        return self.window
+        window = self.window = MainWindow(self.service, lang=self.lang)
+        window.language_change_requested.connect(self.switch_language)
+        window.show()
+        return window
 
     def bring_forward(self) -> None:
         """A second start on this data folder: show this window instead."""
@@ -94,14 +98,14 @@ class GuiController(QObject):
         self.lang = self.translators.install(lang)
         old = self.window
         geometry = old.saveGeometry() if old is not None else None
-        forms = list(old.forms) if old is not None else []
-        self.show()
+        forms: list[str] = list(old.forms) if old is not None else []
+        window = self.show()
         if geometry is not None:
-            self.window.restoreGeometry(geometry)
+            window.restoreGeometry(geometry)
         if old is not None:
             old.discard()  # closes its forms, writing their autosaves first
         for incident_id in forms:  # the worker's open forms stay open, in the new language
-            self.window.open_incident(incident_id)
+            window.open_incident(incident_id)
 
 
 def already_running(lang: str) -> None:

@@ -23,13 +23,13 @@ class ElidedLabel(QLabel):
         self.setToolTip(tooltip if tooltip is not None else text)
         self._elide()
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(min(400, super().sizeHint().width()), super().sizeHint().height())
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._elide()
 

@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -35,11 +36,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from kasuhara_recorder.app.incident_service import STATUSES
 from kasuhara_recorder.bundle.errors import BundleExists, ExportCancelled, ExportRefused
-from kasuhara_recorder.bundle.handover import grouped
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
+from kasuhara_recorder.store.incident_codes import STATUSES
 from kasuhara_recorder.ui.elided_label import ElidedLabel
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
 
@@ -115,7 +115,7 @@ class IncidentPage(QWizardPage):
             if self.list.item(row).data(Qt.ItemDataRole.UserRole) == incident_id:
                 self.list.setCurrentRow(row)
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return self.incident_id() is not None
 
 
@@ -205,14 +205,14 @@ class UnlockPage(QWizardPage):
             _show(self.message, "")
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         if self.busy:
             return False
         return self.identity is not None or (
             bool(self.identity_edit.text().strip()) and bool(self.passphrase.text())
         )
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def validatePage(self) -> bool:
         if self.identity is not None:
             return True
         if self.busy:
@@ -315,8 +315,8 @@ class DestinationPage(QWizardPage):
         lay.addStretch(1)
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("書き出す"))
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
-        wizard: ExportWizard = self.wizard()
+    def initializePage(self) -> None:
+        wizard = cast(ExportWizard, self.wizard())
         name = default_bundle_name(wizard.incident_id() or "incident")
         current = self.path_edit.text().strip()
         if not current:
@@ -340,10 +340,10 @@ class DestinationPage(QWizardPage):
     def path(self) -> Path:
         return Path(self.path_edit.text().strip()).expanduser()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return bool(self.path_edit.text().strip())
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def validatePage(self) -> bool:
         p = self.path()
         if not p.parent.is_dir():
             _show(
@@ -467,8 +467,8 @@ class RunPage(QWizardPage):
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._poll)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
-        wizard: ExportWizard = self.wizard()
+    def initializePage(self) -> None:
+        wizard = cast(ExportWizard, self.wizard())
         self.result, self.latest = None, None
         self.setSubTitle(
             self.tr("事案 %1 を証拠パッケージに書き出します。").replace(
@@ -548,16 +548,11 @@ class RunPage(QWizardPage):
         self.path_label.set_full_text(
             self.tr("ファイル: %1").replace("%1", str(result.path)), str(result.path)
         )
+        fingerprint, sha = result.handover.shown()  # as the CLI prints them
         self.fingerprint_label.setText(
-            self.tr("署名鍵のフィンガープリント:\n%1").replace(
-                "%1", grouped(result.signing_fingerprint, lines=True)
-            )
+            self.tr("署名鍵のフィンガープリント:\n%1").replace("%1", fingerprint)
         )
-        self.sha_label.setText(
-            self.tr("ZIP ファイルの SHA-256:\n%1").replace(
-                "%1", grouped(result.bundle_sha256, lines=True)
-            )
-        )
+        self.sha_label.setText(self.tr("ZIP ファイルの SHA-256:\n%1").replace("%1", sha))
         for w in (self.path_label, self.fingerprint_label, self.sha_label, self.open_button):
             w.show()
         self.completeChanged.emit()
@@ -612,7 +607,7 @@ class RunPage(QWizardPage):
         if self.result is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.path.parent)))
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return not self.running
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from typing import cast
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
@@ -34,10 +35,10 @@ class PseudoTranslator(QTranslator):
         super().__init__(parent)
         self.base = base
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt API
+    def isEmpty(self) -> bool:
         return False
 
-    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D401 - Qt API
+    def translate(self, context, source, disambiguation=None, n=-1):
         text = None
         if self.base is not None:
             text = self.base.translate(context, source, disambiguation, n)
@@ -52,7 +53,7 @@ class Translators:
         self.lang = "ja"
 
     def install(self, lang: str, pseudo_l10n: bool | None = None) -> str:
-        app = QCoreApplication.instance()
+        app = cast(QCoreApplication, QCoreApplication.instance())  # made before any language
         for t in self.installed:
             app.removeTranslator(t)
         self.installed.clear()

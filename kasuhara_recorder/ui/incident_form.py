@@ -101,7 +101,7 @@ class IncidentForm(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.scroll = scroll  # type: ignore[assignment, method-assign]  # hides QWidget.scroll()
 
         self.issues_label = QLabel(self)
         self.issues_label.setObjectName("FormIssues")
@@ -427,7 +427,7 @@ class IncidentForm(QWidget):
         self._show_incident_state()
 
     # --- closing ---------------------------------------------------------------------------
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         self.flush_autosave()
         self.tasks.wait()
         self.closed.emit(self.incident.id)

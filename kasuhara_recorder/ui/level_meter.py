@@ -30,7 +30,7 @@ class LevelMeter(QWidget):
         self.setMinimumHeight(18)
         self.setAccessibleName(self.tr("入力レベル"))
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(300, 22)
 
     @property
@@ -51,7 +51,7 @@ class LevelMeter(QWidget):
     def _x(self, db: float, width: float) -> float:
         return width * (db - FLOOR_DB) / -FLOOR_DB
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event) -> None:
         p = QPainter(self)
         r = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         p.fillRect(r, QColor("#222"))

@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
             if exports:
                 try:  # plaintext on a stick first; never in the way of recovering recordings
                     swept = service.export.remove_partials()
-                except Exception:  # noqa: BLE001 - logged; tried again at the next start
+                except Exception:
                     log.exception("removing what an interrupted export left failed")
             return swept, [r.manifest for r in service.recording.recover()] if recordings else []
 
@@ -579,7 +579,7 @@ class MainWindow(QMainWindow):
             self.open_incident(item.split()[0])
 
     # --- closing ----------------------------------------------------------------------------
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         if self._discarded:
             event.accept()
             return

@@ -89,9 +89,7 @@ class RecordPanel(QFrame):
         for i, code in enumerate(CHANNELS):
             self.channel_group.addButton(self.channel_buttons[code], i)
         self.channel_buttons["counter"].setChecked(True)
-        self.channel_group.idToggled.connect(
-            lambda i, on: on and self.channel_changed.emit(CHANNELS[i])
-        )
+        self.channel_group.idToggled.connect(self._channel_toggled)
         self.device_label = QLabel(self)
         self.device_label.setWordWrap(True)
         self.device_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -144,7 +142,7 @@ class RecordPanel(QFrame):
                 f.setPointSizeF(f.pointSizeF() - 1)
         b.setFont(f)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_button_text()
 
@@ -154,6 +152,10 @@ class RecordPanel(QFrame):
             if button.isChecked():
                 return code
         return "counter"
+
+    def _channel_toggled(self, i: int, on: bool) -> None:
+        if on:
+            self.channel_changed.emit(CHANNELS[i])
 
     def _toggle(self) -> None:
         if self.busy or (self.blocked and not self.recording):

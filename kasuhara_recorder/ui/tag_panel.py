@@ -68,17 +68,17 @@ class TagButton(QPushButton):
     def text(self) -> str:  # the label is ours, not QPushButton's
         return self._plain
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+    def heightForWidth(self, width: int) -> int:
         return max(34, self.label.heightForWidth(width - 2 * self.MARGIN) + 8)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         hint = self.label.sizeHint()
         return QSize(min(hint.width(), 260) + 2 * self.MARGIN, max(34, hint.height() + 8))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         return QSize(80, 34)
 
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from kasuhara_recorder.bundle.handover import grouped
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
 
@@ -188,14 +187,15 @@ class VerifyDialog(QDialog):
             text += "\n" + self.tr("事案: %1").replace("%1", report.incident_id)
         self._summary(text, color)
         if report.signing_fingerprint or report.bundle_sha256:
+            fingerprint, sha = report.handover.shown()
             self.handover.setText(
                 self.tr(
                     "次の 2 つの値を、送付元から別の手段（電話・文書など）で伝えられた値と"
                     "照合してください。\n署名鍵のフィンガープリント:\n%1\n"
                     "ZIP ファイルの SHA-256:\n%2"
                 )
-                .replace("%1", grouped(report.signing_fingerprint, lines=True) or "-")
-                .replace("%2", grouped(report.bundle_sha256, lines=True))
+                .replace("%1", fingerprint or "-")
+                .replace("%2", sha)
             )
             self.handover.show()
         by_file: dict[str, list[str]] = {}

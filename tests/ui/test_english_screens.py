@@ -6,6 +6,7 @@ the policy's own labels."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -24,40 +25,42 @@ ALLOWED = (
 )  # fmt: skip
 
 
+def texts_of(w: QWidget) -> Iterator[tuple[tuple, str]]:
+    """(where, text) for every text a widget shows: its own, a combo's items, a table's cells."""
+    name = (type(w).__name__, w.objectName())
+    for attr in ("text", "toolTip", "placeholderText", "windowTitle", "title", "suffix"):
+        getter = getattr(w, attr, None)
+        if callable(getter):
+            try:
+                value = getter()
+            except TypeError:
+                continue
+            if isinstance(value, str):
+                yield (*name, attr), value
+    if isinstance(w, QComboBox):
+        for i in range(w.count()):
+            yield (*name, i), w.itemText(i)
+    if isinstance(w, QTableWidget):
+        for c in range(w.columnCount()):
+            header = w.horizontalHeaderItem(c)
+            yield (*name, "header"), header.text() if header else ""
+        for r in range(w.rowCount()):
+            for c in range(w.columnCount()):
+                item = w.item(r, c)
+                if item is not None:
+                    yield (*name, r, c), item.text() + item.toolTip()
+
+
 def japanese_left(window: QWidget) -> list[tuple]:
     found = []
-
-    def check(where, text: str) -> None:
-        for allowed in ALLOWED:
-            text = text.replace(allowed, "")
-        if CJK.search(text):
-            found.append((*where, text))
-
     for w in [window, *window.findChildren(QWidget)]:
         if not w.isVisible():
             continue
-        name = (type(w).__name__, w.objectName())
-        for attr in ("text", "toolTip", "placeholderText", "windowTitle", "title", "suffix"):
-            getter = getattr(w, attr, None)
-            if callable(getter):
-                try:
-                    value = getter()
-                except TypeError:
-                    continue
-                if isinstance(value, str):
-                    check((*name, attr), value)
-        if isinstance(w, QComboBox):
-            for i in range(w.count()):
-                check((*name, i), w.itemText(i))
-        if isinstance(w, QTableWidget):
-            for c in range(w.columnCount()):
-                header = w.horizontalHeaderItem(c)
-                check((*name, "header"), header.text() if header else "")
-            for r in range(w.rowCount()):
-                for c in range(w.columnCount()):
-                    item = w.item(r, c)
-                    if item is not None:
-                        check((*name, r, c), item.text() + item.toolTip())
+        for where, text in texts_of(w):
+            for allowed in ALLOWED:
+                text = text.replace(allowed, "")
+            if CJK.search(text):
+                found.append((*where, text))
     return found
 
 

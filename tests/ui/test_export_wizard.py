@@ -439,3 +439,35 @@ def test_another_name_after_the_question_is_asked_about_again(qtbot, officer: Of
     assert not page.overwrite()
     assert wizard.currentId() == PAGE_DESTINATION
     assert first.read_bytes() != second.read_bytes()  # both kept, as they were
+
+
+def test_the_cli_and_the_wizard_show_one_bundle_sha256_alike(qtbot, officer: Officer, capsys):
+    """One bundle, written by the wizard: the wizard's label, what `export` prints for that
+    result, and `verify` run on the file all give the SHA-256 of the file, grouped alike."""
+    from kasuhara_recorder.cli import Console
+    from kasuhara_recorder.commands.bundle import say_exported
+
+    wizard = unlocked_wizard(qtbot, officer)
+    run_export(qtbot, wizard)
+    run = wizard.run_page
+    qtbot.waitUntil(lambda: not run.running, timeout=60_000)
+    (bundle,) = officer.out.iterdir()
+    sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    shown_by_wizard = run.sha_label.text().split("\n", 1)[1]
+    assert shown_by_wizard == grouped(sha, lines=True)
+
+    capsys.readouterr()
+    say_exported(Console(lang="ja", json_mode=False), run.result)
+    plain = capsys.readouterr().out
+    cli_lines = plain.split("バンドル（ZIP ファイル）の SHA-256:\n", 1)[1].strip().split("\n")
+    assert "\n".join(line.strip() for line in cli_lines) == shown_by_wizard
+    say_exported(Console(lang="en", json_mode=True), run.result)
+    exported = json.loads(capsys.readouterr().out)
+    assert exported["bundle_sha256"] == sha
+    assert exported["bundle_sha256_grouped"] == grouped(sha)
+
+    verified = subprocess.run(
+        [sys.executable, "-m", "kasuhara_recorder", "--json", "verify", str(bundle)],
+        check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert json.loads(verified.stdout)["bundle_sha256"] == sha

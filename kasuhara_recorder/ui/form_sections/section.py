@@ -71,13 +71,18 @@ class FormSection(QGroupBox):
     def set_editable(self, editable: bool) -> None:
         """Text stays selectable (read-only, not greyed); choices and dates are disabled; tables
         take no edits."""
-        for w in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
-            w.setReadOnly(not editable)
-        for w in (
-            self.findChildren(QCheckBox) + self.findChildren(QComboBox)
-            + self.findChildren(QDateTimeEdit)  # QTimeEdit too
-        ):  # fmt: skip
-            w.setEnabled(editable)
+        texts: list[QLineEdit | QPlainTextEdit] = [
+            *self.findChildren(QLineEdit),
+            *self.findChildren(QPlainTextEdit),
+        ]
+        for text in texts:
+            text.setReadOnly(not editable)
+        choices: list[QWidget] = [
+            *self.findChildren(QCheckBox), *self.findChildren(QComboBox),
+            *self.findChildren(QDateTimeEdit),  # QTimeEdit too
+        ]  # fmt: skip
+        for choice in choices:
+            choice.setEnabled(editable)
         for table in self.findChildren(QTableWidget):
             table.setEditTriggers(
                 _EDIT_TRIGGERS if editable else QAbstractItemView.EditTrigger.NoEditTriggers
@@ -91,18 +96,18 @@ class FormSection(QGroupBox):
     # --- change tracking -------------------------------------------------------------------
     def watch_changes(self) -> None:
         """Every field the person can edit sends ``changed`` (call once the widgets exist)."""
-        for w in self.findChildren(QLineEdit):
-            w.textEdited.connect(self._edited)  # typing only, not a value set by the program
-        for w in self.findChildren(QPlainTextEdit):
-            w.textChanged.connect(self._edited)
-        for w in self.findChildren(QCheckBox):
-            w.toggled.connect(self._edited)
-        for w in self.findChildren(QDateTimeEdit):
-            w.dateTimeChanged.connect(self._edited)
-        for w in self.findChildren(QComboBox):
-            w.currentIndexChanged.connect(self._edited)
-        for w in self.findChildren(QTableWidget):
-            w.itemChanged.connect(self._edited)
+        for line in self.findChildren(QLineEdit):
+            line.textEdited.connect(self._edited)  # typing only, not a value set by the program
+        for text in self.findChildren(QPlainTextEdit):
+            text.textChanged.connect(self._edited)
+        for box in self.findChildren(QCheckBox):
+            box.toggled.connect(self._edited)
+        for when in self.findChildren(QDateTimeEdit):
+            when.dateTimeChanged.connect(self._edited)
+        for combo in self.findChildren(QComboBox):
+            combo.currentIndexChanged.connect(self._edited)
+        for table in self.findChildren(QTableWidget):
+            table.itemChanged.connect(self._edited)
 
     def _edited(self, *_args) -> None:
         if not self._loading:

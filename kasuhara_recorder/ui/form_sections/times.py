@@ -4,6 +4,7 @@ QDateTime, to the second."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from PySide6.QtCore import QDateTime
 
@@ -16,8 +17,9 @@ def to_qdatetime(iso: str) -> QDateTime:
         return QDateTime.currentDateTime()
     if t.tzinfo is not None:
         t = t.astimezone().replace(tzinfo=None)
-    return QDateTime(t)
+    return QDateTime(t)  # type: ignore[call-overload]  # PySide6 takes a datetime; not its stubs
 
 
 def to_iso(q: QDateTime) -> str:
-    return q.toPython().replace(microsecond=0).astimezone().isoformat()
+    t = cast(datetime, q.toPython())  # a QDateTime converts to a datetime
+    return t.replace(microsecond=0).astimezone().isoformat()
