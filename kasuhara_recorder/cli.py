@@ -96,13 +96,9 @@ def _lang_from_argv(argv: list[str]) -> str:
 
 
 class BadInput(UsageError):
-    """A UsageError whose detail is written in both languages (Japanese by default)."""
+    """A UsageError whose detail is a ``Text``, written in both languages."""
 
-    ja = "入力が正しくありません: {detail_ja}"
     json_name = "UsageError"  # scripts see the same error name as before
-
-    def __init__(self, ja: str, en: str) -> None:
-        super().__init__(en, detail_ja=ja)
 
 
 Command = Callable[[argparse.Namespace, Console], int]

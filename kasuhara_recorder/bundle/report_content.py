@@ -102,7 +102,7 @@ def _attachment(a) -> str:
 def _category(profile, code: str) -> tuple[str, str]:
     try:
         c = profile.category(code)
-        return c.label_ja, c.section
+        return c.label.ja, c.section
     except KeyError:
         return code, "—"
 
@@ -169,7 +169,7 @@ def build_report(
     for r in d.responses:
         try:
             resp = profile.response(r.code)
-            label, section = resp.label_ja, resp.section
+            label, section = resp.label.ja, resp.section
         except KeyError:
             label, section = r.code, "—"
         responses.append(ReportResponse(label, section, show_time(r.at), r.by, r.note))
@@ -225,7 +225,7 @@ def build_report(
         exported_at=show_time(inputs.exported_at.isoformat()),
         exported_by=f"{inputs.actor}（{inputs.exporter_name}）",
         recipient=recipient,
-        policy_name=f"{profile.name_ja}（{profile.issued}）",
+        policy_name=f"{profile.name.ja}（{profile.issued}）",
         facts=facts,
         categories=tuple(categories),
         staff=tuple((s.name, s.role) for s in d.staff),

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.text import Text
 
 MIN_LENGTH = 12  # characters (Unicode code points after NFC)
 MIN_BITS = 50
@@ -35,11 +36,11 @@ COMMON = (
 class PassphraseTooWeak(UsageError):
     """A new passphrase refused, with the reason and what to do (exit 2)."""
 
-    ja = "パスフレーズが弱すぎます: {reason_ja}（何も作成していません）"
-    en = "the passphrase is too weak: {reason_en} (nothing was created)"
-
-    def __init__(self, reason_ja: str, reason_en: str) -> None:
-        super().__init__(reason_en, reason_ja=reason_ja, reason_en=reason_en)
+    template = Text(
+        "パスフレーズが弱すぎます: {reason}（何も作成していません）",
+        "the passphrase is too weak: {reason} (nothing was created)",
+    )
+    fields = ("reason",)
 
 
 ADVICE_JA = (
@@ -141,8 +142,10 @@ def check_new_passphrase(passphrase: str) -> Strength:
     st = estimate(passphrase)
     if st.length < MIN_LENGTH:
         raise PassphraseTooWeak(
-            f"{st.length} 文字しかありません。{MIN_LENGTH} 文字以上にしてください。{ADVICE_JA}",
-            f"only {st.length} characters; use {MIN_LENGTH} or more: {ADVICE_EN}",
+            Text(
+                f"{st.length} 文字しかありません。{MIN_LENGTH} 文字以上にしてください。{ADVICE_JA}",
+                f"only {st.length} characters; use {MIN_LENGTH} or more: {ADVICE_EN}",
+            ),
         )
     if st.bits < MIN_BITS:
         why_ja, why_en = [], []
@@ -157,9 +160,11 @@ def check_new_passphrase(passphrase: str) -> Strength:
             why_ja.append("推測されやすい並びです")
             why_en.append("it is easy to guess")
         raise PassphraseTooWeak(
-            f"{'。'.join(why_ja)}（強さの目安 {st.bits:.0f} ビット、{MIN_BITS} ビット以上が必要）。"
-            f"{ADVICE_JA}",
-            f"{'; '.join(why_en)} (estimated strength {st.bits:.0f} bits, {MIN_BITS} needed); "
-            f"{ADVICE_EN}",
+            Text(
+                f"{'。'.join(why_ja)}（強さの目安 {st.bits:.0f} ビット、"
+                f"{MIN_BITS} ビット以上が必要）。{ADVICE_JA}",
+                f"{'; '.join(why_en)} (estimated strength {st.bits:.0f} bits, {MIN_BITS} needed); "
+                f"{ADVICE_EN}",
+            ),
         )
     return st

@@ -88,6 +88,7 @@ from kasuhara_recorder.evidence.journal import (
 )
 from kasuhara_recorder.evidence.tail_sealer import TailCopy, TailSealer
 from kasuhara_recorder.platform_seam import BINARY, read_at, read_into_at, release, try_lock
+from kasuhara_recorder.text import Text
 
 PT_CHUNK = 64 * 1024  # age STREAM plaintext chunk
 CT_CHUNK = PT_CHUNK + 16  # + Poly1305 tag
@@ -103,8 +104,10 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 class VaultWriteError(EvidenceError):
-    ja = "録音の保存に失敗しました（{detail}）。録音は保存済みの部分まで封印されます。"
-    en = "could not write the sealed recording: {detail}"
+    template = Text(
+        "録音の保存に失敗しました（{detail}）。録音は保存済みの部分まで封印されます。",
+        "could not write the sealed recording: {detail}",
+    )
 
     def __init__(self, detail: str, *, disk_full: bool = False) -> None:
         super().__init__(detail)
@@ -112,8 +115,10 @@ class VaultWriteError(EvidenceError):
 
 
 class DiskFull(VaultWriteError):
-    ja = "ディスクの空き容量がありません（{detail}）。保存できた部分までを封印しました。"
-    en = "disk full: {detail}; sealed what fitted"
+    template = Text(
+        "ディスクの空き容量がありません（{detail}）。保存できた部分までを封印しました。",
+        "disk full: {detail}; sealed what fitted",
+    )
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, disk_full=True)
@@ -122,32 +127,30 @@ class DiskFull(VaultWriteError):
 class VaultOpenError(VaultWriteError):
     """The sealed file could not even be created: nothing was taken, nothing is sealed."""
 
-    ja = (
+    template = Text(
         "封印ファイルを作成できないため、録音（取り込み）を始められませんでした（{detail}）。"
-        "何も保存されていません。保管庫（vault）フォルダの空き容量と書き込み権限を確認してください。"
-    )
-    en = (
+        "何も保存されていません。保管庫（vault）フォルダの空き容量と書き込み権限を確認してください。",
         "could not create the sealed file, so nothing was recorded or imported ({detail}); "
-        "check the free space and write permission of the vault folder"
+        "check the free space and write permission of the vault folder",
     )
 
 
 class CheckpointMismatch(EvidenceError):
-    ja = "封印ファイル {detail} が最後のチェックポイントと一致しません（改ざんの可能性）。"
-    en = "sealed file {detail} does not match its last checkpoint (possible tampering)"
+    template = Text(
+        "封印ファイル {detail} が最後のチェックポイントと一致しません（改ざんの可能性）。",
+        "sealed file {detail} does not match its last checkpoint (possible tampering)",
+    )
 
 
 class NoCheckpoint(CheckpointMismatch):
     """The journal is missing, empty or unreadable: nothing attests any part of the file."""
 
-    ja = (
+    template = Text(
         "封印ファイル {detail} の記録ジャーナル（.journal）がないか壊れているため、"
         "復旧に使えるチェックポイントがありません。ファイルは削除・移動せずに保全し、"
-        "証拠管理担当者に連絡してください（age で復号はできます）。"
-    )
-    en = (
+        "証拠管理担当者に連絡してください（age で復号はできます）。",
         "sealed file {detail} has no usable checkpoint (its .journal is missing or damaged); "
-        "keep the file as it is and tell the evidence officer (age can still decrypt it)"
+        "keep the file as it is and tell the evidence officer (age can still decrypt it)",
     )
 
 

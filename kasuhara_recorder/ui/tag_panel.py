@@ -99,16 +99,16 @@ class TagPanel(QWidget):
             cats = [c for c in live if c.group == group.id]
             if not cats:
                 continue
-            box = QGroupBox(f"§{group.section} {short_label(group.label(lang))}", self)
-            box.setToolTip(group.label(lang))
+            box = QGroupBox(f"§{group.section} {short_label(group.label.pick(lang))}", self)
+            box.setToolTip(group.label.pick(lang))
             grid = QGridLayout(box)
             grid.setSpacing(4)
             for i, cat in enumerate(cats):
                 key = cat.hotkey or ""
-                b = TagButton(key, short_label(cat.label(lang)), box)
+                b = TagButton(key, short_label(cat.label.pick(lang)), box)
                 b.setObjectName(f"tag:{cat.code}")
-                desc = cat.description_ja if lang == "ja" else cat.description_en
-                b.setToolTip(f"{cat.label(lang)}\n{desc}")
+                desc = cat.description.pick(lang)
+                b.setToolTip(f"{cat.label.pick(lang)}\n{desc}")
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep focus (and F9) on the window
                 b.clicked.connect(lambda _=False, code=cat.code: self.tag_requested.emit(code))
                 grid.addWidget(b, i // COLUMNS, i % COLUMNS)
@@ -163,7 +163,7 @@ class TagPanel(QWidget):
         t = QTableWidgetItem(offset(marker.offset_ms))
         t.setFlags(t.flags() & ~Qt.ItemFlag.ItemIsEditable)
         try:
-            label = self.profile.category(marker.code).label(self.lang)
+            label = self.profile.category(marker.code).label.pick(self.lang)
         except KeyError:
             label = marker.code
         c = QTableWidgetItem(short_label(label))

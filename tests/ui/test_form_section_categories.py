@@ -25,9 +25,9 @@ def test_the_boxes_are_the_profiles_live_tags_under_their_groups(qtbot):
     headings = [w.text() for w in section.findChildren(QLabel) if w.text().startswith("<b>")]
     assert [h[3:].split()[0] for h in headings] == ["§3(2)ア", "§3(2)イ"]
     tip = section.checks["conduct.mental"].toolTip()
-    assert tip == PROFILE.category("conduct.mental").description_ja
+    assert tip == PROFILE.category("conduct.mental").description.ja
     en = make(qtbot, "en")
-    assert en.checks["demand.apology"].text() == PROFILE.category("demand.apology").label("en")
+    assert en.checks["demand.apology"].text() == PROFILE.category("demand.apology").label.pick("en")
 
 
 def test_loaded_ticks_read_back_in_the_profiles_order(qtbot):

@@ -26,10 +26,10 @@ def test_the_validity_reasons_are_the_profiles(qtbot):
     validity = PROFILE.categories_in("validity")
     assert list(section.validity_checks) == [c.code for c in validity]
     assert [cb.text() for cb in section.validity_checks.values()] == [
-        c.label("ja") for c in validity
+        c.label.pick("ja") for c in validity
     ]
     en = make(qtbot, "en")
-    assert en.validity_checks["validity.no_fault"].text() == validity[0].label("en")
+    assert en.validity_checks["validity.no_fault"].text() == validity[0].label.pick("en")
 
 
 def test_a_draft_loaded_reads_back_unchanged(qtbot):

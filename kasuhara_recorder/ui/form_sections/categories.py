@@ -22,12 +22,12 @@ class CategoriesSection(FormSection):
         for group in profile.groups:
             if not group.live_tags:
                 continue
-            lay.addWidget(QLabel(f"<b>§{group.section} {group.label(lang)}</b>", self))
+            lay.addWidget(QLabel(f"<b>§{group.section} {group.label.pick(lang)}</b>", self))
             grid = QGridLayout()
             for i, cat in enumerate(profile.categories_in(group.id)):
-                cb = QCheckBox(cat.label(lang), self)
+                cb = QCheckBox(cat.label.pick(lang), self)
                 cb.setObjectName(f"category:{cat.code}")
-                cb.setToolTip(cat.description_ja if lang == "ja" else cat.description_en)
+                cb.setToolTip(cat.description.pick(lang))
                 self.checks[cat.code] = cb
                 grid.addWidget(cb, i // 2, i % 2)
             lay.addLayout(grid)

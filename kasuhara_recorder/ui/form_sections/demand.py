@@ -27,9 +27,9 @@ class DemandSection(FormSection):
         lay.addWidget(QLabel(self.tr("要求の内容が妥当性を欠く場合（該当するものを選択）"), self))
         self.validity_checks: dict[str, QCheckBox] = {}
         for cat in profile.categories_in("validity"):
-            cb = QCheckBox(cat.label(lang), self)
+            cb = QCheckBox(cat.label.pick(lang), self)
             cb.setObjectName(f"validity:{cat.code}")
-            cb.setToolTip(cat.description_ja if lang == "ja" else cat.description_en)
+            cb.setToolTip(cat.description.pick(lang))
             self.validity_checks[cat.code] = cb
             lay.addWidget(cb)
         self.validity_note = QLineEdit(self)

@@ -69,7 +69,7 @@ class EventsSection(FormSection):
             r = self.marker_table.rowCount()
             self.marker_table.insertRow(r)
             try:
-                label = self._profile.category(m.code).label(self._lang)
+                label = self._profile.category(m.code).label.pick(self._lang)
             except KeyError:
                 label = m.code
             for col, text in enumerate((offset(m.offset_ms), short_label(label), m.note)):

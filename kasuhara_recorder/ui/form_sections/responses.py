@@ -88,8 +88,8 @@ class ResponsesSection(FormSection):
         self.rows: dict[str, ResponseRow] = {}
         for i, resp in enumerate(profile.responses):
             row = ResponseRow(
-                self, resp.code, resp.label(lang),
-                resp.description_ja if lang == "ja" else resp.description_en, actor,
+                self, resp.code, resp.label.pick(lang),
+                resp.description.pick(lang), actor,
             )  # fmt: skip
             self.rows[resp.code] = row
             grid.addWidget(row.check, 2 * i, 0, 1, 4)
