@@ -19,7 +19,8 @@ class KasuharaError(Exception):
     """Base of every error the app reports to a person.
 
     ``fields`` names the arguments in positional order (keywords work too); ``defaults``
-    gives the optional ones a value. ``detail`` is always there (default ``""``).
+    gives optional ones a value (by keyword only when not in ``fields``). ``detail`` is always
+    there (default ``""``).
     """
 
     exit_code: ClassVar[int] = 2
@@ -33,7 +34,7 @@ class KasuharaError(Exception):
             raise TypeError(f"{type(self).__name__} takes the fields {names}, got {args!r}")
         values: dict[str, object] = {"detail": "", **type(self).defaults}
         values.update(zip(names, args, strict=False))
-        unknown = set(kwargs) - set(names) - {"detail"}
+        unknown = set(kwargs) - set(names) - set(values)
         missing = [n for n in names if n not in values and n not in kwargs]
         if unknown or missing:
             raise TypeError(f"{type(self).__name__}: unknown {unknown or ''} missing {missing}")

@@ -74,6 +74,12 @@ def test_the_scan_finds_the_messages():
     assert all(isinstance(cls.template, Text) for cls in _error_classes())
 
 
+def test_no_error_keeps_a_message_of_its_own_per_language():
+    """A ``ja``/``en`` pair beside the template would be a second, unchecked message."""
+    paired = [c.__qualname__ for c in _error_classes() if {"ja", "en"} & set(vars(c))]
+    assert paired == []
+
+
 def test_every_text_names_the_same_fields_in_both_languages():
     assert mismatches(_text_literals()) == []
 

@@ -297,8 +297,7 @@ class IncidentService:
     # --- edits ---------------------------------------------------------------------------
     def _editable(self, inc: Incident) -> None:
         if inc.status != "draft":
-            ja, en = STATUSES[inc.status]
-            raise IncidentLocked(inc.id, status=Text(ja, en))
+            raise IncidentLocked(inc.id, status=STATUSES[inc.status])
 
     def save_draft(self, incident_id: str, draft: IncidentDraft) -> Incident:
         self._check_codes(draft)
@@ -342,8 +341,8 @@ class IncidentService:
             old = self.get(incident_id)
             if status not in TRANSITIONS[old.status]:
                 raise BadTransition(
-                    incident_id, old=Text(STATUSES[old.status][0], old.status),
-                    new=Text(STATUSES[status][0], status),
+                    incident_id, old=Text(STATUSES[old.status].ja, old.status),
+                    new=Text(STATUSES[status].ja, status),
                 )  # fmt: skip
             self._repo().set_status(incident_id, status, now_iso())
             new = self.get(incident_id)

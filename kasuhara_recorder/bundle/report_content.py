@@ -20,6 +20,7 @@ from kasuhara_recorder.bundle.report_model import (
 )
 from kasuhara_recorder.evidence.manifest import RecordingManifest
 from kasuhara_recorder.store.incident_model import LOCATIONS, STATUSES
+from kasuhara_recorder.text import Text
 
 if TYPE_CHECKING:
     from kasuhara_recorder.bundle.export import ExportInputs
@@ -134,7 +135,7 @@ def build_report(
     d = inc.draft
     profile = inputs.profile
     limit_ms = profile.rules.limit_seconds * 1000
-    loc = LOCATIONS.get(d.location, (d.location or "—",))[0]
+    loc = LOCATIONS.get(d.location, Text.same(d.location or "—")).ja
     if d.location_detail:
         loc += f"（{d.location_detail}）"
     validity = "、".join(
@@ -142,7 +143,7 @@ def build_report(
     )
     party = "、".join(x for x in (d.other_party.name, d.other_party.description) if x) or "—"
     facts = (
-        ("状態", f"{STATUSES.get(inc.status, (inc.status,))[0]}（{inc.status}）"),
+        ("状態", f"{STATUSES.get(inc.status, Text.same(inc.status)).ja}（{inc.status}）"),
         ("発生日時", show_time(d.occurred_at)),
         (
             "対応時間",

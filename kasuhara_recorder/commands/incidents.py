@@ -86,8 +86,8 @@ def cmd_list(args: argparse.Namespace, console: cli.Console) -> int:
                     "recordings": len(inc.recordings),
                 }
             )  # fmt: skip
-            status = STATUSES[inc.status][0 if console.lang == "ja" else 1]
-            where = LOCATIONS.get(d.location, ("", ""))[0 if console.lang == "ja" else 1]
+            status = STATUSES[inc.status].pick(console.lang)
+            where = LOCATIONS.get(d.location, Text("", "")).pick(console.lang)
             hold = " ⚖" if inc.legal_hold else ""
             line = f"{inc.id}  {status:<6} {d.occurred_at[:16]:<16} {where:<6} {d.department}{hold}"
             console.say(line, line)

@@ -22,13 +22,14 @@ TRIES = 5  # entries on the terminal, weak or mistyped, before giving up
 
 
 class NoTerminal(cli.BadInput):
-    def __init__(self) -> None:
-        super().__init__(
+    defaults = {
+        "detail": Text(
             "パスフレーズを尋ねる端末がありません。--passphrase-file F（ファイルの 1 行目）か、"
             "標準入力から読む --passphrase-file - を指定してください",
             "no terminal to ask for the passphrase on: give --passphrase-file F (its first "
             "line), or --passphrase-file - to read it from standard input",
         )
+    }
 
 
 def _first_line(raw: bytes, where: str) -> str:

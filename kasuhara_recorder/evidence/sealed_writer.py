@@ -108,10 +108,8 @@ class VaultWriteError(EvidenceError):
         "録音の保存に失敗しました（{detail}）。録音は保存済みの部分まで封印されます。",
         "could not write the sealed recording: {detail}",
     )
-
-    def __init__(self, detail: str, *, disk_full: bool = False) -> None:
-        super().__init__(detail)
-        self.disk_full = disk_full
+    fields = ("detail",)
+    defaults = {"disk_full": False}  # by keyword: the vault's disk filled up
 
 
 class DiskFull(VaultWriteError):
@@ -119,9 +117,7 @@ class DiskFull(VaultWriteError):
         "ディスクの空き容量がありません（{detail}）。保存できた部分までを封印しました。",
         "disk full: {detail}; sealed what fitted",
     )
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, disk_full=True)
+    defaults = {"disk_full": True}
 
 
 class VaultOpenError(VaultWriteError):

@@ -40,6 +40,7 @@ from kasuhara_recorder.bundle.errors import BundleExists, ExportCancelled, Expor
 from kasuhara_recorder.bundle.handover import grouped
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
+from kasuhara_recorder.text import Text
 from kasuhara_recorder.ui.elided_label import ElidedLabel
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
 
@@ -92,9 +93,9 @@ class IncidentPage(QWizardPage):
         self.list = QListWidget(self)
         self.list.setObjectName("incident_list")
         for inc in incidents:
-            ja, en = STATUSES.get(inc.status, (inc.status, inc.status))
+            status = STATUSES.get(inc.status, Text.same(inc.status)).pick(lang)
             when = inc.draft.occurred_at[:16].replace("T", " ")
-            parts = [inc.id, when, inc.draft.department, ja if lang == "ja" else en]
+            parts = [inc.id, when, inc.draft.department, status]
             item = QListWidgetItem("   ".join(p for p in parts if p))
             item.setData(Qt.ItemDataRole.UserRole, inc.id)
             self.list.addItem(item)
@@ -511,7 +512,7 @@ class RunPage(QWizardPage):
         if p is None or not self.running:
             return
         self.bar.setValue(int(p.fraction * 1000))
-        step = p.step_ja if self.lang == "ja" else p.step_en
+        step = p.step.pick(self.lang)
         self.step.setText(self.tr("書き出し中: %1").replace("%1", step))
 
     def request_cancel(self) -> None:

@@ -34,6 +34,7 @@ from kasuhara_recorder.store.incident_model import (
     IncidentDraft,
     with_attached_markers,
 )
+from kasuhara_recorder.text import Text
 from kasuhara_recorder.ui.form_sections.attachments import AttachmentsSection
 from kasuhara_recorder.ui.form_sections.categories import CategoriesSection
 from kasuhara_recorder.ui.form_sections.demand import DemandSection
@@ -172,8 +173,7 @@ class IncidentForm(QWidget):
 
     def _show_incident_state(self) -> None:
         inc = self.incident
-        ja, en = STATUSES.get(inc.status, (inc.status, inc.status))
-        status = ja if self.lang == "ja" else en
+        status = STATUSES.get(inc.status, Text.same(inc.status)).pick(self.lang)
         title = self.tr("事案 %1（%2）").replace("%1", inc.id).replace("%2", status)
         if inc.legal_hold:
             title += self.tr(" ・法的保全中")

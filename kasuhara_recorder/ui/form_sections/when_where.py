@@ -39,8 +39,8 @@ class WhenWhereSection(FormSection):
         self.location = QComboBox(self)
         self.location.setObjectName("location")
         self.location.addItem(self.tr("（選んでください）"), "")
-        for code, (ja, en) in LOCATIONS.items():
-            self.location.addItem(ja if lang == "ja" else en, code)
+        for code, label in LOCATIONS.items():
+            self.location.addItem(label.pick(lang), code)
         self.location.currentIndexChanged.connect(
             lambda _i: self.location_changed.emit(self.location_code())
         )
