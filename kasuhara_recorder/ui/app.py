@@ -76,7 +76,7 @@ class GuiController(QObject):
     def show(self):
         from kasuhara_recorder.ui.main_window import MainWindow
 
-        self.window = MainWindow(self.service, lang=self.lang)
+        self.window = MainWindow(self.service)
         self.window.language_change_requested.connect(self.switch_language)
         self.window.show()
         return self.window

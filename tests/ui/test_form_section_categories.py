@@ -8,13 +8,14 @@ from PySide6.QtWidgets import QLabel
 from kasuhara_recorder.policy import load_profile
 from kasuhara_recorder.store.incident_model import IncidentDraft
 from kasuhara_recorder.ui.form_sections.categories import CategoriesSection
-from tests.ui.conftest import changes
+from tests.ui.conftest import changes, language
 
 PROFILE = load_profile()
 
 
 def make(qtbot, lang: str = "ja") -> CategoriesSection:
-    section = CategoriesSection(PROFILE, lang)
+    with language(lang):
+        section = CategoriesSection(PROFILE)
     qtbot.addWidget(section)
     return section
 

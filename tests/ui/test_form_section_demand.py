@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from kasuhara_recorder.policy import load_profile
 from kasuhara_recorder.store.incident_model import IncidentDraft
 from kasuhara_recorder.ui.form_sections.demand import DemandSection
-from tests.ui.conftest import changes, type_ja
+from tests.ui.conftest import changes, language, type_ja
 
 PROFILE = load_profile()
 DRAFT = IncidentDraft(
@@ -16,7 +16,8 @@ DRAFT = IncidentDraft(
 
 
 def make(qtbot, lang: str = "ja") -> DemandSection:
-    section = DemandSection(PROFILE, lang)
+    with language(lang):
+        section = DemandSection(PROFILE)
     qtbot.addWidget(section)
     return section
 

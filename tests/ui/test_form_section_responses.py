@@ -17,7 +17,7 @@ CALLED = ResponseAction(POLICE, local_iso(2026, 11, 25, 10, 20), "佐藤 次郎"
 
 
 def make(qtbot) -> ResponsesSection:
-    section = ResponsesSection(PROFILE, STAFF, "ja")
+    section = ResponsesSection(PROFILE, STAFF)
     qtbot.addWidget(section)
     return section
 
