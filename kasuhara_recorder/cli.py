@@ -19,6 +19,7 @@ from kasuhara_recorder import __version__
 from kasuhara_recorder.config import DataFolderError, resolve_data_dir
 from kasuhara_recorder.errors import KasuharaError, UsageError
 from kasuhara_recorder.logging_setup import configure_logging
+from kasuhara_recorder.text import Text
 
 log = logging.getLogger("kasuhara.cli")
 
@@ -95,14 +96,16 @@ def _lang_from_argv(argv: list[str]) -> str:
     return default_language()
 
 
+UNEXPECTED = Text(
+    "予期しないエラーが発生しました。詳細はログを確認してください: {where}",
+    "unexpected error; details in the log: {where}",
+)
+
+
 class BadInput(UsageError):
-    """A UsageError whose detail is written in both languages (Japanese by default)."""
+    """A UsageError whose detail is a ``Text``, written in both languages."""
 
-    ja = "入力が正しくありません: {detail_ja}"
     json_name = "UsageError"  # scripts see the same error name as before
-
-    def __init__(self, ja: str, en: str) -> None:
-        super().__init__(en, detail_ja=ja)
 
 
 Command = Callable[[argparse.Namespace, Console], int]
@@ -187,9 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         log.exception("unexpected error in %s", args.command or "gui")
         where = str(log_file) if log_file else "stderr"
-        msg_ja = f"予期しないエラーが発生しました。詳細はログを確認してください: {where}"
-        msg_en = f"unexpected error; details in the log: {where}"
-        msg = msg_ja if lang == "ja" else msg_en
+        msg = UNEXPECTED.format(where=where).pick(lang)
         if console.json_mode:  # still one JSON object for the script
             print(json.dumps({"ok": False, "error": type(e).__name__, "message": msg},
                              ensure_ascii=False))  # fmt: skip

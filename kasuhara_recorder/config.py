@@ -12,6 +12,7 @@ import platformdirs
 
 from kasuhara_recorder.atomic_file import make_private_dir, write_atomic
 from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError
+from kasuhara_recorder.text import Text
 
 APP_NAME = "kasuhara-recorder"
 MAX_PRE_EVENT_S = 60
@@ -32,17 +33,13 @@ class DataFolderError(UsageError):
     """The data folder (or a file in it) cannot be read or written: a place or permission
     problem the administrator fixes, not damaged evidence."""
 
-    ja = (
+    template = Text(
         "データフォルダのファイル {path} を使えません（{detail}）。データフォルダ"
-        "（--data-dir または KASUHARA_DATA_DIR）の場所と書き込み権限を確認してください。"
-    )
-    en = (
+        "（--data-dir または KASUHARA_DATA_DIR）の場所と書き込み権限を確認してください。",
         "cannot use {path} in the data folder ({detail}); check the data folder "
-        "(--data-dir or KASUHARA_DATA_DIR) and its write permission"
+        "(--data-dir or KASUHARA_DATA_DIR) and its write permission",
     )
-
-    def __init__(self, path: object, detail: str) -> None:
-        super().__init__(detail, path=str(path))
+    fields = ("path", "detail")
 
     @classmethod
     def from_os_error(cls, e: OSError, fallback: object) -> KasuharaError:
@@ -61,14 +58,12 @@ _SETUP_ERRNOS = {
 
 
 class DatabaseMissing(EvidenceError):
-    ja = (
+    template = Text(
         "データベース {detail} がない（または空の）状態ですが、保管庫には封印済みの録音があります。"
         "新しい空のデータベースは作りません。データフォルダをそのまま保全し、"
-        "情報システム担当者にバックアップからのデータベースの復元を依頼してください。"
-    )
-    en = (
+        "情報システム担当者にバックアップからのデータベースの復元を依頼してください。",
         "the database {detail} is missing or empty but the vault holds sealed recordings; "
-        "no new empty database is made over them: restore the database from a backup"
+        "no new empty database is made over them: restore the database from a backup",
     )
 
 
@@ -216,17 +211,13 @@ class Settings:
 
 
 class SettingsError(UsageError):
-    ja = (
+    template = Text(
         "設定ファイル {path} の {where} が正しくありません（{problem}）。ファイルを直すか、"
-        "別の名前に移してから `kasuhara-recorder setup` をやり直してください。"
-    )
-    en = (
+        "別の名前に移してから `kasuhara-recorder setup` をやり直してください。",
         "settings file {path}, {where}: {problem}; fix the file, or move it aside and run "
-        "`kasuhara-recorder setup` again"
+        "`kasuhara-recorder setup` again",
     )
-
-    def __init__(self, path: str, where: str, problem: str) -> None:
-        super().__init__(problem, path=path, where=where, problem=problem)
+    fields = ("path", "where", "problem")
 
 
 def _json_type(v: object) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from kasuhara_recorder.app.incident_validation import ERROR, Issue, validate
+from kasuhara_recorder.app.incident_validation import ERROR, Issue, IssueKind, validate
 from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import KasuharaError, UsageError
@@ -43,6 +43,7 @@ from kasuhara_recorder.store.interface import (
     RecordingStore,
     Store,
 )
+from kasuhara_recorder.text import Text
 
 __all__ = [
     "Attachment", "Incident", "IncidentClosed", "IncidentDraft", "IncidentInvalid",
@@ -56,88 +57,103 @@ MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 
 
 class IncidentNotFound(KasuharaError):
-    ja = "事案 {detail} が見つかりません。"
-    en = "incident {detail} not found"
+    template = Text(
+        "事案 {detail} が見つかりません。",
+        "incident {detail} not found",
+    )
 
 
 class IncidentInvalid(KasuharaError):
     """Submission refused; ``issues`` holds the field-level messages."""
 
-    ja = "事案票に不足や誤りがあります:\n{detail}"
-    en = "the incident form is incomplete or wrong:\n{detail}"
+    template = Text(
+        "事案票に不足や誤りがあります:\n{detail}",
+        "the incident form is incomplete or wrong:\n{detail}",
+    )
+
+    fields = ("issues",)
 
     def __init__(self, issues: list[Issue]) -> None:
-        self.issues = issues
-        errs = [i for i in issues if i.severity == ERROR]
-        super().__init__("\n".join(i.en for i in errs), ja_list="\n".join(i.ja for i in errs))
-
-    def message(self, lang: str = "ja") -> str:
-        body = self.fields["ja_list"] if lang == "ja" else self.detail
-        return (self.ja if lang == "ja" else self.en).format(detail=body)
+        errs = [i.text for i in issues if i.severity == ERROR]
+        super().__init__(issues, detail=Text.join("\n", errs))
 
 
 class IncidentLocked(KasuharaError):
-    ja = "事案 {detail} は{status}のため編集できません。"
-    en = "incident {detail} is {status_en} and cannot be edited"
+    template = Text(
+        "事案 {detail} は{status}のため編集できません。",
+        "incident {detail} is {status} and cannot be edited",
+    )
+    fields = ("detail", "status")
 
 
 class BadTransition(KasuharaError):
-    ja = "事案 {detail} を「{old}」から「{new}」にはできません。"
-    en = "incident {detail} cannot go from {old_en} to {new_en}"
+    template = Text(
+        "事案 {detail} を「{old}」から「{new}」にはできません。",
+        "incident {detail} cannot go from {old} to {new}",
+    )
+    fields = ("detail", "old", "new")
 
 
 class IncidentClosed(KasuharaError):
-    ja = "事案 {detail} は完了しているため、録音を追加できません。必要なら確認済に戻してください。"
-    en = "incident {detail} is closed; reopen it (to reviewed) before adding a recording"
+    template = Text(
+        "事案 {detail} は完了しているため、録音を追加できません。必要なら確認済に戻してください。",
+        "incident {detail} is closed; reopen it (to reviewed) before adding a recording",
+    )
 
 
 class RecordingNotFound(UsageError):
-    ja = "録音 {detail} が見つかりません。"
-    en = "recording {detail} not found"
+    template = Text(
+        "録音 {detail} が見つかりません。",
+        "recording {detail} not found",
+    )
 
 
 class RecordingInOtherIncident(UsageError):
     """A recording belongs to one incident; moving it would silently rewrite the other one."""
 
-    ja = "録音 {detail} はすでに事案 {other} に登録されています。別の事案には追加できません。"
-    en = "recording {detail} already belongs to incident {other}; it cannot be added to another"
+    template = Text(
+        "録音 {detail} はすでに事案 {other} に登録されています。別の事案には追加できません。",
+        "recording {detail} already belongs to incident {other}; it cannot be added to another",
+    )
+    fields = ("detail", "other")
 
 
 class AttachmentMissing(UsageError):
     """Chosen, then moved or deleted (or on a removed USB stick) before it was sealed."""
 
-    ja = (
+    template = Text(
         "添付するファイル「{name}」が見つかりません（移動・削除されたか、USBメモリが外されて"
-        "います）。ファイルを確かめて、もう一度選んでください。"
-    )
-    en = (
+        "います）。ファイルを確かめて、もう一度選んでください。",
         "the file to attach, {name}, is not there (moved, deleted or on a removed drive);"
-        " check it and choose it again"
+        " check it and choose it again",
     )
+    fields = ("detail", "name")
 
 
 class AttachmentUnreadable(UsageError):
-    ja = (
+    template = Text(
         "添付するファイル「{name}」を読み込めませんでした（{detail}）。"
-        "ファイルを確かめて、もう一度選んでください。"
+        "ファイルを確かめて、もう一度選んでください。",
+        "could not read the file to attach, {name} ({detail}); check it and choose it again",
     )
-    en = "could not read the file to attach, {name} ({detail}); check it and choose it again"
+    fields = ("detail", "name")
 
 
 class AttachmentTooLarge(UsageError):
-    ja = (
+    template = Text(
         "添付するファイル「{name}」は {limit} MiB を超えています。"
-        "小さくするか分けてから添付してください。"
+        "小さくするか分けてから添付してください。",
+        "the file to attach, {name}, is larger than {limit} MiB; make it smaller or split it",
     )
-    en = "the file to attach, {name}, is larger than {limit} MiB; make it smaller or split it"
+    fields = ("detail", "name", "limit")
 
 
 class NotAWebAddress(UsageError):
-    ja = (
+    template = Text(
         "「{detail}」はWebのアドレスではありません。"
-        "http:// または https:// で始まるアドレスを入力してください。"
+        "http:// または https:// で始まるアドレスを入力してください。",
+        "{detail} is not a web address; enter one that starts with http:// or https://",
     )
-    en = "{detail} is not a web address; enter one that starts with http:// or https://"
 
 
 @dataclass(frozen=True)
@@ -311,8 +327,7 @@ class IncidentService:
     # --- edits ---------------------------------------------------------------------------
     def _editable(self, inc: Incident) -> None:
         if inc.status != "draft":
-            ja, en = STATUSES[inc.status]
-            raise IncidentLocked(inc.id, status=ja, status_en=en)
+            raise IncidentLocked(inc.id, status=STATUSES[inc.status])
 
     def save_draft(self, incident_id: str, draft: IncidentDraft) -> Incident:
         self._check_codes(draft)
@@ -341,7 +356,7 @@ class IncidentService:
             t = now_iso()
             self._repo().set_status(incident_id, "submitted", t, submitted_at=t)
             new = self.get(incident_id)
-            warnings = [i.en for i in issues if i.severity != ERROR]
+            warnings = [i.text.en for i in issues if i.severity != ERROR]
             self._audit(
                 "incident.submit", new,
                 {"fields": changes, "status": "submitted", "warnings": warnings},
@@ -356,8 +371,8 @@ class IncidentService:
             old = self.get(incident_id)
             if status not in TRANSITIONS[old.status]:
                 raise BadTransition(
-                    incident_id, old=STATUSES[old.status][0], new=STATUSES[status][0],
-                    old_en=old.status, new_en=status,
+                    incident_id, old=Text(STATUSES[old.status].ja, old.status),
+                    new=Text(STATUSES[status].ja, status),
                 )  # fmt: skip
             self._repo().set_status(incident_id, status, now_iso())
             new = self.get(incident_id)
@@ -567,9 +582,9 @@ class IncidentService:
     # --- checks ----------------------------------------------------------------------------
     def _check_codes(self, draft: IncidentDraft) -> None:
         """Unknown codes are refused even in a draft: codes are what statistics count."""
-        bad = [i for i in self.validate(draft) if "code" in i.en and i.severity == ERROR]
+        bad = [i for i in self.validate(draft) if i.kind is IssueKind.UNKNOWN_CODE]
         if bad:
-            raise UsageError("; ".join(i.en for i in bad))
+            raise UsageError("; ".join(i.text.en for i in bad))
 
 
 def _recording_id(manifest: Any) -> str:

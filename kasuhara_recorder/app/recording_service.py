@@ -35,7 +35,7 @@ from kasuhara_recorder.audio.levels import Levels
 from kasuhara_recorder.audio.policy_timer import Phase, PolicyTimer, TimerState
 from kasuhara_recorder.audio.recorder import CaptureEvent, CaptureResult, EndReason, Recorder
 from kasuhara_recorder.config import DataPaths, Settings
-from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError
+from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError, failure_list
 from kasuhara_recorder.evidence.manifest import (
     CaptureRecord,
     RecordingManifest,
@@ -55,6 +55,7 @@ from kasuhara_recorder.evidence.sealed_writer import recover as recover_sealed
 from kasuhara_recorder.evidence.vault import Vault
 from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.store.interface import AuditStore, RecordingStore
+from kasuhara_recorder.text import Text
 
 if TYPE_CHECKING:
     from kasuhara_recorder.app.incident_service import IncidentService
@@ -83,66 +84,85 @@ STATUS_BY_END = {
 
 
 class LowDiskSpace(KasuharaError):
-    ja = "保存先の空き容量が少なくなっています（あと約{hours}時間分）。{detail}"
-    en = "low disk space in the vault: about {hours} hours of recording fit ({detail})"
+    template = Text(
+        "保存先の空き容量が少なくなっています（あと約{hours}時間分）。{detail}",
+        "low disk space in the vault: about {hours} hours of recording fit ({detail})",
+    )
+    fields = ("detail", "hours")
 
 
 class UnknownTag(UsageError):
-    ja = "タグ {detail} はポリシーにありません。"
-    en = "tag {detail} is not a code of the policy profile"
+    template = Text(
+        "タグ {detail} はポリシーにありません。",
+        "tag {detail} is not a code of the policy profile",
+    )
 
 
 class RecordingError(EvidenceError):
-    ja = "録音の保存中に問題が起きました: {detail}"
-    en = "recording problem: {detail}"
+    template = Text(
+        "録音の保存中に問題が起きました: {detail}",
+        "recording problem: {detail}",
+    )
 
 
 class RecoveryIncomplete(EvidenceError):
     """Some unfinished recordings could not be closed; the others were (``recovered``)."""
 
-    ja = "{count} 件の録音を復旧できませんでした（ほかの {done} 件は復旧済みです）:\n{failed_ja}"
-    en = "{count} recording(s) could not be recovered ({done} others were):\n{failed_en}"
+    template = Text(
+        "{count} 件の録音を復旧できませんでした（ほかの {done} 件は復旧済みです）:\n{listing}",
+        "{count} recording(s) could not be recovered ({done} others were):\n{listing}",
+    )
+    fields = ("recovered", "failed", "count", "done", "listing")
+    recovered: list[RecoveredRecording]
+    failed: list[tuple[str, KasuharaError]]
 
     def __init__(
         self, recovered: list[RecoveredRecording], failed: list[tuple[str, KasuharaError]]
     ) -> None:
         super().__init__(
-            ", ".join(rid for rid, _ in failed),
-            count=len(failed),
-            done=len(recovered),
-            failed_ja="\n".join(f"  {rid}: {e.message('ja')}" for rid, e in failed),
-            failed_en="\n".join(f"  {rid}: {e.message('en')}" for rid, e in failed),
-        )
-        self.recovered = recovered
-        self.failed = failed
+            recovered, failed, len(failed), len(recovered), failure_list(failed),
+            detail=", ".join(rid for rid, _ in failed),
+        )  # fmt: skip
 
 
 class RecordingFormatUnknown(EvidenceError):
     """Neither the pending file nor the journal says the format: recovery will not guess it."""
 
-    ja = (
+    template = Text(
         "録音 {detail} の形式（サンプリング周波数・チャンネル数）を示す記録が残っていないため、"
-        "復旧できませんでした。ファイルは削除・移動せずに保全し、証拠管理担当者に連絡してください。"
-    )
-    en = (
+        "復旧できませんでした。ファイルは削除・移動せずに保全し、証拠管理担当者に連絡してください。",
         "recording {detail}: neither its pending file nor its journal records the sample rate "
         "and channels, so it was not recovered (no guess is made); keep its files as they are "
-        "and tell the evidence officer"
+        "and tell the evidence officer",
     )
 
 
 class RecordingNotRegistered(EvidenceError):
     """Sealed and kept, but not yet in the database: `recover` finishes it."""
 
-    ja = (
+    template = Text(
         "録音は封印して {path} に保存しましたが、データベースへの登録に失敗しました"
-        "（{cause_ja}）。原因を取り除いてから `kasuhara-recorder recover` を実行すると"
-        "登録されます。"
-    )
-    en = (
+        "（{cause}）。原因を取り除いてから `kasuhara-recorder recover` を実行すると"
+        "登録されます。",
         "the recording is sealed and kept in {path}, but registering it in the database failed "
-        "({detail}); remove the cause and run `kasuhara-recorder recover` to register it"
+        "({cause}); remove the cause and run `kasuhara-recorder recover` to register it",
     )
+    fields = ("detail", "path", "cause")
+
+
+# §4(1) timer events, and a start the audit log did not take
+WARNING_TEXT = Text(
+    "対応時間が{warning}分を超えました。あと{left}分で目安の{limit}分です。",
+    "{warning} minutes passed; the {limit}-minute limit is in {left} minutes",
+)
+LIMIT_TEXT = Text(
+    "対応時間が方針の目安（{limit}分）を超えました。対応の終了を検討してください（§4(1)）。",
+    "the {limit}-minute limit (§4(1)) has passed",
+)
+START_NOT_LOGGED_TEXT = Text(
+    "録音は続いていますが、開始を監査ログに記録できませんでした（{cause}）。",
+    "recording goes on, but its start could not be logged ({cause})",
+)
 
 
 @dataclass(frozen=True)
@@ -151,13 +171,12 @@ class RecordingEvent:
 
     kind: str  # low_space, warning, limit, device_lost, disk_full, vault_error, source_ended,
     #            engine_error, start_not_logged, stop_failed, stopped
-    message_ja: str
-    message_en: str
+    text: Text
     at_s: float  # seconds since the start of the recording
     error: KasuharaError | None = None
 
     def message(self, lang: str = "ja") -> str:
-        return self.message_ja if lang == "ja" else self.message_en
+        return self.text.pick(lang)
 
 
 @dataclass(frozen=True)
@@ -335,11 +354,11 @@ class RecordingSession:
                 if self.capture is not None and sealed.exists():
                     # The audio is safe; say so and how to finish, not only what failed.
                     err = RecordingNotRegistered(
-                        err.message("en"), cause_ja=err.message("ja"), path=str(sealed)
+                        err.message("en"), cause=err.text, path=str(sealed)
                     )
                 self._stop_error = err
                 self._stopped.set()
-                self._post("stop_failed", err.message("ja"), err.message("en"), err)
+                self._post("stop_failed", err.text, err)
                 raise err from e
             # Registered and its pending file gone: only now may another process look at it.
             self._writer.release()
@@ -347,7 +366,9 @@ class RecordingSession:
             if self._manifest.incident_id:
                 self._hooks.attach(self._manifest)
             self._stopped.set()
-            self._post("stopped", "録音を停止し、封印しました。", "recording stopped and sealed")
+            self._post(
+                "stopped", Text("録音を停止し、封印しました。", "recording stopped and sealed")
+            )
             return self._manifest
 
     # --- internals -----------------------------------------------------------------------
@@ -356,10 +377,8 @@ class RecordingSession:
         self.timer.start()
         self._monitor.start()
 
-    def _post(
-        self, kind: str, ja: str, en: str, error: KasuharaError | None = None
-    ) -> RecordingEvent:
-        ev = RecordingEvent(kind, ja, en, self.elapsed_s, error)
+    def _post(self, kind: str, text: Text, error: KasuharaError | None = None) -> RecordingEvent:
+        ev = RecordingEvent(kind, text, self.elapsed_s, error)
         self._events.put(ev)
         if self._on_event is not None:
             try:
@@ -370,9 +389,11 @@ class RecordingSession:
 
     def _capture_event(self, ev: CaptureEvent) -> None:  # writer thread
         if ev.kind is EndReason.SOURCE_ENDED:
-            self._post("source_ended", "入力ファイルの終わりに達しました。", "input file ended")
+            self._post(
+                "source_ended", Text("入力ファイルの終わりに達しました。", "input file ended")
+            )
         elif ev.error is not None:
-            self._post(ev.kind.value, ev.error.message("ja"), ev.error.message("en"), ev.error)
+            self._post(ev.kind.value, ev.error.text, ev.error)
 
     def _watch(self) -> None:
         """Timer events, and stop-and-seal as soon as capture ended by itself."""
@@ -381,19 +402,12 @@ class RecordingSession:
             for phase in self.timer.poll():
                 if phase is Phase.WARNING:
                     left = rules.interaction_limit_minutes - rules.warning_minutes
-                    self._post(
-                        "warning",
-                        f"対応時間が{rules.warning_minutes}分を超えました。"
-                        f"あと{left}分で目安の{rules.interaction_limit_minutes}分です。",
-                        f"{rules.warning_minutes} minutes passed; the limit is in {left} minutes",
-                    )
+                    self._post("warning", WARNING_TEXT.format(
+                        warning=rules.warning_minutes, left=left,
+                        limit=rules.interaction_limit_minutes,
+                    ))  # fmt: skip
                 elif phase is Phase.OVER_LIMIT:
-                    self._post(
-                        "limit",
-                        f"対応時間が方針の目安（{rules.interaction_limit_minutes}分）を超えました。"
-                        "対応の終了を検討してください（§4(1)）。",
-                        f"the {rules.interaction_limit_minutes}-minute limit (§4(1)) has passed",
-                    )
+                    self._post("limit", LIMIT_TEXT.format(limit=rules.interaction_limit_minutes))
             if self.recorder.end_reason is not None:
                 try:
                     self.stop()
@@ -581,7 +595,7 @@ class RecordingService:
             self._active = session
         if space.low:
             err = LowDiskSpace(str(self._vault.root), hours=f"{space.hours_fit:.1f}")
-            session._post("low_space", err.message("ja"), err.message("en"), err)
+            session._post("low_space", err.text, err)
         try:
             audit.append(
                 self._actor(),
@@ -601,12 +615,7 @@ class RecordingService:
             # The stop entry carries the start time and says the start entry is missing.
             log.error("recording %s: the start entry was not logged: %s", rid, e.message("en"))
             session.start_logged = False
-            session._post(
-                "start_not_logged",
-                f"録音は続いていますが、開始を監査ログに記録できませんでした（{e.message('ja')}）。",
-                f"recording goes on, but its start could not be logged ({e.message('en')})",
-                e,
-            )
+            session._post("start_not_logged", START_NOT_LOGGED_TEXT.format(cause=e.text), e)
         log.info("recording %s started on %s (%s)", rid, source.label, channel)
         return session
 

@@ -19,6 +19,7 @@ from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient
 from kasuhara_recorder.platform_seam import host_name
 from kasuhara_recorder.store.interface import AuditStore
+from kasuhara_recorder.text import Text
 
 if TYPE_CHECKING:
     from kasuhara_recorder.evidence.manifest import WorkstationInfo
@@ -47,28 +48,26 @@ class RecipientChange:
 class RecipientsWouldBeDropped(UsageError):
     """``setup`` given a list without some active recipient: refused, nothing changed."""
 
-    ja = (
+    template = Text(
         "この端末の封印先（組織の公開鍵）から次の受取人が外れてしまうため、設定を変更していません:\n"
         "{dropped}\n受取人を追加するだけなら kasuhara-recorder keys add-recipient を、"
         "外すなら keys retire-recipient を使ってください。一覧全体を置き換えるときだけ "
-        "--replace-recipients を付けて setup を実行します。"
-    )
-    en = (
+        "--replace-recipients を付けて setup を実行します。",
         "nothing was changed: this would drop these active recipients of this workstation:\n"
         "{dropped}\nto add one, use kasuhara-recorder keys add-recipient; to retire one, keys "
-        "retire-recipient; to replace the whole list, run setup with --replace-recipients"
+        "retire-recipient; to replace the whole list, run setup with --replace-recipients",
     )
+    fields = ("detail", "dropped")
 
     def __init__(self, dropped: Sequence[str]) -> None:
         super().__init__(", ".join(dropped), dropped="\n".join(f"  {r}" for r in dropped))
 
 
 class RecipientChangeRefused(UsageError):
-    ja = "封印先を変更していません: {detail_ja}"
-    en = "recipients not changed: {detail}"
-
-    def __init__(self, ja: str, en: str) -> None:
-        super().__init__(en, detail_ja=ja)
+    template = Text(
+        "封印先を変更していません: {detail}",
+        "recipients not changed: {detail}",
+    )
 
 
 class WorkstationService:
@@ -135,8 +134,10 @@ class WorkstationService:
         added = tuple(r for r in parsed if r not in before)
         if not added:
             raise RecipientChangeRefused(
-                "指定した受取人はすべて、すでに封印先に入っています",
-                "every recipient given is active already",
+                Text(
+                    "指定した受取人はすべて、すでに封印先に入っています",
+                    "every recipient given is active already",
+                ),
             )
         after = before + added
         self._save_settings(self._settings().with_changes(org_recipients=after))
@@ -157,16 +158,20 @@ class WorkstationService:
         r = parse_recipient(recipient)
         if r not in before:
             raise RecipientChangeRefused(
-                f"{r} は封印先に入っていません（現在の封印先: {', '.join(before)}）",
-                f"{r} is not an active recipient (active: {', '.join(before)})",
+                Text(
+                    f"{r} は封印先に入っていません（現在の封印先: {', '.join(before)}）",
+                    f"{r} is not an active recipient (active: {', '.join(before)})",
+                ),
             )
         after = tuple(x for x in before if x != r)
         if not after:
             raise RecipientChangeRefused(
-                "最後の受取人は外せません。先に新しい受取人を keys add-recipient で追加して"
-                "ください（録音を封印できる相手がいなくなります）",
-                "the last recipient cannot be retired: add the new one first with keys "
-                "add-recipient (recordings would have no one to be sealed to)",
+                Text(
+                    "最後の受取人は外せません。先に新しい受取人を keys add-recipient で追加して"
+                    "ください（録音を封印できる相手がいなくなります）",
+                    "the last recipient cannot be retired: add the new one first with keys "
+                    "add-recipient (recordings would have no one to be sealed to)",
+                ),
             )
         self._save_settings(self._settings().with_changes(org_recipients=after))
         self._audit().append(

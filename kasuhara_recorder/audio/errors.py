@@ -3,53 +3,65 @@
 from __future__ import annotations
 
 from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.text import Text
 
 
 class AudioError(KasuharaError):
-    ja = "録音装置のエラー: {detail}"
-    en = "audio error: {detail}"
+    template = Text(
+        "録音装置のエラー: {detail}",
+        "audio error: {detail}",
+    )
 
 
 class PortAudioMissing(AudioError):
-    ja = (
+    template = Text(
         "音声入力ライブラリ（PortAudio）が見つかりません。"
-        "情報システム担当者に libportaudio2 のインストールを依頼してください。（{detail}）"
+        "情報システム担当者に libportaudio2 のインストールを依頼してください。（{detail}）",
+        "PortAudio library not found (install libportaudio2): {detail}",
     )
-    en = "PortAudio library not found (install libportaudio2): {detail}"
 
 
 class NoInputDevice(AudioError):
-    ja = "マイクなどの録音装置が見つかりません。接続を確認してください。（{detail}）"
-    en = "no audio input device found: {detail}"
+    template = Text(
+        "マイクなどの録音装置が見つかりません。接続を確認してください。（{detail}）",
+        "no audio input device found: {detail}",
+    )
 
 
 class DeviceUnavailable(AudioError):
-    ja = "録音装置「{detail}」を使えません。{reason_ja}接続と設定を確認してください。"
-    en = "input device {detail!r} is not available: {reason}"
+    template = Text(
+        "録音装置「{detail}」を使えません。{reason}接続と設定を確認してください。",
+        "input device {detail!r} is not available: {reason}",
+    )
+
+    fields = ("detail", "reason")
 
     def __init__(self, detail: str, reason: str = "", reason_ja: str = "") -> None:
         # The English reason (often PortAudio's own words) goes to the log; the worker reads
         # a Japanese one, or none.
-        super().__init__(detail, reason=reason, reason_ja=f"{reason_ja}。" if reason_ja else "")
-        self.reason = reason
+        super().__init__(detail, Text(f"{reason_ja}。" if reason_ja else "", reason))
 
 
 class InputFileError(AudioError):
-    ja = "音声ファイル {detail} を読めません: {reason}"
-    en = "cannot read audio file {detail}: {reason}"
+    template = Text(
+        "音声ファイル {detail} を読めません: {reason}",
+        "cannot read audio file {detail}: {reason}",
+    )
 
-    def __init__(self, detail: str, reason: str = "") -> None:
-        super().__init__(detail, reason=reason)
+    fields = ("detail", "reason")
+    defaults = {"reason": ""}
 
 
 class DeviceLost(AudioError):
     # The reason in each language: an English detail inside the Japanese sentence
     # (「the input stream ended」) told the worker nothing.
-    ja = (
-        "録音中に録音装置が使えなくなりました（{reason_ja}）。"
-        "それまでの録音は封印して保存しました。接続を確認してください。"
+    template = Text(
+        "録音中に録音装置が使えなくなりました（{reason}）。"
+        "それまでの録音は封印して保存しました。接続を確認してください。",
+        "the input device was lost while recording ({reason}); what was captured is sealed",
     )
-    en = "the input device was lost while recording ({detail}); what was captured is sealed"
+
+    fields = ("detail", "reason")
 
     def __init__(self, detail: str, reason_ja: str = "装置が応答しなくなりました") -> None:
-        super().__init__(detail, reason_ja=reason_ja)
+        super().__init__(detail, Text(reason_ja, detail))

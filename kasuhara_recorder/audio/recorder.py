@@ -27,6 +27,7 @@ from kasuhara_recorder.audio.block_queue import BlockQueue
 from kasuhara_recorder.audio.errors import AudioError, DeviceLost
 from kasuhara_recorder.audio.levels import LevelMeter, Levels
 from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.text import Text
 
 log = logging.getLogger("kasuhara.audio")
 
@@ -85,8 +86,12 @@ class CaptureEvent:
     position_s: float
     error: KasuharaError | None = None
 
+    @property
+    def text(self) -> Text:
+        return self.error.text if self.error else Text.same(self.kind.value)
+
     def message(self, lang: str = "ja") -> str:
-        return self.error.message(lang) if self.error else self.kind.value
+        return self.text.pick(lang)
 
 
 @dataclass(frozen=True)

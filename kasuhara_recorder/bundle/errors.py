@@ -9,91 +9,104 @@ Two families, by exit code:
 from __future__ import annotations
 
 from kasuhara_recorder.errors import EvidenceError, KasuharaError
+from kasuhara_recorder.text import Text
 
 
 class HostileArchive(KasuharaError):
     """Base: the file cannot be read safely as a bundle. Exit 2."""
 
     exit_code = 2
-    ja = "証拠バンドルとして読み込めません: {detail}"
-    en = "not a readable bundle: {detail}"
+    template = Text(
+        "証拠バンドルとして読み込めません: {detail}",
+        "not a readable bundle: {detail}",
+    )
 
 
 class NotAZip(HostileArchive):
-    ja = "ZIPファイルではありません（{detail}）"
-    en = "not a ZIP file ({detail})"
+    template = Text(
+        "ZIPファイルではありません（{detail}）",
+        "not a ZIP file ({detail})",
+    )
 
 
 class TruncatedArchive(HostileArchive):
-    ja = "ZIPファイルが途中で切れているか壊れています（{detail}）"
-    en = "the ZIP file is truncated or damaged ({detail})"
+    template = Text(
+        "ZIPファイルが途中で切れているか壊れています（{detail}）",
+        "the ZIP file is truncated or damaged ({detail})",
+    )
 
 
 class UnreadableArchive(HostileArchive):
-    ja = (
-        "ファイルを読み込めません（{detail}）。別の場所にコピーしてから、もう一度確認してください。"
+    template = Text(
+        "ファイルを読み込めません（{detail}）。別の場所にコピーしてから、もう一度確認してください。",
+        "cannot read the file ({detail}); copy it to another place and check it again",
     )
-    en = "cannot read the file ({detail}); copy it to another place and check it again"
 
 
 class MalformedArchive(HostileArchive):
-    ja = "ZIPファイルの構造が不正です（{detail}）"
-    en = "malformed ZIP structure ({detail})"
+    template = Text(
+        "ZIPファイルの構造が不正です（{detail}）",
+        "malformed ZIP structure ({detail})",
+    )
 
 
 class UnsafePath(HostileArchive):
-    ja = "危険なファイル名を含むため拒否しました: {name!r}（{detail}）"
-    en = "refused an unsafe file name {name!r} ({detail})"
+    template = Text(
+        "危険なファイル名を含むため拒否しました: {name!r}（{detail}）",
+        "refused an unsafe file name {name!r} ({detail})",
+    )
 
-    def __init__(self, name: str, detail: str) -> None:
-        super().__init__(detail, name=name)
-        self.name = name
+    fields = ("name", "detail")
 
 
 class LinkEntry(HostileArchive):
-    ja = "シンボリックリンクや特殊ファイルを含むため拒否しました: {name!r}"
-    en = "refused a symbolic link or special file: {name!r}"
+    template = Text(
+        "シンボリックリンクや特殊ファイルを含むため拒否しました: {name!r}",
+        "refused a symbolic link or special file: {name!r}",
+    )
 
-    def __init__(self, name: str) -> None:
-        super().__init__(name, name=name)
-        self.name = name
+    fields = ("name",)
 
 
 class DuplicateEntry(HostileArchive):
-    ja = "同じ名前のファイルが複数あるため拒否しました: {name!r}"
-    en = "refused duplicate file names: {name!r}"
+    template = Text(
+        "同じ名前のファイルが複数あるため拒否しました: {name!r}",
+        "refused duplicate file names: {name!r}",
+    )
 
-    def __init__(self, name: str) -> None:
-        super().__init__(name, name=name)
-        self.name = name
+    fields = ("name",)
 
 
 class ZipBomb(HostileArchive):
-    ja = "展開サイズが異常なため拒否しました（ZIP爆弾の疑い）: {detail}"
-    en = "refused: suspicious expansion size (possible zip bomb): {detail}"
+    template = Text(
+        "展開サイズが異常なため拒否しました（ZIP爆弾の疑い）: {detail}",
+        "refused: suspicious expansion size (possible zip bomb): {detail}",
+    )
 
 
 class EncryptedEntry(HostileArchive):
-    ja = "暗号化されたZIP項目は扱えません: {name!r}"
-    en = "encrypted ZIP entries are not supported: {name!r}"
+    template = Text(
+        "暗号化されたZIP項目は扱えません: {name!r}",
+        "encrypted ZIP entries are not supported: {name!r}",
+    )
 
-    def __init__(self, name: str) -> None:
-        super().__init__(name, name=name)
-        self.name = name
+    fields = ("name",)
 
 
 class UnsupportedEntry(HostileArchive):
-    ja = "対応していない形式のZIP項目です: {detail}"
-    en = "unsupported ZIP entry: {detail}"
+    template = Text(
+        "対応していない形式のZIP項目です: {detail}",
+        "unsupported ZIP entry: {detail}",
+    )
 
 
 class HostileJson(HostileArchive):
-    ja = "JSONファイル {name} を安全に読み込めません: {detail}"
-    en = "JSON file {name} cannot be read safely: {detail}"
+    template = Text(
+        "JSONファイル {name} を安全に読み込めません: {detail}",
+        "JSON file {name} cannot be read safely: {detail}",
+    )
 
-    def __init__(self, name: str, detail: str) -> None:
-        super().__init__(detail, name=name)
-        self.name = name
+    fields = ("name", "detail")
 
 
 class JsonTooDeep(HostileJson):
@@ -104,29 +117,32 @@ class JsonTooDeep(HostileJson):
 class DamagedEntry(EvidenceError):
     """An entry whose bytes do not match the ZIP's own CRC: reported per file (exit 1)."""
 
-    ja = "ZIP内のファイル {name} が壊れています（{detail}）"
-    en = "file {name} inside the ZIP is damaged ({detail})"
+    template = Text(
+        "ZIP内のファイル {name} が壊れています（{detail}）",
+        "file {name} inside the ZIP is damaged ({detail})",
+    )
 
-    def __init__(self, name: str, detail: str) -> None:
-        super().__init__(detail, name=name)
-        self.name = name
+    fields = ("name", "detail")
 
 
 class WavFormatError(KasuharaError):
     exit_code = 1
-    ja = "WAVファイルの形式が不正です: {detail}"
-    en = "bad WAV file: {detail}"
+    template = Text(
+        "WAVファイルの形式が不正です: {detail}",
+        "bad WAV file: {detail}",
+    )
 
 
 class ExportRefused(EvidenceError):
     """Export stopped because the evidence failed a check; names the item."""
 
-    ja = "エクスポートを中止しました。{item} の確認に失敗しました: {detail}"
-    en = "export stopped: {item} failed a check: {detail}"
+    template = Text(
+        "エクスポートを中止しました。{item} の確認に失敗しました: {detail}",
+        "export stopped: {item} failed a check: {detail}",
+    )
 
-    def __init__(self, item: str, detail: str) -> None:
-        super().__init__(detail, item=item)
-        self.item = item
+    fields = ("item", "detail")
+    item: str
 
 
 class ExportWriteFailed(KasuharaError):
@@ -134,18 +150,17 @@ class ExportWriteFailed(KasuharaError):
     by the CLI from export's OSError; the partial file is gone by then."""
 
     exit_code = 2
-    ja = (
+    template = Text(
         "証拠バンドルを {path} に書き込めませんでした（{detail}）。書きかけのファイルは残して"
-        "いません。保存先の空き容量と書き込み権限を確認して、もう一度エクスポートしてください。"
-    )
-    en = (
+        "いません。保存先の空き容量と書き込み権限を確認して、もう一度エクスポートしてください。",
         "could not write the bundle to {path} ({detail}); no partial file was left. Check the "
-        "destination's free space and write permission, then export again"
+        "destination's free space and write permission, then export again",
     )
 
+    fields = ("path", "detail")
+
     def __init__(self, path: object, err: OSError) -> None:
-        super().__init__(err.strerror or type(err).__name__, path=str(path))
-        self.path = str(path)
+        super().__init__(str(path), err.strerror or type(err).__name__)
 
 
 class BundleExists(KasuharaError):
@@ -154,19 +169,18 @@ class BundleExists(KasuharaError):
     changed."""
 
     exit_code = 2
-    ja = (
-        "保存先に同じ名前のファイル {path} がすでにあります。何も変更していません。"
-        "置き換えるには --overwrite を付けてもう一度実行するか、別のファイル名を指定してください。"
+    template = Text(
+        "保存先に同じ名前のファイル {shown} がすでにあります。何も変更していません。"
+        "置き換えるには --overwrite を付けてもう一度実行するか、別のファイル名を指定してください。",
+        "{shown} already exists; nothing was changed. To replace it, run again with "
+        "--overwrite, or choose another file name",
     )
-    en = (
-        "{path} already exists; nothing was changed. To replace it, run again with "
-        "--overwrite, or choose another file name"
-    )
+
+    fields = ("shown",)
 
     def __init__(self, path: object) -> None:
         # a name that is not UTF-8 (surrogate escapes) is shown as escapes: printable, --json
-        shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
-        super().__init__(shown, path=shown)
+        super().__init__(shown=str(path).encode("utf-8", "backslashreplace").decode("utf-8"))
         self.path = str(path)
 
 
@@ -175,21 +189,19 @@ class WrongIdentity(KasuharaError):
     chosen, not altered evidence. Exit 2, before anything is written."""
 
     exit_code = 2
-    ja = (
+    template = Text(
         "選んだ組織の鍵ファイルでは録音 {item} を開けません（封印先ではありません）。"
-        "この端末の設定で使った組織の鍵ファイルを選んでください。"
-    )
-    en = (
+        "この端末の設定で使った組織の鍵ファイルを選んでください。",
         "the organisation identity you chose cannot open recording {item} (it is not sealed to "
-        "it); choose the identity file of the organisation this workstation was set up with"
+        "it); choose the identity file of the organisation this workstation was set up with",
     )
 
-    def __init__(self, item: str) -> None:
-        super().__init__(item, item=item)
-        self.item = item
+    fields = ("item",)
 
 
 class ExportCancelled(KasuharaError):
     exit_code = 1
-    ja = "エクスポートは取り消されました。ファイルは作成されていません。"
-    en = "export cancelled; no file was written"
+    template = Text(
+        "エクスポートは取り消されました。ファイルは作成されていません。",
+        "export cancelled; no file was written",
+    )

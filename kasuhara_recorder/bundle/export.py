@@ -58,6 +58,7 @@ from kasuhara_recorder.evidence.manifest import (
 from kasuhara_recorder.evidence.workstation_key import BadPublicKey, WorkstationKey
 from kasuhara_recorder.policy.profile import PolicyProfile
 from kasuhara_recorder.store.incident_model import Attachment, Incident
+from kasuhara_recorder.text import Text
 
 _T = TypeVar("_T")
 _BUNDLE_NS = uuid.UUID("0e7c1b64-2f0a-4d7e-9b61-3c2a8f5d9e10")
@@ -96,12 +97,18 @@ class ExportInputs:
     profile: PolicyProfile
 
 
+# the steps an export reports as it goes
+STEP_STARTING = Text("開始", "starting")
+STEP_RECORDING = Text("録音 {id}", "recording {id}")
+STEP_ATTACHMENTS = Text("添付資料", "attachments")
+STEP_SIGNING = Text("署名", "signing")
+
+
 @dataclass(frozen=True)
 class ExportProgress:
     done: int
     total: int
-    step_ja: str
-    step_en: str
+    step: Text  # what is being written, for the progress line
 
     @property
     def fraction(self) -> float:
@@ -183,15 +190,15 @@ class _Exporter:
                 raise ExportRefused(f"添付 {a.attachment.name}", "sealed file is missing")
         return out
 
-    def tick(self, n: int, ja: str, en: str) -> None:
+    def tick(self, n: int, step: Text) -> None:
         if self.cancel.is_set():
             raise ExportCancelled()
         self.done += n
-        self.progress(ExportProgress(self.done, self.total, ja, en))
+        self.progress(ExportProgress(self.done, self.total, step))
 
     # --- streaming a sealed file into the bundle ---------------------------------------------
     def stream_plain(
-        self, reader: SealedReader, want: int, label: str, ja: str, en: str
+        self, reader: SealedReader, want: int, label: str, step: Text
     ) -> Iterator[bytes]:
         """Exactly ``want`` plaintext bytes from ``reader``; reads to the end so that any
         plaintext beyond ``want`` is counted in ``self.extra`` (a recovered recording may
@@ -207,7 +214,7 @@ class _Exporter:
                 chunk = chunk[: want - got]
             got += len(chunk)
             yield chunk
-            self.tick(len(chunk), ja, en)
+            self.tick(len(chunk), step)
         if got < want:
             detail = reader.error or "ends early"
             raise ExportRefused(label, f"decryption gave {got} of {want} bytes ({detail})")
@@ -236,7 +243,7 @@ class _Exporter:
         path = f"attachments/{att.id}-{safe_file_name(att.name, 'file')}"
 
         def body() -> Iterator[bytes]:
-            for chunk in self.stream_plain(reader, att.size, label, "添付資料", "attachments"):
+            for chunk in self.stream_plain(reader, att.size, label, STEP_ATTACHMENTS):
                 h.update(chunk)
                 yield chunk
 
@@ -257,7 +264,7 @@ class _Exporter:
         bundle_id = bundle_id_for(i.incident.id, exported_at, i.exporter.fingerprint)
         self.total = sum(_plaintext_size(m) for m in manifests)
         self.total += sum(a.attachment.size for a in i.attachments if a.sealed_path)
-        self.tick(0, "開始", "starting")
+        self.tick(0, STEP_STARTING)
         a = BundleAssembler(out)
         try:
             recs = self.write_members(a, manifests)
@@ -265,7 +272,7 @@ class _Exporter:
             keys_meta = self.write_keys(a, manifests, custody)
             self.write_documents(a, manifests, recs, custody, bundle_id, exported_at)
             fields = self.manifest_fields(recs, keys_meta, custody, bundle_id, exported_at)
-            self.tick(0, "署名", "signing")
+            self.tick(0, STEP_SIGNING)
             raw = a.finish(fields, i.exporter.sign)
             return raw, a.files
         finally:
@@ -336,11 +343,10 @@ class _Exporter:
             files=tuple(ReportFile(f.path, f.size, f.sha256) for f in a.files),
             bundle_id=bundle_id,
             custody=custody,
-            recipient=RECIPIENT_KINDS[i.recipient_kind][0],
+            recipient=RECIPIENT_KINDS[i.recipient_kind].ja,
         )
         a.add_bytes("incident/report.pdf", render_report_pdf(report, i.exported_at), "report")
         a.add_bytes("verify.html", page_bytes(), "verify-page")
-        rja, ren = RECIPIENT_KINDS[i.recipient_kind]
         readme_recs = [
             ReadmeRecording(
                 audio=rec.audio,
@@ -358,8 +364,7 @@ class _Exporter:
                 incident_id=i.incident.id,
                 exported_at=exported_at,
                 exported_by=f"{i.actor} ({i.exporter_name})",
-                recipient_ja=rja,
-                recipient_en=ren,
+                recipient=RECIPIENT_KINDS[i.recipient_kind],
                 signing_key_file=key_file(i.exporter.fingerprint),
                 signing_fingerprint=i.exporter.fingerprint,
                 recordings=readme_recs,
@@ -479,14 +484,14 @@ class _RecordingStream:
             yield member.header
         main_want = want if m.tail is None else m.tail.pcm_offset
         for chunk in x.stream_plain(
-            self.reader, main_want, self.label, f"録音 {m.id}", f"recording {m.id}"
+            self.reader, main_want, self.label, STEP_RECORDING.format(id=m.id)
         ):
             self.pcm_hash.update(chunk)  # hashlib releases the GIL: overlaps the ZIP's CRC
             yield chunk
         self.extra["main"] = x.extra
         if self.tail_reader is not None:
             for chunk in x.stream_plain(
-                self.tail_reader, want - main_want, self.label, f"録音 {m.id}", f"recording {m.id}"
+                self.tail_reader, want - main_want, self.label, STEP_RECORDING.format(id=m.id)
             ):
                 self.pcm_hash.update(chunk)
                 self.tail_hash.update(chunk)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kasuhara_recorder.bundle.handover import fingerprint_command, grouped
+from kasuhara_recorder.text import Text
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,7 @@ def readme_text(
     incident_id: str,
     exported_at: str,
     exported_by: str,
-    recipient_ja: str,
-    recipient_en: str,
+    recipient: Text,
     signing_key_file: str,
     signing_fingerprint: str,
     recordings: Sequence[ReadmeRecording],
@@ -101,7 +101,7 @@ def readme_text(
 事案番号 / incident     : {incident_id}
 作成日時 / exported at  : {exported_at}
 作成者 / exported by    : {exported_by}
-提出先 / recipient      : {recipient_ja} / {recipient_en}
+提出先 / recipient      : {recipient.ja} / {recipient.en}
 署名鍵 / signing key    : {signing_key_file}
   フィンガープリント / fingerprint (SHA-256 of the raw Ed25519 public key):
 {fp_lines}

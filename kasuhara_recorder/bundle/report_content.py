@@ -22,6 +22,7 @@ from kasuhara_recorder.evidence.manifest import RecordingManifest, TagEntry
 from kasuhara_recorder.policy.profile import PolicyProfile
 from kasuhara_recorder.store.incident_codes import LOCATIONS, STATUSES
 from kasuhara_recorder.store.incident_model import Attachment
+from kasuhara_recorder.text import Text
 
 if TYPE_CHECKING:
     from kasuhara_recorder.bundle.export import ExportInputs
@@ -104,7 +105,7 @@ def _attachment(a: Attachment) -> str:
 def _category(profile: PolicyProfile, code: str) -> tuple[str, str]:
     try:
         c = profile.category(code)
-        return c.label_ja, c.section
+        return c.label.ja, c.section
     except KeyError:
         return code, "—"
 
@@ -138,7 +139,7 @@ def build_report(
     d = inc.draft
     profile = inputs.profile
     limit_ms = profile.rules.limit_seconds * 1000
-    loc = LOCATIONS.get(d.location, (d.location or "—",))[0]
+    loc = LOCATIONS.get(d.location, Text.same(d.location or "—")).ja
     if d.location_detail:
         loc += f"（{d.location_detail}）"
     validity = "、".join(
@@ -146,7 +147,7 @@ def build_report(
     )
     party = "、".join(x for x in (d.other_party.name, d.other_party.description) if x) or "—"
     facts = (
-        ("状態", f"{STATUSES.get(inc.status, (inc.status,))[0]}（{inc.status}）"),
+        ("状態", f"{STATUSES.get(inc.status, Text.same(inc.status)).ja}（{inc.status}）"),
         ("発生日時", show_time(d.occurred_at)),
         (
             "対応時間",
@@ -173,7 +174,7 @@ def build_report(
     for r in d.responses:
         try:
             resp = profile.response(r.code)
-            label, section = resp.label_ja, resp.section
+            label, section = resp.label.ja, resp.section
         except KeyError:
             label, section = r.code, "—"
         responses.append(ReportResponse(label, section, show_time(r.at), r.by, r.note))
@@ -229,7 +230,7 @@ def build_report(
         exported_at=show_time(inputs.exported_at.isoformat()),
         exported_by=f"{inputs.actor}（{inputs.exporter_name}）",
         recipient=recipient,
-        policy_name=f"{profile.name_ja}（{profile.issued}）",
+        policy_name=f"{profile.name.ja}（{profile.issued}）",
         facts=facts,
         categories=tuple(categories),
         staff=tuple((s.name, s.role) for s in d.staff),

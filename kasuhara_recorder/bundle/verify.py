@@ -43,6 +43,7 @@ from kasuhara_recorder.evidence.workstation_key import (
     load_public_pem,
     verify_signature,
 )
+from kasuhara_recorder.text import Text
 
 META = {SUMS, SUMS_SIG, MANIFEST, MANIFEST_SIG}
 UNLISTED = {SUMS, SUMS_SIG}  # SHA256SUMS lists every file but itself and its signature
@@ -61,76 +62,76 @@ def parsed(name: str) -> bool:
     )
 
 
-CHECK_TEXT = {
-    "present": (
+CHECK_TEXT: dict[str, Text] = {
+    "present": Text(
         "ファイルがありません",
         "file is missing",
     ),
-    "listed": (
+    "listed": Text(
         "SHA256SUMS に記載のないファイルです（追加された）",
         "not listed in SHA256SUMS (added)",
     ),
-    "sha256sums": (
+    "sha256sums": Text(
         "SHA-256 が SHA256SUMS と一致しません",
         "SHA-256 differs from SHA256SUMS",
     ),
-    "manifest": (
+    "manifest": Text(
         "サイズか SHA-256 が manifest.json と一致しません",
         "size or SHA-256 differs from manifest.json",
     ),
-    "zip-crc": (
+    "zip-crc": Text(
         "ZIP 内のデータが壊れています",
         "damaged inside the ZIP (CRC)",
     ),
-    "manifest-signature": (
+    "manifest-signature": Text(
         "manifest.json の署名が正しくありません",
         "manifest.json signature does not verify",
     ),
-    "sums-signature": (
+    "sums-signature": Text(
         "SHA256SUMS の署名が正しくありません（SHA256SUMS が書き換えられた）",
         "SHA256SUMS signature does not verify (SHA256SUMS was changed)",
     ),
-    "capture-signature": (
+    "capture-signature": Text(
         "録音時マニフェストの署名が正しくありません",
         "capture manifest signature does not verify",
     ),
-    "capture-key": (
+    "capture-key": Text(
         "録音時マニフェストの鍵が keys/ の鍵と一致しません",
         "capture manifest key differs from keys/",
     ),
-    "pcm-sha256": (
+    "pcm-sha256": Text(
         "WAV の音声データが録音時の pcm_sha256 と一致しません",
         "WAV audio differs from the capture-time pcm_sha256",
     ),
-    "original-sha256": (
+    "original-sha256": Text(
         "取り込んだ原本が録音時の SHA-256 と一致しません",
         "imported original differs from its capture-time SHA-256",
     ),
-    "custody-hash": (
+    "custody-hash": Text(
         "管理記録の項目が書き換えられています",
         "custody entry was edited",
     ),
-    "custody-signature": (
+    "custody-signature": Text(
         "管理記録の署名が正しくありません",
         "custody entry signature does not verify",
     ),
-    "custody-data": (
+    "custody-data": Text(
         "管理記録の内容が data_sha256 と一致しません",
         "custody entry data differs from data_sha256",
     ),
-    "custody-link": (
+    "custody-link": Text(
         "管理記録の連結が切れています",
         "custody chain link is broken",
     ),
-    "custody-key": (
+    "custody-key": Text(
         "管理記録の署名鍵が keys/ にありません",
         "custody entry signed by a key not in keys/",
     ),
-    "custody-format": (
+    "custody-format": Text(
         "管理記録の形式が不正です",
         "custody file is malformed",
     ),
-    "readable": (
+    "readable": Text(
         "読み込めません",
         "cannot be read",
     ),
@@ -138,8 +139,10 @@ CHECK_TEXT = {
 
 
 class NotABundle(HostileArchive):
-    ja = "証拠バンドルではありません（{detail}）"
-    en = "not an evidence bundle ({detail})"
+    template = Text(
+        "証拠バンドルではありません（{detail}）",
+        "not an evidence bundle ({detail})",
+    )
 
 
 def unicode_text(text: str) -> str:
@@ -167,10 +170,15 @@ class Failure:
     check: str
     detail: str = ""
 
+    @property
+    def text(self) -> Text:
+        """``file: what failed (detail)``; the file and the detail are the bundle's words."""
+        check = CHECK_TEXT.get(self.check, Text.same(self.check))
+        detail = f" ({shown(self.detail)})" if self.detail else ""
+        return Text.same(f"{shown(self.file)}: ") + check + Text.same(detail)
+
     def message(self, lang: str) -> str:
-        ja, en = CHECK_TEXT.get(self.check, (self.check, self.check))
-        text = ja if lang == "ja" else en
-        return f"{shown(self.file)}: {text}" + (f" ({shown(self.detail)})" if self.detail else "")
+        return self.text.pick(lang)
 
     def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "check": self.check, "detail": self.detail}

@@ -14,6 +14,7 @@ from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
 from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.text import Text
 
 WAIT_STEP_S = 0.1
 
@@ -49,8 +50,10 @@ def _parse_tag(text: str) -> tuple[str, float]:
     # nan/inf parse as floats but can never be reached: the tag would be dropped unseen
     if not sep or not code or not math.isfinite(seconds) or seconds < 0:
         raise cli.BadInput(
-            f"--tag {text!r}: 「コード@秒」の形で指定してください（例: conduct.mental@12.5）",
-            f"--tag {text!r}: expected CODE@SECONDS, e.g. conduct.mental@12.5",
+            Text(
+                f"--tag {text!r}: 「コード@秒」の形で指定してください（例: conduct.mental@12.5）",
+                f"--tag {text!r}: expected CODE@SECONDS, e.g. conduct.mental@12.5",
+            ),
         )
     return code, seconds
 
@@ -72,36 +75,50 @@ def _record_tags(args: argparse.Namespace) -> list[tuple[str, float]]:
     otherwise, before any device or file is opened)."""
     if args.device and args.input_file:
         raise cli.BadInput(
-            "--device と --input-file は同時に指定できません",
-            "--device and --input-file cannot be used together",
+            Text(
+                "--device と --input-file は同時に指定できません",
+                "--device and --input-file cannot be used together",
+            ),
         )
     if args.seconds is None and not args.input_file:
         raise cli.BadInput(
-            "録音装置から録音するときは --seconds N（秒数）が必要です",
-            "--seconds N is needed when recording from a device",
+            Text(
+                "録音装置から録音するときは --seconds N（秒数）が必要です",
+                "--seconds N is needed when recording from a device",
+            ),
         )
     if args.seconds is not None and not (math.isfinite(args.seconds) and args.seconds > 0):
         raise cli.BadInput(
-            f"--seconds には正の数を指定してください（{args.seconds} は使えません）",
-            f"--seconds must be a positive number, not {args.seconds}",
+            Text(
+                f"--seconds には正の数を指定してください（{args.seconds} は使えません）",
+                f"--seconds must be a positive number, not {args.seconds}",
+            ),
         )
     tags = sorted((_parse_tag(t) for t in args.tag), key=lambda t: t[1])
     if args.seconds is not None and tags and tags[-1][1] > args.seconds:
         raise cli.BadInput(
-            f"{tags[-1][1]} 秒のタグは録音の終わり（{args.seconds} 秒）より後です",
-            f"tag at {tags[-1][1]} s is after the end ({args.seconds} s)",
+            Text(
+                f"{tags[-1][1]} 秒のタグは録音の終わり（{args.seconds} 秒）より後です",
+                f"tag at {tags[-1][1]} s is after the end ({args.seconds} s)",
+            ),
         )
     if args.input_file and not Path(args.input_file).is_file():
         raise cli.BadInput(
-            f"--input-file {args.input_file}: ファイルが見つからないか、ファイルではありません",
-            f"--input-file {args.input_file}: not found or not a file",
+            Text(
+                f"--input-file {args.input_file}: ファイルが見つからないか、ファイルではありません",
+                f"--input-file {args.input_file}: not found or not a file",
+            ),
         )
     if args.input_file and tags:
         length = _file_seconds(args.input_file)
         if length is not None and tags[-1][1] > length:
             raise cli.BadInput(
-                f"{tags[-1][1]} 秒のタグは {args.input_file} の終わり（{length:.2f} 秒）より後です",
-                f"tag at {tags[-1][1]} s is after the end of {args.input_file} ({length:.2f} s)",
+                Text(
+                    f"{tags[-1][1]} 秒のタグは {args.input_file} の終わり"
+                    f"（{length:.2f} 秒）より後です",
+                    f"tag at {tags[-1][1]} s is after the end of {args.input_file}"
+                    f" ({length:.2f} s)",
+                ),
             )
     return tags
 

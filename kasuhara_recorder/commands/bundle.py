@@ -31,7 +31,7 @@ def cmd_export(args: argparse.Namespace, console: cli.Console) -> int:
         pct = int(p.fraction * 100)
         if not console.json_mode and sys.stderr.isatty() and pct != last[0]:
             last[0] = pct
-            print(f"\r{pct:3d}% {p.step_ja if console.lang == 'ja' else p.step_en}", end="",
+            print(f"\r{pct:3d}% {p.step.pick(console.lang)}", end="",
                   file=sys.stderr, flush=True)  # fmt: skip
 
     from kasuhara_recorder.bundle.errors import ExportWriteFailed

@@ -8,7 +8,8 @@ from pathlib import Path
 from kasuhara_recorder import cli
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
-from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.errors import KasuharaError, failure_list
+from kasuhara_recorder.text import Text
 
 # org_identity (pyrage) is imported by the commands that use it: every launch of the program,
 # the desktop app's included, builds this parser.
@@ -36,7 +37,7 @@ def cmd_keys(args: argparse.Namespace, console: cli.Console) -> int:
         "restore-backup": _keys_restore_backup,
     }.get(action or "")
     if handler is None:  # a UsageError: JSON with --json too
-        raise cli.BadInput(f"使い方: {KEYS_USAGE}", f"usage: {KEYS_USAGE}")
+        raise cli.BadInput(Text(f"使い方: {KEYS_USAGE}", f"usage: {KEYS_USAGE}"))
     return handler(args, console)
 
 
@@ -45,8 +46,10 @@ def _out_folder(out: Path) -> Path:
     existing = next((p for p in (out, *out.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
         raise cli.BadInput(
-            f"--out {out}: フォルダではありません（何も作成していません）",
-            f"--out {out}: exists and is not a folder (nothing was created)",
+            Text(
+                f"--out {out}: フォルダではありません（何も作成していません）",
+                f"--out {out}: exists and is not a folder (nothing was created)",
+            ),
         )
     return out
 
@@ -197,7 +200,9 @@ def _keys_restore_backup(args: argparse.Namespace, console: cli.Console) -> int:
             text = Path(args.key_file).read_text(encoding="utf-8-sig")[: 64 * 1024]
         except (OSError, UnicodeDecodeError) as e:
             raise cli.BadInput(
-                f"{args.key_file}: 読み込めません（{e}）", f"{args.key_file}: cannot read ({e})"
+                Text(
+                    f"{args.key_file}: 読み込めません（{e}）", f"{args.key_file}: cannot read ({e})"
+                )
             ) from None
         where = args.key_file
     identity = read_secret_key(text, where)
@@ -216,14 +221,18 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
     pre = args.pre_event_seconds
     if pre is not None and not 0 <= pre <= MAX_PRE_EVENT_S:
         raise cli.BadInput(
-            f"--pre-event-seconds は 0 から {MAX_PRE_EVENT_S} までの秒数です（{pre}）",
-            f"--pre-event-seconds must be 0 to {MAX_PRE_EVENT_S} (got {pre})",
+            Text(
+                f"--pre-event-seconds は 0 から {MAX_PRE_EVENT_S} までの秒数です（{pre}）",
+                f"--pre-event-seconds must be 0 to {MAX_PRE_EVENT_S} (got {pre})",
+            ),
         )
     keep = None if args.keep_input_open is None else args.keep_input_open == "yes"
     if pre and keep is False:
         raise cli.BadInput(
-            "事前録音（--pre-event-seconds）には --keep-input-open yes が必要です",
-            "--pre-event-seconds needs --keep-input-open yes (the buffer is the open input)",
+            Text(
+                "事前録音（--pre-event-seconds）には --keep-input-open yes が必要です",
+                "--pre-event-seconds needs --keep-input-open yes (the buffer is the open input)",
+            ),
         )
     app = _service(args)
     try:
@@ -277,7 +286,7 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
 def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
     if getattr(args, "audit_command", None) != "verify":
         raise cli.BadInput(
-            "使い方: kasuhara-recorder audit verify", "usage: kasuhara-recorder audit verify"
+            Text("使い方: kasuhara-recorder audit verify", "usage: kasuhara-recorder audit verify")
         )
     app = _service(args)
     try:
@@ -307,15 +316,14 @@ def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
 class ImportIncomplete(KasuharaError):
     """Some files of an `import` were sealed, others not: each named, nothing re-sealed."""
 
-    ja = (
-        "{done} 件を取り込みましたが、次のファイルは取り込めませんでした:\n{failed_ja}\n"
+    template = Text(
+        "{done} 件を取り込みましたが、次のファイルは取り込めませんでした:\n{listing}\n"
         "取り込めたファイルはそのまま保管されています。原因を直して、失敗したファイルだけを"
-        "もう一度取り込んでください。"
+        "もう一度取り込んでください。",
+        "imported {done} file(s), but these were not imported:\n{listing}\n"
+        "the imported ones are kept; fix the cause and import only the failed files again",
     )
-    en = (
-        "imported {done} file(s), but these were not imported:\n{failed_en}\n"
-        "the imported ones are kept; fix the cause and import only the failed files again"
-    )
+    fields = ("detail", "done", "listing")
 
 
 def _import_item(r) -> dict:
@@ -335,15 +343,19 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
         p = Path(path)
         if not p.is_file():
             raise cli.BadInput(
-                f"{path}: ファイルが見つからないか、ファイルではありません"
-                "（何も取り込んでいません）",
-                f"{path}: not found or not a file; nothing was imported",
+                Text(
+                    f"{path}: ファイルが見つからないか、ファイルではありません"
+                    "（何も取り込んでいません）",
+                    f"{path}: not found or not a file; nothing was imported",
+                ),
             )
         if p.stat().st_size == 0:
             raise cli.BadInput(
-                f"{path}: ファイルが空です（0 バイト）。コピーに失敗していないか確認してください"
-                "（何も取り込んでいません）",
-                f"{path}: the file is empty (0 bytes); nothing was imported",
+                Text(
+                    f"{path}: ファイルが空です（0 バイト）。"
+                    "コピーに失敗していないか確認してください（何も取り込んでいません）",
+                    f"{path}: the file is empty (0 bytes); nothing was imported",
+                ),
             )
     app = _service(args)
     results, failed = [], []
@@ -371,8 +383,7 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
         err = ImportIncomplete(
             ", ".join(p for p, _ in failed),
             done=len(results),
-            failed_ja="\n".join(f"  {p}: {e.message('ja')}" for p, e in failed),
-            failed_en="\n".join(f"  {p}: {e.message('en')}" for p, e in failed),
+            listing=failure_list(failed),
         )
         # an evidence problem (exit 1) outranks bad input (exit 2)
         err.exit_code = 1 if any(e.exit_code == 1 for _, e in failed) else 2

@@ -13,6 +13,7 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.config import resolve_data_dir
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.store.incident_codes import LOCATIONS, STATUSES
+from kasuhara_recorder.text import Text
 
 MAX_JSON_BYTES = 5 * 1024 * 1024
 
@@ -38,8 +39,10 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
                 raise UsageError(f"{path}: not valid JSON ({e})") from None
             if not isinstance(data, dict):
                 raise cli.BadInput(
-                    f"{path}: JSON のオブジェクト {{…}} である必要があります",
-                    f"{path}: must be a JSON object",
+                    Text(
+                        f"{path}: JSON のオブジェクト {{…}} である必要があります",
+                        f"{path}: must be a JSON object",
+                    ),
                 )
             inc = app.incidents.import_json(data)
         else:
@@ -83,8 +86,8 @@ def cmd_list(args: argparse.Namespace, console: cli.Console) -> int:
                     "recordings": len(inc.recordings),
                 }
             )  # fmt: skip
-            status = STATUSES[inc.status][0 if console.lang == "ja" else 1]
-            where = LOCATIONS.get(d.location, ("", ""))[0 if console.lang == "ja" else 1]
+            status = STATUSES[inc.status].pick(console.lang)
+            where = LOCATIONS.get(d.location, Text("", "")).pick(console.lang)
             hold = " ⚖" if inc.legal_hold else ""
             line = f"{inc.id}  {status:<6} {d.occurred_at[:16]:<16} {where:<6} {d.department}{hold}"
             console.say(line, line)
@@ -154,8 +157,10 @@ def cmd_attach(args: argparse.Namespace, console: cli.Console) -> int:
 def cmd_recordings(args: argparse.Namespace, console: cli.Console) -> int:
     if bool(args.id) == bool(args.unattached):
         raise cli.BadInput(
-            "事案 ID か --unattached のどちらか一方を指定してください",
-            "give an incident ID or --unattached (not both)",
+            Text(
+                "事案 ID か --unattached のどちらか一方を指定してください",
+                "give an incident ID or --unattached (not both)",
+            ),
         )
     app = _service(args)
     try:

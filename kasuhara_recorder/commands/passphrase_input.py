@@ -15,19 +15,21 @@ from pathlib import Path
 
 from kasuhara_recorder import cli
 from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.text import Text
 
 MAX_STDIN = 64 * 1024
 TRIES = 5  # entries on the terminal, weak or mistyped, before giving up
 
 
 class NoTerminal(cli.BadInput):
-    def __init__(self) -> None:
-        super().__init__(
+    defaults = {
+        "detail": Text(
             "パスフレーズを尋ねる端末がありません。--passphrase-file F（ファイルの 1 行目）か、"
             "標準入力から読む --passphrase-file - を指定してください",
             "no terminal to ask for the passphrase on: give --passphrase-file F (its first "
             "line), or --passphrase-file - to read it from standard input",
         )
+    }
 
 
 def _first_line(raw: bytes, where: str) -> str:
@@ -35,11 +37,13 @@ def _first_line(raw: bytes, where: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise cli.BadInput(
-            f"{where}: UTF-8 のテキストではありません", f"{where}: not UTF-8 text"
+            Text(f"{where}: UTF-8 のテキストではありません", f"{where}: not UTF-8 text")
         ) from None
     lines = text.splitlines()
     if not lines or not lines[0]:
-        raise cli.BadInput(f"{where}: パスフレーズが空です", f"{where}: the passphrase is empty")
+        raise cli.BadInput(
+            Text(f"{where}: パスフレーズが空です", f"{where}: the passphrase is empty")
+        )
     return lines[0]
 
 
@@ -49,10 +53,12 @@ def _check_new(passphrase: str, where: str) -> None:
     if passphrase != passphrase.strip():
         # invisible at the keyboard later: the officer typing it in the app would be locked out
         raise cli.BadInput(
-            f"{where}: パスフレーズの前後に空白やタブがあります。取り除いてください"
-            "（何も作成していません）",
-            f"{where}: the passphrase begins or ends with spaces or tabs; remove them "
-            "(nothing was created)",
+            Text(
+                f"{where}: パスフレーズの前後に空白やタブがあります。取り除いてください"
+                "（何も作成していません）",
+                f"{where}: the passphrase begins or ends with spaces or tabs; remove them "
+                "(nothing was created)",
+            ),
         )
     check_new_passphrase(passphrase)
 
@@ -81,7 +87,9 @@ def read_passphrase(source: str | None, console: cli.Console, *, new: bool = Fal
     if not new:
         p = getpass.getpass("パスフレーズ: " if ja else "Passphrase: ")
         if not p:
-            raise cli.BadInput("パスフレーズが入力されませんでした", "no passphrase was entered")
+            raise cli.BadInput(
+                Text("パスフレーズが入力されませんでした", "no passphrase was entered")
+            )
         return p
     last: KasuharaError | None = None
     for _ in range(TRIES):
@@ -90,7 +98,8 @@ def read_passphrase(source: str | None, console: cli.Console, *, new: bool = Fal
             _check_new(p, "パスフレーズ" if ja else "passphrase")
         except KasuharaError as e:
             last = e
-            reason = e.fields.get("reason_ja" if ja else "reason_en") or e.message(console.lang)
+            why = getattr(e, "reason", None)  # PassphraseTooWeak: the reason alone
+            reason = why.pick(console.lang) if isinstance(why, Text) else e.message(console.lang)
             _say(console, f"弱すぎます: {reason}", f"too weak: {reason}")
             continue
         again = getpass.getpass(
@@ -98,6 +107,6 @@ def read_passphrase(source: str | None, console: cli.Console, *, new: bool = Fal
         )
         if again == p:
             return p
-        last = cli.BadInput("2 回の入力が一致しません", "the two entries differ")
+        last = cli.BadInput(Text("2 回の入力が一致しません", "the two entries differ"))
         _say(console, "2 回の入力が一致しません。もう一度。", "The two entries differ; again.")
-    raise last or cli.BadInput("パスフレーズが決まりません", "no passphrase")
+    raise last or cli.BadInput(Text("パスフレーズが決まりません", "no passphrase"))

@@ -21,6 +21,7 @@ from typing import Any
 
 from kasuhara_recorder.evidence.canonical_json import canonical_json, parse_json_object
 from kasuhara_recorder.evidence.workstation_key import WorkstationKey, verify_signature
+from kasuhara_recorder.text import Text
 
 GENESIS = "0" * 64
 HEAD_FORMAT = "kasuhara-audit-head/1"
@@ -34,14 +35,14 @@ BAD_SIGNATURE = "bad_signature"
 TRUNCATED_HEAD = "truncated_head"
 UNKNOWN_KEY = "unknown_key"
 
-REASON_TEXT = {
-    EDITED: ("内容が書き換えられています", "entry was edited"),
-    DELETED: ("記録が削除されています", "entry was deleted"),
-    REORDERED: ("記録の順序が入れ替えられています", "entries were reordered"),
-    INSERTED: ("記録が後から挿入されています", "an entry was inserted"),
-    BAD_SIGNATURE: ("署名が一致しません", "signature does not verify"),
-    TRUNCATED_HEAD: ("末尾の記録が削除されています", "entries were cut off the end"),
-    UNKNOWN_KEY: ("署名した端末の鍵が登録されていません", "signed by an unregistered key"),
+REASON_TEXT: dict[str, Text] = {
+    EDITED: Text("内容が書き換えられています", "entry was edited"),
+    DELETED: Text("記録が削除されています", "entry was deleted"),
+    REORDERED: Text("記録の順序が入れ替えられています", "entries were reordered"),
+    INSERTED: Text("記録が後から挿入されています", "an entry was inserted"),
+    BAD_SIGNATURE: Text("署名が一致しません", "signature does not verify"),
+    TRUNCATED_HEAD: Text("末尾の記録が削除されています", "entries were cut off the end"),
+    UNKNOWN_KEY: Text("署名した端末の鍵が登録されていません", "signed by an unregistered key"),
 }
 
 
@@ -99,19 +100,25 @@ class ChainReport:
     entries_checked: int = 0
     head_seq: int = 0
 
-    def message(self, lang: str = "ja") -> str:
+    @property
+    def text(self) -> Text:
         if self.ok:
-            return (
-                f"監査ログは改ざんされていません（{self.entries_checked} 件を確認）。"
-                if lang == "ja"
-                else f"audit chain intact ({self.entries_checked} entries checked)"
-            )
-        ja, en = REASON_TEXT.get(self.reason or "", (self.reason, self.reason))
-        return (
-            f"監査ログの第 {self.first_bad_seq} 件目に問題があります: {ja}"
-            if lang == "ja"
-            else f"audit chain broken at seq {self.first_bad_seq}: {en}"
-        )
+            return CHAIN_INTACT.format(count=self.entries_checked)
+        reason = REASON_TEXT.get(self.reason or "", Text.same(str(self.reason)))
+        return CHAIN_BROKEN.format(seq=self.first_bad_seq, reason=reason)
+
+    def message(self, lang: str = "ja") -> str:
+        return self.text.pick(lang)
+
+
+CHAIN_INTACT = Text(
+    "監査ログは改ざんされていません（{count} 件を確認）。",
+    "audit chain intact ({count} entries checked)",
+)
+CHAIN_BROKEN = Text(
+    "監査ログの第 {seq} 件目に問題があります: {reason}",
+    "audit chain broken at seq {seq}: {reason}",
+)
 
 
 def sha256_hex(data: bytes) -> str:

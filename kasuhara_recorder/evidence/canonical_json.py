@@ -14,13 +14,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from kasuhara_recorder.errors import EvidenceError
+from kasuhara_recorder.text import Text
 
 MAX_SAFE_INT = 2**53 - 1
 
 
 class NotCanonical(EvidenceError):
-    ja = "正規化JSONにできない値があります: {detail}"
-    en = "value cannot be written as canonical JSON: {detail}"
+    template = Text(
+        "正規化JSONにできない値があります: {detail}",
+        "value cannot be written as canonical JSON: {detail}",
+    )
 
 
 def _check(value: object, where: str) -> object:

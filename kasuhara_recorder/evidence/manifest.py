@@ -26,6 +26,7 @@ from kasuhara_recorder.evidence.workstation_key import (
     load_public_pem,
     verify_signature,
 )
+from kasuhara_recorder.text import Text
 
 MANIFEST_FORMAT = "kasuhara-recording-manifest/1"
 CHANNELS = ("counter", "phone", "import")
@@ -33,13 +34,17 @@ STATUSES = ("complete", "recovered", "device_lost", "disk_full", "imported")
 
 
 class ManifestError(EvidenceError):
-    ja = "録音マニフェストが正しくありません: {detail}"
-    en = "bad recording manifest: {detail}"
+    template = Text(
+        "録音マニフェストが正しくありません: {detail}",
+        "bad recording manifest: {detail}",
+    )
 
 
 class ManifestSignatureInvalid(EvidenceError):
-    ja = "録音マニフェスト {detail} の署名が一致しません（改ざんの可能性）。"
-    en = "recording manifest {detail}: signature does not verify (possible tampering)"
+    template = Text(
+        "録音マニフェスト {detail} の署名が一致しません（改ざんの可能性）。",
+        "recording manifest {detail}: signature does not verify (possible tampering)",
+    )
 
 
 def new_recording_id(now: dt.datetime | None = None) -> str:

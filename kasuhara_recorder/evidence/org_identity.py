@@ -16,6 +16,7 @@ import pyrage
 
 from kasuhara_recorder.atomic_file import make_private_dir, write_atomic
 from kasuhara_recorder.errors import KasuharaError, UsageError
+from kasuhara_recorder.text import Text
 
 IDENTITY_NAME = "org-identity.age"
 RECIPIENT_NAME = "org-recipient.txt"
@@ -23,28 +24,30 @@ MAX_KEY_FILE = 64 * 1024
 
 
 class WrongPassphrase(KasuharaError):
-    ja = (
+    template = Text(
         "パスフレーズが違います（{detail}）。入力し直してください。"
-        "正しいはずの場合は、鍵ファイルが壊れている可能性があります。"
+        "正しいはずの場合は、鍵ファイルが壊れている可能性があります。",
+        "wrong passphrase for {detail} (or the identity file is damaged)",
     )
-    en = "wrong passphrase for {detail} (or the identity file is damaged)"
     attempt: int  # the how-manieth failed unlock (set by the export service)
 
 
 class DamagedIdentity(KasuharaError):
-    ja = "組織の鍵ファイル {detail} が壊れているか、鍵ファイルではありません。"
-    en = "organisation identity file {detail} is damaged or not an identity file"
+    template = Text(
+        "組織の鍵ファイル {detail} が壊れているか、鍵ファイルではありません。",
+        "organisation identity file {detail} is damaged or not an identity file",
+    )
     attempt: int  # the how-manieth failed unlock (set by the export service)
 
 
 class BadRecipient(KasuharaError):
     # The reason in each language (pyrage's 「invalid Bech32 encoding」 meant nothing in the
     # Japanese message); where: the file and line, the same in both.
-    ja = "受取人の公開鍵が正しくありません（{reason_ja}）。age1 で始まる文字列が必要です。"
-    en = "bad recipient {detail}: expected an age1… public key"
-
-    def __init__(self, detail: str, reason_ja: str) -> None:
-        super().__init__(detail, reason_ja=reason_ja)
+    template = Text(
+        "受取人の公開鍵が正しくありません（{reason}）。age1 で始まる文字列が必要です。",
+        "bad recipient {reason}: expected an age1… public key",
+    )
+    fields = ("reason",)
 
 
 @dataclass(frozen=True)
@@ -81,17 +84,19 @@ def parse_recipient(text: str, where: str = "") -> str:
     at_ja = where.replace(" line ", " の ") + " 行目: " if where else ""
     if s.upper().startswith("AGE-SECRET-KEY-"):
         raise BadRecipient(
-            f"{at}this is a secret key (identity), not a recipient; keep it off workstations",
-            f"{at_ja}これは秘密鍵（identity）で、受取人（公開鍵）ではありません。"
-            "秘密鍵は端末に置かないでください",
+            Text(
+                f"{at_ja}これは秘密鍵（identity）で、受取人（公開鍵）ではありません。"
+                "秘密鍵は端末に置かないでください",
+                f"{at}this is a secret key (identity), not a recipient; keep it off workstations",
+            ),
         )
     if not s.startswith("age1"):
-        raise BadRecipient(f"{at}not an age1… recipient", f"{at_ja}age1 で始まっていません")
+        raise BadRecipient(Text(f"{at_ja}age1 で始まっていません", f"{at}not an age1… recipient"))
     try:
         pyrage.x25519.Recipient.from_str(s)
     except (pyrage.RecipientError, ValueError) as e:
         raise BadRecipient(
-            f"{at}{s[:20]}…: {e}", f"{at_ja}{s[:20]}…: 文字が欠けているか、誤っています"
+            Text(f"{at_ja}{s[:20]}…: 文字が欠けているか、誤っています", f"{at}{s[:20]}…: {e}")
         ) from None
     return s
 
@@ -100,25 +105,27 @@ def read_recipients(arg: str) -> list[str]:
     """Recipients from a literal ``age1…`` or a file of them: one a line, ``#`` comments and
     blank lines skipped, CRLF and a UTF-8 BOM (Windows Notepad) accepted."""
     if not arg.strip():
-        raise BadRecipient("empty --org-recipient", "--org-recipient が空です")
+        raise BadRecipient(Text("--org-recipient が空です", "empty --org-recipient"))
     if arg.strip().startswith("age1") or arg.strip().upper().startswith("AGE-SECRET-KEY-"):
         return [parse_recipient(arg)]
     path = Path(arg)
     try:
         raw = path.read_bytes()[:MAX_KEY_FILE]
     except OSError as e:
-        raise BadRecipient(f"{arg} ({e.strerror or e})", f"{arg} を読めません") from None
+        raise BadRecipient(Text(f"{arg} を読めません", f"{arg} ({e.strerror or e})")) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadRecipient(f"{arg} (not text)", f"{arg} は文字のファイルではありません") from None
+        raise BadRecipient(
+            Text(f"{arg} は文字のファイルではありません", f"{arg} (not text)")
+        ) from None
     out = [
         parse_recipient(ln, f"{arg} line {n}")
         for n, ln in enumerate(text.splitlines(), 1)
         if ln.strip() and not ln.strip().startswith("#")
     ]
     if not out:
-        raise BadRecipient(f"{arg} (no age1… line)", f"{arg} に age1… の行がありません")
+        raise BadRecipient(Text(f"{arg} に age1… の行がありません", f"{arg} (no age1… line)"))
     return out
 
 

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.text import Text
 
 MIN_LENGTH = 12  # characters (Unicode code points after NFC)
 MIN_BITS = 50
@@ -35,20 +36,26 @@ COMMON = (
 class PassphraseTooWeak(UsageError):
     """A new passphrase refused, with the reason and what to do (exit 2)."""
 
-    ja = "パスフレーズが弱すぎます: {reason_ja}（何も作成していません）"
-    en = "the passphrase is too weak: {reason_en} (nothing was created)"
+    template = Text(
+        "パスフレーズが弱すぎます: {reason}（何も作成していません）",
+        "the passphrase is too weak: {reason} (nothing was created)",
+    )
+    fields = ("reason",)
 
-    def __init__(self, reason_ja: str, reason_en: str) -> None:
-        super().__init__(reason_en, reason_ja=reason_ja, reason_en=reason_en)
 
-
-ADVICE_JA = (
+ADVICE = Text(
     "関係のない単語を 4 つ以上、空白で区切って並べると、覚えやすく強いパスフレーズになります"
-    "（ランダムな英数字なら 20 文字以上）。"
-)
-ADVICE_EN = (
+    "（ランダムな英数字なら 20 文字以上）。",
     "four or more unrelated words separated by spaces make a strong phrase that is easy to "
-    "remember (or 20 or more random letters and digits)"
+    "remember (or 20 or more random letters and digits)",
+)
+TOO_SHORT = Text(
+    "{length} 文字しかありません。{minimum} 文字以上にしてください。{advice}",
+    "only {length} characters; use {minimum} or more: {advice}",
+)
+TOO_GUESSABLE = Text(
+    "{why}（強さの目安 {bits} ビット、{minimum} ビット以上が必要）。{advice}",
+    "{why} (estimated strength {bits} bits, {minimum} needed); {advice}",
 )
 
 
@@ -141,25 +148,24 @@ def check_new_passphrase(passphrase: str) -> Strength:
     st = estimate(passphrase)
     if st.length < MIN_LENGTH:
         raise PassphraseTooWeak(
-            f"{st.length} 文字しかありません。{MIN_LENGTH} 文字以上にしてください。{ADVICE_JA}",
-            f"only {st.length} characters; use {MIN_LENGTH} or more: {ADVICE_EN}",
+            TOO_SHORT.format(length=st.length, minimum=MIN_LENGTH, advice=ADVICE)
         )
     if st.bits < MIN_BITS:
-        why_ja, why_en = [], []
+        why: list[Text] = []
         if st.common:
-            words = "、".join(f"「{w}」" for w in st.common)
-            why_ja.append(f"よく使われる語（{words}）を含みます")
-            why_en.append("it contains a commonly used word (" + ", ".join(st.common) + ")")
+            words = Text("、".join(f"「{w}」" for w in st.common), ", ".join(st.common))
+            why.append(Text(
+                "よく使われる語（{words}）を含みます", "it contains a commonly used word ({words})"
+            ).format(words=words))  # fmt: skip
         if st.runs:
-            why_ja.append("同じ文字の繰り返しや連続した文字（aaa、abc、123 など）が多いです")
-            why_en.append("much of it repeats or runs (aaa, abc, 123…)")
-        if not why_ja:
-            why_ja.append("推測されやすい並びです")
-            why_en.append("it is easy to guess")
-        raise PassphraseTooWeak(
-            f"{'。'.join(why_ja)}（強さの目安 {st.bits:.0f} ビット、{MIN_BITS} ビット以上が必要）。"
-            f"{ADVICE_JA}",
-            f"{'; '.join(why_en)} (estimated strength {st.bits:.0f} bits, {MIN_BITS} needed); "
-            f"{ADVICE_EN}",
-        )
+            why.append(Text(
+                "同じ文字の繰り返しや連続した文字（aaa、abc、123 など）が多いです",
+                "much of it repeats or runs (aaa, abc, 123…)",
+            ))  # fmt: skip
+        if not why:
+            why.append(Text("推測されやすい並びです", "it is easy to guess"))
+        raise PassphraseTooWeak(TOO_GUESSABLE.format(
+            why=Text.join(Text("。", "; "), why), bits=f"{st.bits:.0f}", minimum=MIN_BITS,
+            advice=ADVICE,
+        ))  # fmt: skip
     return st

@@ -93,6 +93,7 @@ from kasuhara_recorder.evidence.vault import (
     tail_slot_path,
 )
 from kasuhara_recorder.platform_seam import BINARY, read_at, read_into_at, release, try_lock
+from kasuhara_recorder.text import Text
 
 if TYPE_CHECKING:
     from _hashlib import HASH
@@ -111,51 +112,50 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 class VaultWriteError(EvidenceError):
-    ja = "録音の保存に失敗しました（{detail}）。録音は保存済みの部分まで封印されます。"
-    en = "could not write the sealed recording: {detail}"
-
-    def __init__(self, detail: str, *, disk_full: bool = False) -> None:
-        super().__init__(detail)
-        self.disk_full = disk_full
+    template = Text(
+        "録音の保存に失敗しました（{detail}）。録音は保存済みの部分まで封印されます。",
+        "could not write the sealed recording: {detail}",
+    )
+    fields = ("detail",)
+    defaults = {"disk_full": False}  # by keyword: the vault's disk filled up
+    disk_full: bool
 
 
 class DiskFull(VaultWriteError):
-    ja = "ディスクの空き容量がありません（{detail}）。保存できた部分までを封印しました。"
-    en = "disk full: {detail}; sealed what fitted"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, disk_full=True)
+    template = Text(
+        "ディスクの空き容量がありません（{detail}）。保存できた部分までを封印しました。",
+        "disk full: {detail}; sealed what fitted",
+    )
+    defaults = {"disk_full": True}
 
 
 class VaultOpenError(VaultWriteError):
     """The sealed file could not even be created: nothing was taken, nothing is sealed."""
 
-    ja = (
+    template = Text(
         "封印ファイルを作成できないため、録音（取り込み）を始められませんでした（{detail}）。"
-        "何も保存されていません。保管庫（vault）フォルダの空き容量と書き込み権限を確認してください。"
-    )
-    en = (
+        "何も保存されていません。保管庫（vault）フォルダの空き容量と書き込み権限を確認してください。",
         "could not create the sealed file, so nothing was recorded or imported ({detail}); "
-        "check the free space and write permission of the vault folder"
+        "check the free space and write permission of the vault folder",
     )
 
 
 class CheckpointMismatch(EvidenceError):
-    ja = "封印ファイル {detail} が最後のチェックポイントと一致しません（改ざんの可能性）。"
-    en = "sealed file {detail} does not match its last checkpoint (possible tampering)"
+    template = Text(
+        "封印ファイル {detail} が最後のチェックポイントと一致しません（改ざんの可能性）。",
+        "sealed file {detail} does not match its last checkpoint (possible tampering)",
+    )
 
 
 class NoCheckpoint(CheckpointMismatch):
     """The journal is missing, empty or unreadable: nothing attests any part of the file."""
 
-    ja = (
+    template = Text(
         "封印ファイル {detail} の記録ジャーナル（.journal）がないか壊れているため、"
         "復旧に使えるチェックポイントがありません。ファイルは削除・移動せずに保全し、"
-        "証拠管理担当者に連絡してください（age で復号はできます）。"
-    )
-    en = (
+        "証拠管理担当者に連絡してください（age で復号はできます）。",
         "sealed file {detail} has no usable checkpoint (its .journal is missing or damaged); "
-        "keep the file as it is and tell the evidence officer (age can still decrypt it)"
+        "keep the file as it is and tell the evidence officer (age can still decrypt it)",
     )
 
 

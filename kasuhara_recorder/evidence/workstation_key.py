@@ -20,16 +20,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from kasuhara_recorder.atomic_file import make_private_dir, write_atomic
 from kasuhara_recorder.config import DataPaths
 from kasuhara_recorder.errors import EvidenceError
+from kasuhara_recorder.text import Text
 
 
 class WorkstationKeyError(EvidenceError):
-    ja = "端末の署名鍵 {detail} を読み込めません。情報システム担当者に連絡してください。"
-    en = "cannot load the workstation signing key {detail}"
+    template = Text(
+        "端末の署名鍵 {detail} を読み込めません。情報システム担当者に連絡してください。",
+        "cannot load the workstation signing key {detail}",
+    )
 
 
 class BadPublicKey(EvidenceError):
-    ja = "公開鍵が正しくありません: {detail}"
-    en = "bad public key: {detail}"
+    template = Text(
+        "公開鍵が正しくありません: {detail}",
+        "bad public key: {detail}",
+    )
 
 
 def fingerprint_of(public_key: Ed25519PublicKey) -> str:

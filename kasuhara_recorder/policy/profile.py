@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kasuhara_recorder.errors import ProfileError
 from kasuhara_recorder.resources import resource
+from kasuhara_recorder.text import LANGS, Text
 
 CODE_RE = re.compile(r"^[a-z]+\.[a-z][a-z0-9_]*$")
 HOTKEY_RE = re.compile(r"^((Ctrl|Alt|Shift)\+)*([0-9A-Z]|F[1-9]|F1[0-2])$")
@@ -22,12 +23,8 @@ HOTKEY_RE = re.compile(r"^((Ctrl|Alt|Shift)\+)*([0-9A-Z]|F[1-9]|F1[0-2])$")
 class Group:
     id: str
     section: str
-    label_ja: str
-    label_en: str
+    label: Text
     live_tags: bool
-
-    def label(self, lang: str) -> str:
-        return self.label_ja if lang == "ja" else self.label_en
 
 
 @dataclass(frozen=True)
@@ -35,28 +32,18 @@ class Category:
     code: str
     group: str
     section: str
-    label_ja: str
-    label_en: str
-    description_ja: str
-    description_en: str
+    label: Text
+    description: Text
     hotkey: str | None
-
-    def label(self, lang: str) -> str:
-        return self.label_ja if lang == "ja" else self.label_en
 
 
 @dataclass(frozen=True)
 class Response:
     code: str
     section: str
-    label_ja: str
-    label_en: str
-    description_ja: str
-    description_en: str
+    label: Text
+    description: Text
     stamps_time: bool
-
-    def label(self, lang: str) -> str:
-        return self.label_ja if lang == "ja" else self.label_en
 
 
 @dataclass(frozen=True)
@@ -80,8 +67,7 @@ class Rules:
 class PolicyProfile:
     id: str
     version: int
-    name_ja: str
-    name_en: str
+    name: Text
     issued: str
     rules: Rules
     groups: tuple[Group, ...]
@@ -165,6 +151,13 @@ class _Parser:
             raise self.fail(f"{where}.{key}", "must be a non-empty string", near)
         return value.strip()
 
+    def _text(self, table: dict, key: str, where: str, near: str | None) -> Text:
+        """``key_ja`` and ``key_en`` of the file, as one ``Text``."""
+        ja, en = (
+            self._str(table, f"{key}_{lang}", where, near or f"{key}_{lang}") for lang in LANGS
+        )
+        return Text(ja, en)
+
     def _table(self, data: dict, key: str) -> dict:
         value = data.get(key)
         if not isinstance(value, dict):
@@ -212,8 +205,7 @@ class _Parser:
         return PolicyProfile(
             id=self._str(head, "id", "profile", "id ="),
             version=version,
-            name_ja=self._str(head, "name_ja", "profile", "name_ja"),
-            name_en=self._str(head, "name_en", "profile", "name_en"),
+            name=self._text(head, "name", "profile", None),
             issued=self._str(head, "issued", "profile", "issued", required=False),
             rules=rules,
             groups=groups,
@@ -249,8 +241,7 @@ class _Parser:
         return Group(
             id=gid,
             section=self._str(g, "section", where, near),
-            label_ja=self._str(g, "label_ja", f"groups[{gid}]", near),
-            label_en=self._str(g, "label_en", f"groups[{gid}]", near),
+            label=self._text(g, "label", f"groups[{gid}]", near),
             live_tags=bool(g.get("live_tags", False)),
         )
 
@@ -272,10 +263,8 @@ class _Parser:
             code=code,
             group=group,
             section=sections[group],
-            label_ja=self._str(c, "label_ja", where, near),
-            label_en=self._str(c, "label_en", where, near),
-            description_ja=self._str(c, "description_ja", where, near),
-            description_en=self._str(c, "description_en", where, near),
+            label=self._text(c, "label", where, near),
+            description=self._text(c, "description", where, near),
             hotkey=hotkey,
         )
 
@@ -288,9 +277,7 @@ class _Parser:
         return Response(
             code=code,
             section=self._str(r, "section", where, near),
-            label_ja=self._str(r, "label_ja", where, near),
-            label_en=self._str(r, "label_en", where, near),
-            description_ja=self._str(r, "description_ja", where, near),
-            description_en=self._str(r, "description_en", where, near),
+            label=self._text(r, "label", where, near),
+            description=self._text(r, "description", where, near),
             stamps_time=bool(r.get("stamps_time", False)),
         )

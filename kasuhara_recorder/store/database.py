@@ -15,62 +15,56 @@ from typing import Any
 
 from kasuhara_recorder.errors import EvidenceError
 from kasuhara_recorder.store.migrations import MIGRATIONS, Migration
+from kasuhara_recorder.text import Text
 
 
 class DatabaseError(EvidenceError):
-    ja = "データベースを開けません（{detail}）。"
-    en = "cannot open the database ({detail})"
+    template = Text(
+        "データベースを開けません（{detail}）。",
+        "cannot open the database ({detail})",
+    )
 
 
 class DatabaseDamaged(DatabaseError):
     """The file is not a readable SQLite database any more: never written over."""
 
-    ja = (
+    template = Text(
         "データベース {path} が壊れています（{detail}）。このファイルを削除・上書きせず、"
         "データフォルダごと保全して、情報システム担当者にバックアップからの復元を依頼してください。"
-        "封印済みの録音（vault フォルダ）はそのまま残っています。"
-    )
-    en = (
+        "封印済みの録音（vault フォルダ）はそのまま残っています。",
         "the database {path} is damaged ({detail}); do not delete or overwrite it: keep the "
         "data folder as it is and restore the database from a backup (the sealed recordings "
-        "in the vault folder are untouched)"
+        "in the vault folder are untouched)",
     )
-
-    def __init__(self, path: Path, detail: str) -> None:
-        super().__init__(detail, path=str(path))
+    fields = ("path", "detail")
 
 
 class DatabaseBusy(DatabaseError):
-    ja = (
+    template = Text(
         "データベース {path} を別のプログラムが使用中のため、"
         "{detail}秒待っても書き込めませんでした。"
         "ほかに起動している Kasuhara Recorder やデータベースを開いているツールを終了してから、"
-        "もう一度実行してください。"
-    )
-    en = (
+        "もう一度実行してください。",
         "the database {path} stayed locked by another program for {detail} s; close the other "
-        "Kasuhara Recorder or database tool and try again"
+        "Kasuhara Recorder or database tool and try again",
     )
+    fields = ("path", "detail")
 
     def __init__(self, path: Path, timeout_s: float) -> None:
-        super().__init__(f"{timeout_s:g}", path=str(path))
+        super().__init__(path, f"{timeout_s:g}")
 
 
 class DatabaseNotWritable(DatabaseError):
     """A place or permission problem (read-only folder or disk), not damaged evidence."""
 
     exit_code = 2
-    ja = (
+    template = Text(
         "データベース {path} を開けないか、書き込めません（{detail}）。データフォルダ"
-        "（--data-dir または KASUHARA_DATA_DIR）の場所と書き込み権限を確認してください。"
-    )
-    en = (
+        "（--data-dir または KASUHARA_DATA_DIR）の場所と書き込み権限を確認してください。",
         "cannot open or write the database {path} ({detail}); check the data folder "
-        "(--data-dir or KASUHARA_DATA_DIR) and its write permission"
+        "(--data-dir or KASUHARA_DATA_DIR) and its write permission",
     )
-
-    def __init__(self, path: Path, detail: str) -> None:
-        super().__init__(detail, path=str(path))
+    fields = ("path", "detail")
 
 
 BUSY_TIMEOUT_S = 30
@@ -190,7 +184,7 @@ class Database:
         try:
             rows = self.query("PRAGMA quick_check")
         except DatabaseDamaged as e:
-            return e.detail
+            return str(e.detail)
         problems = [str(r[0]) for r in rows if str(r[0]) != "ok"]
         return "; ".join(problems[:5]) or None
 

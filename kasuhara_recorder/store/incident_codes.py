@@ -5,13 +5,15 @@ dataclasses at every launch."""
 
 from __future__ import annotations
 
+from kasuhara_recorder.text import Text
+
 # Stable status codes; the Japanese words are what staff see.
-STATUSES: dict[str, tuple[str, str]] = {
-    "draft": ("下書き", "Draft"),
-    "submitted": ("提出済", "Submitted"),
-    "reviewed": ("確認済", "Reviewed"),
-    "referred": ("照会中", "Referred (police/counsel)"),
-    "closed": ("完了", "Closed"),
+STATUSES: dict[str, Text] = {
+    "draft": Text("下書き", "Draft"),
+    "submitted": Text("提出済", "Submitted"),
+    "reviewed": Text("確認済", "Reviewed"),
+    "referred": Text("照会中", "Referred (police/counsel)"),
+    "closed": Text("完了", "Closed"),
 }
 # Which status may follow which; a closed incident is reopened to reviewed, never deleted.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -21,9 +23,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "referred": ("closed", "reviewed"),
     "closed": ("reviewed",),
 }
-LOCATIONS: dict[str, tuple[str, str]] = {
-    "counter": ("窓口", "Counter"),
-    "phone": ("電話", "Phone"),
-    "meeting_room": ("面談室・会議室", "Meeting room"),
-    "other": ("その他", "Other"),
+LOCATIONS: dict[str, Text] = {
+    "counter": Text("窓口", "Counter"),
+    "phone": Text("電話", "Phone"),
+    "meeting_room": Text("面談室・会議室", "Meeting room"),
+    "other": Text("その他", "Other"),
 }

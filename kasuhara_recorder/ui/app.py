@@ -80,7 +80,7 @@ class GuiController(QObject):
     def show(self) -> MainWindow:
         from kasuhara_recorder.ui.main_window import MainWindow
 
-        window = self.window = MainWindow(self.service, lang=self.lang)
+        window = self.window = MainWindow(self.service)
         window.language_change_requested.connect(self.switch_language)
         window.show()
         return window

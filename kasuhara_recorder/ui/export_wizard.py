@@ -40,7 +40,9 @@ from kasuhara_recorder.bundle.errors import BundleExists, ExportCancelled, Expor
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
 from kasuhara_recorder.store.incident_codes import STATUSES
+from kasuhara_recorder.text import Text
 from kasuhara_recorder.ui.elided_label import ElidedLabel
+from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
 
 log = logging.getLogger("kasuhara.ui.export")
@@ -85,16 +87,16 @@ def _show(label: QLabel, text: str, ok: bool = False) -> None:
 
 
 class IncidentPage(QWizardPage):
-    def __init__(self, incidents: list, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, incidents: list, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("事案を選ぶ"))
         self.setSubTitle(self.tr("証拠パッケージに書き出す事案を選んでください。"))
         self.list = QListWidget(self)
         self.list.setObjectName("incident_list")
         for inc in incidents:
-            ja, en = STATUSES.get(inc.status, (inc.status, inc.status))
+            status = localized(STATUSES.get(inc.status, Text.same(inc.status)))
             when = inc.draft.occurred_at[:16].replace("T", " ")
-            parts = [inc.id, when, inc.draft.department, ja if lang == "ja" else en]
+            parts = [inc.id, when, inc.draft.department, status]
             item = QListWidgetItem("   ".join(p for p in parts if p))
             item.setData(Qt.ItemDataRole.UserRole, inc.id)
             self.list.addItem(item)
@@ -153,9 +155,9 @@ class RecipientPage(QWizardPage):
 class UnlockPage(QWizardPage):
     """Unlocking takes a moment (scrypt), so it runs on the task runner; 次へ waits for it."""
 
-    def __init__(self, tasks: TaskRunner, service, lang: str, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskRunner, service, parent: QWidget | None = None):
         super().__init__(parent)
-        self.tasks, self.export, self.lang = tasks, service.export, lang
+        self.tasks, self.export = tasks, service.export
         self.identity = None
         self.unlocked_file: str | None = None
         self.busy = False
@@ -266,7 +268,7 @@ class UnlockPage(QWizardPage):
                 "org-identity.age を選び直してください。"
             )
         elif isinstance(e, KasuharaError):
-            text = e.message(self.lang)
+            text = localized(e.text)
         else:
             log.error("unlocking the organisation identity failed: %s", type(e).__name__)
             text = self.tr("鍵を開けませんでした。詳しくはログを確認してください。")
@@ -410,9 +412,9 @@ class RunPage(QWizardPage):
 
     finished_export = Signal(bool)  # True when a bundle was written
 
-    def __init__(self, tasks: TaskRunner, service, lang: str, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskRunner, service, parent: QWidget | None = None):
         super().__init__(parent)
-        self.tasks, self.export, self.lang = tasks, service.export, lang
+        self.tasks, self.export = tasks, service.export
         self.handle: TaskHandle | None = None
         self.cancel_event = threading.Event()
         self.latest = None  # last ExportProgress, written by the worker, read by the timer
@@ -511,7 +513,7 @@ class RunPage(QWizardPage):
         if p is None or not self.running:
             return
         self.bar.setValue(int(p.fraction * 1000))
-        step = p.step_ja if self.lang == "ja" else p.step_en
+        step = localized(p.step)
         self.step.setText(self.tr("書き出し中: %1").replace("%1", step))
 
     def request_cancel(self) -> None:
@@ -571,7 +573,7 @@ class RunPage(QWizardPage):
                 "いません）。\n録音データが改ざんされたか壊れている可能性があります。"
                 "この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。"
             ).replace("%1", e.item)
-            text += "\n" + e.message(self.lang)
+            text += "\n" + localized(e.text)
         elif isinstance(e, BundleExists):  # it appeared after the destination page
             self.step.setText(self.tr("書き出せませんでした。"))
             text = self.tr(
@@ -588,7 +590,7 @@ class RunPage(QWizardPage):
             self.retry_button.show()
         elif isinstance(e, KasuharaError):
             self.step.setText(self.tr("書き出せませんでした。"))
-            text = e.message(self.lang)
+            text = localized(e.text)
             self.retry_button.show()
         else:
             log.error("export failed", exc_info=e)
@@ -615,7 +617,6 @@ class ExportWizard(QWizard):
     def __init__(
         self,
         service,
-        lang: str = "ja",
         tasks: TaskRunner | None = None,
         parent: QWidget | None = None,
         incident_id: str | None = None,
@@ -637,11 +638,11 @@ class ExportWizard(QWizard):
         self.tasks = tasks or TaskRunner(self)
         self.folder = folder or default_folder()
         incidents = service.incidents.list()
-        self.incident_page = IncidentPage(incidents, lang, self)
+        self.incident_page = IncidentPage(incidents, self)
         self.recipient_page = RecipientPage(self)
-        self.unlock_page = UnlockPage(self.tasks, service, lang, self)
+        self.unlock_page = UnlockPage(self.tasks, service, self)
         self.destination_page = DestinationPage(self)
-        self.run_page = RunPage(self.tasks, service, lang, self)
+        self.run_page = RunPage(self.tasks, service, self)
         for pid, page in (
             (PAGE_INCIDENT, self.incident_page),
             (PAGE_RECIPIENT, self.recipient_page),

@@ -1,6 +1,11 @@
 """Translators: our own .qm (Japanese is the source language, so only English needs one), Qt's
 own ``qtbase_*`` so standard dialogs speak the same language, and a pseudo-localiser that
-lengthens every string to catch layouts that cut text off (used by the screenshot run)."""
+lengthens every string to catch layouts that cut text off (used by the screenshot run).
+
+The one place widgets learn the language from: ``current_language()``, what the last
+``Translators.install`` set (with Qt's default locale), and ``localized(text)`` for a message
+the core produced (a ``Text``). No widget is handed the language.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,24 @@ from typing import cast
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from kasuhara_recorder.resources import resource
+from kasuhara_recorder.text import Text
 
 log = logging.getLogger("kasuhara.ui.i18n")
 
 LANGUAGES = ("ja", "en")
 PSEUDO_ENV = "KASUHARA_PSEUDO_L10N"
 _PLACEHOLDER = re.compile(r"%\d+|\{[a-z_]*\}")
+
+
+def current_language() -> str:
+    """The language the widgets speak: Qt's default locale, which ``Translators.install`` sets
+    together with the translators (and tests/support/leaks.py holds every test to restore)."""
+    return "en" if QLocale().language() == QLocale.Language.English else "ja"
+
+
+def localized(text: Text) -> str:
+    """A message from the core (an error's, an event's, a check's ``.text``) in that language."""
+    return text.pick(current_language())
 
 
 def pseudo(text: str) -> str:

@@ -34,6 +34,7 @@ from kasuhara_recorder.store.incident_model import (
     IncidentDraft,
     with_attached_markers,
 )
+from kasuhara_recorder.text import Text
 from kasuhara_recorder.ui.form_sections.attachments import AttachmentsSection
 from kasuhara_recorder.ui.form_sections.categories import CategoriesSection
 from kasuhara_recorder.ui.form_sections.demand import DemandSection
@@ -42,6 +43,7 @@ from kasuhara_recorder.ui.form_sections.people import PeopleSection
 from kasuhara_recorder.ui.form_sections.responses import ResponsesSection
 from kasuhara_recorder.ui.form_sections.section import FormSection
 from kasuhara_recorder.ui.form_sections.when_where import WhenWhereSection
+from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.task_runner import TaskRunner
 
 log = logging.getLogger("kasuhara.ui.form")
@@ -54,12 +56,11 @@ class IncidentForm(QWidget):
     recording_picker_shown = Signal(object)  # RecordingPicker, for tests and screenshots
     submit_confirm_shown = Signal(object)  # SubmitConfirm, for tests and screenshots
 
-    def __init__(self, service, incident_id: str, lang: str, parent: QWidget | None = None):
+    def __init__(self, service, incident_id: str, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         self.service = service
         self.incidents = service.incidents
         self.profile = service.profile
-        self.lang = lang
         self.actor = service.actor
         self.incident: Incident = self.incidents.get(incident_id)
         self.tasks = TaskRunner(self, max_threads=1)  # one writer: autosaves stay in order
@@ -77,12 +78,12 @@ class IncidentForm(QWidget):
         self.body_layout = QVBoxLayout(body)
         self._build_header()
         profile = self.profile
-        self.when_where = WhenWhereSection(lang, body)
+        self.when_where = WhenWhereSection(body)
         self.people = PeopleSection(profile.rules.min_staff_meeting, body)
-        self.demand_validity = DemandSection(profile, lang, body)
-        self.categories = CategoriesSection(profile, lang, body)
-        self.events = EventsSection(profile, lang, body)
-        self.responses = ResponsesSection(profile, self.actor, lang, body)
+        self.demand_validity = DemandSection(profile, body)
+        self.categories = CategoriesSection(profile, body)
+        self.events = EventsSection(profile, body)
+        self.responses = ResponsesSection(profile, self.actor, body)
         self.attachments = AttachmentsSection(body)
         self.sections: tuple[FormSection, ...] = (
             self.when_where, self.people, self.demand_validity, self.categories, self.events,
@@ -172,8 +173,7 @@ class IncidentForm(QWidget):
 
     def _show_incident_state(self) -> None:
         inc = self.incident
-        ja, en = STATUSES.get(inc.status, (inc.status, inc.status))
-        status = ja if self.lang == "ja" else en
+        status = localized(STATUSES.get(inc.status, Text.same(inc.status)))
         title = self.tr("事案 %1（%2）").replace("%1", inc.id).replace("%2", status)
         if inc.legal_hold:
             title += self.tr(" ・法的保全中")
@@ -242,7 +242,7 @@ class IncidentForm(QWidget):
             if i.field == "staff" and self.people.staff_warning_shown():
                 continue  # already shown live, next to the staff list
             prefix = "⚠ " if i.severity == "warning" else "✖ "
-            by_section[self._section_of(i.field).key].append(prefix + i.message(self.lang))
+            by_section[self._section_of(i.field).key].append(prefix + localized(i.text))
         for section in self.sections:
             section.show_errors(by_section[section.key])
         errors = [i for i in issues if i.severity == "error"]
@@ -253,7 +253,7 @@ class IncidentForm(QWidget):
                     "%1", str(len(errors))
                 )
                 + "\n"
-                + "\n".join("✖ " + i.message(self.lang) for i in errors)
+                + "\n".join("✖ " + localized(i.text) for i in errors)
             )
             self.issues_label.setStyleSheet("color: #b71c1c;")
             self.issues_label.show()
@@ -271,7 +271,7 @@ class IncidentForm(QWidget):
         try:
             self.incident = self.incidents.save_draft(self.incident.id, self.draft())
         except KasuharaError as e:
-            QMessageBox.warning(self, self.tr("保存できません"), e.message(self.lang))
+            QMessageBox.warning(self, self.tr("保存できません"), localized(e.text))
             return False
         # The store now holds what the screen shows; an autosave left behind (older than the
         # last typing) would come back on reopening as "restored" over the saved draft.
@@ -311,7 +311,7 @@ class IncidentForm(QWidget):
         try:
             self.incident = self.incidents.submit(self.incident.id, draft)
         except KasuharaError as e:
-            QMessageBox.warning(self, self.tr("提出できません"), e.message(self.lang))
+            QMessageBox.warning(self, self.tr("提出できません"), localized(e.text))
             return False
         self._dirty = False
         self.autosave_timer.stop()
@@ -364,7 +364,7 @@ class IncidentForm(QWidget):
 
     def _attachment_failed(self, e: BaseException) -> None:
         if isinstance(e, KasuharaError):
-            msg = e.message(self.lang)
+            msg = localized(e.text)
         else:
             log.error("attachment failed", exc_info=e)
             msg = self.tr(

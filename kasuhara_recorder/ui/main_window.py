@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.ui import preload
 from kasuhara_recorder.ui.format import clock
+from kasuhara_recorder.ui.i18n import current_language, localized
 from kasuhara_recorder.ui.record_panel import RecordPanel
 from kasuhara_recorder.ui.recording_controller import RecordingController
 from kasuhara_recorder.ui.tag_panel import TagPanel
@@ -51,9 +52,9 @@ class MainWindow(QMainWindow):
     recovery_shown = Signal(object)  # RecoveryNotice, or the QMessageBox of a recovery error
     partial_exports_swept = Signal(object)  # what a killed export left: list of SweepOutcome
 
-    def __init__(self, service, lang: str = "ja") -> None:
+    def __init__(self, service) -> None:
         super().__init__()
-        self.service, self.lang = service, lang
+        self.service = service
         self.forms: dict[str, IncidentForm] = {}
         self._quitting = False
         self._discarded = False
@@ -63,12 +64,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("カスハラ録音"))
         profile = service.profile
         self.tasks = TaskRunner(self)
-        self.controller = RecordingController(service, lang, self.tasks, self)
+        self.controller = RecordingController(service, self.tasks, self)
 
         self.record_panel = RecordPanel(
             profile.rules.warning_seconds, profile.rules.limit_seconds, self
         )
-        self.tag_panel = TagPanel(profile, lang, self)
+        self.tag_panel = TagPanel(profile, self)
         self.setup_banner = self._build_setup_banner()
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -137,17 +138,17 @@ class MainWindow(QMainWindow):
         self.language_actions: dict[str, QAction] = {}
         for code, label in (("ja", "日本語"), ("en", "English")):
             a = QAction(label, self, checkable=True)
-            a.setChecked(code == self.lang)
+            a.setChecked(code == current_language())
             a.triggered.connect(lambda _=False, code=code: self.request_language(code))
             group.addAction(a)
             lang_menu.addAction(a)
             self.language_actions[code] = a
 
     def request_language(self, lang: str) -> None:
-        if lang == self.lang:
+        if lang == current_language():
             return
         if self.recovering:  # a second window must not recover the same files at once
-            self.language_actions[self.lang].setChecked(True)
+            self.language_actions[current_language()].setChecked(True)
             return
         if self.controller.active:  # also while it starts or seals: the window is rebuilt
             QMessageBox.information(
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
                 self.tr("言語の切り替え"),
                 self.tr("録音中は言語を切り替えられません。停止してから切り替えてください。"),
             )
-            self.language_actions[self.lang].setChecked(True)
+            self.language_actions[current_language()].setChecked(True)
             return
         self.language_change_requested.emit(lang)
 
@@ -346,7 +347,7 @@ class MainWindow(QMainWindow):
         if self._discarded:
             return
         if isinstance(e, KasuharaError):
-            detail = e.message(self.lang)
+            detail = localized(e.text)
         else:
             log.error("recovery at start failed", exc_info=e)
             detail = self.tr("詳しくはログを確認してください。")
@@ -399,7 +400,7 @@ class MainWindow(QMainWindow):
                 self.tr("録音中は端末設定を変更できません。停止してから行ってください。"),
             )
             return None
-        dialog = SetupDialog(self.service, self.lang, self.tasks, self)
+        dialog = SetupDialog(self.service, self.tasks, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setup_done.connect(self._setup_done)
         dialog.open()
@@ -421,7 +422,7 @@ class MainWindow(QMainWindow):
     def open_export(self, incident_id: str | None = None) -> ExportWizard:
         from kasuhara_recorder.ui.export_wizard import ExportWizard
 
-        wizard = ExportWizard(self.service, self.lang, self.tasks, self, incident_id=incident_id)
+        wizard = ExportWizard(self.service, self.tasks, self, incident_id=incident_id)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.open()
         self.dialog_opened.emit(wizard)
@@ -430,7 +431,7 @@ class MainWindow(QMainWindow):
     def open_verify(self) -> VerifyDialog:
         from kasuhara_recorder.ui.verify_dialog import VerifyDialog
 
-        dialog = VerifyDialog(self.lang, self.service.export, self.tasks, self)
+        dialog = VerifyDialog(self.service.export, self.tasks, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.dialog_opened.emit(dialog)
@@ -532,7 +533,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(
                 self,
                 self.tr("事案に登録できません"),
-                e.message(self.lang)
+                localized(e.text)
                 + "\n\n"
                 + self.tr(
                     "録音は保存されています。事案票の「録音を追加…」から後で事案に追加できます。"
@@ -551,7 +552,7 @@ class MainWindow(QMainWindow):
 
         form = self.forms.get(incident_id)
         if form is None:
-            form = IncidentForm(self.service, incident_id, self.lang, None)
+            form = IncidentForm(self.service, incident_id, None)
             form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             form.closed.connect(lambda iid: self.forms.pop(iid, None))
             self.forms[incident_id] = form

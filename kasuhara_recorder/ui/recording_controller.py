@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.limit_bar import LIMIT, NORMAL, WARNING
 from kasuhara_recorder.ui.task_runner import TaskRunner
 
@@ -34,9 +35,9 @@ class RecordingController(QObject):
     start_failed = Signal(str)
     busy = Signal(bool)
 
-    def __init__(self, service, lang: str, tasks: TaskRunner, parent: QObject | None = None):
+    def __init__(self, service, tasks: TaskRunner, parent: QObject | None = None):
         super().__init__(parent)
-        self.service, self.lang, self.tasks = service, lang, tasks
+        self.service, self.tasks = service, tasks
         self.session = None
         self.channel = "counter"
         self.markers: list[Marker] = []
@@ -71,7 +72,7 @@ class RecordingController(QObject):
 
     def _text(self, e: BaseException) -> str:
         if isinstance(e, KasuharaError):
-            return e.message(self.lang)
+            return localized(e.text)
         log.error("recording engine error", exc_info=e)
         return self.tr(
             "録音装置で予期しないエラーが発生しました。もう一度録音開始を押してください。"
@@ -193,7 +194,7 @@ class RecordingController(QObject):
             if kind == "stopped" and not self._stopping:
                 self.stop()  # it stopped by itself (device lost, disk full): seal and ask
             return
-        text = event.message(self.lang)
+        text = localized(event.text)
         severe = kind not in ("warning", "low_space")
         if kind in ("device_lost", "disk_full", "vault_error", "engine_error", "stop_failed"):
             text += self.tr("\nここまでの録音は保存されています。")

@@ -30,6 +30,7 @@ from kasuhara_recorder.config import MAX_PRE_EVENT_S
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient, read_recipients
 from kasuhara_recorder.platform_seam import host_name
+from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.task_runner import TaskRunner
 
 log = logging.getLogger("kasuhara.ui.setup")
@@ -48,11 +49,9 @@ def recipient_lines(text: str) -> list[str]:
 class SetupDialog(QDialog):
     setup_done = Signal(object)  # SetupResult
 
-    def __init__(
-        self, service, lang: str = "ja", tasks: TaskRunner | None = None, parent=None
-    ) -> None:
+    def __init__(self, service, tasks: TaskRunner | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.service, self.lang = service, lang
+        self.service = service
         self.tasks = tasks or TaskRunner(self)
         self.busy = False
         self.setObjectName("SetupDialog")
@@ -193,7 +192,7 @@ class SetupDialog(QDialog):
                 "（org-recipient.txt の中身）をそのまま貼り付けてください。何も保存していません。"
             )
             + "\n"
-            + e.message(self.lang)
+            + localized(e.text)
         )
 
     def save(self) -> None:
@@ -245,7 +244,7 @@ class SetupDialog(QDialog):
         if isinstance(e, BadRecipient):
             text = self._bad_recipient_text(e)
         elif isinstance(e, KasuharaError):
-            text = e.message(self.lang)
+            text = localized(e.text)
         elif isinstance(e, OSError):
             text = self.tr(
                 "設定を保存できませんでした（%1）。データフォルダの空き容量と権限を確かめてください。"

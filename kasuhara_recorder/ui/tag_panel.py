@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.ui.format import offset
+from kasuhara_recorder.ui.i18n import localized
 
 if TYPE_CHECKING:
     from kasuhara_recorder.store.incident_model import Marker
@@ -86,9 +87,9 @@ class TagPanel(QWidget):
     tag_requested = Signal(str)  # category code
     markers_changed = Signal()
 
-    def __init__(self, profile: PolicyProfile, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, profile: PolicyProfile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.profile, self.lang = profile, lang
+        self.profile = profile
         self.buttons: dict[str, TagButton] = {}
         self.shortcuts: list[QShortcut] = []
         self._markers: list[Marker] = []
@@ -99,16 +100,16 @@ class TagPanel(QWidget):
             cats = [c for c in live if c.group == group.id]
             if not cats:
                 continue
-            box = QGroupBox(f"§{group.section} {short_label(group.label(lang))}", self)
-            box.setToolTip(group.label(lang))
+            box = QGroupBox(f"§{group.section} {short_label(localized(group.label))}", self)
+            box.setToolTip(localized(group.label))
             grid = QGridLayout(box)
             grid.setSpacing(4)
             for i, cat in enumerate(cats):
                 key = cat.hotkey or ""
-                b = TagButton(key, short_label(cat.label(lang)), box)
+                b = TagButton(key, short_label(localized(cat.label)), box)
                 b.setObjectName(f"tag:{cat.code}")
-                desc = cat.description_ja if lang == "ja" else cat.description_en
-                b.setToolTip(f"{cat.label(lang)}\n{desc}")
+                desc = localized(cat.description)
+                b.setToolTip(f"{localized(cat.label)}\n{desc}")
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep focus (and F9) on the window
                 b.clicked.connect(lambda _=False, code=cat.code: self.tag_requested.emit(code))
                 grid.addWidget(b, i // COLUMNS, i % COLUMNS)
@@ -163,7 +164,7 @@ class TagPanel(QWidget):
         t = QTableWidgetItem(offset(marker.offset_ms))
         t.setFlags(t.flags() & ~Qt.ItemFlag.ItemIsEditable)
         try:
-            label = self.profile.category(marker.code).label(self.lang)
+            label = localized(self.profile.category(marker.code).label)
         except KeyError:
             label = marker.code
         c = QTableWidgetItem(short_label(label))

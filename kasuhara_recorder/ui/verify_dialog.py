@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
 
 log = logging.getLogger("kasuhara.ui.verify")
@@ -37,9 +38,9 @@ OK_COLOR, BAD_COLOR = "#1b5e20", "#b71c1c"
 class VerifyDialog(QDialog):
     verified = Signal(object)  # VerifyReport, or None when the file could not be read
 
-    def __init__(self, lang: str, export, tasks: TaskRunner | None = None, parent=None) -> None:
+    def __init__(self, export, tasks: TaskRunner | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.lang, self.export = lang, export
+        self.export = export
         self.tasks = tasks or TaskRunner(self)
         self.handle: TaskHandle | None = None
         self.latest: tuple[int, int] | None = None
@@ -200,7 +201,7 @@ class VerifyDialog(QDialog):
             self.handover.show()
         by_file: dict[str, list[str]] = {}
         for f in report.failures:
-            by_file.setdefault(f.file, []).append(f.message(self.lang).split(": ", 1)[-1])
+            by_file.setdefault(f.file, []).append(localized(f.text).split(": ", 1)[-1])
         names = list(report.file_names) + sorted(bad_files - set(report.file_names))
         # Failed files first (in name order), so a long list never hides them below the fold.
         names = [n for n in names if n in by_file] + [n for n in names if n not in by_file]
@@ -222,7 +223,7 @@ class VerifyDialog(QDialog):
             text = (
                 self.tr("このファイルは証拠パッケージとして検証できません。")
                 + "\n"
-                + e.message(self.lang)
+                + localized(e.text)
             )
         elif isinstance(e, OSError):
             text = self.tr("ファイルを読み込めません（%1）。").replace(

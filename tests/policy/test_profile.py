@@ -42,10 +42,10 @@ def test_bundled_profile_has_every_policy_category_and_response():
 def test_every_category_label_is_quoted_from_the_policy_text():
     text = _policy_text()
     for c in load_profile().categories:
-        label = re.sub(r"\s+", "", c.label_ja)
+        label = re.sub(r"\s+", "", c.label.ja)
         # the policy writes these with the words of the sentence around them
         label = label.removesuffix("場合")
-        assert label in text, f"{c.code}: {c.label_ja!r} is not in the policy text"
+        assert label in text, f"{c.code}: {c.label.ja!r} is not in the policy text"
 
 
 def test_live_tag_hotkeys_are_unique_and_cover_conduct_and_demands():

@@ -35,7 +35,7 @@ def test_an_empty_form_names_each_missing_field_in_both_languages():
         "staff",
     ]
     for i in issues:
-        assert i.ja and i.en and i.ja != i.en
+        assert i.text.ja and i.text.en and i.text.ja != i.text.en
 
 
 def test_meeting_with_one_staff_member_outside_the_office_is_warned_not_refused():
@@ -44,7 +44,7 @@ def test_meeting_with_one_staff_member_outside_the_office_is_warned_not_refused(
     assert fields_of(issues, ERROR) == []
     assert fields_of(issues, WARNING) == ["at_office", "staff"]
     staff = next(i for i in issues if i.field == "staff")
-    assert "2人以上" in staff.ja and "at least 2" in staff.en
+    assert "2人以上" in staff.text.ja and "at least 2" in staff.text.en
 
 
 def test_over_the_one_hour_limit_is_flagged():

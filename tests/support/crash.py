@@ -47,7 +47,7 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.ui.main_window import MainWindow
 
 app = QApplication([])
-window = MainWindow(AppService(Path(sys.argv[1])), "ja")
+window = MainWindow(AppService(Path(sys.argv[1])))
 
 def press_f9():  # as the worker does, once the window is ready and active
     if window.recovering or QApplication.activeWindow() is not window:

@@ -3,6 +3,8 @@ is set by tests/conftest.py; the set-up workstation comes from tests/support/wor
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from tests.support.workstation import DEPARTMENT, STAFF, org_identity, service  # noqa: F401
@@ -31,6 +33,20 @@ def gui(service):  # noqa: F811 - the fixture above
         if window is not None and shiboken6.isValid(window):
             window.discard()
         controller.translators.install("ja")
+
+
+@contextmanager
+def language(lang: str):
+    """Widgets made inside speak ``lang``, as the app's after a language switch (they ask
+    ``ui/i18n.current_language()``); Japanese again afterwards, as every test must leave it."""
+    from kasuhara_recorder.ui.i18n import Translators
+
+    translators = Translators()
+    translators.install(lang)
+    try:
+        yield
+    finally:
+        translators.install("ja")
 
 
 def activate(qtbot, widget) -> None:

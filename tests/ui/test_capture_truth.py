@@ -26,7 +26,7 @@ def _window(qtbot, service, pre_event: int = 0) -> MainWindow:
         counter=InputPreset(device="pulse", channels=1), keep_input_open=True,
         pre_event_seconds=pre_event,
     ))  # fmt: skip
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     qtbot.waitUntil(lambda: service.recording.warm_input("counter") is not None, timeout=15_000)

@@ -53,7 +53,7 @@ def record_with_tags(qtbot, window: MainWindow, pulse_sink, tmp_path):
 
 
 def test_record_tag_stop_fill_submit(qtbot, service, pulse_sink, tmp_path):
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     dialog = record_with_tags(qtbot, window, pulse_sink, tmp_path)
     assert not window.controller.recording and window.record_panel.state_label.text() == "待機中"
@@ -134,7 +134,7 @@ def test_record_tag_stop_fill_submit(qtbot, service, pulse_sink, tmp_path):
 
 def test_form_closed_mid_edit_comes_back_from_its_draft(qtbot, service):
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     type_ja(qtbot, form.events.narrative, "途中まで書いた経過")
@@ -154,7 +154,7 @@ def test_form_closed_mid_edit_comes_back_from_its_draft(qtbot, service):
 def test_autosave_happens_while_typing_without_closing(qtbot, service):
     """A crash (no close event) loses nothing: the file is written as the worker pauses."""
     inc = service.incidents.create()
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     type_ja(qtbot, form.demand_validity.demand, "返金しろ")
@@ -185,7 +185,7 @@ def test_switching_to_english_shows_english(qtbot, service, gui):
 def test_closing_while_recording_asks_and_seals(qtbot, service, pulse_sink, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F9)

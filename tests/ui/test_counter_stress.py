@@ -32,7 +32,7 @@ def all_sealed(service) -> bool:
 
 
 def test_f9_mashed_makes_one_recording_and_esc_keeps_it(qtbot, service, pulse_sink):
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     shown = []
@@ -63,7 +63,7 @@ def test_f9_pressed_twice_quickly_keeps_recording_and_never_seals_an_empty_one(
     """A double press (80 ms apart) sealed an empty recording (長さ 0:00:00) when the device
     opened faster than the second press. The guard's clock is the controller's own, so "80 ms
     later" is exact here whatever the machine's speed."""
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     now = [100.0]
@@ -87,7 +87,7 @@ def test_f9_pressed_twice_quickly_keeps_recording_and_never_seals_an_empty_one(
 def test_closing_the_window_while_it_starts_seals_the_recording(
     qtbot, service, pulse_sink, answer_yes
 ):
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F9)
@@ -102,7 +102,7 @@ def test_closing_the_window_while_it_starts_seals_the_recording(
 
 
 def test_closing_while_it_seals_does_not_ask_again(qtbot, service, pulse_sink, answer_yes):
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F9)
@@ -143,7 +143,7 @@ def test_f9_records_and_stops_while_an_incident_form_is_in_front(qtbot, service,
     """A worker filling in an earlier incident's form when the next confrontation begins:
     F9 must start (and stop) the recording, not be swallowed by the form's window."""
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     form = window.open_incident(inc.id)
@@ -163,7 +163,7 @@ def test_f9_records_and_stops_while_an_incident_form_is_in_front(qtbot, service,
 
 
 def test_keys_while_the_after_stop_choice_is_open_start_nothing(qtbot, service, pulse_sink):
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F9)
@@ -186,7 +186,7 @@ def test_keys_while_the_after_stop_choice_is_open_start_nothing(qtbot, service, 
 def test_an_unexpected_start_error_says_what_to_do(qtbot, service):
     """Not a KasuharaError (here a real TypeError from the service): the worker is told what
     to do next, not to read a log they cannot find."""
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     activate(qtbot, window)
     with qtbot.waitSignal(window.controller.start_failed, timeout=10_000):

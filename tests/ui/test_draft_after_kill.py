@@ -22,7 +22,7 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.ui.main_window import MainWindow
 
 app = QApplication([])
-window = MainWindow(AppService(Path(sys.argv[1])), "ja")
+window = MainWindow(AppService(Path(sys.argv[1])))
 window.show()
 form = window.open_incident(sys.argv[2])
 form.events.narrative.setFocus()
@@ -59,7 +59,7 @@ def test_unsaved_typing_comes_back_after_the_app_is_killed(qtbot, service, tmp_p
             proc.kill()
     assert service.incidents.get(inc.id).draft.narrative == ""  # never saved to the store
 
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.incident_form_opened, timeout=10_000) as opened:
         window.show()

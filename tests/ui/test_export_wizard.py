@@ -131,7 +131,7 @@ def run_export(qtbot, wizard: ExportWizard) -> None:
 
 def test_export_through_the_wizard_after_a_wrong_passphrase(qtbot, officer: Officer):
     service = officer.service
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.dialog_opened) as opened:
         window.menu_actions["export"].trigger()  # 事案 → 証拠パッケージを書き出す…
@@ -208,7 +208,7 @@ def test_export_through_the_wizard_after_a_wrong_passphrase(qtbot, officer: Offi
 
 
 def unlocked_wizard(qtbot, officer: Officer, folder: Path | None = None) -> ExportWizard:
-    wizard = ExportWizard(officer.service, "ja", folder=folder or officer.out)
+    wizard = ExportWizard(officer.service, folder=folder or officer.out)
     qtbot.addWidget(wizard)
     to_unlock_page(qtbot, wizard, officer.incident_id, "lawyer")
     unlock(qtbot, wizard, officer.identity, PASSPHRASE)
@@ -288,7 +288,7 @@ def test_verify_dialog_shows_each_file(qtbot, officer: Officer, tmp_path: Path):
     identity = officer.service.export.unlock(officer.identity, PASSPHRASE)
     officer.service.export.export(officer.incident_id, identity, out, recipient_kind="other")
 
-    window = MainWindow(officer.service, "ja")
+    window = MainWindow(officer.service)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.dialog_opened) as opened:
         window.menu_actions["verify"].trigger()
@@ -351,7 +351,7 @@ def test_verify_dialog_shows_each_file(qtbot, officer: Officer, tmp_path: Path):
 def test_a_very_long_destination_does_not_widen_the_wizard(qtbot, officer: Officer):
     """A path has no spaces to wrap at: the run page elides it in the middle (whole in the
     tooltip) instead of stretching the wizard past a 1366-pixel screen."""
-    window = MainWindow(officer.service, "ja")
+    window = MainWindow(officer.service)
     qtbot.addWidget(window)
     wizard = window.open_export(officer.incident_id)
     deep = officer.out

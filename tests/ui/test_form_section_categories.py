@@ -8,13 +8,14 @@ from PySide6.QtWidgets import QLabel
 from kasuhara_recorder.policy import load_profile
 from kasuhara_recorder.store.incident_model import IncidentDraft
 from kasuhara_recorder.ui.form_sections.categories import CategoriesSection
-from tests.ui.conftest import changes
+from tests.ui.conftest import changes, language
 
 PROFILE = load_profile()
 
 
 def make(qtbot, lang: str = "ja") -> CategoriesSection:
-    section = CategoriesSection(PROFILE, lang)
+    with language(lang):
+        section = CategoriesSection(PROFILE)
     qtbot.addWidget(section)
     return section
 
@@ -25,9 +26,9 @@ def test_the_boxes_are_the_profiles_live_tags_under_their_groups(qtbot):
     headings = [w.text() for w in section.findChildren(QLabel) if w.text().startswith("<b>")]
     assert [h[3:].split()[0] for h in headings] == ["§3(2)ア", "§3(2)イ"]
     tip = section.checks["conduct.mental"].toolTip()
-    assert tip == PROFILE.category("conduct.mental").description_ja
+    assert tip == PROFILE.category("conduct.mental").description.ja
     en = make(qtbot, "en")
-    assert en.checks["demand.apology"].text() == PROFILE.category("demand.apology").label("en")
+    assert en.checks["demand.apology"].text() == PROFILE.category("demand.apology").label.pick("en")
 
 
 def test_loaded_ticks_read_back_in_the_profiles_order(qtbot):

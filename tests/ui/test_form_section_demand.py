@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from kasuhara_recorder.policy import load_profile
 from kasuhara_recorder.store.incident_model import IncidentDraft
 from kasuhara_recorder.ui.form_sections.demand import DemandSection
-from tests.ui.conftest import changes, type_ja
+from tests.ui.conftest import changes, language, type_ja
 
 PROFILE = load_profile()
 DRAFT = IncidentDraft(
@@ -16,7 +16,8 @@ DRAFT = IncidentDraft(
 
 
 def make(qtbot, lang: str = "ja") -> DemandSection:
-    section = DemandSection(PROFILE, lang)
+    with language(lang):
+        section = DemandSection(PROFILE)
     qtbot.addWidget(section)
     return section
 
@@ -26,10 +27,10 @@ def test_the_validity_reasons_are_the_profiles(qtbot):
     validity = PROFILE.categories_in("validity")
     assert list(section.validity_checks) == [c.code for c in validity]
     assert [cb.text() for cb in section.validity_checks.values()] == [
-        c.label("ja") for c in validity
+        c.label.pick("ja") for c in validity
     ]
     en = make(qtbot, "en")
-    assert en.validity_checks["validity.no_fault"].text() == validity[0].label("en")
+    assert en.validity_checks["validity.no_fault"].text() == validity[0].label.pick("en")
 
 
 def test_a_draft_loaded_reads_back_unchanged(qtbot):

@@ -21,7 +21,7 @@ DRAFT = IncidentDraft(narrative="大声で怒鳴った。", injuries="眼鏡が�
 
 
 def make(qtbot) -> EventsSection:
-    section = EventsSection(PROFILE, "ja")
+    section = EventsSection(PROFILE)
     qtbot.addWidget(section)
     return section
 

@@ -17,7 +17,7 @@ CALLED = ResponseAction(POLICE, local_iso(2026, 11, 25, 10, 20), "佐藤 次郎"
 
 
 def make(qtbot) -> ResponsesSection:
-    section = ResponsesSection(PROFILE, STAFF, "ja")
+    section = ResponsesSection(PROFILE, STAFF)
     qtbot.addWidget(section)
     return section
 
@@ -37,7 +37,7 @@ def test_a_row_per_response_of_the_profile_none_ticked(qtbot):
     section.load(IncidentDraft())
     assert list(section.rows) == [r.code for r in PROFILE.responses]
     row = section.rows[POLICE]
-    assert row.check.text() == PROFILE.response(POLICE).label("ja")
+    assert row.check.text() == PROFILE.response(POLICE).label.pick("ja")
     assert not row.check.isChecked() and row.at.text() == "—"  # not Qt's 2000-01-01 00:00
     assert fields_enabled(row) == [False] * 4
     assert section.read(IncidentDraft()).responses == ()

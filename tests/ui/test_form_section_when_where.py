@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, QTime
 
 from kasuhara_recorder.store.incident_model import IncidentDraft
 from kasuhara_recorder.ui.form_sections.when_where import WhenWhereSection
-from tests.ui.conftest import changes, local_iso, type_ja
+from tests.ui.conftest import changes, language, local_iso, type_ja
 
 DRAFT = IncidentDraft(
     occurred_at=local_iso(2026, 11, 25, 10, 0, 5), duration_seconds=1505, location="meeting_room",
@@ -15,7 +15,8 @@ DRAFT = IncidentDraft(
 
 
 def make(qtbot, lang: str = "ja") -> WhenWhereSection:
-    section = WhenWhereSection(lang)
+    with language(lang):
+        section = WhenWhereSection()
     qtbot.addWidget(section)
     return section
 

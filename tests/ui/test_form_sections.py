@@ -43,9 +43,9 @@ FULL = IncidentDraft(
 
 def sections(qtbot):
     made = (
-        WhenWhereSection("ja"), PeopleSection(PROFILE.rules.min_staff_meeting),
-        DemandSection(PROFILE, "ja"), CategoriesSection(PROFILE, "ja"),
-        EventsSection(PROFILE, "ja"), ResponsesSection(PROFILE, STAFF, "ja"),
+        WhenWhereSection(), PeopleSection(PROFILE.rules.min_staff_meeting),
+        DemandSection(PROFILE), CategoriesSection(PROFILE),
+        EventsSection(PROFILE), ResponsesSection(PROFILE, STAFF),
         AttachmentsSection(),
     )  # fmt: skip
     for s in made:
@@ -73,7 +73,7 @@ def test_a_draft_loaded_into_every_section_reads_back_whole(qtbot):
 
 def test_an_opened_form_shows_the_stored_draft_as_it_is(qtbot, service):
     inc = service.incidents.create(FULL)
-    form = IncidentForm(service, inc.id, "ja")
+    form = IncidentForm(service, inc.id)
     qtbot.addWidget(form)
     assert form.draft() == service.incidents.get(inc.id).draft == FULL
     assert list(form.section_errors) == [s.key for s in form.sections]
@@ -84,7 +84,7 @@ def test_the_form_tells_the_staff_list_where_it_happened(qtbot, service):
     """The one link between two sections (§4(2)): a meeting with one staff member is warned of
     next to the list, and the refused 提出 does not say it a second time under it."""
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    form = IncidentForm(service, inc.id, "ja")
+    form = IncidentForm(service, inc.id)
     qtbot.addWidget(form)
     where = form.when_where.location
     assert not form.people.staff_warning_shown()

@@ -28,7 +28,7 @@ def _choose_existing(qtbot, window: MainWindow, manifest, markers, incident_id: 
 
 def test_recording_added_to_an_open_form_survives_its_save(qtbot, service, tmp_path):
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     type_ja(qtbot, form.events.narrative, "書きかけの経過")
@@ -50,7 +50,7 @@ def test_recording_added_to_an_open_form_survives_its_save(qtbot, service, tmp_p
 
 def test_recording_added_while_the_form_was_closed_mid_edit(qtbot, service, tmp_path):
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     type_ja(qtbot, form.events.narrative, "途中")
@@ -73,7 +73,7 @@ def test_recording_added_while_the_form_was_closed_mid_edit(qtbot, service, tmp_
 def test_same_staff_member_twice_is_not_two_staff(qtbot, service):
     """Policy 4(2): a meeting is held by two or more staff; one name twice is still one."""
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     form.when_where.location.setCurrentIndex(form.when_where.location.findData("meeting_room"))
@@ -95,7 +95,7 @@ def _attach_error(qtbot, form) -> str:
 
 def test_attachment_errors_say_in_japanese_what_to_do(qtbot, service, tmp_path):
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     form.attach_file(tmp_path / "消えた写真.png")  # chosen, then moved away before sealing
@@ -120,7 +120,7 @@ def test_a_submitted_form_cannot_be_typed_into(qtbot, service):
     from tests.store.test_incidents import FILLED
 
     inc = service.incidents.create(FILLED)
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     assert not form.events.narrative.isReadOnly()
@@ -155,7 +155,7 @@ def test_after_stop_choice_refused_says_the_recording_is_kept(
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: shown.append(text))
     target = service.incidents.create(FILLED)
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     wav = write_wav(tmp_path / "t.wav", tone(440, 0.5, amplitude=0.3))
     manifest = service.recording.start("counter", input_file=wav, paced=False)
@@ -183,7 +183,7 @@ def test_enter_at_the_submit_question_keeps_the_draft(qtbot, service):
     from tests.store.test_incidents import FILLED
 
     inc = service.incidents.create(FILLED)
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     with qtbot.waitSignal(form.submit_confirm_shown) as asked:
@@ -203,7 +203,7 @@ def test_an_unticked_response_shows_no_date_and_a_retick_keeps_the_time_typed(qt
     from PySide6.QtCore import QDateTime
 
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     row = form.responses.rows["response.police_call"]
@@ -221,7 +221,7 @@ def test_an_unticked_response_shows_no_date_and_a_retick_keeps_the_time_typed(qt
 
 def test_a_problem_fixed_after_a_refused_submit_leaves_the_screen(qtbot, service):
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     form.when_where.location.setCurrentIndex(0)  # （選んでください）
@@ -237,7 +237,7 @@ def test_saved_draft_reopens_as_saved_not_as_an_older_autosave(qtbot, service):
     """Typing autosaved, more typing, 下書き保存 before the next autosave: reopening brought the
     older autosave back over the saved draft, under 自動保存を復元しました."""
     inc = service.incidents.create(service.incidents.prefill(None, []))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     type_ja(qtbot, form.events.narrative, "窓口で")
@@ -259,7 +259,7 @@ def test_the_after_stop_choice_says_why_a_recording_stopped_early(qtbot, service
     """After a lost device the choice covered the message that said so."""
     from dataclasses import replace
 
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     manifest = replace(routine_recording(service, tmp_path), status="device_lost")
     with qtbot.waitSignal(window.after_stop_shown) as shown:
@@ -279,7 +279,7 @@ def test_an_attachment_added_after_submit_is_marked_in_the_form_the_chain_and_th
 
     inc = service.incidents.create(FILLED)
     service.incidents.add_url_attachment(inc.id, "https://example.org/before")
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_incident(inc.id)
     answer_submit(qtbot, form)
@@ -323,7 +323,7 @@ def test_the_forms_duration_is_the_recordings_length_as_shown_everywhere(qtbot, 
     from kasuhara_recorder.ui.format import clock
 
     manifest = routine_recording(service, tmp_path, seconds=1.6)
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     form = window.open_new_incident(manifest, [])
     duration = form.when_where.duration

@@ -57,7 +57,7 @@ def test_start_up_removes_the_partial_bundle_a_killed_export_left(qtbot, tmp_pat
     windows = []
 
     def start_the_app() -> dict:
-        window = MainWindow(service, "ja")
+        window = MainWindow(service)
         qtbot.addWidget(window)
         windows.append(window)
         assert window.recovering and not window.record_panel.record_button.isEnabled()

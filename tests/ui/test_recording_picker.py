@@ -18,8 +18,8 @@ from tests.ui.conftest import flush_events, type_ja
 TAGS = (("conduct.mental", 300, "机を叩いた"), ("demand.apology", 600, ""))
 
 
-def open_form(qtbot, service, incident_id: str, lang: str = "ja") -> IncidentForm:
-    form = IncidentForm(service, incident_id, lang)
+def open_form(qtbot, service, incident_id: str) -> IncidentForm:
+    form = IncidentForm(service, incident_id)  # in the language the test installed
     qtbot.addWidget(form)
     form.show()
     qtbot.waitExposed(form)
@@ -165,7 +165,7 @@ def test_recordings_section_fits_1366x768(qtbot, service, tmp_path, lang):
     try:
         routine_recording(service, tmp_path, TAGS)
         inc = service.incidents.create()
-        form = open_form(qtbot, service, inc.id, lang)
+        form = open_form(qtbot, service, inc.id)
         form.resize(1100, 768)  # as the screenshots place it on a 1366×768 screen
         form.scroll.ensureWidgetVisible(form.attachments.add_recording_button)
         flush_events()

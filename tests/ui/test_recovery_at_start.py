@@ -43,7 +43,7 @@ def test_recording_killed_mid_way_is_recovered_and_announced_at_start(qtbot, ser
     sealed = record_and_kill(service, wav)
     rid = sealed.name.removesuffix(".age")
 
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     # not ready to record until the check is done (F9 would be ignored)
     assert window.recovering and not window.record_panel.record_button.isEnabled()
@@ -85,7 +85,7 @@ def test_recording_killed_mid_way_is_recovered_and_announced_at_start(qtbot, ser
     form.close()
 
     # opened again: nothing left to recover, no message
-    again = MainWindow(service, "ja")
+    again = MainWindow(service)
     qtbot.addWidget(again)
     with qtbot.waitSignal(again.recovery_finished, timeout=30_000) as done:
         again.show()
@@ -97,7 +97,7 @@ def test_a_recovery_failure_is_told_and_recording_stays_possible(qtbot, service)
     # A real unreadable leftover: a sealed file of garbage without a journal.
     service.paths.vault.mkdir(parents=True, exist_ok=True)
     (service.paths.vault / "rec-20261125-000000-dead.age").write_bytes(os.urandom(4096))
-    window = MainWindow(service, "ja")
+    window = MainWindow(service)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.recovery_shown, timeout=30_000) as shown:
         window.show()

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.ui.main_window import MainWindow
 from kasuhara_recorder.ui.setup_dialog import SetupDialog
-from tests.ui.conftest import activate, type_ja, wait_for_audio, wait_stop_allowed
+from tests.ui.conftest import activate, language, type_ja, wait_for_audio, wait_stop_allowed
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def new_recipient() -> str:
 
 @pytest.mark.pulse
 def test_not_set_up_window_refuses_to_record_until_setup(qtbot, fresh, pulse_sink, tmp_path):
-    window = MainWindow(fresh, "ja")
+    window = MainWindow(fresh)
     qtbot.addWidget(window)
     activate(qtbot, window)
     assert window.setup_banner.isVisible()
@@ -99,7 +99,7 @@ def test_not_set_up_window_refuses_to_record_until_setup(qtbot, fresh, pulse_sin
 
 
 def test_recipient_file_with_a_bad_line_changes_nothing(qtbot, fresh, tmp_path):
-    dialog = SetupDialog(fresh, "ja")
+    dialog = SetupDialog(fresh)
     qtbot.addWidget(dialog)
     dialog.show()
     good = new_recipient()
@@ -113,9 +113,10 @@ def test_recipient_file_with_a_bad_line_changes_nothing(qtbot, fresh, tmp_path):
 
 
 def test_empty_recipients_are_refused(qtbot, fresh):
-    dialog = SetupDialog(fresh, "en")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    click(qtbot, dialog.save_button)
-    assert dialog.message.isVisible() and dialog.isVisible()
+    with language("en"):
+        dialog = SetupDialog(fresh)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        click(qtbot, dialog.save_button)
+        assert dialog.message.isVisible() and dialog.isVisible()
     assert not fresh.workstation.is_set_up

@@ -60,7 +60,7 @@ def test_limit_bar_turns_amber_at_the_warning_and_red_at_the_limit(qtbot):
 
 
 def test_tag_buttons_follow_the_profile_groups_and_hotkeys(qtbot):
-    panel = TagPanel(PROFILE, "ja")
+    panel = TagPanel(PROFILE)
     qtbot.addWidget(panel)
     activate(qtbot, panel)
     live = [c.code for c in PROFILE.live_tag_categories()]

@@ -32,7 +32,7 @@ from PySide6.QtCore import QTimer
 app = application()
 service = AppService(Path(sys.argv[1]))
 service.workstation.setup([str(pyrage.x25519.Identity.generate().to_public())], "t")
-window = MainWindow(service, "ja")
+window = MainWindow(service)
 window.show()
 
 def record():  # as a worker would, right after start-up: record, stop, open a form, attach

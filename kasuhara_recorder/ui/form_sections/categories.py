@@ -8,13 +8,14 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QVBoxLayout
 from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.store.incident_model import IncidentDraft
 from kasuhara_recorder.ui.form_sections.section import FormSection
+from kasuhara_recorder.ui.i18n import localized
 
 
 class CategoriesSection(FormSection):
     key = "categories"
     fields = ("categories",)
 
-    def __init__(self, profile: PolicyProfile, lang: str, parent=None) -> None:
+    def __init__(self, profile: PolicyProfile, parent=None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("手段・態様（方針 3(2)）：録音中のタグから選択済み"))
         lay = QVBoxLayout(self)
@@ -22,12 +23,12 @@ class CategoriesSection(FormSection):
         for group in profile.groups:
             if not group.live_tags:
                 continue
-            lay.addWidget(QLabel(f"<b>§{group.section} {group.label(lang)}</b>", self))
+            lay.addWidget(QLabel(f"<b>§{group.section} {localized(group.label)}</b>", self))
             grid = QGridLayout()
             for i, cat in enumerate(profile.categories_in(group.id)):
-                cb = QCheckBox(cat.label(lang), self)
+                cb = QCheckBox(localized(cat.label), self)
                 cb.setObjectName(f"category:{cat.code}")
-                cb.setToolTip(cat.description_ja if lang == "ja" else cat.description_en)
+                cb.setToolTip(localized(cat.description))
                 self.checks[cat.code] = cb
                 grid.addWidget(cb, i // 2, i % 2)
             lay.addLayout(grid)

@@ -8,13 +8,14 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QVBo
 from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.store.incident_model import IncidentDraft
 from kasuhara_recorder.ui.form_sections.section import FormSection
+from kasuhara_recorder.ui.i18n import localized
 
 
 class DemandSection(FormSection):
     key = "demand"
     fields = ("demand", "validity", "validity_note")
 
-    def __init__(self, profile: PolicyProfile, lang: str, parent=None) -> None:
+    def __init__(self, profile: PolicyProfile, parent=None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("要求の内容と妥当性（方針 3(1)）"))
         lay = QVBoxLayout(self)
@@ -27,9 +28,9 @@ class DemandSection(FormSection):
         lay.addWidget(QLabel(self.tr("要求の内容が妥当性を欠く場合（該当するものを選択）"), self))
         self.validity_checks: dict[str, QCheckBox] = {}
         for cat in profile.categories_in("validity"):
-            cb = QCheckBox(cat.label(lang), self)
+            cb = QCheckBox(localized(cat.label), self)
             cb.setObjectName(f"validity:{cat.code}")
-            cb.setToolTip(cat.description_ja if lang == "ja" else cat.description_en)
+            cb.setToolTip(localized(cat.description))
             self.validity_checks[cat.code] = cb
             lay.addWidget(cb)
         self.validity_note = QLineEdit(self)

@@ -19,6 +19,7 @@ from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.store.incident_model import IncidentDraft, Marker
 from kasuhara_recorder.ui.form_sections.section import FormSection
 from kasuhara_recorder.ui.format import offset
+from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.tag_panel import short_label
 
 
@@ -26,11 +27,10 @@ class EventsSection(FormSection):
     key = "narrative"
     fields = ("narrative", "markers", "injuries")
 
-    def __init__(self, profile: PolicyProfile, lang: str, parent=None) -> None:
+    def __init__(self, profile: PolicyProfile, parent=None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("経過"))
         self._profile = profile
-        self._lang = lang
         self._markers: list[Marker] = []  # as loaded; the table holds their notes
         lay = QVBoxLayout(self)
         self.narrative = QPlainTextEdit(self)
@@ -69,7 +69,7 @@ class EventsSection(FormSection):
             r = self.marker_table.rowCount()
             self.marker_table.insertRow(r)
             try:
-                label = self._profile.category(m.code).label(self._lang)
+                label = localized(self._profile.category(m.code).label)
             except KeyError:
                 label = m.code
             for col, text in enumerate((offset(m.offset_ms), short_label(label), m.note)):

@@ -10,6 +10,7 @@ from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.store.incident_model import IncidentDraft, ResponseAction
 from kasuhara_recorder.ui.form_sections.section import FormSection
 from kasuhara_recorder.ui.form_sections.times import to_iso, to_qdatetime
+from kasuhara_recorder.ui.i18n import localized
 
 _NOT_SET = QDateTime(QDate(2000, 1, 1), QTime(0, 0))  # a row's "no time yet", shown as "—"
 
@@ -81,15 +82,15 @@ class ResponsesSection(FormSection):
     key = "responses"
     fields = ("responses",)
 
-    def __init__(self, profile: PolicyProfile, actor: str, lang: str, parent=None) -> None:
+    def __init__(self, profile: PolicyProfile, actor: str, parent=None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("対応（方針 4）：行ったものにチェックし、時刻と対応者を入力"))
         grid = QGridLayout(self)
         self.rows: dict[str, ResponseRow] = {}
         for i, resp in enumerate(profile.responses):
             row = ResponseRow(
-                self, resp.code, resp.label(lang),
-                resp.description_ja if lang == "ja" else resp.description_en, actor,
+                self, resp.code, localized(resp.label),
+                localized(resp.description), actor,
             )  # fmt: skip
             self.rows[resp.code] = row
             grid.addWidget(row.check, 2 * i, 0, 1, 4)

@@ -3,7 +3,8 @@ them from a draft and reads them back into one, shows its own problems, and says
 person edited something.
 
 A section knows neither the form around it nor the service: what it needs (the policy profile,
-the signed-in user, the language) it is given when it is made, so each is tested alone.
+the signed-in user) it is given when it is made, so each is tested alone; the language it asks
+``ui/i18n.current_language()``, as every widget does.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateTimeEdit, QFormLayout, 
 from kasuhara_recorder.store.incident_model import LOCATIONS, IncidentDraft
 from kasuhara_recorder.ui.form_sections.section import FormSection
 from kasuhara_recorder.ui.form_sections.times import to_iso, to_qdatetime
+from kasuhara_recorder.ui.i18n import localized
 
 
 class WhenWhereSection(FormSection):
@@ -22,7 +23,7 @@ class WhenWhereSection(FormSection):
     # list's §4(2) warning depends on it.
     location_changed = Signal(str)
 
-    def __init__(self, lang: str, parent=None) -> None:
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("いつ・どこで"))
         form = QFormLayout(self)
@@ -39,8 +40,8 @@ class WhenWhereSection(FormSection):
         self.location = QComboBox(self)
         self.location.setObjectName("location")
         self.location.addItem(self.tr("（選んでください）"), "")
-        for code, (ja, en) in LOCATIONS.items():
-            self.location.addItem(ja if lang == "ja" else en, code)
+        for code, label in LOCATIONS.items():
+            self.location.addItem(localized(label), code)
         self.location.currentIndexChanged.connect(
             lambda _i: self.location_changed.emit(self.location_code())
         )
