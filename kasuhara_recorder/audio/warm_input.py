@@ -170,6 +170,7 @@ class WarmInput:
         bpf = self.format.bytes_per_frame
         rate = self.format.samplerate
         first: float | None = None
+        kept: list[bytes] = []
         for b in (*self._ring, block):
             frames = len(b.data) // bpf
             k = cut_frame(b.t, start, frames, rate)
@@ -177,10 +178,18 @@ class WarmInput:
                 continue
             if first is None:
                 first = b.t + k / rate
-            queue.offer(b.data[k * bpf :])
+            kept.append(b.data[k * bpf :])
+        if first is None:
+            # Everything delivered so far was captured before the press (a stream running
+            # behind, as one just woken is by a few hundred ms): the press's audio is yet to
+            # come, so the hand-over waits for it instead of starting early.
+            self._keep(block)
+            return
+        for data in kept:
+            queue.offer(data)
         self._ring.clear()
         self._ring_bytes = 0
-        self.first_kept_t = first if first is not None else block.t
+        self.first_kept_t = first
         self._target, self._want = queue, None
         self._handed.set()
 

@@ -34,15 +34,16 @@ class FakeStream:
     """Blocks of consecutive sample numbers (frame n holds n mod 32768), so a cut is visible
     to the sample; block k's first frame is at time k * 50 ms."""
 
-    def __init__(self, warm: WarmInput) -> None:
-        self.warm, self.k, self.now = warm, 0, 0.0
+    def __init__(self, warm: WarmInput, lag: float = 0.0) -> None:
+        self.warm, self.k, self.now, self.lag = warm, 0, 0.0, lag
         warm.clock = lambda: self.now
 
     def block(self) -> None:
         start = self.k * BLOCK
         data = (np.arange(start, start + BLOCK) % 32768).astype("<i2")
-        self.now = (self.k + 1) * BLOCK / RATE  # delivered once filled, no extra latency
-        times = _Times(inputBufferAdcTime=10.0, currentTime=10.0 + BLOCK / RATE)
+        # delivered once filled, ``lag`` seconds late (a stream running behind)
+        self.now = (self.k + 1) * BLOCK / RATE + self.lag
+        times = _Times(inputBufferAdcTime=10.0, currentTime=10.0 + BLOCK / RATE + self.lag)
         self.warm._callback(memoryview(data.tobytes()), BLOCK, times, 0)
         self.k += 1
 
@@ -76,6 +77,23 @@ def test_the_recording_begins_at_the_key_press_to_the_sample():
     first = int(np.ceil(press * RATE))  # the frame at (or just after) the press
     assert got[0] == first
     assert np.all(np.diff(got.astype(np.int64)) == 1)  # nothing lost or doubled
+    assert warm.first_kept_t == pytest.approx(first / RATE)
+
+
+def test_a_stream_running_behind_the_press_still_begins_the_recording_at_the_press():
+    """A stream just woken delivers its audio a few hundred ms late: when 録音開始 is pressed,
+    every block that has arrived was captured before the press. The recording still starts
+    with the frame at the press (it waited -320 ms early for the fresh app's first one)."""
+    warm = WarmInput(DEVICE, FMT)
+    stream = FakeStream(warm, lag=0.32)
+    stream.run(40)
+    press = stream.now  # the newest audio here is 0.32 s old
+    source, queue = WarmSource(warm, press), BlockQueue(10**7)
+    take_while_running(stream, source, queue)
+    got = frames_of(queue)
+    first = int(np.ceil(round(press * RATE, 6)))
+    assert got[0] == first % 32768
+    assert np.all(np.diff(got.astype(np.int64)) == 1)
     assert warm.first_kept_t == pytest.approx(first / RATE)
 
 
