@@ -50,93 +50,116 @@ def parse_time(value: str) -> datetime | None:
     return t if t.tzinfo is not None else None
 
 
-# A flat list of independent field checks; it is split by form section when its messages become
-# Text (issue 12, another branch rewrites this file), so it is exempt from C901 until then.
-def validate(  # noqa: C901
+class _Issues(list[Issue]):
+    """The problems found so far, by section."""
+
+    def err(self, f: str, kind: IssueKind, text: Text) -> None:
+        self.append(Issue(f, ERROR, kind, text))
+
+    def warn(self, f: str, text: Text) -> None:
+        self.append(Issue(f, WARNING, IssueKind.POLICY, text))
+
+
+def validate(
     draft: IncidentDraft, profile: PolicyProfile, now: datetime | None = None
 ) -> list[Issue]:
+    """Every problem of a draft, section by section in the form's order."""
     now = now or datetime.now().astimezone()
-    issues: list[Issue] = []
+    out = _Issues()
+    occurred = _when(draft, profile, now, out)
+    _where(draft, out)
+    _staff(draft, profile, out)
+    _categories(draft, profile, out)
+    _narrative(draft, out)
+    _responses(draft, profile, now, occurred, out)
+    return list(out)
 
-    def err(f: str, kind: IssueKind, text: Text) -> None:
-        issues.append(Issue(f, ERROR, kind, text))
 
-    def warn(f: str, text: Text) -> None:
-        issues.append(Issue(f, WARNING, IssueKind.POLICY, text))
-
+def _when(
+    draft: IncidentDraft, profile: PolicyProfile, now: datetime, out: _Issues
+) -> datetime | None:
     occurred = parse_time(draft.occurred_at) if draft.occurred_at else None
     if not draft.occurred_at:
-        err("occurred_at", MISSING, Text("発生日時を入力してください。", "Enter when it happened."))
+        out.err(
+            "occurred_at", MISSING, Text("発生日時を入力してください。", "Enter when it happened.")
+        )
     elif occurred is None:
-        err("occurred_at", INVALID, Text(
+        out.err("occurred_at", INVALID, Text(
             "発生日時の形式が正しくありません。",
             "The time of the incident is not a valid date and time.",
         ))  # fmt: skip
     elif occurred > now + timedelta(minutes=5):
-        err("occurred_at", INVALID, Text(
+        out.err("occurred_at", INVALID, Text(
             "発生日時が未来になっています。", "The time of the incident is in the future."
         ))  # fmt: skip
     if draft.duration_seconds is not None and draft.duration_seconds < 0:
-        err(
+        out.err(
             "duration_seconds", INVALID, Text("対応時間が負の値です。", "The duration is negative.")
         )
     elif draft.duration_seconds and draft.duration_seconds > profile.rules.limit_seconds:
-        warn("duration_seconds", Text(
+        out.warn("duration_seconds", Text(
             "対応時間が方針の目安（{limit}分）を超えています（方針 4(1)）。",
             "The interaction exceeded the policy limit of {limit} minutes (§4(1)).",
         ).format(limit=profile.rules.interaction_limit_minutes))  # fmt: skip
+    return occurred
 
+
+def _where(draft: IncidentDraft, out: _Issues) -> None:
     if draft.location not in LOCATIONS:
-        err("location", MISSING, Text(
+        out.err("location", MISSING, Text(
             "場所（窓口・電話・面談室など）を選んでください。",
             "Choose where it happened (counter, phone, meeting room…).",
         ))  # fmt: skip
     if not draft.department.strip():
-        err(
+        out.err(
             "department",
             MISSING,
             Text("所属（課・係）を入力してください。", "Enter the department."),
         )
 
+
+def _staff(draft: IncidentDraft, profile: PolicyProfile, out: _Issues) -> None:
     named = [s for s in draft.staff if s.name.strip()]
     if not named:
-        err("staff", MISSING, Text(
+        out.err("staff", MISSING, Text(
             "対応した職員を1人以上入力してください。",
             "Enter at least one staff member who was present.",
         ))  # fmt: skip
     if draft.location == "meeting_room":
         minimum = profile.rules.min_staff_meeting
         if len(named) < minimum:
-            warn("staff", Text(
+            out.warn("staff", Text(
                 "面談は原則として{minimum}人以上の職員で対応します（方針 4(2)）。"
                 "対応人数: {present}人。",
                 "Meetings are to be held with at least {minimum} staff (§4(2)); "
                 "present: {present}.",
             ).format(minimum=minimum, present=len(named)))  # fmt: skip
         if profile.rules.meeting_at_office and not draft.at_office:
-            warn("at_office", Text(
+            out.warn("at_office", Text(
                 "面談は原則として庁舎等で行います（方針 4(2)）。"
                 "庁舎外で行った理由を経過欄に記入してください。",
                 "Meetings are to be held at the office (§4(2)); "
                 "say in the narrative why this one was not.",
             ))  # fmt: skip
 
+
+def _categories(draft: IncidentDraft, profile: PolicyProfile, out: _Issues) -> None:
     validity_codes = {c.code for c in profile.categories_in("validity")}
     live_codes = {c.code for c in profile.live_tag_categories()}
     for code in draft.validity:
         if code not in validity_codes:
-            err("validity", UNKNOWN_CODE, Text(
+            out.err("validity", UNKNOWN_CODE, Text(
                 "要求の妥当性の区分 {code} はこのポリシーにありません。",
                 "Unknown validity code {code}.",
             ).format(code=code))  # fmt: skip
     for code in draft.categories:
         if code not in live_codes:
-            err("categories", UNKNOWN_CODE, Text(
+            out.err("categories", UNKNOWN_CODE, Text(
                 "言動の区分 {code} はこのポリシーにありません。",
                 "Unknown conduct/demand code {code}.",
             ).format(code=code))  # fmt: skip
     if not draft.categories and not draft.validity:
-        warn("categories", Text(
+        out.warn("categories", Text(
             "該当する言動・要求（方針 3）が一つも選ばれていません。",
             "No conduct or demand of §3 is selected.",
         ))  # fmt: skip
@@ -145,24 +168,34 @@ def validate(  # noqa: C901
         and not draft.validity
         and not draft.validity_note.strip()
     ):
-        warn("validity", Text(
+        out.warn("validity", Text(
             "方針 3(2)イ の要求は、要求内容の妥当性（3(1)）に照らして判断します。"
             "妥当性を記入してください。",
             "Demands under §3(2)イ are judged against the demand's validity (§3(1)); "
             "please assess it.",
         ))  # fmt: skip
 
+
+def _narrative(draft: IncidentDraft, out: _Issues) -> None:
     if not draft.narrative.strip():
-        err("narrative", MISSING, Text(
+        out.err("narrative", MISSING, Text(
             "経過（何があったか）を入力してください。", "Describe the course of events."
         ))  # fmt: skip
 
+
+def _responses(
+    draft: IncidentDraft,
+    profile: PolicyProfile,
+    now: datetime,
+    occurred: datetime | None,
+    out: _Issues,
+) -> None:
     response_codes = {r.code: r for r in profile.responses}
     for i, r in enumerate(draft.responses):
         f = f"responses[{i}]"
         resp = response_codes.get(r.code)
         if resp is None:
-            err(f, UNKNOWN_CODE, Text(
+            out.err(f, UNKNOWN_CODE, Text(
                 "対応 {code} はこのポリシーにありません。", "Unknown response code {code}."
             ).format(code=r.code))  # fmt: skip
             continue
@@ -170,29 +203,28 @@ def validate(  # noqa: C901
         if r.at:
             t = parse_time(r.at)
             if t is None:
-                err(f + ".at", INVALID, Text(
+                out.err(f + ".at", INVALID, Text(
                     "「{label}」の日時の形式が正しくありません。",
                     "The time of “{label}” is not valid.",
                 ).format(label=label))  # fmt: skip
             elif t > now + timedelta(minutes=5):
-                err(f + ".at", INVALID, Text(
+                out.err(f + ".at", INVALID, Text(
                     "「{label}」の日時が未来になっています。",
                     "The time of “{label}” is in the future.",
                 ).format(label=label))  # fmt: skip
             elif occurred is not None and t < occurred - timedelta(days=1):
-                warn(f + ".at", Text(
+                out.warn(f + ".at", Text(
                     "「{label}」の日時が発生日時より前です。",
                     "“{label}” is dated before the incident.",
                 ).format(label=label))  # fmt: skip
         elif resp.stamps_time:
-            err(f + ".at", MISSING, Text(
+            out.err(f + ".at", MISSING, Text(
                 "「{label}」の日時を入力してください。", "Enter when “{label}” happened."
             ).format(label=label))  # fmt: skip
         if not r.by.strip():
-            err(f + ".by", MISSING, Text(
+            out.err(f + ".by", MISSING, Text(
                 "「{label}」を行った人を入力してください。", "Enter who did “{label}”."
             ).format(label=label))  # fmt: skip
-    return issues
 
 
 def errors(issues: list[Issue]) -> list[Issue]:
