@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kasuhara_recorder.audio.audio_format import AudioFormat
@@ -30,6 +31,30 @@ def block_time(time_info, frames: int, rate: int, now: float | None = None) -> f
     return now - frames / rate - LATENCY_SECONDS  # a host API without stream times
 
 
+def open_input_stream(
+    device: InputDevice,
+    fmt: AudioFormat,
+    callback: Callable[..., None],
+    finished: Callable[[], None],
+) -> Any:
+    """A PortAudio input stream in the app's block size and latency, not started yet (both the
+    recording's and the warm input's); DeviceUnavailable if the device refuses it."""
+    sd = sounddevice()
+    try:
+        return sd.RawInputStream(
+            device=device.index,
+            samplerate=fmt.samplerate,
+            channels=fmt.channels,
+            dtype="int16",
+            blocksize=int(fmt.samplerate * BLOCK_SECONDS),
+            latency=LATENCY_SECONDS,
+            callback=callback,
+            finished_callback=finished,
+        )
+    except (sd.PortAudioError, ValueError) as e:
+        raise DeviceUnavailable(device.name, str(e)) from None
+
+
 class StreamSource:
     realtime = True
 
@@ -47,21 +72,8 @@ class StreamSource:
         self.first_sample_t: float | None = None  # time.monotonic() of the first frame kept
 
     def open(self, queue: BlockQueue) -> None:
-        sd = sounddevice()
         self._queue = queue
-        try:
-            self._stream = sd.RawInputStream(
-                device=self.device.index,
-                samplerate=self.format.samplerate,
-                channels=self.format.channels,
-                dtype="int16",
-                blocksize=int(self.format.samplerate * BLOCK_SECONDS),
-                latency=LATENCY_SECONDS,
-                callback=self._callback,
-                finished_callback=self._finished,
-            )
-        except (sd.PortAudioError, ValueError) as e:
-            raise DeviceUnavailable(self.device.name, str(e)) from None
+        self._stream = open_input_stream(self.device, self.format, self._callback, self._finished)
 
     def _callback(self, indata, frames, time_info, status) -> None:  # PortAudio thread
         if status:

@@ -29,7 +29,7 @@ from kasuhara_recorder.audio.audio_format import AudioFormat
 from kasuhara_recorder.audio.block_queue import BlockQueue
 from kasuhara_recorder.audio.devices import InputDevice, sounddevice
 from kasuhara_recorder.audio.errors import DeviceUnavailable
-from kasuhara_recorder.audio.stream_source import BLOCK_SECONDS, LATENCY_SECONDS, block_time
+from kasuhara_recorder.audio.stream_source import block_time, open_input_stream
 from kasuhara_recorder.config import MAX_PRE_EVENT_S  # one limit: the setting's
 
 HAND_OVER_TIMEOUT_S = 2.0  # a stream that delivers nothing for this long is not running
@@ -91,22 +91,14 @@ class WarmInput:
     def open(self) -> None:
         """Open and start the stream; returns once audio flows steadily (so a recording
         taken now begins at its press), DeviceUnavailable if it does not."""
+        stream = open_input_stream(self.device, self.format, self._callback, self._finished)
         sd = sounddevice()
         try:
-            self._stream = sd.RawInputStream(
-                device=self.device.index,
-                samplerate=self.format.samplerate,
-                channels=self.format.channels,
-                dtype="int16",
-                blocksize=int(self.format.samplerate * BLOCK_SECONDS),
-                latency=LATENCY_SECONDS,
-                callback=self._callback,
-                finished_callback=self._finished,
-            )
-            self._stream.start()
+            stream.start()
         except (sd.PortAudioError, ValueError) as e:
-            self._stream = None
+            stream.close()
             raise DeviceUnavailable(self.device.name, str(e)) from None
+        self._stream = stream
         if not self._flowing.wait(FLOWING_TIMEOUT_S) or self.finished:
             self.close()
             raise DeviceUnavailable(
