@@ -1,0 +1,1 @@
+"""The central store: PostgreSQL for the rows, one blob interface for sealed files."""
