@@ -18,6 +18,8 @@ PACKAGES=(
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-noto-cjk fonts-dejavu-core xvfb xauth
   # python venv; gdb prints a native backtrace if the test process crashes (scripts/run-tests)
   python3-venv gdb
+  # the central store's tests: a real PostgreSQL server (initdb in a temporary folder) and psql
+  postgresql postgresql-client
 )
 
 missing=()
