@@ -164,6 +164,12 @@ class Settings:
     keep_input_open: bool = True
     # 0-60: the seconds before 録音開始 that begin the recording (needs keep_input_open).
     pre_event_seconds: int = 0
+    # The central store (`setup --central URL`): a libpq URL without a password (the password
+    # is in the passfile or service file). Empty: this PC works alone.
+    central_url: str = ""
+    # The main window warns when the central store has not been reached for this long: until
+    # then the PC's evidence is on its disk only.
+    central_warn_hours: int = 24
 
     def with_changes(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -186,7 +192,9 @@ class Settings:
             raise SettingsError(source, "JSON", "not an object {…}")
         known = set(cls.__dataclass_fields__)
         d = {k: v for k, v in d.items() if k in known}
-        for name in ("workstation_name", "language", "profile", "staff_name", "department"):
+        for name in (
+            "workstation_name", "language", "profile", "staff_name", "department", "central_url",
+        ):  # fmt: skip
             if name in d and not isinstance(d[name], str):
                 raise SettingsError(source, name, f"expected text, got {_json_type(d[name])}")
         if "language" in d and d["language"] not in ("ja", "en"):
@@ -207,6 +215,10 @@ class Settings:
                 raise SettingsError(
                     source, "pre_event_seconds", f"expected 0 to {MAX_PRE_EVENT_S}, got {v!r}"
                 )
+        if "central_warn_hours" in d:
+            v = d["central_warn_hours"]
+            if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 24 * 365:
+                raise SettingsError(source, "central_warn_hours", f"expected 1 to 8760, got {v!r}")
         return cls(**d)
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.recording_import import RecordingImporter
     from kasuhara_recorder.app.recording_registry import RecordingRegistry
     from kasuhara_recorder.app.recording_service import RecordingService
+    from kasuhara_recorder.app.sync_service import SyncService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
     from kasuhara_recorder.evidence.audit_chain import ChainReport
@@ -204,6 +205,18 @@ class AppService:
             identity=self.identity, vault=self.vault, incidents=self.incidents,
             recordings=self.backend.recordings, audit=self._current_audit,
             actor=self._current_actor,
+        )  # fmt: skip
+
+    @cached_property
+    def sync(self) -> SyncService:
+        """Sync to the central store, joining it, the sync state (app/sync_service.py)."""
+        from kasuhara_recorder.app.sync_service import SyncService
+
+        backend = self.backend
+        return SyncService(
+            paths=self.paths, settings=self._current_settings, identity=self.identity,
+            vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
+            incidents=backend.incidents, audit=self._current_audit,
         )  # fmt: skip
 
     def close(self) -> None:

@@ -214,8 +214,14 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
     from kasuhara_recorder.evidence.org_identity import read_recipients
 
     recipients: list[str] = []
-    for arg in args.org_recipient:
+    for arg in args.org_recipient or ():
         recipients.extend(read_recipients(arg))
+    if not recipients and not args.central:
+        raise cli.BadInput(
+            Text("--org-recipient を指定してください", "--org-recipient is required")
+        )
+    if not recipients:
+        return _join_central(args, console)
     from kasuhara_recorder.config import MAX_PRE_EVENT_S
 
     pre = args.pre_event_seconds
@@ -246,6 +252,8 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
             changes["pre_event_seconds"] = pre
         if changes:
             app.save_settings(app.settings.with_changes(**changes))
+        if args.central:
+            _join(app, args.central)
         s = app.settings
     finally:
         app.close()
@@ -278,16 +286,61 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
             "created_key": r.created_key,
             "keep_input_open": s.keep_input_open,
             "pre_event_seconds": s.pre_event_seconds,
+            "central_url": s.central_url,
         }
     )
+    return 0
+
+
+def _join(app: AppService, url: str) -> str:
+    """Register this workstation's key centrally, then keep the URL (no password in it)."""
+    from kasuhara_recorder.central.connection import check_url
+
+    check_url(url)
+    if not app.is_set_up:
+        from kasuhara_recorder.errors import NotSetUp
+
+        raise NotSetUp("set the organisation recipient first: setup --org-recipient …")
+    outcome = app.sync.join(url)
+    app.save_settings(app.settings.with_changes(central_url=url))
+    app.audit.append(app.actor, "central.join", f"workstation:{app.identity.key.fingerprint}",
+                     {"central": _redacted(url), "outcome": outcome})  # fmt: skip
+    return outcome
+
+
+def _redacted(url: str) -> str:
+    from kasuhara_recorder.central.connection import redacted
+
+    return redacted(url)
+
+
+def _join_central(args: argparse.Namespace, console: cli.Console) -> int:
+    app = _service(args)
+    try:
+        outcome = _join(app, args.central)
+        name, fp = app.settings.workstation_name, app.identity.key.fingerprint
+    finally:
+        app.close()
+    where = _redacted(args.central)
+    console.say(
+        f"中央保管庫 {where} に端末「{name}」を登録しました（鍵の指紋 {fp}）。"
+        if outcome == "registered" else f"端末「{name}」は中央保管庫 {where} に登録済みです。",
+        f"workstation {name!r} registered with the central store {where} (key {fp})"
+        if outcome == "registered" else f"workstation {name!r} is already registered at {where}",
+    )  # fmt: skip
+    console.result({"ok": True, "central_url": args.central, "outcome": outcome,
+                    "workstation_name": name, "fingerprint": fp})  # fmt: skip
     return 0
 
 
 def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
     if getattr(args, "audit_command", None) != "verify":
         raise cli.BadInput(
-            Text("使い方: kasuhara-recorder audit verify", "usage: kasuhara-recorder audit verify")
-        )
+            Text("使い方: kasuhara-recorder audit verify [--central]",
+                 "usage: kasuhara-recorder audit verify [--central]")
+        )  # fmt: skip
+    if getattr(args, "central", False):
+        return _audit_central(args, console)
     app = _service(args)
     try:
         report = app.verify_audit()
@@ -310,6 +363,29 @@ def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
             "trusted_keys": keys,
         }
     )
+    return 0 if report.ok else 1
+
+
+def _audit_central(args: argparse.Namespace, console: cli.Console) -> int:
+    from kasuhara_recorder.central.verify import verify_central
+
+    app = _service(args)
+    try:
+        client = app.sync.open_client()
+        try:
+            report = verify_central(client)
+        finally:
+            client.close()
+    finally:
+        app.close()
+    console.say(report.text.ja, report.text.en)
+    console.result({
+        "ok": report.ok, "workstations": report.workstations, "entries_checked": report.entries,
+        "recordings": report.recordings, "blob_bytes": report.blob_bytes, "heads": report.heads,
+        "problems": [p.to_json(console.lang) for p in report.problems],
+        **({} if report.ok else {"error": "CentralCustodyBroken",
+                                 "message": report.text.pick(console.lang)}),
+    })  # fmt: skip
     return 0 if report.ok else 1
 
 
@@ -443,8 +519,11 @@ def register(add) -> None:
 
     p = add("setup", cmd_setup, "set up this workstation: recipients, signing key, database")
     p.add_argument(
+        "--central", metavar="URL",
+        help="join the central store: postgresql://LOGIN@HOST/DB (password in pgpass, not here)",
+    )  # fmt: skip
+    p.add_argument(
         "--org-recipient",
-        required=True,
         action="append",
         help="age1… recipient or a file of them (repeat for several)",
     )
@@ -469,6 +548,10 @@ def register(add) -> None:
     sub = p.add_subparsers(dest="audit_command", metavar="ACTION")
     q = sub.add_parser("verify", help="walk the chain; exit 0 intact, 1 broken")
     cli._global_options(q, suppress=True)
+    q.add_argument(
+        "--central", action="store_true",
+        help="check every workstation's chain, recordings and heads in the central store",
+    )  # fmt: skip
 
     p = add("import", cmd_import, "seal existing recordings byte for byte (WAV/FLAC/MP3…)")
     p.add_argument("audio", nargs="+", metavar="AUDIO")

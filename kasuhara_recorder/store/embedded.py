@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.drafts import DraftFiles
     from kasuhara_recorder.store.incidents import IncidentRepository
     from kasuhara_recorder.store.recordings import RecordingRepository
+    from kasuhara_recorder.store.sync_state import SyncState
 
 
 class EmbeddedStore:
@@ -65,6 +66,11 @@ class EmbeddedStore:
 
             self._drafts = DraftFiles(self._paths.drafts)
         return self._drafts
+
+    def sync_state(self) -> SyncState:
+        from kasuhara_recorder.store.sync_state import SyncState
+
+        return SyncState(self.store())
 
     def close(self) -> None:
         if self._database is not None:

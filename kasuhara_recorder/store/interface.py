@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.evidence.workstation_key import WorkstationKey
     from kasuhara_recorder.store.incident_model import Attachment, Incident, IncidentDraft
     from kasuhara_recorder.store.recordings import RecordingRecord
+    from kasuhara_recorder.store.sync_state import SyncState
 
 
 @runtime_checkable
@@ -142,5 +143,9 @@ class StoreBackend(Protocol):
     def incidents(self) -> IncidentStore: ...
 
     def drafts(self) -> DraftStore: ...
+
+    def sync_state(self) -> SyncState:
+        """What this PC knows of its sync to the central store (confirmed items, heads)."""
+        ...
 
     def close(self) -> None: ...

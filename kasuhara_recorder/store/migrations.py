@@ -154,6 +154,29 @@ CREATE TABLE incident_attachments (
 CREATE INDEX incident_attachments_by_incident ON incident_attachments (incident_id);
 """
 
+# The central store (issue 13): an item is marked only after the server's copy was read back
+# and matched; the last central head seen is kept to notice a central store rolled back.
+SYNC_SQL = """
+CREATE TABLE sync_marks (
+    kind TEXT NOT NULL,                   -- blob, recording, tags, incident, attachment, audit
+    item TEXT NOT NULL,
+    hash TEXT NOT NULL,                   -- what was confirmed (a SHA-256, or a count/seq)
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (kind, item)
+);
+CREATE TABLE sync_status (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_contact TEXT NOT NULL DEFAULT '',
+    last_attempt TEXT NOT NULL DEFAULT '',
+    last_error TEXT NOT NULL DEFAULT '',
+    head_seq INTEGER NOT NULL DEFAULT 0,
+    head_hash TEXT NOT NULL DEFAULT '',
+    head_body TEXT NOT NULL DEFAULT '',
+    head_signed_by TEXT NOT NULL DEFAULT '',
+    head_signature TEXT NOT NULL DEFAULT ''
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "evidence: workstation keys, audit chain, recordings", EVIDENCE_SQL),
     Migration(2, "incidents: staff, categories, responses, markers, attachments", INCIDENTS_SQL),
@@ -162,4 +185,5 @@ MIGRATIONS: list[Migration] = [
         "attachments: added after the form was submitted",
         "ALTER TABLE incident_attachments ADD COLUMN after_submit INTEGER NOT NULL DEFAULT 0;",
     ),
+    Migration(4, "sync to the central store: what was confirmed there, last contact", SYNC_SQL),
 ]

@@ -1,0 +1,356 @@
+"""Offline-first sync of this PC's evidence to the central store (``AppService.sync``).
+
+Recording never waits for the network: everything is in the local store first. A sync (the
+app's background timer, or ``kasuhara-recorder sync`` from a scheduled task) sends, in this
+order, what the central store does not have yet:
+
+1. blobs (sealed recordings, their kept tails, sealed attachments), each confirmed by the
+   server's read-back before anything names it;
+2. the signed recording manifests and the tags added after capture;
+3. the attachments and every new state of each incident (an incident version);
+4. the audit entries after the last one the server accepted, and the signed chain head.
+
+What the central store holds is asked each time (its inventory of this workstation), so a retry
+never duplicates and a central store restored from an old backup gets back what it lost. An item
+is marked synced here only after the server's copy was read back. Last, the workstation signs
+the server's central head over every chain; the newest head seen is kept, and a central store
+whose heads went back (restored from an older backup) is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kasuhara_recorder.central.client import (
+    CentralClient,
+    CentralHead,
+    CentralRecording,
+    ChainRefused,
+)
+from kasuhara_recorder.central.errors import CentralUnreachable
+from kasuhara_recorder.config import DataPaths, Settings
+from kasuhara_recorder.errors import KasuharaError, NotSetUp
+from kasuhara_recorder.evidence.canonical_json import canonical_json
+from kasuhara_recorder.evidence.workstation_key import verify_signature
+from kasuhara_recorder.store.sync_state import SeenHead, SyncState
+from kasuhara_recorder.text import Text
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
+    from kasuhara_recorder.evidence.vault import Vault
+    from kasuhara_recorder.store.interface import AuditStore, IncidentStore, RecordingStore
+    from kasuhara_recorder.store.recordings import RecordingRecord
+
+log = logging.getLogger("kasuhara.sync")
+
+HEAD_ATTEMPTS = 8  # another PC's sync may change the state between reading and signing it
+
+ROLLED_BACK = "rolled_back"
+FORK = "fork"
+
+
+@dataclass(frozen=True)
+class SyncProblem:
+    kind: str  # rolled_back, fork, gap, hash
+    detail: Text
+
+
+@dataclass
+class SyncReport:
+    sent: dict[str, int] = field(default_factory=dict)  # kind -> items sent this time
+    problems: list[SyncProblem] = field(default_factory=list)
+    head_seq: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, kind: str) -> None:
+        self.sent[kind] = self.sent.get(kind, 0) + 1
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    configured: bool
+    waiting: int  # items not yet confirmed centrally
+    last_contact: str  # ISO time, "" never
+    last_error: str
+
+
+CENTRAL_ROLLED_BACK = Text(
+    "中央保管庫が以前の状態に戻されています（この端末が第 {seen} 版を確認済みのところ、"
+    "現在は第 {now} 版）。バックアップから戻された可能性があります。情報システム担当者と"
+    "証拠管理担当者に連絡してください。この端末の記録は再送信されます。",
+    "the central store was rolled back (this PC saw central head {seen}, it now has {now}); "
+    "it may have been restored from an older backup; tell IT and the evidence officer. This "
+    "PC's records are sent again",
+)
+CENTRAL_LOST = Text(
+    "中央保管庫から、この端末が送信済みの記録がなくなっています（{what}）。再送信しました。",
+    "the central store no longer has what this PC had sent ({what}); sent again",
+)
+LOCAL_FORK = Text(
+    "この端末の監査ログが中央保管庫の記録と食い違っています（第 {seq} 件目）。この端末の"
+    "データベースが書き換えられたか、古いバックアップから戻された可能性があります。"
+    "証拠管理担当者に連絡してください。",
+    "this PC's audit chain differs from the central store's at entry {seq}: the local "
+    "database was edited or restored from an older backup; tell the evidence officer",
+)
+
+
+class SyncService:
+    def __init__(
+        self,
+        *,
+        paths: DataPaths,
+        settings: Callable[[], Settings],
+        identity: WorkstationIdentity,
+        vault: Vault,
+        state: Callable[[], SyncState],
+        recordings: Callable[[], RecordingStore],
+        incidents: Callable[[], IncidentStore],
+        audit: Callable[[], AuditStore],
+        client: Callable[[str], CentralClient] = CentralClient,
+    ) -> None:
+        self._paths = paths
+        self._settings = settings
+        self._identity = identity
+        self._vault = vault
+        self._state = state
+        self._recordings = recordings
+        self._incidents = incidents
+        self._audit = audit
+        self._client = client
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._settings().central_url)
+
+    def open_client(self) -> CentralClient:
+        url = self._settings().central_url
+        if not url:
+            raise NotSetUp("no central store: `kasuhara-recorder setup --central URL`")
+        return self._client(url)
+
+    # -- joining ----------------------------------------------------------------------------
+
+    def join(self, url: str) -> str:
+        """Register this workstation's key centrally ('registered' / 'already')."""
+        s = self._settings()
+        client = self._client(url)
+        try:
+            return client.register(self._identity.key, s.workstation_name, s.department)
+        finally:
+            client.close()
+
+    # -- the sync ---------------------------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        client = self.open_client()
+        state = self._state()
+        try:
+            report = self._sync(client, state)
+        except KasuharaError as e:
+            state.attempted(e.message("en"))
+            raise
+        finally:
+            client.close()
+        state.attempted()
+        return report
+
+    def _sync(self, client: CentralClient, state: SyncState) -> SyncReport:
+        key = self._identity.key
+        fp = key.fingerprint
+        s = self._settings()
+        client.register(key, s.workstation_name, s.department)
+        report = SyncReport()
+        self._check_head(client, state, report)
+        inv = client.inventory(fp)
+        self._send_recordings(client, state, inv, report)
+        self._send_incidents(client, state, inv, report)
+        self._send_chain(client, state, inv, report)
+        self._sign_head(client, state, report)
+        return report
+
+    def _lost(self, state: SyncState, kind: str, item: str, report: SyncReport) -> None:
+        if item in state.marks(kind):
+            report.problems.append(
+                SyncProblem(ROLLED_BACK, CENTRAL_LOST.format(what=f"{kind} {item}"))
+            )
+
+    def _send_blob(
+        self, client: CentralClient, state: SyncState, sha256: str, size: int, path: Path,
+        report: SyncReport,
+    ) -> None:  # fmt: skip
+        if state.marks("blob").get(sha256) == str(size) and client.blobs.confirm(sha256, size):
+            return
+        if not client.blobs.confirm(sha256, size):
+            self._lost(state, "blob", sha256, report)
+            with open(path, "rb") as f:
+                client.blobs.put(sha256, size, f)
+            if not client.blobs.confirm(sha256, size):
+                raise CentralUnreachable(client.where, f"blob {sha256} did not read back")
+            report.count("blob")
+        state.mark("blob", sha256, str(size))
+
+    def _recording_blobs(self, r: RecordingRecord) -> list[tuple[str, int, Path]]:
+        blobs = [(r.sealed_sha256, r.sealed_size, self._vault.file(r.sealed_file))]
+        tail = r.manifest.tail
+        if tail is not None:
+            blobs.append((tail.sealed_sha256, tail.sealed_size, self._vault.file(tail.file)))
+        return blobs
+
+    def _send_recordings(
+        self, client: CentralClient, state: SyncState, inv: Any, report: SyncReport
+    ) -> None:
+        store = self._recordings()
+        fp = self._identity.key.fingerprint
+        for r in store.list():
+            if r.id not in inv.recordings:
+                self._lost(state, "recording", r.id, report)
+                for sha, size, path in self._recording_blobs(r):
+                    self._send_blob(client, state, sha, size, path, report)
+                client.add_recording(
+                    fp,
+                    CentralRecording(r.id, fp, r.manifest_json, r.manifest_signature,
+                                     r.sealed_sha256, r.sealed_size),
+                    {"pcm_sha256": r.pcm_sha256, "channel": r.channel,
+                     "started_at": r.started_at, "ended_at": r.ended_at,
+                     "duration_ms": r.duration_ms, "status": r.status},
+                )  # fmt: skip
+                report.count("recording")
+            state.mark("recording", r.id, r.sealed_sha256)
+            later = store.tags(r.id)[len(r.manifest.tags) :]
+            have = inv.tags.get(r.id, 0)
+            if len(later) > have:
+                client.add_tags(fp, r.id, have + 1, later[have:])
+                report.count("tags")
+            state.mark("tags", r.id, str(len(later)))
+
+    def _send_incidents(
+        self, client: CentralClient, state: SyncState, inv: Any, report: SyncReport
+    ) -> None:
+        incidents = self._incidents()
+        fp = self._identity.key.fingerprint
+        for iid in incidents.ids():
+            inc = incidents.get(iid)
+            if inc is None:
+                continue
+            for a in inc.attachments:
+                if a.id in inv.attachments:
+                    continue
+                sealed = None
+                if a.kind == "file" and a.sealed_path:
+                    path = self._paths.root / a.sealed_path
+                    self._send_blob(client, state, a.sealed_sha256, path.stat().st_size, path,
+                                    report)  # fmt: skip
+                    sealed = a.sealed_sha256
+                client.add_attachment(fp, a.id, iid, sealed)
+                report.count("attachment")
+            body = canonical_json(inc.to_json_dict()).decode("utf-8")
+            sha = hashlib.sha256(body.encode("utf-8")).hexdigest()
+            version, central_sha = inv.incidents.get(iid, (0, ""))
+            if central_sha != sha:
+                if version == 0:
+                    self._lost(state, "incident", iid, report)
+                client.add_incident_version(fp, iid, version + 1, body, sha, {
+                    "status": inc.status, "department": inc.draft.department,
+                    "legal_hold": inc.legal_hold, "occurred_at": inc.draft.occurred_at,
+                })  # fmt: skip
+                report.count("incident")
+            state.mark("incident", iid, sha)
+
+    def _send_chain(
+        self, client: CentralClient, state: SyncState, inv: Any, report: SyncReport
+    ) -> None:
+        audit = self._audit()
+        fp = self._identity.key.fingerprint
+        entries = audit.entries()
+        marked = int(state.marks("audit").get(fp, "0"))
+        if inv.chain_seq < marked:
+            report.problems.append(SyncProblem(ROLLED_BACK, CENTRAL_LOST.format(
+                what=f"audit {inv.chain_seq + 1}…{marked}")))  # fmt: skip
+        if inv.chain_seq:
+            mine = next((e for e in entries if e.seq == inv.chain_seq), None)
+            if mine is None or mine.hash != inv.chain_hash:
+                self._refuse(client, fp, inv.chain_seq, mine.hash if mine else "", inv.chain_hash)
+        todo = [e for e in entries if e.seq > inv.chain_seq]
+        if todo:
+            try:
+                client.add_entries(fp, todo)
+            except ChainRefused as e:
+                client.report_refusal(fp, e.seq, e.kind, "", "", str(e.detail))
+                raise
+            report.sent["audit"] = len(todo)
+        head = audit.head()
+        if head is not None and head.seq not in inv.head_seqs:
+            client.add_workstation_head(head)
+        if entries:
+            state.mark("audit", fp, str(entries[-1].seq))
+
+    def _refuse(self, client: CentralClient, fp: str, seq: int, offered: str, central: str) -> None:
+        detail = f"local entry {seq} is {offered or 'missing'}, the central one {central}"
+        client.report_refusal(fp, seq, FORK, offered, central, detail)
+        log.error("sync refused: fork of the chain of %s at %d (%s)", fp, seq, detail)
+        raise ChainRefused(FORK, seq, detail)
+
+    # -- central heads ----------------------------------------------------------------------
+
+    def _check_head(self, client: CentralClient, state: SyncState, report: SyncReport) -> None:
+        seen = state.seen_head()
+        if seen is None:
+            return
+        latest = client.latest_head()
+        now_seq = latest.seq if latest else 0
+        same = client.head_at(seen.seq)
+        if now_seq < seen.seq or same is None or same.hash != seen.hash:
+            log.error("central store rolled back: saw head %d, now %d", seen.seq, now_seq)
+            report.problems.append(
+                SyncProblem(ROLLED_BACK, CENTRAL_ROLLED_BACK.format(seen=seen.seq, now=now_seq))
+            )
+
+    def _sign_head(self, client: CentralClient, state: SyncState, report: SyncReport) -> None:
+        key = self._identity.key
+        for _ in range(HEAD_ATTEMPTS):
+            body = client.head_body()
+            signature = key.sign(body.encode("utf-8")).hex()
+            if client.add_head(body, key.fingerprint, signature) == "ok":
+                head = client.latest_head()
+                assert head is not None  # the one just added, or a later one
+                state.see_head(SeenHead(head.seq, head.hash, head.body_json, head.signed_by,
+                                        head.signature))  # fmt: skip
+                report.head_seq = head.seq
+                return
+        log.warning("central head not signed: the state kept changing (%d tries)", HEAD_ATTEMPTS)
+
+    # -- the main window's line -------------------------------------------------------------
+
+    def status(self) -> SyncStatus:
+        if not self.configured:
+            return SyncStatus(False, 0, "", "")
+        state = self._state()
+        waiting = 0
+        recs = state.marks("recording")
+        waiting += sum(1 for r in self._recordings().list() if recs.get(r.id) != r.sealed_sha256)
+        head = self._audit().head()
+        marked = int(state.marks("audit").get(self._identity.key.fingerprint, "0"))
+        if head is not None and head.seq > marked:
+            waiting += 1  # the chain's new entries count as one item
+        c = state.contact()
+        return SyncStatus(True, waiting, c.last_contact, c.last_error)
+
+
+def verify_head(head: CentralHead, keys: dict[str, str]) -> bool:
+    """A central head's signature, by the registered key of the workstation that signed it."""
+    pem = keys.get(head.signed_by)
+    if pem is None:
+        return False
+    try:
+        return verify_signature(pem, head.body_json.encode("utf-8"), bytes.fromhex(head.signature))
+    except ValueError:
+        return False

@@ -1,0 +1,394 @@
+"""The central store as the app uses it: one login (a counter PC's, or an officer's), the rows it
+adds, and what it reads back. SQL lives here and in schema.py only.
+
+Every write is an INSERT (or a blob function); the server's triggers refuse what does not follow
+(a gap or a fork in a chain, an incident version out of order), and those refusals come back as
+``ChainRefused`` with the kind and the seq, so the sync can report them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kasuhara_recorder.central.blobs import BlobStore
+from kasuhara_recorder.central.blobs_pg import LargeObjectBlobs
+from kasuhara_recorder.central.connection import connect, redacted
+from kasuhara_recorder.central.errors import CentralUnreachable
+from kasuhara_recorder.errors import EvidenceError, UsageError
+from kasuhara_recorder.evidence.audit_chain import AuditEntry, ChainHead
+from kasuhara_recorder.text import Text
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from kasuhara_recorder.evidence.manifest import TagEntry
+    from kasuhara_recorder.evidence.workstation_key import WorkstationKey
+
+_AUDIT_COLUMNS = (
+    "seq, time, actor, workstation, event, subject, data_json, data_sha256, prev_hash, hash, "
+    "signature"
+)
+AUDIT_BATCH = 500
+
+
+class NameTaken(UsageError):
+    template = Text(
+        "中央保管庫には端末名「{name}」が別の鍵で登録されています（{detail}）。"
+        "別の端末名で設定するか、情報システム担当者に確認してください。",
+        "the central store has workstation name {name!r} registered with another key "
+        "({detail}); choose another name or ask IT",
+    )
+    fields = ("name", "detail")
+
+
+class ChainRefused(EvidenceError):
+    """The server refused an upload of this workstation's chain: a fork, a gap, a bad hash."""
+
+    template = Text(
+        "中央保管庫がこの端末の監査ログ第 {seq} 件目を受け付けませんでした（{kind}: {detail}）。"
+        "この端末の記録が書き換えられたか、別の端末の記録と混ざった可能性があります。"
+        "証拠管理担当者に連絡してください。",
+        "the central store refused entry {seq} of this workstation's audit chain ({kind}: "
+        "{detail}); this PC's records may have been changed; tell the evidence officer",
+    )
+    fields = ("kind", "seq", "detail")
+
+
+_REFUSAL_KINDS = {"KH001": "gap", "KH002": "fork", "KH003": "hash"}
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the central store holds of one workstation."""
+
+    recordings: dict[str, str] = field(default_factory=dict)  # id -> sealed_sha256
+    tags: dict[str, int] = field(default_factory=dict)  # recording id -> later tags stored
+    incidents: dict[str, tuple[int, str]] = field(default_factory=dict)  # id -> (version, sha)
+    attachments: set[str] = field(default_factory=set)
+    chain_seq: int = 0
+    chain_hash: str = ""
+    head_seqs: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class CentralHead:
+    seq: int
+    body_json: str
+    hash: str
+    signed_by: str
+    signature: str
+
+    @property
+    def body(self) -> dict[str, Any]:
+        d = json.loads(self.body_json)
+        return d if isinstance(d, dict) else {}
+
+    def chains(self) -> dict[str, tuple[int, str]]:
+        chains = self.body.get("chains", {})
+        return {fp: (int(v["seq"]), str(v["hash"])) for fp, v in chains.items()}
+
+
+@dataclass(frozen=True)
+class CentralRecording:
+    id: str
+    workstation: str
+    manifest_json: bytes
+    manifest_signature: bytes
+    sealed_sha256: str
+    sealed_size: int
+
+
+class CentralClient:
+    def __init__(self, url: str, blobs: BlobStore | None = None) -> None:
+        self.url = url
+        self.where = redacted(url)
+        self._conn: psycopg.Connection[Any] | None = None
+        self.blobs: BlobStore = blobs or LargeObjectBlobs(lambda: connect(url), self.where)
+
+    # -- connection -------------------------------------------------------------------------
+
+    def _c(self) -> psycopg.Connection[Any]:
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            self._conn = connect(self.url)
+        return self._conn
+
+    def _run(self, fn: Callable[[psycopg.Connection[Any]], Any]) -> Any:
+        import psycopg
+
+        try:
+            return fn(self._c())
+        except psycopg.OperationalError as e:
+            self.close_connection()
+            raise CentralUnreachable(self.where, str(e).strip().splitlines()[0]) from e
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self._run(lambda c: c.execute(sql, tuple(params)).fetchall()))
+
+    def close_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+    def close(self) -> None:
+        self.close_connection()
+        self.blobs.close()
+
+    # -- joining ----------------------------------------------------------------------------
+
+    def register(self, key: WorkstationKey, name: str, department: str = "") -> str:
+        """'registered', or 'already' when this key is registered under this name."""
+        import psycopg
+
+        try:
+            row = self._rows(
+                "SELECT register_workstation(%s, %s, %s, %s)",
+                (key.fingerprint, name, key.public_pem.decode("ascii"), department),
+            )
+        except psycopg.errors.RaiseException as e:
+            raise NameTaken(name, str(e.diag.message_primary or e)) from None
+        except psycopg.errors.InsufficientPrivilege as e:
+            raise UsageError(
+                f"the central store login cannot register workstations ({e.diag.message_primary});"
+                " IT grants it the counter role with `kasuhara-recorder central grant`"
+            ) from None
+        return str(row[0][0])
+
+    def workstations(self) -> dict[str, tuple[str, str]]:
+        """fingerprint -> (name, public PEM) of every registered workstation."""
+        rows = self._rows("SELECT fingerprint, name, public_key_pem FROM workstations")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    # -- what a workstation has sent --------------------------------------------------------
+
+    def inventory(self, fp: str) -> Inventory:
+        recs = self._rows("SELECT id, sealed_sha256 FROM recordings WHERE workstation = %s", (fp,))
+        tags = self._rows(
+            "SELECT recording_id, count(*) FROM recording_tags WHERE workstation = %s "
+            "GROUP BY recording_id",
+            (fp,),
+        )
+        incs = self._rows(
+            "SELECT DISTINCT ON (incident_id) incident_id, version, body_sha256 "
+            "FROM incident_versions WHERE workstation = %s ORDER BY incident_id, version DESC",
+            (fp,),
+        )
+        atts = self._rows("SELECT id FROM attachments WHERE workstation = %s", (fp,))
+        chain = self._rows(
+            "SELECT seq, hash FROM audit_entries WHERE workstation = %s ORDER BY seq DESC LIMIT 1",
+            (fp,),
+        )
+        heads = self._rows("SELECT seq FROM workstation_heads WHERE workstation = %s", (fp,))
+        return Inventory(
+            recordings={r[0]: r[1] for r in recs},
+            tags={r[0]: int(r[1]) for r in tags},
+            incidents={r[0]: (int(r[1]), r[2]) for r in incs},
+            attachments={r[0] for r in atts},
+            chain_seq=int(chain[0][0]) if chain else 0,
+            chain_hash=chain[0][1] if chain else "",
+            head_seqs={int(r[0]) for r in heads},
+        )
+
+    def entry_hash(self, fp: str, seq: int) -> str | None:
+        rows = self._rows(
+            "SELECT hash FROM audit_entries WHERE workstation = %s AND seq = %s", (fp, seq)
+        )
+        return rows[0][0] if rows else None
+
+    # -- adding -----------------------------------------------------------------------------
+
+    def add_recording(self, fp: str, r: CentralRecording, meta: dict[str, Any]) -> None:
+        self._run(lambda c: c.execute(
+            "INSERT INTO recordings (id, workstation, manifest_json, manifest_signature, "
+            "sealed_sha256, sealed_size, pcm_sha256, channel, started_at, ended_at, duration_ms, "
+            "status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (id) DO NOTHING",
+            (r.id, fp, r.manifest_json.decode("utf-8"), r.manifest_signature.hex(),
+             r.sealed_sha256, r.sealed_size, meta["pcm_sha256"], meta["channel"],
+             meta["started_at"], meta["ended_at"], meta["duration_ms"], meta["status"]),
+        ))  # fmt: skip
+
+    def add_tags(self, fp: str, recording_id: str, first: int, tags: Iterable[TagEntry]) -> None:
+        def add(c: psycopg.Connection[Any]) -> None:
+            with c.transaction():
+                for pos, t in enumerate(tags, start=first):
+                    c.execute(
+                        "INSERT INTO recording_tags (recording_id, position, workstation, code, "
+                        "offset_ms, note, who, added_at) VALUES (%s, %s, %s, %s, %s, %s, %s, '') "
+                        "ON CONFLICT DO NOTHING",
+                        (recording_id, pos, fp, t.code, t.offset_ms, t.note, t.who),
+                    )
+
+        self._run(add)
+
+    def add_incident_version(
+        self, fp: str, incident_id: str, version: int, body_json: str, body_sha256: str,
+        summary: dict[str, Any],
+    ) -> None:  # fmt: skip
+        self._run(lambda c: c.execute(
+            "INSERT INTO incident_versions (incident_id, version, workstation, body_json, "
+            "body_sha256, status, department, legal_hold, occurred_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (incident_id, version, fp, body_json, body_sha256, summary["status"],
+             summary["department"], summary["legal_hold"], summary["occurred_at"]),
+        ))  # fmt: skip
+
+    def add_attachment(
+        self, fp: str, attachment_id: str, incident_id: str, sealed_sha256: str | None
+    ) -> None:
+        self._run(lambda c: c.execute(
+            "INSERT INTO attachments (id, incident_id, workstation, sealed_sha256) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+            (attachment_id, incident_id, fp, sealed_sha256),
+        ))  # fmt: skip
+
+    def add_entries(self, fp: str, entries: list[AuditEntry]) -> None:
+        """Append entries to this workstation's chain, in batches; ChainRefused if the server
+        does not take them as the next links."""
+        import psycopg
+
+        def add(c: psycopg.Connection[Any], batch: list[AuditEntry]) -> None:
+            with c.transaction(), c.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO audit_entries ({_AUDIT_COLUMNS}) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [(e.seq, e.time, e.actor, e.workstation, e.event, e.subject, e.data_json,
+                      e.data_sha256, e.prev_hash, e.hash, e.signature) for e in batch],
+                )  # fmt: skip
+
+        for i in range(0, len(entries), AUDIT_BATCH):
+            batch = entries[i : i + AUDIT_BATCH]
+            try:
+                self._run(lambda c, b=batch: add(c, b))  # type: ignore[misc]
+            except psycopg.errors.RaiseException as e:
+                kind = _REFUSAL_KINDS.get(e.sqlstate or "", "refused")
+                msg = str(e.diag.message_primary or e)
+                seq = _seq_in(msg, batch[0].seq)
+                raise ChainRefused(kind, seq, msg) from None
+
+    def add_workstation_head(self, head: ChainHead) -> None:
+        self._run(lambda c: c.execute(
+            "INSERT INTO workstation_heads (workstation, seq, hash, signature) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (head.workstation, head.seq, head.hash, head.signature),
+        ))  # fmt: skip
+
+    def report_refusal(self, fp: str, seq: int, kind: str, offered: str, central: str,
+                       detail: str) -> None:  # fmt: skip
+        self._rows(
+            "SELECT report_refusal(%s, %s, %s, %s, %s, %s)",
+            (fp, seq, kind, offered, central, detail),
+        )
+
+    # -- central heads ----------------------------------------------------------------------
+
+    def head_body(self) -> str:
+        return str(self._rows("SELECT central_head_body()")[0][0])
+
+    def add_head(self, body: str, fp: str, signature: str) -> str:
+        return str(self._rows("SELECT add_central_head(%s, %s, %s)", (body, fp, signature))[0][0])
+
+    def latest_head(self) -> CentralHead | None:
+        rows = self._rows(
+            "SELECT seq, body_json, hash, signed_by, signature FROM central_heads "
+            "ORDER BY seq DESC LIMIT 1"
+        )
+        return CentralHead(*rows[0]) if rows else None
+
+    def heads(self) -> list[CentralHead]:
+        rows = self._rows(
+            "SELECT seq, body_json, hash, signed_by, signature FROM central_heads ORDER BY seq"
+        )
+        return [CentralHead(*r) for r in rows]
+
+    def head_at(self, seq: int) -> CentralHead | None:
+        rows = self._rows(
+            "SELECT seq, body_json, hash, signed_by, signature FROM central_heads WHERE seq = %s",
+            (seq,),
+        )
+        return CentralHead(*rows[0]) if rows else None
+
+    # -- reading (an officer sees every workstation) ----------------------------------------
+
+    def incidents(self) -> list[tuple[str, int, str, str]]:
+        """(incident id, version, workstation, body_json) of each incident's latest version."""
+        rows = self._rows(
+            "SELECT DISTINCT ON (incident_id) incident_id, version, workstation, body_json "
+            "FROM incident_versions ORDER BY incident_id, version DESC"
+        )
+        return [(r[0], int(r[1]), r[2], r[3]) for r in rows]
+
+    def recording(self, recording_id: str) -> CentralRecording | None:
+        rows = self._rows(
+            "SELECT id, workstation, manifest_json, manifest_signature, sealed_sha256, "
+            "sealed_size FROM recordings WHERE id = %s",
+            (recording_id,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return CentralRecording(
+            r[0], r[1], r[2].encode("utf-8"), bytes.fromhex(r[3]), r[4], int(r[5])
+        )
+
+    def recordings(self) -> list[CentralRecording]:
+        rows = self._rows(
+            "SELECT id, workstation, manifest_json, manifest_signature, sealed_sha256, "
+            "sealed_size FROM recordings ORDER BY workstation, id"
+        )
+        return [
+            CentralRecording(r[0], r[1], r[2].encode("utf-8"), bytes.fromhex(r[3]), r[4], int(r[5]))
+            for r in rows
+        ]
+
+    def later_tags(self, recording_id: str) -> list[tuple[str, int, str, str]]:
+        rows = self._rows(
+            "SELECT code, offset_ms, note, who FROM recording_tags WHERE recording_id = %s "
+            "ORDER BY position",
+            (recording_id,),
+        )
+        return [(r[0], int(r[1]), r[2], r[3]) for r in rows]
+
+    def attachment_blobs(self, incident_id: str) -> dict[str, str | None]:
+        rows = self._rows(
+            "SELECT id, sealed_sha256 FROM attachments WHERE incident_id = %s", (incident_id,)
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def entries(self, fp: str | None = None) -> list[AuditEntry]:
+        if fp is None:
+            rows = self._rows(
+                f"SELECT {_AUDIT_COLUMNS} FROM audit_entries ORDER BY workstation, seq"
+            )
+        else:
+            rows = self._rows(
+                f"SELECT {_AUDIT_COLUMNS} FROM audit_entries WHERE workstation = %s ORDER BY seq",
+                (fp,),
+            )
+        return [AuditEntry(*r) for r in rows]
+
+    def workstation_head(self, fp: str) -> ChainHead | None:
+        rows = self._rows(
+            "SELECT seq, hash, workstation, signature FROM workstation_heads "
+            "WHERE workstation = %s ORDER BY seq DESC LIMIT 1",
+            (fp,),
+        )
+        return ChainHead(*rows[0]) if rows else None
+
+    def refusals(self) -> list[tuple[str, int | None, str, str]]:
+        rows = self._rows("SELECT workstation, seq, kind, detail FROM sync_refusals ORDER BY id")
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def blob_sizes(self) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self._rows("SELECT sha256, size FROM blobs")}
+
+
+def _seq_in(message: str, fallback: int) -> int:
+    import re
+
+    m = re.search(r"entry (\d+)", message)
+    return int(m.group(1)) if m else fallback
