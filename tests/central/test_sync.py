@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+
 from tests.support.recordings import routine_recording
 
 
