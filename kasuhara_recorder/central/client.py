@@ -149,13 +149,15 @@ class CentralClient:
                 "SELECT register_workstation(%s, %s, %s, %s)",
                 (key.fingerprint, name, key.public_pem.decode("ascii"), department),
             )
-        except psycopg.errors.RaiseException as e:
-            raise NameTaken(name, str(e.diag.message_primary or e)) from None
         except psycopg.errors.InsufficientPrivilege as e:
             raise UsageError(
                 f"the central store login cannot register workstations ({e.diag.message_primary});"
                 " IT grants it the counter role with `kasuhara-recorder central grant`"
             ) from None
+        except psycopg.DatabaseError as e:
+            if e.sqlstate not in ("KH020", "KH021"):
+                raise
+            raise NameTaken(name, str(e.diag.message_primary or e)) from None
         return str(row[0][0])
 
     def workstations(self) -> dict[str, tuple[str, str]]:
@@ -264,8 +266,10 @@ class CentralClient:
             batch = entries[i : i + AUDIT_BATCH]
             try:
                 self._run(lambda c, b=batch: add(c, b))  # type: ignore[misc]
-            except psycopg.errors.RaiseException as e:
-                kind = _REFUSAL_KINDS.get(e.sqlstate or "", "refused")
+            except psycopg.DatabaseError as e:
+                if e.sqlstate not in _REFUSAL_KINDS:
+                    raise
+                kind = _REFUSAL_KINDS[e.sqlstate]
                 msg = str(e.diag.message_primary or e)
                 seq = _seq_in(msg, batch[0].seq)
                 raise ChainRefused(kind, seq, msg) from None
