@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pyrage
 
-from kasuhara_recorder.app.incident_service import IncidentService
+from kasuhara_recorder.app.central_evidence import CentralEvidence
+from kasuhara_recorder.app.incident_service import IncidentNotFound, IncidentService
 from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.bundle.export import (
     RECIPIENT_KINDS,
@@ -34,6 +35,7 @@ from kasuhara_recorder.bundle.partial_ledger import PartialLedger, PartialRecord
 from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_bundle
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.evidence.manifest import RecordingManifest
 from kasuhara_recorder.evidence.org_identity import (
     DamagedIdentity,
     WrongPassphrase,
@@ -59,6 +61,7 @@ class ExportService:
         recordings: Callable[[], RecordingStore],
         audit: Callable[[], AuditStore],
         actor: Callable[[], str],
+        central: Callable[[], CentralEvidence | None] = lambda: None,
     ) -> None:
         self._paths = paths
         self._settings = settings
@@ -69,6 +72,7 @@ class ExportService:
         self._recordings = recordings
         self._audit = audit
         self._actor = actor
+        self._central = central
         self.partials = PartialLedger(paths.partial_exports)
 
     def unlock(self, identity_file: Path, passphrase: str) -> pyrage.x25519.Identity:
@@ -131,7 +135,13 @@ class ExportService:
     ) -> ExportInputs:
         if recipient_kind not in RECIPIENT_KINDS:
             raise UsageError(f"recipient kind must be one of {', '.join(RECIPIENT_KINDS)}")
-        inc = self._incidents.get(incident_id)
+        central = self._central()
+        try:
+            inc = self._incidents.get(incident_id)
+        except IncidentNotFound:
+            if central is None:
+                raise
+            return self._gather_central(central, incident_id, recipient_kind, exported_at)
         store = self._recordings()
         records = {r.id: r for r in store.list(incident_id)}
         for rid in inc.recordings:  # linked either way: by the row or by the incident
@@ -165,6 +175,33 @@ class ExportService:
             exported_at=(exported_at or dt.datetime.now().astimezone()).replace(microsecond=0),
             profile=self._profile,
         )
+
+    def _gather_central(
+        self, central: CentralEvidence, incident_id: str, recipient_kind: str,
+        exported_at: dt.datetime | None,
+    ) -> ExportInputs:  # fmt: skip
+        """An incident another PC made, from the central store: the same inputs a local export
+        on that PC gathers (its chain, its manifests, the sealed blobs streamed into a cache of
+        ciphertext), so the bundle's evidence is byte for byte the same."""
+        got = central.gather(incident_id)
+        if got is None:
+            raise IncidentNotFound(incident_id)
+        recordings = tuple(
+            RecordingInput(r.id, r.manifest_json, r.manifest_signature, path, later_tags=later)
+            for r, path, later in sorted(
+                got.recordings, key=lambda x: (RecordingManifest.from_bytes(
+                    x[0].manifest_json, x[0].id).started_at, x[0].id))
+        )  # fmt: skip
+        attachments = tuple(AttachmentInput(a, got.attachments.get(a.id))
+                            for a in got.incident.attachments)  # fmt: skip
+        return ExportInputs(
+            incident=got.incident, recordings=recordings, attachments=attachments,
+            audit_entries=got.entries, known_keys=got.keys, exporter=self._identity.key,
+            exporter_name=self._settings().workstation_name, actor=self._actor(),
+            recipient_kind=recipient_kind,
+            exported_at=(exported_at or dt.datetime.now().astimezone()).replace(microsecond=0),
+            profile=self._profile,
+        )  # fmt: skip
 
     def check_destination(self, out_path: Path, *, overwrite: bool = False) -> None:
         """Refuse a destination before any work (the CLI calls it before unlocking): inside the
@@ -220,10 +257,15 @@ class ExportService:
 
         replaced = overwrite and os.path.lexists(out_path)
         self._paths.ensure()  # the ledger's record goes beside the database
-        return export_bundle(
-            inputs, identity, Path(out_path), progress=progress, cancel=cancel,
-            overwrite=overwrite, ledger=self.partials, on_complete=entered,
-        )  # fmt: skip
+        try:
+            return export_bundle(
+                inputs, identity, Path(out_path), progress=progress, cancel=cancel,
+                overwrite=overwrite, ledger=self.partials, on_complete=entered,
+            )  # fmt: skip
+        finally:
+            central = self._central()
+            if central is not None:
+                central.clean(incident_id)
 
     def remove_partials(self) -> list[SweepOutcome]:
         """Remove what killed exports left on their destinations (a hidden partial bundle, or a

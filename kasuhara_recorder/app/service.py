@@ -20,6 +20,7 @@ from kasuhara_recorder.config import DataPaths, Settings, load_settings, save_se
 from kasuhara_recorder.policy import PolicyProfile, load_profile
 
 if TYPE_CHECKING:
+    from kasuhara_recorder.app.central_evidence import CentralEvidence
     from kasuhara_recorder.app.export_service import ExportService
     from kasuhara_recorder.app.incident_service import IncidentService
     from kasuhara_recorder.app.recording_import import RecordingImporter
@@ -204,8 +205,16 @@ class AppService:
             paths=self.paths, settings=self._current_settings, profile=self.profile,
             identity=self.identity, vault=self.vault, incidents=self.incidents,
             recordings=self.backend.recordings, audit=self._current_audit,
-            actor=self._current_actor,
+            actor=self._current_actor, central=self._central_evidence,
         )  # fmt: skip
+
+    def _central_evidence(self) -> CentralEvidence | None:
+        """Every PC's incidents, when this PC is joined to a central store."""
+        if not self.settings.central_url:
+            return None
+        from kasuhara_recorder.app.central_evidence import CentralEvidence
+
+        return CentralEvidence(self.sync.open_client, self.paths.root / "central-cache")
 
     @cached_property
     def sync(self) -> SyncService:

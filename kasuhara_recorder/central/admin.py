@@ -74,17 +74,17 @@ def init_central(url: str, prefix: str | None = None) -> InitReport:
             if exists:
                 q = "SELECT coalesce(max(version), 0) FROM schema_version"
                 row = conn.execute(q).fetchone()
-                before = int(row[0]) if row else 0
+                before = int(str(row[0])) if row else 0
             for m in MIGRATIONS:
                 if m.version <= before:
                     continue
-                conn.execute(render(m.sql, prefix))  # type: ignore[arg-type]
+                conn.execute(render(m.sql, prefix))
                 conn.execute(
                     "INSERT INTO schema_version (version, name) VALUES (%s, %s)",
                     (m.version, m.name),
                 )
                 log.info("central store %s: migration %d (%s)", redacted(url), m.version, m.name)
-            conn.execute(access_sql(prefix))  # type: ignore[arg-type]
+            conn.execute(access_sql(prefix))
         version = MIGRATIONS[-1].version
     return InitReport(redacted(url), prefix, before, max(version, before), roles)
 

@@ -43,6 +43,16 @@ class LargeObjectBlobs:
             self._drop()
             raise CentralUnreachable(self._where, str(e).strip().splitlines()[0]) from e
 
+    def _value(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """The first column of the one row ``sql`` gives."""
+
+        def run(c: psycopg.Connection[Any]) -> Any:
+            row = c.execute(sql, params).fetchone()
+            assert row is not None  # a SELECT of a function always gives one row
+            return row[0]
+
+        return self._call(run)
+
     def _drop(self) -> None:
         if self._conn is not None:
             try:
@@ -51,8 +61,7 @@ class LargeObjectBlobs:
                 self._conn = None
 
     def put(self, sha256: str, size: int, source: BinaryIO) -> None:
-        written = int(self._call(lambda c: c.execute(
-            "SELECT blob_begin(%s, %s)", (sha256, size)).fetchone()[0]))  # fmt: skip
+        written = int(self._value("SELECT blob_begin(%s, %s)", (sha256, size)))
         if written < 0:
             return  # already complete under that name
         whole = hashlib.sha256()
@@ -77,8 +86,7 @@ class LargeObjectBlobs:
                                        f"{whole.hexdigest()}")  # fmt: skip
         if batch:
             self._send(sha256, batch)
-        outcome = self._call(lambda c: c.execute(
-            "SELECT blob_finish(%s, %s)", (sha256, pieces)).fetchone()[0])  # fmt: skip
+        outcome = self._value("SELECT blob_finish(%s, %s)", (sha256, pieces))
         if outcome != "ok":
             raise BlobMismatch(sha256, f"the server's read-back: {outcome}")
 
@@ -91,12 +99,13 @@ class LargeObjectBlobs:
         self._call(send)
 
     def confirm(self, sha256: str, size: int) -> bool:
-        n = self._call(lambda c: c.execute("SELECT blob_check(%s)", (sha256,)).fetchone()[0])
+        n = self._value("SELECT blob_check(%s)", (sha256,))
         return int(n) == size
 
     def size(self, sha256: str) -> int | None:
-        row = self._call(lambda c: c.execute(
-            "SELECT size FROM blobs WHERE sha256 = %s", (sha256,)).fetchone())  # fmt: skip
+        row = self._call(
+            lambda c: c.execute("SELECT size FROM blobs WHERE sha256 = %s", (sha256,)).fetchone()
+        )
         return None if row is None else int(row[0])
 
     def open(self, sha256: str) -> Iterator[bytes]:
@@ -105,12 +114,10 @@ class LargeObjectBlobs:
             raise BlobMissing(sha256)
         offset = 0
         while offset < size:
-            at = offset
-            piece: bytes = self._call(lambda c, at=at: c.execute(
-                "SELECT blob_read(%s, %s, %s)", (sha256, at, CHUNK)).fetchone()[0])  # fmt: skip
+            piece = bytes(self._value("SELECT blob_read(%s, %s, %s)", (sha256, offset, CHUNK)))
             if not piece:
                 raise BlobMismatch(sha256, f"the server's copy ends at {offset} of {size} bytes")
-            yield bytes(piece)
+            yield piece
             offset += len(piece)
 
     def close(self) -> None:

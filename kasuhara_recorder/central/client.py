@@ -47,6 +47,9 @@ class NameTaken(UsageError):
 class ChainRefused(EvidenceError):
     """The server refused an upload of this workstation's chain: a fork, a gap, a bad hash."""
 
+    kind: str
+    seq: int
+
     template = Text(
         "中央保管庫がこの端末の監査ログ第 {seq} 件目を受け付けませんでした（{kind}: {detail}）。"
         "この端末の記録が書き換えられたか、別の端末の記録と混ざった可能性があります。"
@@ -387,8 +390,9 @@ class CentralClient:
         rows = self._rows("SELECT workstation, seq, kind, detail FROM sync_refusals ORDER BY id")
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
-    def blob_sizes(self) -> dict[str, int]:
-        return {r[0]: int(r[1]) for r in self._rows("SELECT sha256, size FROM blobs")}
+    def blob_size(self, sha256: str) -> int | None:
+        rows = self._rows("SELECT size FROM blobs WHERE sha256 = %s", (sha256,))
+        return int(rows[0][0]) if rows else None
 
 
 def _seq_in(message: str, fallback: int) -> int:

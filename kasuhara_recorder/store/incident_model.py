@@ -203,3 +203,25 @@ class Incident:
             "recordings": list(self.recordings),
             "attachments": [asdict(a) for a in self.attachments],
         }
+
+    @classmethod
+    def from_json_dict(cls, d: dict[str, Any]) -> Incident:
+        """The incident from its incident.json object (``to_json_dict``), as the central store
+        keeps each version of it: ``from_json_dict(i.to_json_dict()) == i``."""
+        if not isinstance(d, dict) or d.get("schema") != "kasuhara-recorder/incident":
+            raise ValueError("not an incident.json object")
+        profile = d.get("profile") or {}
+        return cls(
+            id=str(d["id"]),
+            status=str(d["status"]),
+            draft=IncidentDraft.from_dict(d),
+            created_at=str(d["created_at"]),
+            created_by=str(d["created_by"]),
+            updated_at=str(d["updated_at"]),
+            legal_hold=bool(d.get("legal_hold", False)),
+            submitted_at=str(d.get("submitted_at", "")),
+            recordings=tuple(str(r) for r in d.get("recordings", ())),
+            attachments=tuple(_make(Attachment, a) for a in d.get("attachments", ())),
+            profile_id=str(profile.get("id", "")),
+            profile_version=int(profile.get("version", 0)),
+        )

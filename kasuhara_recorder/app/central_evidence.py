@@ -1,0 +1,116 @@
+"""The officer's view of the central store: every PC's incidents, and what an export needs of
+one of them (its latest version, its recordings' signed manifests and sealed blobs, the chain of
+the workstation that made it, every registered key).
+
+Sealed blobs are streamed from the server into a cache folder inside the data folder, hashed on
+the way (a blob that does not match its name is refused), and removed after the export: they are
+ciphertext, as in the vault; no plaintext is ever written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kasuhara_recorder.central.client import CentralClient, CentralRecording
+from kasuhara_recorder.central.errors import BlobMismatch
+from kasuhara_recorder.evidence.audit_chain import AuditEntry
+from kasuhara_recorder.evidence.manifest import RecordingManifest, TagEntry
+from kasuhara_recorder.store.incident_model import Incident
+
+
+@dataclass(frozen=True)
+class CentralIncident:
+    incident: Incident
+    workstation: str  # fingerprint of the PC that made it
+    workstation_name: str
+    recordings: tuple[tuple[CentralRecording, Path, tuple[TagEntry, ...]], ...]
+    attachments: dict[str, Path | None]  # attachment id -> its sealed copy in the cache
+    entries: tuple[AuditEntry, ...]  # that workstation's chain, as synced
+    keys: dict[str, str]  # every registered workstation's key
+
+
+class CentralEvidence:
+    def __init__(self, client: Callable[[], CentralClient], cache: Path) -> None:
+        self._client = client
+        self._cache = cache
+
+    def incidents(self) -> list[tuple[Incident, str]]:
+        """The latest version of every PC's incidents, with the name of the PC that made it."""
+        client = self._client()
+        try:
+            names = {fp: name for fp, (name, _pem) in client.workstations().items()}
+            return [
+                (Incident.from_json_dict(json.loads(body)), names.get(ws, ws))
+                for _iid, _version, ws, body in client.incidents()
+            ]
+        finally:
+            client.close()
+
+    def has(self, incident_id: str) -> bool:
+        return any(inc.id == incident_id for inc, _ in self.incidents())
+
+    def gather(self, incident_id: str) -> CentralIncident | None:
+        client = self._client()
+        try:
+            latest = {iid: (ws, body) for iid, _v, ws, body in client.incidents()}
+            if incident_id not in latest:
+                return None
+            ws, body = latest[incident_id]
+            inc = Incident.from_json_dict(json.loads(body))
+            registered = client.workstations()
+            folder = self._cache / incident_id
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            recordings = []
+            for rid in inc.recordings:
+                r = client.recording(rid)
+                if r is None:
+                    continue  # not synced yet: export says which recording is missing
+                m = RecordingManifest.from_bytes(r.manifest_json, f"recording {rid}")
+                main = self._fetch(client, r.sealed_sha256, r.sealed_size, folder / m.sealed_name)
+                if m.tail is not None:
+                    self._fetch(client, m.tail.sealed_sha256, m.tail.sealed_size,
+                                folder / m.tail.file)  # fmt: skip
+                later = tuple(TagEntry(code, ms, note, who)
+                              for code, ms, note, who in client.later_tags(rid))  # fmt: skip
+                recordings.append((r, main, later))
+            blobs = client.attachment_blobs(incident_id)
+            attachments: dict[str, Path | None] = {}
+            for a in inc.attachments:
+                sha = blobs.get(a.id)
+                attachments[a.id] = None
+                if sha:
+                    path = folder / f"attachment-{a.id}.age"
+                    size = client.blob_size(sha)
+                    attachments[a.id] = self._fetch(client, sha, -1 if size is None else size,
+                                                    path)  # fmt: skip
+            return CentralIncident(
+                incident=inc, workstation=ws, workstation_name=registered.get(ws, (ws, ""))[0],
+                recordings=tuple(recordings), attachments=attachments,
+                entries=tuple(client.entries(ws)),
+                keys={fp: pem for fp, (_n, pem) in registered.items()},
+            )  # fmt: skip
+        finally:
+            client.close()
+
+    def _fetch(self, client: CentralClient, sha256: str, size: int, dest: Path) -> Path:
+        h, n = hashlib.sha256(), 0
+        part = dest.with_name(dest.name + ".part")
+        with open(part, "wb") as f:
+            for piece in client.blobs.open(sha256):
+                h.update(piece)
+                n += len(piece)
+                f.write(piece)
+        if h.hexdigest() != sha256 or n != size:
+            part.unlink()
+            raise BlobMismatch(sha256, f"read {n} bytes hashing to {h.hexdigest()}")
+        part.replace(dest)
+        return dest
+
+    def clean(self, incident_id: str) -> None:
+        shutil.rmtree(self._cache / incident_id, ignore_errors=True)
