@@ -341,14 +341,15 @@ class S3Blobs:
     def _refused(self, operation: str, e: ClientError) -> KasuharaError:
         code = _code(e)
         status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        said = f"{operation}: {code} {e.response.get('Error', {}).get('Message', '')}".strip()
+        answer = f"{code} {e.response.get('Error', {}).get('Message', '')}".strip()
+        said = f"{operation}: {answer}"
         if code in _DENIED or status == 403:
             return CentralAccessDenied(self.endpoint_url, Text(_DENIED.get(code, "拒否"), said))
         if status >= 500:
             return CentralUnreachable(
                 self.endpoint_url, Text(f"サーバーのエラー（{status}）", said)
             )
-        return CentralRequestFailed(self.endpoint_url, operation, Text.same(said))
+        return CentralRequestFailed(self.endpoint_url, operation, Text.same(answer))
 
 
 def _code(e: ClientError) -> str:

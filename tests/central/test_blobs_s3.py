@@ -24,6 +24,7 @@ from kasuhara_recorder.central.errors import (
     CentralAccessDenied,
     CentralCredentialsMissing,
     CentralObjectLockMissing,
+    CentralRequestFailed,
     CentralUnreachable,
 )
 from tests.support import seaweed
@@ -391,3 +392,14 @@ def test_no_credentials_is_a_clear_error(
         store.confirm("0" * 64, 1)
     store.close()
     assert "AWS_ACCESS_KEY_ID" in e.value.message("ja")
+
+
+def test_a_request_the_server_refuses_names_it(
+    server: SeaweedServer, monkeypatch: pytest.MonkeyPatch
+):
+    _aws_env(monkeypatch, server.credentials_file)
+    store = S3Blobs(server.endpoint, "ab", profile=PROFILE)  # too short a bucket name for S3
+    with pytest.raises(CentralRequestFailed) as e:
+        store.ensure_bucket()
+    store.close()
+    assert "CreateBucket" in e.value.message("ja") and "InvalidBucketName" in e.value.message("en")
