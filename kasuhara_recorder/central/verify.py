@@ -18,7 +18,7 @@ from kasuhara_recorder.central.client import CentralClient
 from kasuhara_recorder.central.errors import BlobMissing
 from kasuhara_recorder.central.schema import GENESIS
 from kasuhara_recorder.errors import KasuharaError
-from kasuhara_recorder.evidence.audit_chain import REASON_TEXT, verify_chain
+from kasuhara_recorder.evidence.audit_chain import REASON_TEXT, AuditEntry, verify_chain
 from kasuhara_recorder.evidence.workstation_key import verify_signature
 from kasuhara_recorder.text import Text
 
@@ -106,7 +106,7 @@ def verify_central(client: CentralClient, *, read_blobs: bool = True) -> Central
     names = {fp: name for fp, (name, _pem) in registered.items()}
     report.workstations = len(registered)
     chains: dict[str, tuple[int, str]] = {}
-    by_ws: dict[str, list] = {}
+    by_ws: dict[str, list[AuditEntry]] = {}
     for e in client.entries():
         by_ws.setdefault(e.workstation, []).append(e)
     for fp, entries in sorted(by_ws.items()):

@@ -83,7 +83,8 @@ def test_server_stopped_mid_blob_upload_then_the_next_sync_completes_it(central,
     r = _big_import(app, tmp_path, seconds=400)  # ~37 MiB: three commits of 16 pieces
     rec = app.recordings.get(r.id)
     try:
-        with paused(central, "blob_uploads", "TG_OP = 'UPDATE' AND OLD.written >= 16 * 1048576") as reached:
+        after_first_commit = "TG_OP = 'UPDATE' AND OLD.written >= 16 * 1048576"
+        with paused(central, "blob_uploads", after_first_commit) as reached:
             t, errors = _sync_in_thread(app)
             reached()  # the first 16 MiB are committed, the next piece waits
             pg_server.stop_server("immediate")
