@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from kasuhara_recorder.central.connection import connect, redacted
 from kasuhara_recorder.central.schema import (
@@ -43,7 +44,14 @@ def _prefix(conn: object, prefix: str | None) -> str:
     return prefix
 
 
-def init_central(url: str, prefix: str | None = None) -> InitReport:
+@dataclass(frozen=True)
+class S3Target:
+    endpoint: str
+    bucket: str
+    retain_days: int
+
+
+def init_central(url: str, prefix: str | None = None, s3: S3Target | None = None) -> InitReport:
     """Create or upgrade the central schema; safe to run again (it applies only what is new and
     re-applies the grants). Needs an administrator login: a superuser, or the database's owner
     with CREATEROLE."""
@@ -85,8 +93,32 @@ def init_central(url: str, prefix: str | None = None) -> InitReport:
                 )
                 log.info("central store %s: migration %d (%s)", redacted(url), m.version, m.name)
             conn.execute(access_sql(prefix))
+            if s3 is not None:
+                _use_s3(conn, s3)
         version = MIGRATIONS[-1].version
     return InitReport(redacted(url), prefix, before, max(version, before), roles)
+
+
+def _use_s3(conn: Any, s3: S3Target) -> None:
+    """Blobs go to an S3 bucket with Object Lock from now on (created here if missing, with the
+    administrator's AWS credentials from the standard places)."""
+    from kasuhara_recorder.central.blobs_s3 import S3Blobs
+
+    blobs = S3Blobs(s3.endpoint, s3.bucket, retain_days=s3.retain_days)
+    try:
+        blobs.ensure_bucket()
+    finally:
+        blobs.close()
+    for key, value in (
+        ("blob_backend", "s3"),
+        ("s3_endpoint", s3.endpoint),
+        ("s3_bucket", s3.bucket),
+        ("s3_retain_days", str(s3.retain_days)),
+    ):
+        conn.execute(
+            "INSERT INTO central_config (key, value) VALUES (%s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value),
+        )  # fmt: skip
 
 
 def grant(

@@ -109,7 +109,22 @@ class CentralClient:
         self.url = url
         self.where = redacted(url)
         self._conn: psycopg.Connection[Any] | None = None
-        self.blobs: BlobStore = blobs or LargeObjectBlobs(lambda: connect(url), self.where)
+        self._blobs = blobs
+
+    @property
+    def blobs(self) -> BlobStore:
+        """Where this central store keeps its blobs (``central_config``, set by central init)."""
+        if self._blobs is None:
+            config = dict(self._rows("SELECT key, value FROM central_config"))
+            if config.get("blob_backend") == "s3":
+                from kasuhara_recorder.central.blobs_s3 import S3Blobs
+
+                s3 = S3Blobs(config["s3_endpoint"], config["s3_bucket"],
+                             retain_days=int(config.get("s3_retain_days", "1825")))  # fmt: skip
+                self._blobs = IndexedBlobs(s3, self)
+            else:
+                self._blobs = LargeObjectBlobs(lambda: connect(self.url), self.where)
+        return self._blobs
 
     # -- connection -------------------------------------------------------------------------
 
@@ -139,7 +154,8 @@ class CentralClient:
 
     def close(self) -> None:
         self.close_connection()
-        self.blobs.close()
+        if self._blobs is not None:
+            self._blobs.close()
 
     # -- joining ----------------------------------------------------------------------------
 
@@ -393,6 +409,35 @@ class CentralClient:
     def blob_size(self, sha256: str) -> int | None:
         rows = self._rows("SELECT size FROM blobs WHERE sha256 = %s", (sha256,))
         return int(rows[0][0]) if rows else None
+
+
+class IndexedBlobs:
+    """Blobs whose bytes are outside PostgreSQL (an S3 bucket), named in its ``blobs`` table once
+    the PC's own read-back confirmed them, so a manifest can reference them as it does a large
+    object; ``audit verify --central`` reads them back from the bucket."""
+
+    def __init__(self, inner: BlobStore, client: CentralClient) -> None:
+        self._inner = inner
+        self._client = client
+
+    def put(self, sha256: str, size: int, source: Any) -> None:
+        if self._client.blob_size(sha256) == size and self._inner.confirm(sha256, size):
+            return
+        self._inner.put(sha256, size, source)
+        if not self._inner.confirm(sha256, size):
+            from kasuhara_recorder.central.errors import BlobMismatch
+
+            raise BlobMismatch(sha256, "the object store's copy did not read back")
+        self._client._rows("SELECT blob_register(%s, %s)", (sha256, size))
+
+    def confirm(self, sha256: str, size: int) -> bool:
+        return self._client.blob_size(sha256) == size and self._inner.confirm(sha256, size)
+
+    def open(self, sha256: str) -> Any:
+        return self._inner.open(sha256)
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _seq_in(message: str, fallback: int) -> int:

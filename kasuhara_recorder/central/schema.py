@@ -498,6 +498,8 @@ GRANT EXECUTE ON FUNCTION register_workstation(text, text, text, text),
     TO {p}_counter;
 GRANT EXECUTE ON FUNCTION blob_check(text), blob_read(text, bigint, integer)
     TO {p}_counter, {p}_officer;
+GRANT EXECUTE ON FUNCTION blob_register(text, bigint) TO {p}_counter;
+GRANT SELECT ON central_config TO {p}_counter, {p}_supervisor, {p}_officer;
 
 GRANT SELECT ON workstations, central_heads TO {p}_counter, {p}_supervisor, {p}_officer;
 GRANT SELECT, INSERT ON recordings, recording_tags, incident_versions, attachments,
@@ -550,8 +552,36 @@ CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 """
 
+# Where blobs live (set by ``central init``): 'pg' (large objects) or 's3' (an S3 bucket with
+# Object Lock). With S3 the bytes are in the bucket and the blobs table names them, so manifests
+# can reference a blob either way; the PC registers a blob only after its own read-back.
+V2 = r"""
+CREATE TABLE central_config (
+    key text PRIMARY KEY,
+    value text NOT NULL
+);
+INSERT INTO central_config (key, value) VALUES ('blob_backend', 'pg');
+
+CREATE FUNCTION blob_register(p_sha256 text, p_size bigint) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = kasuhara, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM my_workstations()) THEN
+        RAISE EXCEPTION 'kasuhara: % is not a registered workstation login', session_user
+            USING ERRCODE = 'KH030';
+    END IF;
+    IF (SELECT value FROM central_config WHERE key = 'blob_backend') <> 's3' THEN
+        RAISE EXCEPTION 'kasuhara: blobs of this central store are large objects'
+            USING ERRCODE = 'KH035';
+    END IF;
+    INSERT INTO blobs (sha256, size, backend) VALUES (p_sha256, p_size, 's3')
+        ON CONFLICT (sha256) DO NOTHING;
+    RETURN 'ok';
+END $$;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "workstations, blobs, recordings, incidents, audit chains, heads", V1),
+    Migration(2, "where blobs live: large objects or an S3 bucket with Object Lock", V2),
 )
 
 

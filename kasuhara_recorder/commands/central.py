@@ -16,11 +16,17 @@ CENTRAL_USAGE = (
 
 
 def cmd_central(args: argparse.Namespace, console: cli.Console) -> int:
-    from kasuhara_recorder.central.admin import grant, init_central
+    from kasuhara_recorder.central.admin import S3Target, grant, init_central
 
     action = getattr(args, "central_command", None)
     if action == "init":
-        r = init_central(args.url, args.role_prefix)
+        s3 = None
+        if args.s3_endpoint or args.s3_bucket:
+            if not (args.s3_endpoint and args.s3_bucket):
+                raise cli.BadInput(Text("--s3-endpoint と --s3-bucket は両方指定してください",
+                                        "--s3-endpoint and --s3-bucket go together"))  # fmt: skip
+            s3 = S3Target(args.s3_endpoint, args.s3_bucket, args.s3_retain_days)
+        r = init_central(args.url, args.role_prefix, s3)
         roles = ", ".join(r.roles[k] for k in ("counter", "supervisor", "officer"))
         console.say(
             f"中央保管庫を準備しました: {r.url}\n  スキーマの版: {r.version_before} → {r.version}\n"
@@ -69,6 +75,19 @@ def register(add) -> None:
     cli._global_options(q, suppress=True)
     q.add_argument("--url", required=True, help="postgresql://ADMIN@HOST/DB (no password: pgpass)")
     q.add_argument("--role-prefix", help="prefix of the roles (default: the database name)")
+    q.add_argument(
+        "--s3-endpoint",
+        metavar="URL",
+        help="keep blobs in an S3 bucket with Object Lock (default: large objects)",
+    )
+    q.add_argument("--s3-bucket", metavar="NAME", help="the bucket (created with Object Lock)")
+    q.add_argument(
+        "--s3-retain-days",
+        type=int,
+        default=1825,
+        metavar="N",
+        help="Object Lock retention of each blob (compliance mode; default 1825)",
+    )
     q = sub.add_parser("grant", help="give an existing database login one of the app's roles")
     cli._global_options(q, suppress=True)
     q.add_argument("login")
