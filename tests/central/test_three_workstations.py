@@ -24,8 +24,9 @@ def _evidence(bundle) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n.startswith(EVIDENCE_PREFIXES)}
 
 
-def test_three_pcs_offline_then_synced_and_exported_by_the_officer(pulse_sink, pg_server,
-                                                                   tmp_path, monkeypatch):  # fmt: skip
+def test_three_pcs_offline_then_synced_and_exported_by_the_officer(
+    pulse_sink, pg_server, tmp_path, monkeypatch
+):
     monkeypatch.setenv("PGPASSFILE", str(pg_server.passfile))
     db = pg_server.new_database()
     admin = pg_server.url(database=db)
@@ -77,7 +78,8 @@ def test_three_pcs_offline_then_synced_and_exported_by_the_officer(pulse_sink, p
         kr(tmp_path, "central", "grant", officer_login, "--role", role, "--url", admin)
     officer = tmp_path / "officer"
     kr(officer, "setup", "--org-recipient", str(org / "org-recipient.txt"),
-       "--workstation-name", "officer-01", "--central", pg_server.url(officer_login, db))  # fmt: skip
+       "--workstation-name", "officer-01",
+       "--central", pg_server.url(officer_login, db))  # fmt: skip
 
     bundle = tmp_path / "from-centre.zip"
     kr(officer, "export", incident_id, "--identity", str(org / "org-identity.age"),
