@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kasuhara.sync")
 
-HEAD_ATTEMPTS = 8  # another PC's sync may change the state between reading and signing it
+# Another PC's entries may come in between reading the state and signing it: try again, for
+# this long at most (each try takes milliseconds); the next sync signs it otherwise.
+HEAD_DEADLINE_S = 30.0
 
 ROLLED_BACK = "rolled_back"
 FORK = "fork"
@@ -316,17 +319,18 @@ class SyncService:
 
     def _sign_head(self, client: CentralClient, state: SyncState, report: SyncReport) -> None:
         key = self._identity.key
-        for _ in range(HEAD_ATTEMPTS):
-            body = client.head_body()
-            signature = key.sign(body.encode("utf-8")).hex()
-            if client.add_head(body, key.fingerprint, signature) == "ok":
+        deadline = time.monotonic() + HEAD_DEADLINE_S
+        tries = 0
+        while time.monotonic() < deadline:
+            tries += 1
+            if client.sign_head(key.fingerprint, lambda b: key.sign(b).hex()) == "ok":
                 head = client.latest_head()
                 assert head is not None  # the one just added, or a later one
                 state.see_head(SeenHead(head.seq, head.hash, head.body_json, head.signed_by,
                                         head.signature))  # fmt: skip
                 report.head_seq = head.seq
                 return
-        log.warning("central head not signed: the state kept changing (%d tries)", HEAD_ATTEMPTS)
+        log.warning("central head not signed: the state kept changing (%d tries)", tries)
 
     # -- the main window's line -------------------------------------------------------------
 

@@ -309,11 +309,23 @@ class CentralClient:
 
     # -- central heads ----------------------------------------------------------------------
 
-    def head_body(self) -> str:
-        return str(self._rows("SELECT central_head_body()")[0][0])
+    def sign_head(self, fp: str, sign: Callable[[bytes], str]) -> str:
+        """Read the central head body, sign it, add it: 'ok', or 'stale' when a chain moved in
+        between (another PC's entries came in). Heads themselves never race: the same advisory
+        lock as add_central_head's is held from reading to adding."""
 
-    def add_head(self, body: str, fp: str, signature: str) -> str:
-        return str(self._rows("SELECT add_central_head(%s, %s, %s)", (body, fp, signature))[0][0])
+        def run(c: psycopg.Connection[Any]) -> str:
+            with c.transaction():
+                c.execute("SELECT pg_advisory_xact_lock(hashtext('kasuhara:central_head'))")
+                row = c.execute("SELECT central_head_body()").fetchone()
+                assert row is not None
+                body = str(row[0])
+                added = c.execute("SELECT add_central_head(%s, %s, %s)",
+                                  (body, fp, sign(body.encode("utf-8")))).fetchone()  # fmt: skip
+                assert added is not None
+                return str(added[0])
+
+        return str(self._run(run))
 
     def latest_head(self) -> CentralHead | None:
         rows = self._rows(
