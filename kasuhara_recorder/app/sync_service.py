@@ -255,6 +255,7 @@ class SyncService:
                     sealed = a.sealed_sha256
                 client.add_attachment(fp, a.id, iid, sealed)
                 report.count("attachment")
+                state.mark("attachment", a.id, sealed or "url")
             body = canonical_json(inc.to_json_dict()).decode("utf-8")
             sha = hashlib.sha256(body.encode("utf-8")).hexdigest()
             version, central_sha = inv.incidents.get(iid, (0, ""))
@@ -316,9 +317,23 @@ class SyncService:
             report.problems.append(
                 SyncProblem(ROLLED_BACK, CENTRAL_ROLLED_BACK.format(seen=seen.seq, now=now_seq))
             )
+            # Kept centrally too, so `audit verify --central` names it after this sync.
+            client.report_refusal(
+                self._identity.key.fingerprint, seen.seq, ROLLED_BACK, seen.hash,
+                latest.hash if latest else "",
+                f"this PC saw central head {seen.seq}; the store's newest is {now_seq}",
+            )  # fmt: skip
 
     def _sign_head(self, client: CentralClient, state: SyncState, report: SyncReport) -> None:
         key = self._identity.key
+        latest = client.latest_head()
+        if latest is not None and latest.chains() == client.chains():
+            # Nothing moved since the last head (this PC's or another's): it vouches for the
+            # state as it is; no new head, so an idle sync adds no rows.
+            state.see_head(SeenHead(latest.seq, latest.hash, latest.body_json,
+                                    latest.signed_by, latest.signature))  # fmt: skip
+            report.head_seq = latest.seq
+            return
         deadline = time.monotonic() + HEAD_DEADLINE_S
         tries = 0
         while time.monotonic() < deadline:

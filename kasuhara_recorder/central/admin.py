@@ -60,6 +60,17 @@ def init_central(url: str, prefix: str | None = None, s3: S3Target | None = None
     with connect(url, autocommit=True, application="kasuhara-recorder central init") as conn:
         prefix = _prefix(conn, prefix)
         roles = role_names(prefix)
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = %s", (SCHEMA,)
+        ).fetchone()
+        if owner is not None and owner[0] != roles["owner"]:
+            # A database restored or renamed keeps its roles: a new prefix would make new,
+            # empty roles beside the ones the PCs' logins are members of.
+            found = str(owner[0]).removesuffix("_owner")
+            raise UsageError(
+                f"the central schema belongs to {owner[0]}, not {roles['owner']}: "
+                f"run again with --role-prefix {found}"
+            )
         for role in roles.values():
             if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
                 continue

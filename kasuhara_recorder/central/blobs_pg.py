@@ -42,6 +42,8 @@ class LargeObjectBlobs:
         except psycopg.OperationalError as e:
             self._drop()
             raise CentralUnreachable(self._where, str(e).strip().splitlines()[0]) from e
+        except psycopg.errors.UndefinedObject as e:  # a blob row whose large object is gone
+            raise BlobMismatch("(large object)", str(e).strip().splitlines()[0]) from e
 
     def _value(self, sql: str, params: tuple[Any, ...]) -> Any:
         """The first column of the one row ``sql`` gives."""

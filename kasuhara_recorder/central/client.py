@@ -44,6 +44,15 @@ class NameTaken(UsageError):
     fields = ("name", "detail")
 
 
+class KeyRegisteredElsewhere(UsageError):
+    template = Text(
+        "この端末の鍵は中央保管庫に別の端末名で登録されています（{detail}）。端末名を元に"
+        "戻すか、情報システム担当者に確認してください。",
+        "this workstation's key is registered under another name in the central store "
+        "({detail}); use that name or ask IT",
+    )
+
+
 class ChainRefused(EvidenceError):
     """The server refused an upload of this workstation's chain: a fork, a gap, a bad hash."""
 
@@ -174,9 +183,12 @@ class CentralClient:
                 " IT grants it the counter role with `kasuhara-recorder central grant`"
             ) from None
         except psycopg.DatabaseError as e:
-            if e.sqlstate not in ("KH020", "KH021"):
+            said = str(e.diag.message_primary or e)
+            if e.sqlstate == "KH021":
+                raise KeyRegisteredElsewhere(said) from None
+            if e.sqlstate != "KH020":
                 raise
-            raise NameTaken(name, str(e.diag.message_primary or e)) from None
+            raise NameTaken(name, said) from None
         return str(row[0][0])
 
     def workstations(self) -> dict[str, tuple[str, str]]:
@@ -326,6 +338,10 @@ class CentralClient:
                 return str(added[0])
 
         return str(self._run(run))
+
+    def chains(self) -> dict[str, tuple[int, str]]:
+        """Every chain's last accepted entry (seq, hash), by workstation fingerprint."""
+        return {r[0]: (int(r[1]), r[2]) for r in self._rows("SELECT * FROM chain_heads()")}
 
     def latest_head(self) -> CentralHead | None:
         rows = self._rows(

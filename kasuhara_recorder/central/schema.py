@@ -234,8 +234,8 @@ BEGIN
     END IF;
     SELECT * INTO w FROM workstations WHERE fingerprint = p_fingerprint;
     IF FOUND THEN
-        RAISE EXCEPTION 'kasuhara: key % is registered as workstation %', p_fingerprint, w.name
-            USING ERRCODE = 'KH021';
+        RAISE EXCEPTION 'kasuhara: this key is already registered as workstation % (%)',
+            w.name, p_fingerprint USING ERRCODE = 'KH021';
     END IF;
     INSERT INTO workstations (fingerprint, name, public_key_pem, department, db_user)
         VALUES (p_fingerprint, p_name, p_pem, p_department, session_user);
@@ -408,8 +408,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = kasuhara, pg_temp AS $$
 DECLARE b blobs; stored text[]; n bigint;
 BEGIN
     SELECT * INTO b FROM blobs WHERE sha256 = p_sha256;
-    IF NOT FOUND OR NOT blob_readable(b) THEN
-        RETURN -1;
+    IF NOT FOUND OR b.backend <> 'pg'
+       OR NOT (is_officer() OR EXISTS (SELECT 1 FROM my_workstations())) THEN
+        RETURN -1;                          -- any registered login: a byte count, no content
     END IF;
     SELECT COALESCE(array_agg(encode(sha256(lo_get(b.loid, i * {chunk}, {chunk})), 'hex')
                               ORDER BY i), '{{}}'),
