@@ -72,6 +72,7 @@ def contact_time(last_contact: str, now: dt.datetime) -> str:
 
 class SyncStatusLine(QLabel):
     shown = Signal(object)  # the SyncStatus just shown (tests, screenshots)
+    sync_finished = Signal(object)  # the SyncStatus after a sync ran (it failed or not)
     problem_shown = Signal(object)  # the QMessageBox of a sync problem
 
     def __init__(
@@ -177,6 +178,8 @@ class SyncStatusLine(QLabel):
                 log.error("sync problem (%s): %s", p.kind, p.detail.en)
             self._show_problems(texts)
         self.show_status(status)
+        if report is not None or error is not None:
+            self.sync_finished.emit(status)
         self._next()
 
     def _failed(self, e: BaseException) -> None:  # the state itself could not be read
