@@ -1,9 +1,9 @@
 """make screenshots: the main screens under Xvfb on the real xcb platform, as PNGs in
 docs/screenshots/ — a fresh workstation (not set up) and its 端末設定 dialog, idle, recording
 with tags and the §4(1) bar (amber and red), the after-stop choice, the incident form, the
-export wizard's pages and the verify dialog — at 1366×768, at 1920×1080 with
-QT_SCALE_FACTOR=1.5, and once pseudo-localised (every string lengthened) to catch cut-off
-layouts.
+export wizard's pages, the verify dialog, and the main window's central-store line warning of
+a server not reached for 26 hours — at 1366×768, at 1920×1080 with QT_SCALE_FACTOR=1.5, and
+once pseudo-localised (every string lengthened) to catch cut-off layouts.
 
 The recording is real (a generated tone through the file source, sealed for a throw-away
 organisation key made by ``init_org``; the wizard unlocks it and exports for real). Only the
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,6 +201,24 @@ def child(run: str) -> int:
     verify.resize(900, 560)
     shot(verify, "12-verify")
     verify.close()
+
+    # A PC with a central store it last reached 26 hours ago, down now: the line's warning.
+    from kasuhara_recorder.store import sync_state
+
+    old_now = sync_state._now
+    sync_state._now = lambda: (datetime.now().astimezone() - timedelta(hours=26)).isoformat(
+        timespec="seconds"
+    )
+    service.backend.sync_state().attempted()  # the last contact, by the sync state's clock
+    sync_state._now = old_now
+    service.save_settings(  # nothing listens on port 9: refused at once, as a server that is down
+        service.settings.with_changes(central_url="postgresql://counter01@127.0.0.1:9/kasuhara")
+    )
+    old_window, window = window, controller.show()  # the line is made with the window
+    old_window.discard()
+    window.setGeometry(app.primaryScreen().availableGeometry())
+    wait(lambda: window.sync_line is not None and window.sync_line.error is not None, 30)
+    shot(window, "13-sync-warning")
     QTimer.singleShot(0, app.quit)
     window.discard()
     service.close()

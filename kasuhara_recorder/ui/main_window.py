@@ -27,6 +27,7 @@ from kasuhara_recorder.ui.format import clock
 from kasuhara_recorder.ui.i18n import current_language, localized
 from kasuhara_recorder.ui.record_panel import RecordPanel
 from kasuhara_recorder.ui.recording_controller import RecordingController
+from kasuhara_recorder.ui.sync_status import SyncStatusLine
 from kasuhara_recorder.ui.tag_panel import TagPanel
 from kasuhara_recorder.ui.task_runner import TaskRunner
 from kasuhara_recorder.ui.tray import Tray
@@ -81,6 +82,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.sync_line: SyncStatusLine | None = None  # only with a central store
+        if service.settings.central_url:
+            self.sync_line = SyncStatusLine(service, lambda: self.controller.active, self)
+            self.statusBar().addPermanentWidget(self.sync_line)
         self.tray = Tray(self)
         self.tray.show_requested.connect(self.bring_forward)
         self._build_menus()
@@ -301,7 +306,17 @@ class MainWindow(QMainWindow):
             self.reopen_unsaved_forms()
             # Load the recording stack now, a module at a time on this thread (workers never
             # import: ui/preload.py), rather than on the first press; then open the input.
-            preload.load_in_steps(self, then=self.keep_input_open)
+            preload.load_in_steps(self, then=self._ready)
+
+    def _ready(self) -> None:
+        self.keep_input_open()
+        if self.sync_line is not None and not self._discarded:
+            self.sync_line.start()
+
+    def sync_soon(self) -> None:
+        """Something new to send (a recording saved, an incident made): a sync shortly."""
+        if self.sync_line is not None and not self._quitting:
+            self.sync_line.sync_soon()
 
     def _recovered(self, manifests: list) -> None:
         self._recovery_over()
@@ -472,6 +487,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("カスハラ録音"))
         if manifest is None or self._quitting:
             return
+        self.sync_soon()
         # notes typed into the marker list while recording win over the empty ones stamped
         markers = self.tag_panel.markers() or markers
         self.ask_after_stop(manifest, markers)
@@ -539,6 +555,7 @@ class MainWindow(QMainWindow):
                     "録音は保存されています。事案票の「録音を追加…」から後で事案に追加できます。"
                 ),
             )
+        self.sync_soon()
         if then is not None:
             then()
 
@@ -601,6 +618,8 @@ class MainWindow(QMainWindow):
                 return
             self._quitting = True
             self.controller.stop_and_wait()
+        if self.sync_line is not None:
+            self.sync_line.close_down()
         for form in list(self.forms.values()):
             form.close()
         self.tasks.wait()
@@ -611,6 +630,8 @@ class MainWindow(QMainWindow):
         """Replaced by a new window (language switch): close without questions."""
         self._quitting = True
         self.controller.stop_and_wait()  # refused while recording; never leave one running
+        if self.sync_line is not None:
+            self.sync_line.close_down()
         for form in list(self.forms.values()):
             form.close()
         self._discarded = True

@@ -1072,6 +1072,53 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
     </message>
 </context>
 <context>
+    <name>SyncStatusLine</name>
+    <message>
+        <source>中央保管庫: 確認しています…</source>
+        <translation>Central store: checking…</translation>
+    </message>
+    <message>
+        <source>同期に失敗しました。詳しくはログを確認してください。</source>
+        <translation>The sync failed. See the log for details.</translation>
+    </message>
+    <message>
+        <source>まだ一度も接続していません</source>
+        <translation>never connected yet</translation>
+    </message>
+    <message>
+        <source>最後の接続から %1 時間</source>
+        <translation>%1 h since the last contact</translation>
+    </message>
+    <message>
+        <source>中央保管庫: 未接続 — %1。この端末の記録はこの PC のディスクにしかありません</source>
+        <translation>Central store: not connected — %1. This PC&apos;s records are only on this PC&apos;s disk</translation>
+    </message>
+    <message>
+        <source>まだ接続していません</source>
+        <translation>not connected yet</translation>
+    </message>
+    <message>
+        <source>最終接続 %1</source>
+        <translation>last contact %1</translation>
+    </message>
+    <message>
+        <source>中央保管庫: 送信待ち %1 件（%2）</source>
+        <translation>Central store: %1 waiting to be sent (%2)</translation>
+    </message>
+    <message>
+        <source>中央保管庫: 同期済み（%1）</source>
+        <translation>Central store: synced (%1)</translation>
+    </message>
+    <message>
+        <source>中央保管庫の警告</source>
+        <translation>Central store warning</translation>
+    </message>
+    <message>
+        <source>録音はこのまま続けられます。記録はこの端末に保存されています。</source>
+        <translation>You can keep recording. The records are kept on this PC.</translation>
+    </message>
+</context>
+<context>
     <name>TagPanel</name>
     <message>
         <source>時刻</source>
