@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.central import central, pg_server  # noqa: F401 - shared by tests/central and tests/ui
 from tests.support.leaks import Snapshot
 from tests.support.pulse import NullSink, PulseServer, PulseUnavailable
 

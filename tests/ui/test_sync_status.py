@@ -1,5 +1,5 @@
 """The main window's central-store line and its background sync, against a real PostgreSQL
-central store (tests/central/conftest.py): what the worker reads in the status bar while the
+central store (tests/support/central.py): what the worker reads in the status bar while the
 recording waits, once the background sync sent it, and when the server is down for longer than
 the set hours; a central store rolled back is said once, in a box that blocks nothing; a PC
 without a central store shows no line at all."""
@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from kasuhara_recorder.ui.main_window import MainWindow
-from tests.central.conftest import central, pg_server  # noqa: F401 - the real central store
 from tests.support.postgres import wait_until_down
 from tests.support.recordings import routine_recording
 from tests.support.signals import tone, write_wav
@@ -54,7 +53,7 @@ def record_and_keep(qtbot, window: MainWindow, tmp_path) -> object:
     return stopped[0]
 
 
-def test_a_waiting_recording_is_sent_by_the_background_sync(central, qtbot, tmp_path):  # noqa: F811
+def test_a_waiting_recording_is_sent_by_the_background_sync(central, qtbot, tmp_path):
     app = central.workstation(tmp_path, "counter-a")
     manifest = routine_recording(app, tmp_path)
     window = open_window(qtbot, app)
@@ -78,7 +77,7 @@ def test_a_waiting_recording_is_sent_by_the_background_sync(central, qtbot, tmp_
 
 
 def test_a_server_down_longer_than_the_set_hours_warns_and_recording_goes_on(
-    central,  # noqa: F811
+    central,
     qtbot,
     tmp_path,
     monkeypatch,
@@ -120,7 +119,7 @@ def test_a_server_down_longer_than_the_set_hours_warns_and_recording_goes_on(
 
 
 def test_a_rolled_back_central_store_is_said_once_without_blocking(
-    central,  # noqa: F811
+    central,
     qtbot,
     tmp_path,
     caplog,

@@ -1,4 +1,4 @@
-"""A real PostgreSQL server for the central store's tests (session), a fresh central database
+"""The central store for the tests: a real PostgreSQL server (session), a fresh central database
 per test (``central init`` applied), and set-up workstations joined to it, each with its own
 database login (a counter PC's) and its own key."""
 
