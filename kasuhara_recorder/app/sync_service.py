@@ -33,7 +33,6 @@ from kasuhara_recorder.central.client import (
     CentralRecording,
     ChainRefused,
 )
-from kasuhara_recorder.central.errors import CentralUnreachable
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import KasuharaError, NotSetUp
 from kasuhara_recorder.evidence.canonical_json import canonical_json
@@ -190,14 +189,13 @@ class SyncService:
         self, client: CentralClient, state: SyncState, sha256: str, size: int, path: Path,
         report: SyncReport,
     ) -> None:  # fmt: skip
-        if state.marks("blob").get(sha256) == str(size) and client.blobs.confirm(sha256, size):
-            return
+        # Asked only for an item the central store lacks, so a synced blob is not read again.
         if not client.blobs.confirm(sha256, size):
             self._lost(state, "blob", sha256, report)
             with open(path, "rb") as f:
+                # put returns only once the server's copy was read back and matched
+                # (blob_finish for large objects, a GET for S3): no second read-back here.
                 client.blobs.put(sha256, size, f)
-            if not client.blobs.confirm(sha256, size):
-                raise CentralUnreachable(client.where, f"blob {sha256} did not read back")
             report.count("blob")
         state.mark("blob", sha256, str(size))
 

@@ -20,7 +20,9 @@ class BlobStore(Protocol):
         """Store ``size`` bytes read from ``source`` under ``sha256`` (lowercase hex). Idempotent:
         a blob already complete under that hash is left as it is. A blob whose bytes do not hash
         to ``sha256`` is refused (BlobMismatch) and not kept. An interrupted put leaves nothing
-        that ``confirm`` accepts; the next put completes it."""
+        that ``confirm`` accepts; the next put completes it. As the central store uses them,
+        a put returns only once the stored copy was read back and matched (large objects:
+        the server's ``blob_finish``; S3: ``client.IndexedBlobs`` confirms after the upload)."""
         ...
 
     def confirm(self, sha256: str, size: int) -> bool:
