@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.evidence.manifest import WorkstationInfo
     from kasuhara_recorder.evidence.vault import Vault
     from kasuhara_recorder.evidence.workstation_key import WorkstationKey
+    from kasuhara_recorder.store.incident_model import Incident
     from kasuhara_recorder.store.interface import AuditStore, RecordingStore, Store, StoreBackend
 
 log = logging.getLogger("kasuhara.app")
@@ -215,6 +216,18 @@ class AppService:
         from kasuhara_recorder.app.central_evidence import CentralEvidence
 
         return CentralEvidence(self.sync.open_client, self.paths.root / "central-cache")
+
+    def central_incidents(self) -> list[tuple[Incident, str]]:
+        """Every PC's incidents in the central store (latest versions, with the name of the PC
+        that made each), as this PC's login may read them (an officer: all; a supervisor: its
+        departments'). NotSetUp when this PC is not joined."""
+        central = self._central_evidence()
+        if central is None:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("no central store: `kasuhara-recorder setup --central URL`")
+        return sorted(central.incidents(), reverse=True,
+                      key=lambda x: (x[0].draft.occurred_at, x[0].created_at))  # fmt: skip
 
     @cached_property
     def sync(self) -> SyncService:

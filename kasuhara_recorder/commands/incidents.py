@@ -74,22 +74,28 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
 def cmd_list(args: argparse.Namespace, console: cli.Console) -> int:
     app = _service(args)
     try:
-        incidents = app.incidents.list()
+        if getattr(args, "central", False):
+            listed = app.central_incidents()  # every PC's, as this login may read them
+        else:
+            listed = [(inc, app.settings.workstation_name) for inc in app.incidents.list()]
+        incidents = [inc for inc, _ in listed]
         rows = []
-        for inc in incidents:
+        for inc, pc in listed:
             d = inc.draft
             rows.append(
                 {
                     "id": inc.id, "status": inc.status, "legal_hold": inc.legal_hold,
                     "occurred_at": d.occurred_at, "location": d.location,
                     "department": d.department, "categories": list(d.categories),
-                    "recordings": len(inc.recordings),
+                    "recordings": len(inc.recordings), "workstation": pc,
                 }
             )  # fmt: skip
             status = STATUSES[inc.status].pick(console.lang)
             where = LOCATIONS.get(d.location, Text("", "")).pick(console.lang)
             hold = " ⚖" if inc.legal_hold else ""
             line = f"{inc.id}  {status:<6} {d.occurred_at[:16]:<16} {where:<6} {d.department}{hold}"
+            if args.central:
+                line += f"  [{pc}]"
             console.say(line, line)
         if not incidents:
             console.say("事案はありません。", "no incidents")
@@ -200,7 +206,11 @@ def register(add) -> None:
 
     new = action("new", cmd_new, "create an incident (an empty draft without --json-file)")
     new.add_argument("--json-file", help="incident.json fields to start from ('-' = stdin)")
-    action("list", cmd_list, "list incidents, newest first")
+    listing = action("list", cmd_list, "list incidents, newest first")
+    listing.add_argument(
+        "--central", action="store_true",
+        help="every PC's incidents from the central store (an officer's or supervisor's login)",
+    )  # fmt: skip
     show = action("show", cmd_show, "print one incident as incident.json")
     show.add_argument("id")
     attach = action(
