@@ -15,6 +15,7 @@ import pytest
 from tests.support.central import central, pg_server  # noqa: F401 - shared by tests/central and tests/ui
 from tests.support.leaks import Snapshot
 from tests.support.pulse import NullSink, PulseServer, PulseUnavailable
+from tests.support.seaweed import weed  # noqa: F401 - a real S3 server for the central store
 
 _SESSION_ENV = pytest.MonkeyPatch()
 

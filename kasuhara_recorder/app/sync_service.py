@@ -20,6 +20,7 @@ whose heads went back (restored from an older backup) is reported.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -81,7 +82,7 @@ class SyncStatus:
     configured: bool
     waiting: int  # items not yet confirmed centrally
     last_contact: str  # ISO time, "" never
-    last_error: str
+    last_error: Text | None  # why the last attempt failed, in both languages
 
 
 CENTRAL_ROLLED_BACK = Text(
@@ -158,7 +159,9 @@ class SyncService:
         try:
             report = self._sync(client, state)
         except KasuharaError as e:
-            state.attempted(e.message("en"))
+            # Both languages kept: the status bar shows the Japanese after a restart too.
+            state.attempted(json.dumps({"ja": e.message("ja"), "en": e.message("en")},
+                                       ensure_ascii=False))  # fmt: skip
             raise
         finally:
             client.close()
@@ -349,7 +352,7 @@ class SyncService:
 
     def status(self) -> SyncStatus:
         if not self.configured:
-            return SyncStatus(False, 0, "", "")
+            return SyncStatus(False, 0, "", None)
         state = self._state()
         waiting = 0
         recs = state.marks("recording")
@@ -359,7 +362,17 @@ class SyncService:
         if head is not None and head.seq > marked:
             waiting += 1  # the chain's new entries count as one item
         c = state.contact()
-        return SyncStatus(True, waiting, c.last_contact, c.last_error)
+        return SyncStatus(True, waiting, c.last_contact, _stored_text(c.last_error))
+
+
+def _stored_text(raw: str) -> Text | None:
+    if not raw:
+        return None
+    try:
+        d = json.loads(raw)
+        return Text(str(d["ja"]), str(d["en"]))
+    except (ValueError, KeyError, TypeError):
+        return Text.same(raw)  # written by an older version: as it is
 
 
 def verify_head(head: CentralHead, keys: dict[str, str]) -> bool:

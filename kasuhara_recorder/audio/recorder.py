@@ -265,24 +265,24 @@ class Recorder:
             self._ended.set()
 
     def _drain(self) -> bool:
-        """Everything queued into the sink; False when the sink failed."""
-        write, feed, ch = self._sink.write, self._meter.feed, self.format.channels
-        got = 0
-        for block in self._queue.drain():
-            try:
-                write(block)
-            except Exception as e:  # noqa: BLE001 - becomes a typed fault, never dropped
-                self._bytes_written += got
-                self._sink_failed(e)
-                return False
-            got += len(block)
-            feed(block, ch)
-        if got:
-            self._bytes_written += got
-            self._last_audio = time.monotonic()
-            if not self._got_audio.is_set():
-                self._first_audio_s = self._last_audio - self._t_start
-                self._got_audio.set()
+        """Everything queued into the sink, as one write (the blocks of one poll joined: each
+        sink write wakes the sealer's threads, so one per poll, not one per PortAudio block,
+        is what keeps recording cheap); False when the sink failed."""
+        blocks = list(self._queue.drain())
+        if not blocks:
+            return True
+        data = blocks[0] if len(blocks) == 1 else b"".join(blocks)
+        try:
+            self._sink.write(data)
+        except Exception as e:  # noqa: BLE001 - becomes a typed fault, never dropped
+            self._sink_failed(e)
+            return False
+        self._meter.feed(data, self.format.channels)
+        self._bytes_written += len(data)
+        self._last_audio = time.monotonic()
+        if not self._got_audio.is_set():
+            self._first_audio_s = self._last_audio - self._t_start
+            self._got_audio.set()
         return True
 
     def _watch(self) -> tuple[EndReason, KasuharaError | None] | None:

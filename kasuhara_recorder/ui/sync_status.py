@@ -207,7 +207,8 @@ class SyncStatusLine(QLabel):
     # --- what the worker sees -------------------------------------------------------------------
     def error_text(self) -> str:
         if self.error is None:
-            return self.status.last_error if self.status is not None else ""
+            stored = self.status.last_error if self.status is not None else None
+            return localized(stored) if stored is not None else ""
         if isinstance(self.error, KasuharaError):
             return localized(self.error.text)
         return self.tr("同期に失敗しました。詳しくはログを確認してください。")
@@ -216,7 +217,7 @@ class SyncStatusLine(QLabel):
         self.status = status
         now = self.clock()
         hours = hours_since(status.last_contact, now)
-        failed = bool(status.last_error) or self.error is not None
+        failed = status.last_error is not None or self.error is not None
         warn_after = self.service.settings.central_warn_hours
         self.warning = (hours is None and failed) or (hours is not None and hours > warn_after)
         if self.warning:

@@ -5,8 +5,6 @@ stopped during a sync."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,27 +12,7 @@ from kasuhara_recorder.central.admin import S3Target, init_central
 from kasuhara_recorder.central.errors import CentralUnreachable
 from kasuhara_recorder.central.verify import verify_central
 from kasuhara_recorder.store.incident_model import Marker
-from tests.support import seaweed
 from tests.support.recordings import routine_recording
-from tests.support.seaweed import SeaweedServer
-
-
-@pytest.fixture
-def weed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SeaweedServer]:
-    with seaweed.running(tmp_path / "seaweed") as s:
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            monkeypatch.delenv(name, raising=False)
-        # The PCs' and the administrator's keys in the standard place (the default profile of
-        # a shared credentials file), as IT would hand them out: never in settings.json.
-        creds = tmp_path / "aws-credentials"
-        creds.write_text(f"[default]\naws_access_key_id = {s.access_key}\n"
-                         f"aws_secret_access_key = {s.secret_key}\n")  # fmt: skip
-        creds.chmod(0o600)
-        monkeypatch.delenv("AWS_PROFILE", raising=False)
-        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
-        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        yield s
 
 
 def test_sync_and_officer_export_with_blobs_in_s3(central, weed, tmp_path):

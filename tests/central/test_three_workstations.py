@@ -11,6 +11,7 @@ import json
 import zipfile
 
 import numpy as np
+import pytest
 
 from kasuhara_recorder.app.service import AppService
 from tests.bundle.conftest import INCIDENT, PASSPHRASE, kr
@@ -24,13 +25,18 @@ def _evidence(bundle) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n.startswith(EVIDENCE_PREFIXES)}
 
 
+@pytest.mark.parametrize("blobs", ["large-objects", "s3"])
 def test_three_pcs_offline_then_synced_and_exported_by_the_officer(
-    pulse_sink, pg_server, tmp_path, monkeypatch
+    blobs, pulse_sink, pg_server, tmp_path, monkeypatch, request
 ):
     monkeypatch.setenv("PGPASSFILE", str(pg_server.passfile))
     db = pg_server.new_database()
     admin = pg_server.url(database=db)
-    out = json.loads(kr(tmp_path, "--json", "central", "init", "--url", admin).stdout)
+    s3: list[str] = []
+    if blobs == "s3":
+        weed = request.getfixturevalue("weed")
+        s3 = ["--s3-endpoint", weed.endpoint, "--s3-bucket", "kasuhara-evidence"]
+    out = json.loads(kr(tmp_path, "--json", "central", "init", "--url", admin, *s3).stdout)
     assert out["ok"] and out["version"] >= 1
     org, pw = tmp_path / "org", tmp_path / "pass.txt"
     pw.write_text(PASSPHRASE + "\n")
@@ -99,3 +105,5 @@ def test_three_pcs_offline_then_synced_and_exported_by_the_officer(
     kr(officer, "sync")
     checked = json.loads(kr(officer, "--json", "audit", "verify", "--central").stdout)
     assert checked["ok"] and checked["workstations"] == 4 and checked["recordings"] == 3
+    backends = pg_server.admin("SELECT DISTINCT backend FROM kasuhara.blobs", db)
+    assert backends == ("s3" if blobs == "s3" else "pg")

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -272,3 +273,21 @@ def running(root: Path) -> Iterator[SeaweedServer]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def weed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SeaweedServer]:
+    """A SeaweedFS for one test, its keys where boto3 looks by default (the default profile of
+    a shared credentials file), as IT would hand them out: never in settings.json."""
+    with running(tmp_path / "seaweed") as s:
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            monkeypatch.delenv(name, raising=False)
+        creds = tmp_path / "aws-credentials"
+        creds.write_text(f"[default]\naws_access_key_id = {s.access_key}\n"
+                         f"aws_secret_access_key = {s.secret_key}\n")  # fmt: skip
+        creds.chmod(0o600)
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        yield s
