@@ -251,7 +251,7 @@ class CentralClient:
                 for pos, t in enumerate(tags, start=first):
                     c.execute(
                         "INSERT INTO recording_tags (recording_id, position, workstation, code, "
-                        "offset_ms, note, who, added_at) VALUES (%s, %s, %s, %s, %s, %s, %s, '') "
+                        "offset_ms, note, who) VALUES (%s, %s, %s, %s, %s, %s, %s) "
                         "ON CONFLICT DO NOTHING",
                         (recording_id, pos, fp, t.code, t.offset_ms, t.note, t.who),
                     )

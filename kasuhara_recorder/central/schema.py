@@ -116,7 +116,6 @@ CREATE TABLE recording_tags (               -- tags added after capture, in thei
     offset_ms bigint NOT NULL,
     note text NOT NULL,
     who text NOT NULL,
-    added_at text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (recording_id, position)
 );

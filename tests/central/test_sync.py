@@ -34,3 +34,29 @@ def test_two_workstations_sync_and_the_central_chains_verify(central, tmp_path):
     assert report.workstations == 3 and report.recordings == 2
     assert hashlib.sha256(blob).hexdigest() == ma.sealed_sha256
     assert a.sync.status().waiting == 0
+
+
+def test_an_incident_edited_after_a_sync_becomes_its_next_version_and_later_tags_follow(
+    central, tmp_path
+):
+    from kasuhara_recorder.evidence.manifest import TagEntry
+    from kasuhara_recorder.store.incident_model import Marker
+
+    a = central.workstation(tmp_path, "counter-a")
+    m = routine_recording(a, tmp_path)
+    inc = a.incidents.create_from_recording(m, [Marker("conduct.mental", 100)])
+    assert a.sync.sync().ok
+    a.incidents.save_draft(inc.id, inc.draft.with_changes(narrative="大声で威圧した。"))
+    a.recordings.add_tag(m.id, TagEntry("conduct.intimidation", 700, "机を叩いた", "窓口"))
+    report = a.sync.sync()
+    assert report.ok and report.sent.get("incident") == 1 and report.sent.get("tags") == 1
+    rows = central.sql(f"SELECT version, status FROM kasuhara.incident_versions WHERE "
+                       f"incident_id = '{inc.id}' ORDER BY version")  # fmt: skip
+    assert rows.splitlines() == ["1|draft", "2|draft"]
+    body = central.sql(f"SELECT body_json FROM kasuhara.incident_versions WHERE incident_id = "
+                       f"'{inc.id}' AND version = 2")  # fmt: skip
+    assert "大声で威圧した。" in body
+    tags = central.sql(f"SELECT code, offset_ms, note FROM kasuhara.recording_tags WHERE "
+                       f"recording_id = '{m.id}'")  # fmt: skip
+    assert tags == "conduct.intimidation|700|机を叩いた"
+    assert a.sync.sync().sent == {}  # nothing changed: nothing sent
