@@ -16,11 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kasuhara_recorder.bundle.errors import ExportRefused
 from kasuhara_recorder.central.client import CentralClient, CentralRecording
 from kasuhara_recorder.central.errors import BlobMismatch
 from kasuhara_recorder.evidence.audit_chain import AuditEntry
 from kasuhara_recorder.evidence.manifest import RecordingManifest, TagEntry
 from kasuhara_recorder.store.incident_model import Incident
+from kasuhara_recorder.text import Text
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,13 @@ class CentralEvidence:
         return any(inc.id == incident_id for inc, _ in self.incidents())
 
     def gather(self, incident_id: str) -> CentralIncident | None:
+        try:
+            return self._gather(incident_id)
+        except BaseException:
+            self.clean(incident_id)  # no half-filled cache left behind
+            raise
+
+    def _gather(self, incident_id: str) -> CentralIncident | None:
         client = self._client()
         try:
             latest = {iid: (ws, body) for iid, _v, ws, body in client.incidents()}
@@ -69,8 +78,12 @@ class CentralEvidence:
             recordings = []
             for rid in inc.recordings:
                 r = client.recording(rid)
-                if r is None:
-                    continue  # not synced yet: export says which recording is missing
+                if r is None:  # never a bundle silently short of a recording
+                    raise ExportRefused(
+                        f"録音 {rid} / recording {rid}",
+                        Text("中央保管庫にまだありません（作成した端末から同期されていません）",
+                             "not in the central store yet (not synced from its PC)"),
+                    )  # fmt: skip
                 m = RecordingManifest.from_bytes(r.manifest_json, f"recording {rid}")
                 main = self._fetch(client, r.sealed_sha256, r.sealed_size, folder / m.sealed_name)
                 if m.tail is not None:

@@ -34,6 +34,7 @@ from kasuhara_recorder.central.client import (
     CentralRecording,
     ChainRefused,
 )
+from kasuhara_recorder.central.errors import BlobMismatch
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import KasuharaError, NotSetUp
 from kasuhara_recorder.evidence.canonical_json import canonical_json
@@ -97,12 +98,12 @@ CENTRAL_LOST = Text(
     "中央保管庫から、この端末が送信済みの記録がなくなっています（{what}）。再送信しました。",
     "the central store no longer has what this PC had sent ({what}); sent again",
 )
-LOCAL_FORK = Text(
-    "この端末の監査ログが中央保管庫の記録と食い違っています（第 {seq} 件目）。この端末の"
-    "データベースが書き換えられたか、古いバックアップから戻された可能性があります。"
-    "証拠管理担当者に連絡してください。",
-    "this PC's audit chain differs from the central store's at entry {seq}: the local "
-    "database was edited or restored from an older backup; tell the evidence officer",
+UNREADABLE_KIND = "unreadable"
+UNREADABLE = Text(
+    "録音 {rid} の封印ファイルをこの端末で読めないか、内容が記録と一致しないため、中央保管庫へ"
+    "送れませんでした（{detail}）。証拠管理担当者に連絡してください。ほかの記録は送信しました。",
+    "recording {rid} was not sent: its sealed file on this PC cannot be read or does not match "
+    "its record ({detail}); tell the evidence officer. Everything else was sent",
 )
 
 
@@ -217,8 +218,17 @@ class SyncService:
         for r in store.list():
             if r.id not in inv.recordings:
                 self._lost(state, "recording", r.id, report)
-                for sha, size, path in self._recording_blobs(r):
-                    self._send_blob(client, state, sha, size, path, report)
+                try:
+                    for sha, size, path in self._recording_blobs(r):
+                        self._send_blob(client, state, sha, size, path, report)
+                except (OSError, BlobMismatch) as e:
+                    # This recording's sealed file is gone or changed on this PC: said, and
+                    # the others still go (one bad file must not hold back every other).
+                    detail = e.message("en") if isinstance(e, BlobMismatch) else str(e)
+                    log.error("sync: recording %s not sent: %s", r.id, detail)
+                    report.problems.append(SyncProblem(UNREADABLE_KIND, UNREADABLE.format(
+                        rid=r.id, detail=detail)))  # fmt: skip
+                    continue
                 client.add_recording(
                     fp,
                     CentralRecording(r.id, fp, r.manifest_json, r.manifest_signature,

@@ -60,3 +60,24 @@ def test_officer_exports_another_pcs_incident_from_the_centre(central, tmp_path)
     layout = parse_wav_header(wav[:4096], len(wav))
     pcm = wav[layout.data_offset : layout.data_offset + layout.data_size]
     assert hashlib.sha256(pcm).hexdigest() == m.pcm_sha256  # the captured PCM, exactly
+
+
+def test_an_incident_whose_recording_never_reached_the_centre_is_not_exported_short(
+    central, tmp_path
+):
+    import pytest
+
+    from kasuhara_recorder.bundle.errors import ExportRefused
+
+    b = central.workstation(tmp_path, "counter-b")
+    m = routine_recording(b, tmp_path)
+    inc = b.incidents.create_from_recording(m, [Marker("conduct.mental", 100)])
+    b.vault.file(m.sealed_name).unlink()  # its file lost on the PC before the sync
+    assert [p.kind for p in b.sync.sync().problems] == ["unreadable"]
+    officer = central.workstation(tmp_path, "officer-1", role="officer")
+    out = tmp_path / "short.zip"
+    with pytest.raises(ExportRefused) as e:
+        officer.export.export(inc.id, central.org, out, exported_at=EXPORTED_AT)
+    assert m.id in e.value.message("ja") and "同期されていません" in e.value.message("ja")
+    assert not out.exists()
+    assert not (officer.paths.root / "central-cache" / inc.id).exists()

@@ -60,3 +60,16 @@ def test_an_incident_edited_after_a_sync_becomes_its_next_version_and_later_tags
                        f"recording_id = '{m.id}'")  # fmt: skip
     assert tags == "conduct.intimidation|700|机を叩いた"
     assert a.sync.sync().sent == {}  # nothing changed: nothing sent
+
+
+def test_a_sealed_file_gone_from_this_pc_is_said_and_the_rest_still_goes(central, tmp_path):
+    a = central.workstation(tmp_path, "counter-a")
+    gone = routine_recording(a, tmp_path)
+    kept = routine_recording(a, tmp_path)
+    a.vault.file(gone.sealed_name).unlink()  # a disk error, an over-eager cleanup
+    report = a.sync.sync()
+    assert [p.kind for p in report.problems] == ["unreadable"]
+    assert gone.id in report.problems[0].detail.ja
+    ids = central.sql("SELECT id FROM kasuhara.recordings").split()
+    assert ids == [kept.id]
+    assert int(central.sql("SELECT count(*) FROM kasuhara.audit_entries")) > 0  # chain went too
