@@ -165,9 +165,23 @@ POSIX_OS = set(posix_hidden.HIDDEN_OS) | {
 }
 
 
+def _looked_up_names(tree: ast.AST) -> set[int]:
+    """ids of the string constants given to getattr/hasattr as the attribute's name: the way
+    code reaches an os function by name (a "fork" that is a refusal's kind, or "sync" that
+    names a subcommand, is no POSIX call)."""
+    ids = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "hasattr") and len(node.args) >= 2):  # fmt: skip
+            ids.add(id(node.args[1]))
+    return ids
+
+
 def offenders(source: str) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    looked_up = _looked_up_names(tree)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found += [a.name for a in node.names if a.name.split(".")[0] in POSIX_MODULES]
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -179,7 +193,8 @@ def offenders(source: str) -> list[str]:
             if isinstance(node.value, ast.Name) and node.value.id == "os":
                 found.append(f"os.{node.attr}")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value in POSIX_OS or node.value.startswith("/proc/"):
+            by_name = node.value in POSIX_OS and id(node) in looked_up
+            if by_name or node.value.startswith("/proc/"):
                 found.append(repr(node.value))  # getattr(os, "pread") counts too
     return found
 
@@ -198,5 +213,7 @@ def test_the_static_check_sees_each_way_of_naming_them():
     assert offenders("from os import pread") == ["os.pread"]
     assert offenders("import os\nos.fchmod(3, 0o600)") == ["os.fchmod"]
     assert offenders("import os\ngetattr(os, 'fdatasync', None)") == ["'fdatasync'"]
+    assert offenders("hasattr(os, 'fork')") == ["'fork'"]
+    assert offenders("KIND = 'fork'\nadd('sync', cmd)") == []  # words, not calls
     assert offenders("p = '/proc/self/fd/3'") == ["'/proc/self/fd/3'"]
     assert offenders("import os\nos.fsync(3)") == []
