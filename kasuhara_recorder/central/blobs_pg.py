@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kasuhara_recorder.central.blobs import CHUNK
-from kasuhara_recorder.central.errors import BlobMismatch, BlobMissing, CentralUnreachable
+from kasuhara_recorder.central.connection import Session
+from kasuhara_recorder.central.errors import BlobMismatch, BlobMissing
 
 if TYPE_CHECKING:
     import psycopg
@@ -25,23 +26,13 @@ PIECES_PER_COMMIT = 16
 
 class LargeObjectBlobs:
     def __init__(self, connect: Callable[[], psycopg.Connection[Any]], where: str = "") -> None:
-        self._connect = connect
-        self._where = where
-        self._conn: psycopg.Connection[Any] | None = None
-
-    def _c(self) -> psycopg.Connection[Any]:
-        if self._conn is None or self._conn.closed or self._conn.broken:
-            self._conn = self._connect()
-        return self._conn
+        self._session = Session(connect, where)
 
     def _call(self, fn: Callable[[psycopg.Connection[Any]], Any]) -> Any:
         import psycopg
 
         try:
-            return fn(self._c())
-        except psycopg.OperationalError as e:
-            self._drop()
-            raise CentralUnreachable(self._where, str(e).strip().splitlines()[0]) from e
+            return self._session.run(fn)
         except psycopg.errors.UndefinedObject as e:  # a blob row whose large object is gone
             raise BlobMismatch("(large object)", str(e).strip().splitlines()[0]) from e
 
@@ -54,13 +45,6 @@ class LargeObjectBlobs:
             return row[0]
 
         return self._call(run)
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
 
     def put(self, sha256: str, size: int, source: BinaryIO) -> None:
         written = int(self._value("SELECT blob_begin(%s, %s)", (sha256, size)))
@@ -123,4 +107,4 @@ class LargeObjectBlobs:
             offset += len(piece)
 
     def close(self) -> None:
-        self._drop()
+        self._session.close()

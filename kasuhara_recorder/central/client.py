@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from kasuhara_recorder.central.blobs import BlobStore
 from kasuhara_recorder.central.blobs_pg import LargeObjectBlobs
-from kasuhara_recorder.central.connection import connect, redacted
-from kasuhara_recorder.central.errors import CentralUnreachable
+from kasuhara_recorder.central.connection import Session, connect, redacted
 from kasuhara_recorder.errors import EvidenceError, UsageError
 from kasuhara_recorder.evidence.audit_chain import AuditEntry, ChainHead
 from kasuhara_recorder.text import Text
@@ -117,7 +116,7 @@ class CentralClient:
     def __init__(self, url: str, blobs: BlobStore | None = None) -> None:
         self.url = url
         self.where = redacted(url)
-        self._conn: psycopg.Connection[Any] | None = None
+        self._session = Session(lambda: connect(url), self.where)
         self._blobs = blobs
 
     @property
@@ -137,29 +136,20 @@ class CentralClient:
 
     # -- connection -------------------------------------------------------------------------
 
-    def _c(self) -> psycopg.Connection[Any]:
-        if self._conn is None or self._conn.closed or self._conn.broken:
-            self._conn = connect(self.url)
-        return self._conn
-
     def _run(self, fn: Callable[[psycopg.Connection[Any]], Any]) -> Any:
-        import psycopg
-
-        try:
-            return fn(self._c())
-        except psycopg.OperationalError as e:
-            self.close_connection()
-            raise CentralUnreachable(self.where, str(e).strip().splitlines()[0]) from e
+        return self._session.run(fn)
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         return list(self._run(lambda c: c.execute(sql, tuple(params)).fetchall()))
 
     def close_connection(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.close()
-            finally:
-                self._conn = None
+        self._session.close()
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         self.close_connection()

@@ -8,7 +8,8 @@ service file (``?service=…``, ``PGSERVICEFILE``), or a client certificate (``s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kasuhara_recorder.central.errors import CentralUnreachable
@@ -75,3 +76,31 @@ def connect(
         )
     except psycopg.OperationalError as e:
         raise CentralUnreachable(redacted(url), str(e).strip().splitlines()[0]) from e
+
+
+class Session:
+    """One connection, opened on first use and again after it broke; a lost server becomes
+    CentralUnreachable (the connection dropped, so the next call reconnects)."""
+
+    def __init__(self, open_: Callable[[], psycopg.Connection[Any]], where: str) -> None:
+        self._open = open_
+        self.where = where
+        self._conn: psycopg.Connection[Any] | None = None
+
+    def run(self, fn: Callable[[psycopg.Connection[Any]], Any]) -> Any:
+        import psycopg
+
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            self._conn = self._open()
+        try:
+            return fn(self._conn)
+        except psycopg.OperationalError as e:
+            self.close()
+            raise CentralUnreachable(self.where, str(e).strip().splitlines()[0]) from e
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None

@@ -52,11 +52,8 @@ def test_the_counter_login_cannot_rewrite_or_unlink_its_large_object(synced, cen
     with _as_counter(app) as c:  # nor through the upload functions: the blob is finished
         with pytest.raises(psycopg.DatabaseError, match="no upload of blob"):
             c.execute("SELECT blob_write(%s, 0, %b)", (m.sealed_sha256, b"x"))
-    client = app.sync.open_client()
-    try:
+    with app.sync.open_client() as client:
         assert client.blobs.confirm(m.sealed_sha256, m.sealed_size)
-    finally:
-        client.close()
 
 
 def test_even_the_administrator_is_refused_by_the_triggers(synced, central):

@@ -9,7 +9,6 @@ import subprocess
 
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.central.client import ChainRefused
-from kasuhara_recorder.central.verify import verify_central
 from tests.support.recordings import routine_recording
 
 
@@ -44,11 +43,7 @@ def test_a_pc_whose_database_was_put_back_forks_and_is_refused_and_reported(cent
         assert e.kind == "fork" and e.seq == central_seq
         assert "第" in e.message("ja")
     officer = central.workstation(tmp_path, "officer-1", role="officer")
-    client = officer.sync.open_client()
-    try:
-        report = verify_central(client)
-    finally:
-        client.close()
+    report = central.verify(officer)
     assert not report.ok
     refused = [p for p in report.problems if p.kind == "refused"]
     assert refused and refused[0].workstation == "counter-a" and refused[0].seq == central_seq

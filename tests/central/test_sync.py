@@ -24,12 +24,9 @@ def test_two_workstations_sync_and_the_central_chains_verify(central, tmp_path):
     assert n == "2"
     officer = central.workstation(tmp_path, "officer-1", role="officer")
     assert officer.sync.sync().ok
-    client = officer.sync.open_client()
-    try:
+    with officer.sync.open_client() as client:
         report = verify_central(client)
         blob = b"".join(client.blobs.open(ma.sealed_sha256))
-    finally:
-        client.close()
     assert report.ok, report.text.en
     assert report.workstations == 3 and report.recordings == 2
     assert hashlib.sha256(blob).hexdigest() == ma.sealed_sha256

@@ -100,11 +100,8 @@ def test_server_stopped_mid_blob_upload_then_the_next_sync_completes_it(central,
     report = app.sync.sync()  # …and is resumed, not started again
     assert report.ok, report.problems
     assert _counts(central, rec.id, rec.sealed_sha256) == ("1", "1", "0")
-    client = app.sync.open_client()
-    try:
+    with app.sync.open_client() as client:
         assert client.blobs.confirm(rec.sealed_sha256, rec.sealed_size)
-    finally:
-        client.close()
     assert app.sync.status().waiting == 0
 
 

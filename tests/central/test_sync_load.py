@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 
-from kasuhara_recorder.central.verify import verify_central
 from tests.support.signals import tone, write_wav
 
 PCS = 20
@@ -58,10 +57,6 @@ def test_twenty_workstations_sync_at_once(central, tmp_path):
             for c in chains} == newest["chains"]  # fmt: skip
     assert len(newest["chains"]) == PCS
     officer = central.workstation(tmp_path, "officer-1", role="officer")
-    client = officer.sync.open_client()
-    try:
-        report = verify_central(client)
-    finally:
-        client.close()
+    report = central.verify(officer)
     assert report.ok, report.text.en
     assert report.workstations == PCS + 1 and report.recordings == PCS * PER_PC

@@ -10,7 +10,6 @@ import pytest
 
 from kasuhara_recorder.central.admin import S3Target, init_central
 from kasuhara_recorder.central.errors import CentralUnreachable
-from kasuhara_recorder.central.verify import verify_central
 from kasuhara_recorder.store.incident_model import Marker
 from tests.support.recordings import routine_recording
 
@@ -36,11 +35,7 @@ def test_sync_and_officer_export_with_blobs_in_s3(central, weed, tmp_path):
     again = b.sync.sync()
     assert again.ok and "blob" not in again.sent
     officer = central.workstation(tmp_path, "officer-1", role="officer")
-    client = officer.sync.open_client()
-    try:
-        report = verify_central(client)
-    finally:
-        client.close()
+    report = central.verify(officer)
     assert report.ok, report.text.en
     assert report.blob_bytes >= m.sealed_size
     out = tmp_path / "bundle.zip"

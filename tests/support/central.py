@@ -72,6 +72,13 @@ class Central:
 
         grant(self.admin_url, login, "counter")  # an officer's PC syncs its own chain too
 
+    def verify(self, app: AppService):
+        """``audit verify --central`` over ``app``'s login (an officer's)."""
+        from kasuhara_recorder.central.verify import verify_central
+
+        with app.sync.open_client() as client:
+            return verify_central(client)
+
     def sql(self, query: str) -> str:
         return self.server.admin(query, self.database)
 
