@@ -211,6 +211,8 @@ class Recorder:
             self.source.close()
             stopped_at = dt.datetime.now().astimezone()
             seal = self._sink.close()
+            if getattr(seal, "disk_full", False) and not self._end.fault:
+                self._disk_filled_behind()
             # The recording's own times: its first frame (the ADC's clock where the source
             # tells it, the start() call otherwise) and that plus its length, so start, end
             # and length agree on every screen and in the manifest.
@@ -234,6 +236,16 @@ class Recorder:
                 stop_latency_s=time.monotonic() - t0,
             )
             return self._result
+
+    def _disk_filled_behind(self) -> None:
+        """The sealer writes behind the producer: the disk can fill after the last write
+        returned (most often with an input file, whose blocks come fast and in few writes), so
+        the sink says so only when it closes. The same fault, said the same way, as one a
+        write reported: what fitted is sealed."""
+        from kasuhara_recorder.evidence.sealed_writer import DiskFull
+
+        path = getattr(self._sink, "path", None)
+        self._finish(EndReason.DISK_FULL, DiskFull(str(path.parent) if path else "vault"))
 
     def _first_frame_at(self, fallback: dt.datetime) -> dt.datetime:
         t = getattr(self.source, "first_sample_t", None)

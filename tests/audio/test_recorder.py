@@ -197,3 +197,37 @@ def test_writer_keeps_up_while_the_caller_thread_hogs_the_interpreter(
     assert result.dropped_frames == 0 and result.overflows == 0
     assert result.frames - before >= 48000 * 1.9  # the 2 s of the hog went in
     assert len(org_identity.decrypt_pcm(tmp_path / "rec.age")) == result.frames
+
+
+def test_a_disk_that_filled_behind_the_last_write_is_said_as_disk_full(tmp_path):
+    """The sealer writes behind the producer: with an input file the last write can return
+    before the sealer meets the full disk, which it then says only at close. The recording
+    must end as disk full, with the DiskFull error and its event, exactly as when a write said
+    it (the CLI's --json then names DiskFull). The sink stands in for the sealer's timing only
+    (which cannot be forced for real); tests/commands/test_error_paths.py fills a real tmpfs."""
+    from dataclasses import dataclass
+
+    from kasuhara_recorder.evidence.sealed_writer import DiskFull
+
+    @dataclass
+    class Sealed:
+        disk_full: bool = True
+
+    class FilledBehind:
+        path = tmp_path / "vault" / "rec.age"
+
+        def write(self, data: bytes | memoryview) -> None:
+            pass
+
+        def close(self) -> Sealed:
+            return Sealed()
+
+    events = []
+    wav = write_wav(tmp_path / "in.wav", tone(440.0, 1.0))
+    rec = Recorder(FileSource(wav, paced=False), FilledBehind(), on_event=events.append)
+    rec.start()
+    assert rec.wait_until_ended(30)
+    result = rec.stop()
+    assert result.end is EndReason.DISK_FULL and isinstance(result.error, DiskFull)
+    assert [e.kind for e in events][-1] is EndReason.DISK_FULL
+    assert "disk full" in result.error.message("en")
