@@ -23,7 +23,12 @@ log = logging.getLogger("kasuhara.ui.preload")
 # Third-party stacks first (the heavy ones), then every module of the package below ui/; the CLI
 # commands are never run by the GUI.
 _THIRD_PARTY = ("numpy", "soundfile", "cryptography.hazmat.primitives.asymmetric.ed25519", "pyrage")
-_SKIP = ("kasuhara_recorder.ui", "kasuhara_recorder.commands", "kasuhara_recorder.__main__")
+_SKIP = (
+    "kasuhara_recorder.ui", "kasuhara_recorder.commands", "kasuhara_recorder.__main__",
+    # boto3 alone takes ~0.23 s, and the first 録音開始 waits for whatever is still pending
+    # (load_all): only a PC joined to a central store loads it (ui/sync_status.py, at start).
+    "kasuhara_recorder.central.blobs_s3",
+)  # fmt: skip
 _pending: list[str] | None = None
 
 

@@ -114,6 +114,7 @@ class SyncStatusLine(QLabel):
         # Workers never import (ui/preload.py): the sync's own stack, loaded here on the GUI
         # thread, and only on a PC with a central store.
         importlib.import_module("psycopg")
+        importlib.import_module("kasuhara_recorder.central.blobs_s3")  # boto3, for S3 stores
         self._timer.start()
         self._run(sync=False)
         self.sync_soon(FIRST_SYNC_MS)
