@@ -148,6 +148,21 @@ class InputPreset:
     samplerate: int = 48000
 
 
+ROLE_CODES = ("counter", "supervisor", "officer")
+MAX_IDLE_LOCK_MINUTES = 240
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """Who may do more than record, as IT distributes it: an OS user name and its role
+    (``supervisor`` or ``officer``; ``counter`` is everyone else), with the departments a
+    supervisor reviews (empty: the PC's own department)."""
+
+    user: str
+    role: str
+    departments: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Settings:
     workstation_name: str = ""
@@ -170,6 +185,12 @@ class Settings:
     # The main window warns when the central store has not been reached for this long: until
     # then the PC's evidence is on its disk only.
     central_warn_hours: int = 24
+    # Supervisors and evidence officers by OS user (app/roles.py). None listed: the PC has no
+    # role set-up, every user may do everything and the organisation passphrase guards what
+    # needs the private key (an evaluation or a single-PC office).
+    roles: tuple[RoleGrant, ...] = ()
+    # An unlocked organisation identity locks itself after this many idle minutes.
+    idle_lock_minutes: int = 10
 
     def with_changes(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -177,6 +198,9 @@ class Settings:
     def to_json(self) -> bytes:
         d = asdict(self)
         d["org_recipients"] = list(self.org_recipients)
+        d["roles"] = [
+            {"user": g.user, "role": g.role, "departments": list(g.departments)} for g in self.roles
+        ]
         return json.dumps(d, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
     @classmethod
@@ -209,16 +233,15 @@ class Settings:
                 d[preset] = _preset(d[preset], source, preset)
         if "keep_input_open" in d and not isinstance(d["keep_input_open"], bool):
             raise SettingsError(source, "keep_input_open", "expected true or false")
-        if "pre_event_seconds" in d:
-            v = d["pre_event_seconds"]
-            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_PRE_EVENT_S:
-                raise SettingsError(
-                    source, "pre_event_seconds", f"expected 0 to {MAX_PRE_EVENT_S}, got {v!r}"
-                )
-        if "central_warn_hours" in d:
-            v = d["central_warn_hours"]
-            if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 24 * 365:
-                raise SettingsError(source, "central_warn_hours", f"expected 1 to 8760, got {v!r}")
+        for name, low, high in (
+            ("pre_event_seconds", 0, MAX_PRE_EVENT_S),
+            ("central_warn_hours", 1, 24 * 365),
+            ("idle_lock_minutes", 1, MAX_IDLE_LOCK_MINUTES),
+        ):
+            if name in d:
+                _check_int(d[name], low, high, source, name)
+        if "roles" in d:
+            d["roles"] = _roles(d["roles"], source)
         return cls(**d)
 
 
@@ -255,6 +278,37 @@ def _preset(v: object, source: str, name: str) -> InputPreset:
             source, f"{name}.samplerate", f"expected e.g. 48000, got {samplerate!r}"
         )
     return InputPreset(device=device, channels=channels, samplerate=samplerate)
+
+
+def _check_int(v: object, low: int, high: int, source: str, name: str) -> None:
+    if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
+        raise SettingsError(source, name, f"expected {low} to {high}, got {v!r}")
+
+
+def _roles(v: object, source: str) -> tuple[RoleGrant, ...]:
+    if not isinstance(v, list):
+        raise SettingsError(source, "roles", f"expected a list, got {_json_type(v)}")
+    out: list[RoleGrant] = []
+    for k, g in enumerate(v):
+        where = f"roles[{k}]"
+        if not isinstance(g, dict):
+            raise SettingsError(source, where, f"expected an object {{…}}, got {_json_type(g)}")
+        unknown = sorted(set(g) - set(RoleGrant.__dataclass_fields__))
+        if unknown:
+            raise SettingsError(source, f"{where}.{unknown[0]}", "unknown setting")
+        user, role, deps = g.get("user"), g.get("role"), g.get("departments", [])
+        if not isinstance(user, str) or not user.strip():
+            raise SettingsError(source, f"{where}.user", "expected an OS user name")
+        if role not in ROLE_CODES:
+            raise SettingsError(
+                source, f"{where}.role", f"expected one of {', '.join(ROLE_CODES)}, got {role!r}"
+            )
+        if not isinstance(deps, list) or not all(isinstance(x, str) for x in deps):
+            raise SettingsError(source, f"{where}.departments", "expected a list of names")
+        if any(o.user == user.strip() for o in out):
+            raise SettingsError(source, f"{where}.user", f"{user!r} is listed twice")
+        out.append(RoleGrant(user=user.strip(), role=role, departments=tuple(deps)))
+    return tuple(out)
 
 
 def load_settings(paths: DataPaths) -> Settings:

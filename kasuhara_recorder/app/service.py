@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.recording_import import RecordingImporter
     from kasuhara_recorder.app.recording_registry import RecordingRegistry
     from kasuhara_recorder.app.recording_service import RecordingService
+    from kasuhara_recorder.app.roles import Roles
     from kasuhara_recorder.app.sync_service import SyncService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
@@ -78,6 +79,24 @@ class AppService:
 
     def _current_actor(self) -> str:
         return self.actor
+
+    @property
+    def os_user(self) -> str:
+        """The signed-in OS user, whose role counts (the ``actor`` given stands for it)."""
+        if self._actor:
+            return self._actor
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
+
+    @cached_property
+    def roles(self) -> Roles:
+        from kasuhara_recorder.app.roles import Roles
+
+        return Roles(self._current_settings, lambda: self.os_user)
 
     @property
     def is_set_up(self) -> bool:
