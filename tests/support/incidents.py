@@ -91,7 +91,7 @@ def insert(app: AppService, gen: Generated) -> dict[str, str]:
         for inc in gen.incidents:
             repo.insert(inc)
             if inc.id in gen.referred:
-                entry = audit.append(app.actor, "incident.status", f"incident:{inc.id}",
-                                     {"from": "reviewed", "to": "referred", "note": ""})  # fmt: skip
+                data = {"from": "reviewed", "to": "referred", "note": ""}
+                entry = audit.append(app.actor, "incident.status", f"incident:{inc.id}", data)
                 times[inc.id] = entry.time
     return times
