@@ -134,8 +134,14 @@ class MainWindow(QMainWindow):
         verify_action.triggered.connect(self.open_verify)
         incident_menu.addAction(export_action)
         incident_menu.addAction(verify_action)
+        stats_action = QAction(self.tr("統計…"), self)  # supervisors and officers
+        stats_action.triggered.connect(self.open_statistics)
+        stats_action.setVisible(self.service.roles.current().may("statistics"))
+        incident_menu.addSeparator()
+        incident_menu.addAction(stats_action)
         self.menu_actions = {
             "setup": setup_action, "export": export_action, "verify": verify_action,
+            "statistics": stats_action,
         }  # fmt: skip
         view = self.menuBar().addMenu(self.tr("表示(&V)"))
         lang_menu = view.addMenu(self.tr("言語 / Language"))
@@ -451,6 +457,16 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.dialog_opened.emit(dialog)
         return dialog
+
+    def open_statistics(self):
+        from kasuhara_recorder.ui.statistics_view import StatisticsView
+
+        view = StatisticsView(self.service, self.tasks, self)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.show()
+        view.refresh()
+        self.dialog_opened.emit(view)
+        return view
 
     def bring_forward(self) -> None:
         """The tray's 表示, or a second start of the app on this data folder."""
