@@ -1,7 +1,8 @@
 """The statistics of the policy review over the central store: the latest version of each
 incident (``incident_versions``, canonical JSON of incident.json), as the login may read them
 (row-level security: an officer every PC's, a supervisor its departments'), counted by the
-server in one query (jsonb) so 100,000 incidents take well under a second.
+server from the columns it generated from each version's body when it arrived (schema.py,
+migration 3), so no body is parsed at query time.
 
 The rows have the shape of ``store/statistics.py``'s (that module lists the dimensions), so the
 app builds one result from either store. The time of a referral is the ``updated_at`` of the
@@ -19,34 +20,49 @@ Rows = Callable[[str, Iterable[Any]], list[tuple[Any, ...]]]
 
 
 def _where(since: str, until: str, departments: Sequence[str]) -> tuple[str, list[Any]]:
-    where = ["status <> 'draft'"]
+    where = ["v.status <> 'draft'"]
     params: list[Any] = []
     if since:
-        where.append("occurred_at >= %s")
+        where.append("v.occurred_at >= %s")
         params.append(since)
     if until:
-        where.append("occurred_at < %s")
+        where.append("v.occurred_at < %s")
         params.append(until)
     if departments:
-        where.append("department = ANY(%s)")
+        where.append("v.department = ANY(%s)")
         params.append(list(departments))
     return " AND ".join(where), params
 
 
-_LATEST = """
-    latest AS MATERIALIZED (
-        SELECT DISTINCT ON (incident_id) incident_id, status, department, occurred_at, body_json
-        FROM incident_versions ORDER BY incident_id, version DESC
-    ),
-    sel AS MATERIALIZED (
-        SELECT incident_id AS id, department, occurred_at, b ->> 'location' AS location,
-               (b ->> 'duration_seconds')::bigint AS duration,
-               jsonb_array_length(COALESCE(b -> 'staff', '[]')) AS staff,
-               COALESCE(b -> 'validity', '[]') || COALESCE(b -> 'categories', '[]') AS codes,
-               COALESCE(b -> 'responses', '[]') AS responses
-        FROM (SELECT incident_id, department, occurred_at, body_json::jsonb AS b FROM latest
-              WHERE {where}) x
-    )
+_SQL = """
+WITH sel AS MATERIALIZED (                  -- the latest version of each incident, counted
+    SELECT v.incident_id AS id, v.department, v.occurred_at, v.st_location AS location,
+           v.st_duration AS duration, v.st_staff AS staff, v.st_codes AS codes,
+           v.st_responses AS responses
+    FROM incident_versions v
+    WHERE NOT EXISTS (SELECT 1 FROM incident_versions w
+                      WHERE w.incident_id = v.incident_id AND w.version > v.version)
+      AND {where}
+),
+referred AS (
+    SELECT DISTINCT ON (incident_id) incident_id, st_updated_at AS at
+    FROM incident_versions WHERE status = 'referred' ORDER BY incident_id, version
+),
+code_sets AS (SELECT codes, count(*) AS n FROM sel GROUP BY codes),
+response_sets AS (SELECT responses, count(*) AS n FROM sel GROUP BY responses)
+SELECT 'total', '', count(*), '' FROM sel
+UNION ALL SELECT 'month', substr(occurred_at, 1, 7), count(*), '' FROM sel GROUP BY 2
+UNION ALL SELECT 'department', department, count(*), '' FROM sel GROUP BY 2
+UNION ALL SELECT 'channel', location, count(*), '' FROM sel GROUP BY 2
+UNION ALL SELECT 'category', c, sum(n), '' FROM code_sets, unnest(codes) c GROUP BY 2
+UNION ALL SELECT 'response', r, sum(n), '' FROM response_sets, unnest(responses) r GROUP BY 2
+UNION ALL SELECT 'with_duration', '', count(*), '' FROM sel WHERE duration IS NOT NULL
+UNION ALL SELECT 'over_limit', '', count(*), '' FROM sel WHERE duration > %s
+UNION ALL SELECT 'meetings', '', count(*), '' FROM sel WHERE location = 'meeting_room'
+UNION ALL SELECT 'meetings_understaffed', '', count(*), '' FROM sel
+    WHERE location = 'meeting_room' AND staff < %s
+UNION ALL SELECT 'referral', sel.id || ' ' || sel.occurred_at, 1, referred.at
+    FROM sel JOIN referred ON referred.incident_id = sel.id
 """
 
 
@@ -54,43 +70,18 @@ def counts(
     rows: Rows, since: str, until: str, departments: Sequence[str], limit_seconds: int,
     min_staff_meeting: int,
 ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, str]]]:  # fmt: skip
-    """(dimension, key, count) rows and (incident id, occurred_at, first referred at) rows."""
+    """(dimension, key, count) rows and (incident id, occurred_at, first referred at) rows,
+    from one statement (one pass over the latest versions)."""
     where, params = _where(since, until, departments)
-    sql = "WITH " + _LATEST.format(where=where) + _COUNTS
-    found = rows(sql, (*params, limit_seconds, min_staff_meeting))
-    referral_sql = "WITH " + _LATEST.format(where=where) + _REFERRED
-    referred = rows(referral_sql, params)
-    return (
-        [(str(d), str(k or ""), int(n)) for d, k, n in found],
-        [(str(i), str(o), str(t)) for i, o, t in referred],
-    )
-
-
-_COUNTS = """
-    SELECT 'total', '', count(*) FROM sel
-    UNION ALL SELECT 'month', substr(occurred_at, 1, 7), count(*) FROM sel GROUP BY 2
-    UNION ALL SELECT 'department', department, count(*) FROM sel GROUP BY 2
-    UNION ALL SELECT 'channel', COALESCE(location, ''), count(*) FROM sel GROUP BY 2
-    UNION ALL SELECT 'category', c.code, count(*) FROM sel,
-        LATERAL (SELECT DISTINCT x AS code FROM jsonb_array_elements_text(sel.codes) x) c
-        GROUP BY 2
-    UNION ALL SELECT 'response', r.code, count(*) FROM sel,
-        LATERAL (SELECT DISTINCT x ->> 'code' AS code FROM jsonb_array_elements(sel.responses) x) r
-        GROUP BY 2
-    UNION ALL SELECT 'with_duration', '', count(*) FROM sel WHERE duration IS NOT NULL
-    UNION ALL SELECT 'over_limit', '', count(*) FROM sel WHERE duration > %s
-    UNION ALL SELECT 'meetings', '', count(*) FROM sel WHERE location = 'meeting_room'
-    UNION ALL SELECT 'meetings_understaffed', '', count(*) FROM sel
-        WHERE location = 'meeting_room' AND staff < %s
-"""
-_REFERRED = """,
-    referred AS (
-        SELECT DISTINCT ON (incident_id) incident_id, body_json::jsonb ->> 'updated_at' AS at
-        FROM incident_versions WHERE status = 'referred' ORDER BY incident_id, version
-    )
-    SELECT sel.id, sel.occurred_at, referred.at
-    FROM sel JOIN referred ON referred.incident_id = sel.id
-"""
+    found = rows(_SQL.format(where=where), (*params, limit_seconds, min_staff_meeting))
+    counted, referred = [], []
+    for d, k, n, at in found:
+        if d == "referral":
+            iid, occurred = str(k).split(" ", 1)
+            referred.append((iid, occurred, str(at)))
+        else:
+            counted.append((str(d), str(k or ""), int(n)))
+    return counted, referred
 
 
 __all__ = ["counts"]

@@ -72,10 +72,11 @@ class StatisticsQueries:
         UNION ALL SELECT 'month', substr(occurred_at, 1, 7), count(*) FROM sel GROUP BY 2
         UNION ALL SELECT 'department', department, count(*) FROM sel GROUP BY 2
         UNION ALL SELECT 'channel', location, count(*) FROM sel GROUP BY 2
-        UNION ALL SELECT 'category', c.code, count(*)
-            FROM sel JOIN incident_categories c ON c.incident_id = sel.id GROUP BY 2
-        UNION ALL SELECT 'response', r.code, count(DISTINCT r.incident_id)
-            FROM sel JOIN incident_responses r ON r.incident_id = sel.id GROUP BY 2
+        UNION ALL SELECT 'category', code, count(*) FROM incident_categories
+            WHERE incident_id IN (SELECT id FROM sel) GROUP BY 2
+        UNION ALL SELECT 'response', code, count(*) FROM (
+            SELECT DISTINCT incident_id, code FROM incident_responses
+            WHERE incident_id IN (SELECT id FROM sel)) GROUP BY 2
         UNION ALL SELECT 'with_duration', '', count(*) FROM sel
             WHERE duration_seconds IS NOT NULL
         UNION ALL SELECT 'over_limit', '', count(*) FROM sel WHERE duration_seconds > ?
@@ -94,10 +95,14 @@ class StatisticsQueries:
         where, params = period_where(since, until, departments, column="i.occurred_at",
                                      department="i.department", status="i.status")  # fmt: skip
         sql = f"""
-        SELECT i.id, i.occurred_at, min(a.time) FROM incidents i
-        JOIN audit_log a ON a.subject = 'incident:' || i.id AND a.event = 'incident.status'
-            AND json_extract(a.data_json, '$.to') = 'referred'
-        WHERE {where} GROUP BY i.id
+        WITH sel AS MATERIALIZED (SELECT i.id, i.occurred_at FROM incidents i WHERE {where}),
+        referred AS MATERIALIZED (
+            SELECT substr(subject, 10) AS id, min(time) AS at FROM audit_log
+            WHERE subject IN (SELECT 'incident:' || id FROM sel) AND event = 'incident.status'
+                AND json_extract(data_json, '$.to') = 'referred'
+            GROUP BY subject
+        )
+        SELECT sel.id, sel.occurred_at, referred.at FROM sel JOIN referred ON referred.id = sel.id
         """
         return [(str(i), str(o), str(t)) for i, o, t in self.db.query(sql, params)]
 
