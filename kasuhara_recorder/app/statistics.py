@@ -192,10 +192,9 @@ class StatisticsService:
                 client.close()
             source = "central"
         else:
-            q = self._local()
-            counts = q.counts(since, until, departments, rules.limit_seconds,
-                              rules.min_staff_meeting)  # fmt: skip
-            referrals = q.referrals(since, until, departments)
+            counts, referrals = self._local().counts(
+                since, until, departments, rules.limit_seconds, rules.min_staff_meeting
+            )
             source = "local"
         return self._assemble(period, departments, source, counts, referrals)
 

@@ -61,7 +61,7 @@ UNION ALL SELECT 'over_limit', '', count(*), '' FROM sel WHERE duration > %s
 UNION ALL SELECT 'meetings', '', count(*), '' FROM sel WHERE location = 'meeting_room'
 UNION ALL SELECT 'meetings_understaffed', '', count(*), '' FROM sel
     WHERE location = 'meeting_room' AND staff < %s
-UNION ALL SELECT 'referral', sel.id || ' ' || sel.occurred_at, 1, referred.at
+UNION ALL SELECT 'referral', sel.id || chr(31) || sel.occurred_at, 1, referred.at
     FROM sel JOIN referred ON referred.incident_id = sel.id
 """
 
@@ -77,7 +77,7 @@ def counts(
     counted, referred = [], []
     for d, k, n, at in found:
         if d == "referral":
-            iid, occurred = str(k).split(" ", 1)
+            iid, occurred = str(k).split("\x1f", 1)
             referred.append((iid, occurred, str(at)))
         else:
             counted.append((str(d), str(k or ""), int(n)))

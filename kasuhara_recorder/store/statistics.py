@@ -21,7 +21,7 @@ ReferralRow = tuple[str, str, str]  # (incident id, occurred_at, first referred 
 
 # total, month (YYYY-MM), department, channel (location code), category (code, every §3 kind),
 # response (code; incidents that have it), with_duration, over_limit (§4(1)), meetings,
-# meetings_understaffed (§4(2)).
+# meetings_understaffed (§4(2)); the referrals come as ReferralRow.
 DIMENSIONS = (
     "total", "month", "department", "channel", "category", "response", "with_duration",
     "over_limit", "meetings", "meetings_understaffed",
@@ -61,50 +61,52 @@ class StatisticsQueries:
     def counts(
         self, since: str, until: str, departments: Sequence[str], limit_seconds: int,
         min_staff_meeting: int,
-    ) -> list[CountRow]:  # fmt: skip
+    ) -> tuple[list[CountRow], list[ReferralRow]]:  # fmt: skip
+        """The counts, and each incident of the period that was ever referred (police,
+        counsel) with the time of its first move to ``referred``: the audit chain's
+        ``incident.status`` entry, signed when the status changed (the incident row keeps only
+        its last change). One statement: the selection is read once."""
         where, params = period_where(since, until, departments)
         sql = f"""
         WITH sel AS MATERIALIZED (
             SELECT id, occurred_at, department, location, duration_seconds FROM incidents
             WHERE {where}
+        ),
+        referred AS MATERIALIZED (
+            SELECT id, occurred_at, (
+                SELECT min(a.time) FROM audit_log a
+                WHERE a.subject = 'incident:' || sel.id AND a.event = 'incident.status'
+                    AND json_extract(a.data_json, '$.to') = 'referred'
+            ) AS at FROM sel
         )
-        SELECT 'total', '', count(*) FROM sel
-        UNION ALL SELECT 'month', substr(occurred_at, 1, 7), count(*) FROM sel GROUP BY 2
-        UNION ALL SELECT 'department', department, count(*) FROM sel GROUP BY 2
-        UNION ALL SELECT 'channel', location, count(*) FROM sel GROUP BY 2
-        UNION ALL SELECT 'category', code, count(*) FROM incident_categories
+        SELECT 'total', '', count(*), '' FROM sel
+        UNION ALL SELECT 'month', substr(occurred_at, 1, 7), count(*), '' FROM sel GROUP BY 2
+        UNION ALL SELECT 'department', department, count(*), '' FROM sel GROUP BY 2
+        UNION ALL SELECT 'channel', location, count(*), '' FROM sel GROUP BY 2
+        UNION ALL SELECT 'category', code, count(*), '' FROM incident_categories
             WHERE incident_id IN (SELECT id FROM sel) GROUP BY 2
-        UNION ALL SELECT 'response', code, count(*) FROM (
+        UNION ALL SELECT 'response', code, count(*), '' FROM (
             SELECT DISTINCT incident_id, code FROM incident_responses
             WHERE incident_id IN (SELECT id FROM sel)) GROUP BY 2
-        UNION ALL SELECT 'with_duration', '', count(*) FROM sel
+        UNION ALL SELECT 'with_duration', '', count(*), '' FROM sel
             WHERE duration_seconds IS NOT NULL
-        UNION ALL SELECT 'over_limit', '', count(*) FROM sel WHERE duration_seconds > ?
-        UNION ALL SELECT 'meetings', '', count(*) FROM sel WHERE location = 'meeting_room'
-        UNION ALL SELECT 'meetings_understaffed', '', count(*) FROM sel
+        UNION ALL SELECT 'over_limit', '', count(*), '' FROM sel WHERE duration_seconds > ?
+        UNION ALL SELECT 'meetings', '', count(*), '' FROM sel WHERE location = 'meeting_room'
+        UNION ALL SELECT 'meetings_understaffed', '', count(*), '' FROM sel
             WHERE location = 'meeting_room' AND (SELECT count(*) FROM incident_staff s
                                                  WHERE s.incident_id = sel.id) < ?
+        UNION ALL SELECT 'referral', id, 1, occurred_at || char(31) || at FROM referred
+            WHERE at IS NOT NULL
         """
-        rows = self.db.query(sql, (*params, limit_seconds, min_staff_meeting))
-        return [(str(d), str(k), int(n)) for d, k, n in rows]
-
-    def referrals(self, since: str, until: str, departments: Sequence[str]) -> list[ReferralRow]:
-        """Each incident of the period that was ever referred (police, counsel), with the time
-        of its first move to ``referred``: the audit chain's ``incident.status`` entry, signed
-        when the status changed (the incident row keeps only its last change)."""
-        where, params = period_where(since, until, departments, column="i.occurred_at",
-                                     department="i.department", status="i.status")  # fmt: skip
-        sql = f"""
-        WITH sel AS MATERIALIZED (SELECT i.id, i.occurred_at FROM incidents i WHERE {where}),
-        referred AS MATERIALIZED (
-            SELECT substr(subject, 10) AS id, min(time) AS at FROM audit_log
-            WHERE subject IN (SELECT 'incident:' || id FROM sel) AND event = 'incident.status'
-                AND json_extract(data_json, '$.to') = 'referred'
-            GROUP BY subject
-        )
-        SELECT sel.id, sel.occurred_at, referred.at FROM sel JOIN referred ON referred.id = sel.id
-        """
-        return [(str(i), str(o), str(t)) for i, o, t in self.db.query(sql, params)]
+        counted: list[CountRow] = []
+        referred: list[ReferralRow] = []
+        for d, k, n, extra in self.db.query(sql, (*params, limit_seconds, min_staff_meeting)):
+            if d == "referral":
+                occurred, at = str(extra).split("\x1f", 1)
+                referred.append((str(k), occurred, at))
+            else:
+                counted.append((str(d), str(k), int(n)))
+        return counted, referred
 
     def incident_ids(self, since: str, until: str, departments: Sequence[str]) -> list[str]:
         """The incidents of the period, in the order they occurred (the incident list)."""
