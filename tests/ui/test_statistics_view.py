@@ -114,3 +114,33 @@ def test_english_view_and_a_counter_refused(qtbot, service):
         assert view.windowTitle() == "Statistics (policy review)"
         view.close()
     qtbot.waitUntil(lambda: view.tasks.pending == 0)
+
+
+def test_the_incident_menu_offers_statistics_to_a_supervisor_not_to_counter_staff(
+    qtbot, gui, service
+):
+    gen = gen_incidents.generate(200, seed=4, profile=service.profile)
+    gen_incidents.insert(service, gen)
+    service.save_settings(service.settings.with_changes(roles=(
+        RoleGrant(service.os_user, "supervisor", ("市民課",)),)))  # fmt: skip
+    window = gui().show()
+    action = window.menu_actions["statistics"]
+    assert action.isVisible() and action.text() == "統計…"
+    opened = []
+    window.dialog_opened.connect(opened.append)
+    action.trigger()
+    view = opened[0]
+    assert isinstance(view, StatisticsView)
+    qtbot.waitUntil(lambda: view.statistics is not None, timeout=20_000)
+    # the default period is this fiscal year (年度, from April 1), and 市民課 only
+    start = view.statistics.period.start
+    assert start.month == 4 and start.day == 1 and start <= dt.date.today()
+    assert view.statistics.departments == ("市民課",)
+    assert [view.department.itemText(i) for i in range(view.department.count())] == [
+        "すべての所属", "市民課"]  # fmt: skip
+    view.close()
+    qtbot.waitUntil(lambda: window.tasks.pending == 0)
+
+    service.save_settings(service.settings.with_changes(roles=(RoleGrant("boss", "officer"),)))
+    other = gui().show()
+    assert not other.menu_actions["statistics"].isVisible()
