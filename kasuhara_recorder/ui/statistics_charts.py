@@ -89,7 +89,7 @@ class ChartView(QChartView):
         chart.addSeries(series)
         cats = QBarCategoryAxis()
         cats.append(labels or [""])
-        cats.setLabelsAngle(-60 if len(labels) > 6 else 0)
+        cats.setLabelsAngle(-60 if max(map(len, labels), default=0) * len(labels) > 40 else 0)
         chart.addAxis(cats, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(cats)
         axis = _value_axis(int(max(values, default=0) * 1.15) + 1)

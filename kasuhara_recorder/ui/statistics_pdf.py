@@ -19,7 +19,7 @@ def _e(s: object) -> str:
     return html.escape(str(s), quote=True)
 
 
-def _table_html(t: Table, lang: str) -> str:
+def _table_html(t: Table, lang: str, new_page: bool = False) -> str:
     head = "".join(f"<th>{_e(h.pick(lang))}</th>" for h in t.headers)
     rows = []
     for row in t.rows:
@@ -28,8 +28,9 @@ def _table_html(t: Table, lang: str) -> str:
             align = ' align="right"' if isinstance(c, int | float) else ""
             cells.append(f"<td{align}>{_e(cell_text(c, lang))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    h2 = '<h2 style="page-break-before: always">' if new_page else "<h2>"
     return (
-        f"<h2>{_e(t.title.pick(lang))}</h2>"
+        f"{h2}{_e(t.title.pick(lang))}</h2>"
         '<table border="1" cellspacing="0" cellpadding="3" width="100%">'
         f"<tr>{head}</tr>{''.join(rows)}</table>"
     )
@@ -58,12 +59,18 @@ def write_statistics_pdf(
     )
     text_width = 640  # px of the document's (screen) resolution: A4 less the margins
     parts = [f"<h1>{_e(title)}</h1><p>{_e(subtitle)}</p>"]
-    for n, image in enumerate(charts):
-        if image.width() > text_width:
-            image = image.scaledToWidth(text_width, Qt.TransformationMode.SmoothTransformation)
-        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"chart:{n}"), image)
-        parts.append(f'<p><img src="chart:{n}"></p>')
-    parts += [_table_html(t, lang) for t in tables]
+    # the charts side by side, each its share of the text width (the first the wider)
+    shares = [0.58, 0.42] if len(charts) == 2 else [1.0 / max(1, len(charts))] * len(charts)
+    cells = []
+    for n, (image, share) in enumerate(zip(charts, shares, strict=True)):
+        width = int(text_width * share) - 6
+        scaled = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"chart:{n}"), scaled)
+        cells.append(f'<td valign="top"><img src="chart:{n}"></td>')
+    parts.append(f'<table cellspacing="0" cellpadding="2"><tr>{"".join(cells)}</tr></table>')
+    # a new page before the category, month and response tables: no row is split between pages
+    # (Qt breaks a row's cells apart where Latin and Japanese lines differ in height)
+    parts += [_table_html(t, lang, new_page=n in (1, 2, 5)) for n, t in enumerate(tables)]
     doc.setHtml("".join(parts))
     # laid out on a page of the text area's proportions; print_ scales it to the PDF's page
     doc.setPageSize(QSizeF(text_width, text_width * 267 / 180))

@@ -47,6 +47,19 @@ def fiscal_year_start(today: dt.date) -> dt.date:
     return dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
 
 
+def month_labels(months: list[str]) -> list[str]:
+    """Short labels a narrow axis shows whole: the month alone ("4") within one year, else
+    "25/4"; the chart's title and the table say which months."""
+    one_year = len({m[:4] for m in months}) <= 1
+    out = []
+    for m in months:
+        if len(m) != 7:
+            out.append(m)
+        else:
+            out.append(str(int(m[5:])) if one_year else f"{m[2:4]}/{int(m[5:])}")
+    return out
+
+
 def _qdate(d: dt.date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
@@ -222,7 +235,7 @@ class StatisticsView(QWidget):
             self.tr("件数"),
         )  # fmt: skip
         self.month_chart.show_line(
-            [c.key[2:].replace("-", "/") for c in s.by_month], [c.count for c in s.by_month],
+            month_labels([c.key for c in s.by_month]), [c.count for c in s.by_month],
             self.tr("件数"),
         )  # fmt: skip
         for t in self.tables:
