@@ -4,6 +4,8 @@ image (``chart_image``) into a report."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
@@ -17,11 +19,35 @@ from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QFont, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
-LABEL_CHARS = 12  # a category's label is cut here on the axis (the table has it in full)
+LABEL_WIDTH = 26  # a category's label is cut here on the axis (the table has it in full)
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _cut(label: str, width: int) -> str:
+    if _width(label) <= width:
+        return label
+    out = ""
+    for c in label:
+        if _width(out + c) > width - 1:
+            break
+        out += c
+    return out + "…"
+
+
+def short_labels(labels: list[str], width: int = LABEL_WIDTH) -> list[str]:
+    """Labels cut to ``width`` (a Japanese character counts two), each still unique: the axis
+    merges equal categories, which would shift every bar after them."""
+    out = [_cut(x, width) for x in labels]
+    while len(set(out)) < len(out):
+        seen = {x for x in out if out.count(x) > 1}
+        width += 2
+        out = [_cut(x, width) if o in seen else o for x, o in zip(labels, out, strict=True)]
+        if width > 400:  # equal labels: number them
+            out = [f"{o} ({n})" for n, o in enumerate(out, 1)]
+    return out
 
 
 def _value_axis(top: int) -> QValueAxis:
@@ -65,7 +91,7 @@ class ChartView(QChartView):
         series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
         chart.addSeries(series)
         cats = QBarCategoryAxis()
-        cats.append([_short(x) for x in reversed(labels)])
+        cats.append(list(reversed(short_labels(labels))))
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
         cats.setLabelsFont(small)  # one line a category, none cut to "…"
@@ -95,6 +121,14 @@ class ChartView(QChartView):
         axis = _value_axis(int(max(values, default=0) * 1.15) + 1)
         chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis)
+
+    def axis_labels(self) -> list[str]:
+        """The categories on the chart's category axis, as drawn from top or left."""
+        for axis in self.chart().axes():
+            if isinstance(axis, QBarCategoryAxis):
+                cats = list(axis.categories())
+                return cats[::-1] if axis.alignment() == Qt.AlignmentFlag.AlignLeft else cats
+        return []
 
     def chart_image(self) -> QImage:
         """The chart as drawn, for the clipboard and the PDF."""

@@ -113,6 +113,19 @@ def test_english_view_and_a_counter_refused(qtbot, service):
         assert "viewing the statistics" in failed.args[0]
         assert view.windowTitle() == "Statistics (policy review)"
         view.close()
+    # an officer in English: every category has its bar, none merged by a cut-off label
+    service.save_settings(service.settings.with_changes(roles=(RoleGrant(service.os_user,
+                                                                         "officer"),)))  # fmt: skip
+    gen_incidents.insert(service, gen_incidents.generate(300, seed=9, profile=service.profile))
+    with language("en"):
+        view = _view(qtbot, service)
+        with qtbot.waitSignal(view.computed, timeout=20_000):
+            view.refresh()
+        axis = view.category_chart.axis_labels()
+        assert len(axis) == len(set(axis)) == len(service.profile.categories)
+        assert axis[0].startswith("No defect") and axis[-1].startswith("Demand to be dealt")
+        assert view.tables[1].item(0, 2).text().startswith("No defect or fault")
+        view.close()
     qtbot.waitUntil(lambda: view.tasks.pending == 0)
 
 
