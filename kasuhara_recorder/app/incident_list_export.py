@@ -106,7 +106,7 @@ class IncidentListExport:
             raise UnknownListFormat(str(path))
         self._roles.require("incident.export_personal" if with_personal else "incident.export_list")
         table = self.table(period, with_personal)
-        (write_csv if fmt == "csv" else write_xlsx)(path, [table], lang)
+        # entered before the file is written: no personal data leaves without its entry
         if with_personal:
             self._audit().append(
                 self._actor(), "incident.export_list", f"export:{path.name}",
@@ -116,6 +116,7 @@ class IncidentListExport:
                  "departments": list(period.departments),
                  "personal_fields": [c.en for c in PERSONAL_COLUMNS]},
             )  # fmt: skip
+        (write_csv if fmt == "csv" else write_xlsx)(path, [table], lang)
         return ListExport(path, len(table.rows), with_personal, fmt)
 
     def incidents(self, period: Period) -> list[tuple[Incident, str]]:
