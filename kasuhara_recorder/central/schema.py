@@ -607,6 +607,9 @@ ALTER TABLE incident_versions
         (json_codes(body_json::jsonb -> 'responses')) STORED,
     ADD COLUMN st_updated_at text GENERATED ALWAYS AS
         (coalesce(body_json::jsonb ->> 'updated_at', '')) STORED;
+-- the first referred version of each incident, read without scanning every version
+CREATE INDEX incident_versions_referred ON incident_versions (incident_id, version)
+    INCLUDE (st_updated_at) WHERE status = 'referred';
 -- a version's INSERT computes them as the PC's login
 GRANT EXECUTE ON FUNCTION json_texts(jsonb), json_codes(jsonb) TO {p}_counter;
 """

@@ -50,17 +50,15 @@ referred AS (
 ),
 code_sets AS (SELECT codes, count(*) AS n FROM sel GROUP BY codes),
 response_sets AS (SELECT responses, count(*) AS n FROM sel GROUP BY responses)
-SELECT 'total', '', count(*), '' FROM sel
+SELECT 'totals', '', count(*), concat_ws(',',
+           count(*) FILTER (WHERE duration IS NOT NULL), count(*) FILTER (WHERE duration > %s),
+           count(*) FILTER (WHERE location = 'meeting_room'),
+           count(*) FILTER (WHERE location = 'meeting_room' AND staff < %s)) FROM sel
 UNION ALL SELECT 'month', substr(occurred_at, 1, 7), count(*), '' FROM sel GROUP BY 2
 UNION ALL SELECT 'department', department, count(*), '' FROM sel GROUP BY 2
 UNION ALL SELECT 'channel', location, count(*), '' FROM sel GROUP BY 2
 UNION ALL SELECT 'category', c, sum(n), '' FROM code_sets, unnest(codes) c GROUP BY 2
 UNION ALL SELECT 'response', r, sum(n), '' FROM response_sets, unnest(responses) r GROUP BY 2
-UNION ALL SELECT 'with_duration', '', count(*), '' FROM sel WHERE duration IS NOT NULL
-UNION ALL SELECT 'over_limit', '', count(*), '' FROM sel WHERE duration > %s
-UNION ALL SELECT 'meetings', '', count(*), '' FROM sel WHERE location = 'meeting_room'
-UNION ALL SELECT 'meetings_understaffed', '', count(*), '' FROM sel
-    WHERE location = 'meeting_room' AND staff < %s
 UNION ALL SELECT 'referral', sel.id || chr(31) || sel.occurred_at, 1, referred.at
     FROM sel JOIN referred ON referred.incident_id = sel.id
 """
@@ -76,7 +74,12 @@ def counts(
     found = rows(_SQL.format(where=where), (*params, limit_seconds, min_staff_meeting))
     counted, referred = [], []
     for d, k, n, at in found:
-        if d == "referral":
+        if d == "totals":  # one pass: the total and the §4 counts beside it
+            counted.append(("total", "", int(n)))
+            names = ("with_duration", "over_limit", "meetings", "meetings_understaffed")
+            counted += [(name, "", int(x)) for name, x in zip(names, str(at).split(","),
+                                                                strict=True)]  # fmt: skip
+        elif d == "referral":
             iid, occurred = str(k).split("\x1f", 1)
             referred.append((iid, occurred, str(at)))
         else:
