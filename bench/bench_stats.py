@@ -1,5 +1,5 @@
 """The policy review's statistics over 100,000 incidents (10,000 with --quick), generated as
-the tests generate them (tests/support/incidents.py, seeded), on each store:
+the tests generate them (tests/support/generated_incidents.py, seeded), on each store:
 
   sqlite    app.statistics.compute() over a PC's store (one UNION ALL query, the referral times
             from the audit chain), next to ``SELECT substr(occurred_at, 1, 7), count(*) FROM
@@ -54,7 +54,7 @@ def _workstation(root: Path, name: str):
 
 def _bench_sqlite(report: Report, root: Path, gen) -> None:
     from kasuhara_recorder.app.statistics import Period
-    from tests.support import incidents
+    from tests.support import generated_incidents as incidents
 
     app = _workstation(root, "pc-sqlite")
     t = time.perf_counter()
@@ -164,7 +164,7 @@ def _bench_postgres(report: Report, root: Path, gen) -> None:
 
 def run(report: Report, quick: bool) -> None:
     from kasuhara_recorder.policy import load_profile
-    from tests.support import incidents
+    from tests.support import generated_incidents as incidents
 
     n = 10_000 if quick else 100_000
     t = time.perf_counter()

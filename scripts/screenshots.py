@@ -206,7 +206,7 @@ def child(run: str) -> int:
     # 事案 → 統計… over 800 generated incidents of 2025, and its PDF's first page (pdftoppm).
     from PySide6.QtCore import QDate
 
-    from tests.support import incidents as generated
+    from tests.support import generated_incidents as generated
 
     generated.insert(service, generated.generate(800, seed=5, profile=service.profile))
     view = window.open_statistics()

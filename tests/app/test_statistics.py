@@ -12,7 +12,7 @@ import pytest
 from kasuhara_recorder.app.roles import DepartmentRefused, RoleRefused
 from kasuhara_recorder.app.statistics import Period
 from kasuhara_recorder.config import RoleGrant
-from tests.support import incidents as gen_incidents
+from tests.support import generated_incidents as gen_incidents
 from tests.support.workstation import org_identity, service  # noqa: F401
 
 

@@ -10,7 +10,7 @@ from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.app.statistics import Period
 from tests.app.test_statistics import check, expected
 from tests.bundle.conftest import kr
-from tests.support import incidents as gen_incidents
+from tests.support import generated_incidents as gen_incidents
 
 
 def _central_expected(profile, incidents, departments=()):

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from kasuhara_recorder.config import RoleGrant
-from tests.support import incidents as gen_incidents
+from tests.support import generated_incidents as gen_incidents
 from tests.support.libreoffice import CSV_UTF8, convert
 
 

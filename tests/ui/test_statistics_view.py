@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 
 from kasuhara_recorder.config import RoleGrant
 from kasuhara_recorder.ui.statistics_view import StatisticsView
-from tests.support import incidents as gen_incidents
+from tests.support import generated_incidents as gen_incidents
 from tests.ui.conftest import language
 
 
