@@ -96,7 +96,7 @@ class Playback:
         def entered(seg: PlayedSegment) -> None:
             self._touch()  # listening is using the key: the session is not idle
             self._enter("recording.play", {
-                "from_ms": seg.from_ms, "to_ms": seg.to_ms, "speed": seg.speed,
+                "from_ms": seg.from_ms, "to_ms": seg.to_ms, "speed": f"{seg.speed:g}",
                 "device": "" if device is None else str(device),
             })  # fmt: skip
             self.segments.append(seg)

@@ -1,0 +1,3 @@
+"""App-layer fixtures: the set-up workstation of tests/support/workstation.py."""
+
+from tests.support.workstation import org_identity, service  # noqa: F401 - fixtures
