@@ -5,7 +5,8 @@
                    decrypting into memory as it goes        target < 1 s
                    baseline: ``age -d -i id sealed > /dev/null`` of the same file
   playback start   a click on the waveform (seek + play) until PortAudio takes the first block
-                   of the new position, the player's stream open   target < 150 ms
+                   of the new position, the player's stream open and flowing (the window opens
+                   it as it opens)                                   target < 150 ms
                    baseline: a bare sounddevice OutputStream, start() to its first callback
 
 Both on this run's own PulseAudio null sink (tests/support/pulse.py).
@@ -101,6 +102,10 @@ def _click_to_play(app, rid: str, clicks: int) -> list[float]:
     try:
         playback.audio.wait(120)
         player = playback.player("pulse")
+        # the window opens its player when it opens: the officer clicks on a flowing stream
+        deadline = time.perf_counter() + 10
+        while player.callbacks < 25 and time.perf_counter() < deadline:  # 0.5 s of blocks
+            time.sleep(0.01)
         rng = np.random.default_rng(2)
         out = []
         for _ in range(clicks):

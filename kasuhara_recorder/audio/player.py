@@ -104,6 +104,7 @@ class Player:
         self.heard_at = 0.0  # clock() at the first played block of the newest generation
         self.underruns = 0
         self.status_flags = 0
+        self.callbacks = 0  # blocks PortAudio asked for (the stream is flowing)
         self.ended = False  # played to the end (the feeder's)
         self.error: Any = None  # the source's error that stopped playback
         self.segment_error: BaseException | None = None  # on_segment failed (the audit write)
@@ -204,6 +205,7 @@ class Player:
 
     # --- the PortAudio callback: copy a prepared block out, nothing else ------------------------
     def _callback(self, outdata, frames, time_info, status) -> None:
+        self.callbacks += 1
         if status:
             self.status_flags += 1
         q, gen = self._queue, self._gen
