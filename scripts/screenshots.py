@@ -3,7 +3,8 @@ docs/screenshots/ — a fresh workstation (not set up) and its 端末設定 dial
 with tags and the §4(1) bar (amber and red), the after-stop choice, the incident form, the
 export wizard's pages, the verify dialog, the officer's unlock dialog and player, and the main
 window's central-store line warning of a server not reached for 26 hours — at 1366×768, at
-1920×1080 with QT_SCALE_FACTOR=1.5, and once pseudo-localised (every string lengthened) to catch cut-off layouts.
+1920×1080 with QT_SCALE_FACTOR=1.5, and once pseudo-localised (every string lengthened) to
+catch cut-off layouts.
 
 The recording is real (a generated tone through the file source, sealed for a throw-away
 organisation key made by ``init_org``; the wizard unlocks it and exports for real). Only the
