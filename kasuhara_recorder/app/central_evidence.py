@@ -45,6 +45,7 @@ class FetchedRecording:
     signature: bytes
     sealed: Path
     tags: tuple[TagEntry, ...]  # the capture tags, then the later ones
+    known_keys: frozenset[str]  # fingerprints of every workstation the store registered
     remove: Callable[[], None]
 
 
@@ -160,7 +161,8 @@ class CentralEvidence:
             later = tuple(TagEntry(code, ms, note, who)
                           for code, ms, note, who in client.later_tags(recording_id))  # fmt: skip
             return FetchedRecording(r.manifest_json, r.manifest_signature, sealed,
-                                    m.tags + later, remove)  # fmt: skip
+                                    m.tags + later, frozenset(client.workstations()),
+                                    remove)  # fmt: skip
         except BaseException:
             remove()
             raise

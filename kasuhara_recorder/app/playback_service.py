@@ -148,15 +148,16 @@ class PlaybackService:
             json_, sig = rec.manifest_json, rec.manifest_signature
             sealed = self._vault.file(rec.sealed_file)
             later = self._recordings().tags(recording_id)
+            keys = frozenset(self._audit().keys())
         else:
             central = self._central()
             got = central.fetch_recording(recording_id) if central is not None else None
             if got is None or central is None:
                 raise RecordingNotFound(recording_id)
             json_, sig, sealed, later = got.manifest_json, got.signature, got.sealed, got.tags
-            cleanup = got.remove
+            keys, cleanup = got.known_keys, got.remove
         try:
-            m = self._checked(recording_id, json_, sig)
+            m = self._checked(recording_id, json_, sig, keys)
             if m.sample_format != "s16le":
                 raise NotPlayable(recording_id, reason=Text(
                     "取り込んだ音声ファイルは、証拠パッケージに書き出して再生してください",
@@ -178,7 +179,9 @@ class PlaybackService:
 
         return Playback(m, audio, tags, enter, self._officer.touch, cleanup)
 
-    def _checked(self, recording_id: str, json_: bytes, sig: bytes) -> RecordingManifest:
+    def _checked(
+        self, recording_id: str, json_: bytes, sig: bytes, keys: frozenset[str]
+    ) -> RecordingManifest:
         try:
             m = verify_manifest_bytes(json_, sig)
         except (ManifestSignatureInvalid, ManifestError, BadPublicKey) as e:
@@ -186,7 +189,7 @@ class PlaybackService:
         if m.id != recording_id:
             other = Text("別の録音の記録です", "it names another recording")
             raise ManifestRefused(recording_id, reason=other)
-        if m.workstation.fingerprint not in self._audit().keys():
+        if m.workstation.fingerprint not in keys:
             raise ManifestRefused(recording_id, reason=Text(
                 "登録されていない端末の鍵で署名されています",
                 "signed by a workstation key not registered"))  # fmt: skip
