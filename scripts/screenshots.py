@@ -228,9 +228,10 @@ def child(run: str) -> int:
     wait(lambda: any(type(w).__name__ == "PlayerWindow" for w in shown))
     player = next(w for w in shown if type(w).__name__ == "PlayerWindow")
     wait(lambda: player.playback.audio.checked)
-    player.seek_ms(11_000)
+    length = player.playback.manifest.duration_ms
+    player.seek_ms(length * 2 // 5)
     player.toggle()
-    wait(lambda: player.player is None or player.player.position_ms > 12_000, 10)
+    wait(lambda: player.player is None or player.player.position_ms > length // 2, 10)
     player.toggle()
     shot(player, "15-player")
     player.close()

@@ -104,6 +104,7 @@ class UnlockDialog(QDialog):
         self.message.setText(text)
         self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
         self.message.setVisible(bool(text))
+        self.adjustSize()  # a longer message (the attempt line) must not be cut off
 
     def unlock(self) -> None:
         if self.busy:
