@@ -276,6 +276,17 @@ class IncidentService:
         this PC's store."""
         return self._repo().query(restrict_to_role(q, self._roles))
 
+    def custody(self, incident_id: str) -> builtins.list[Any]:
+        """The incident's custody history: the audit entries of the incident and of each of
+        its recordings, in chain order (for the detail view; ``audit.view``)."""
+        inc = self.get(incident_id)
+        self._roles.require("audit.view", department=inc.draft.department)
+        audit = self._audit_log()
+        entries = {e.seq: e for e in audit.entries(f"incident:{incident_id}")}
+        for rid in inc.recordings:
+            entries.update((e.seq, e) for e in audit.entries(f"recording:{rid}"))
+        return [entries[seq] for seq in sorted(entries)]
+
     def validate(self, draft: IncidentDraft) -> builtins.list[Issue]:
         return validate(draft, self._profile)
 
