@@ -83,9 +83,8 @@ def test_find_one_incident_among_ten_thousand_sort_and_page(qtbot, service):
     qtbot.mouseClick(
         header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2)
     )
-    sorted_by = model.query
     qtbot.waitUntil(lambda: model.query.sort == "duration" and not model.loading)
-    assert sorted_by.sort == "occurred_at" and model.rows
+    assert len(model.rows) == 100
     first = [r.duration_seconds for r in model.rows]
     assert first == sorted(first)
     qtbot.mouseClick(
