@@ -109,9 +109,9 @@ class ReasonRequired(UsageError):
 
     template = Text(
         "事案 {detail} の保全（リーガルホールド）を{what}には理由を入力してください。",
-        "give a reason to {what_en} legal hold on incident {detail}",
+        "give a reason to {what} legal hold on incident {detail}",
     )
-    fields = ("detail", "what", "what_en")
+    fields = ("detail", "what")
 
 
 class UnknownResponse(UsageError):
@@ -428,10 +428,8 @@ class IncidentService:
                 return old
             reason = reason.strip()
             if not reason:
-                raise ReasonRequired(
-                    incident_id, what="設定する" if on else "解除する",
-                    what_en="set" if on else "lift",
-                )  # fmt: skip
+                what = Text("設定する", "set") if on else Text("解除する", "lift")
+                raise ReasonRequired(incident_id, what=what)
             self._repo().set_legal_hold(incident_id, on, now_iso())
             new = self.get(incident_id)
             self._audit("incident.legal_hold", new, {"legal_hold": on, "reason": reason})
