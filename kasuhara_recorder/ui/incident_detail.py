@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -61,17 +61,21 @@ def load_detail(service, incident_id: str, central: bool, with_custody: bool) ->
     return DetailData(inc, "", tuple(incidents.recording_summaries(incident_id)), custody)
 
 
-def _table(parent: QWidget, name: str, headers: list[str]) -> QTableWidget:
+def _table(parent: QWidget, name: str, headers: list[str], stretch: int = -1) -> QTableWidget:
+    """A read-only table whose ``stretch`` column (default: the last) takes the spare width."""
     t = QTableWidget(0, len(headers), parent)
     t.setObjectName(name)
     t.setHorizontalHeaderLabels(headers)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 10)
     h = t.horizontalHeader()
-    for col in range(len(headers) - 1):
-        h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-    h.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    stretch = stretch % len(headers)
+    for col in range(len(headers)):
+        mode = QHeaderView.ResizeMode.Stretch if col == stretch else (
+            QHeaderView.ResizeMode.ResizeToContents)  # fmt: skip
+        h.setSectionResizeMode(col, mode)
     return t
 
 
@@ -126,7 +130,7 @@ class IncidentDetail(QWidget):
         self.overview_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.recordings = _table(self.tabs, "DetailRecordings",
                                  [self.tr("開始"), self.tr("種別"), self.tr("長さ"),
-                                  self.tr("タグ"), self.tr("録音番号"), ""])  # fmt: skip
+                                  self.tr("タグ"), self.tr("録音番号"), ""], stretch=4)  # fmt: skip
         self.markers = _table(self.tabs, "DetailMarkers",
                               [self.tr("位置"), self.tr("分類"), self.tr("記録者"),
                                self.tr("録音"), self.tr("メモ")])  # fmt: skip
@@ -142,7 +146,7 @@ class IncidentDetail(QWidget):
         self.tabs.addTab(self.overview, self.tr("記録内容"))
         self.tabs.addTab(self.recordings, self.tr("録音"))
         self.tabs.addTab(self.markers, self.tr("タグ"))
-        self.tabs.addTab(self.responses, self.tr("対応"))
+        self.tabs.addTab(self.responses, self.tr("対応（§4）"))
         self.tabs.addTab(self.attachments, self.tr("添付"))
         self.tabs.addTab(self.custody, self.tr("管理履歴"))
         self.play_buttons: dict[str, QPushButton] = {}
@@ -223,9 +227,13 @@ class IncidentDetail(QWidget):
             self.tabs.setTabVisible(self.tabs.indexOf(self.custody), False)
         else:
             _fill(self.custody, [
-                [_when(e.time), e.actor, e.event, e.subject, _summary(e.data)]
+                [_when(e.time), e.actor, event_label(e.event), e.subject, _summary(e.data)]
                 for e in data.custody
             ])  # fmt: skip
+            for row, e in enumerate(data.custody):
+                item = QTableWidgetItem(event_label(e.event))
+                item.setToolTip(e.event)
+                self.custody.setItem(row, 2, item)
         for table, n in ((self.recordings, len(data.recordings)), (self.markers, len(d.markers)),
                          (self.responses, len(d.responses)),
                          (self.attachments, len(inc.attachments))):  # fmt: skip
@@ -384,13 +392,34 @@ class IncidentDetail(QWidget):
         super().closeEvent(event)
 
 
+_EVENTS = {
+    "incident.create": "事案票の作成", "incident.update": "下書きの保存",
+    "incident.submit": "提出", "incident.status": "状態の変更",
+    "incident.legal_hold": "保全の設定・解除", "incident.response_add": "対応の記録",
+    "incident.attachment_add": "添付の追加", "incident.recording_attach": "録音の追加",
+    "recording.start": "録音開始", "recording.stop": "録音停止（封印）",
+    "recording.tag": "タグ付け", "recording.routine": "通常の録音として保存",
+    "recording.recovered": "録音の復旧", "recording.import": "録音の取り込み",
+    "recording.listen": "録音の再生", "bundle.export": "証拠パッケージの書き出し",
+    "bundle.partial_removed": "書きかけの書き出しの削除",
+}  # fmt: skip
+
+
+def event_label(event: str) -> str:
+    """The chain's event code as a reviewer reads it (the code itself in the tooltip)."""
+    source = _EVENTS.get(event)
+    return QCoreApplication.translate("IncidentDetail", source) if source else event
+
+
 def _summary(data: dict[str, Any]) -> str:
     """The few details of an audit entry a reviewer reads (reason, status, note, response)."""
     parts = []
     if "from" in data and "to" in data:
         parts.append(f"{data['from']} → {data['to']}")
     if "legal_hold" in data:
-        parts.append("⚖ on" if data["legal_hold"] else "⚖ off")
+        on = QCoreApplication.translate("IncidentDetail", "保全を設定")
+        off = QCoreApplication.translate("IncidentDetail", "保全を解除")
+        parts.append("⚖ " + (on if data["legal_hold"] else off))
     for key in ("reason", "note"):
         if data.get(key):
             parts.append(str(data[key]))

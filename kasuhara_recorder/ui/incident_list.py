@@ -70,6 +70,8 @@ class IncidentListWindow(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
         self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
+        self._fit_columns = True  # to the first page of each question
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -118,6 +120,7 @@ class IncidentListWindow(QWidget):
 
     def refresh(self) -> None:
         q = self.model.query
+        self._fit_columns = True
         self.message.hide()
         self.count_label.setText(self.tr("読み込み中…"))
         self.model.reload(replace(self.filters.query(), sort=q.sort, descending=q.descending))
@@ -136,6 +139,12 @@ class IncidentListWindow(QWidget):
 
     def _loaded(self) -> None:
         m = self.model
+        if self._fit_columns and m.rows:
+            self._fit_columns = False
+            self.view.resizeColumnsToContents()
+            cap = self.view.fontMetrics().horizontalAdvance("あ") * 16  # the rest in the tooltip
+            for col in range(m.columnCount()):
+                self.view.setColumnWidth(col, min(self.view.columnWidth(col), cap))
         self.count_label.setText(
             self.tr("%1 件（%2 件を表示）")
             .replace("%1", str(m.total))

@@ -330,6 +330,10 @@ Please give the IT staff the log file:
         <translation>Record</translation>
     </message>
     <message>
+        <source>対応（§4）</source>
+        <translation>Responses (§4)</translation>
+    </message>
+    <message>
         <source>添付</source>
         <translation>Attachments</translation>
     </message>
@@ -452,6 +456,14 @@ Please give the IT staff the log file:
     <message>
         <source>事案</source>
         <translation>Incident</translation>
+    </message>
+    <message>
+        <source>保全を設定</source>
+        <translation>legal hold set</translation>
+    </message>
+    <message>
+        <source>保全を解除</source>
+        <translation>legal hold lifted</translation>
     </message>
 </context>
 <context>
