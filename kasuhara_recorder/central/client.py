@@ -1,5 +1,6 @@
 """The central store as the app uses it: one login (a counter PC's, or an officer's), the rows it
-adds, and what it reads back. SQL lives here and in schema.py only.
+adds, and what it reads back. SQL lives here, in schema.py and, for the incident list's
+filters, in incident_search.py.
 
 Every write is an INSERT (or a blob function); the server's triggers refuse what does not follow
 (a gap or a fork in a chain, an incident version out of order), and those refusals come back as
