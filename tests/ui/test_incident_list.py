@@ -190,3 +190,35 @@ def test_the_menu_opens_the_list_in_place_of_the_old_chooser(qtbot, gui):
     assert listed is window.incident_list and listed.isVisible()
     qtbot.waitUntil(lambda: not listed.model.loading)
     assert window.open_incident_list() is listed  # one list, brought forward
+
+
+def test_a_supervisor_moves_the_status_on_and_records_a_response(qtbot, service, tmp_path):
+    inc, _rid = submitted_with_recording(service, tmp_path)
+    as_role(service, "supervisor", (DEPARTMENT,))
+    window = list_window(qtbot, service)
+    detail = window.open_detail(inc.id)
+    qtbot.waitUntil(lambda: detail.data is not None, timeout=10_000)
+
+    detail.status_choice.setCurrentIndex(detail.status_choice.findData("reviewed"))
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(detail.status_button, Qt.MouseButton.LeftButton)
+    assert service.incidents.get(inc.id).status == "reviewed"
+    assert "確認済" in detail.header.text()
+    choices = [detail.status_choice.itemData(i) for i in range(detail.status_choice.count())]
+    assert choices == ["referred", "closed", "submitted"]  # TRANSITIONS["reviewed"]
+
+    with qtbot.waitSignal(detail.dialog_shown) as shown:
+        qtbot.mouseClick(detail.respond_button, Qt.MouseButton.LeftButton)
+    dialog = shown.args[0]
+    dialog.code.setCurrentIndex(dialog.code.findData("response.lawyer"))
+    type_ja(qtbot, dialog.note, "顧問弁護士に相談")
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert detail.responses.rowCount() == 1
+    assert detail.responses.item(0, 1).text() == "弁護士に相談した"
+    assert detail.responses.item(0, 3).text() == "顧問弁護士に相談"
+    (r,) = service.incidents.get(inc.id).draft.responses
+    assert (r.code, r.note) == ("response.lawyer", "顧問弁護士に相談")
+    events = [detail.custody.item(i, 2).toolTip() for i in range(detail.custody.rowCount())]
+    assert events[-2:] == ["incident.status", "incident.response_add"]
+    close(qtbot, window)
