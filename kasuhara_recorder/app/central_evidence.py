@@ -71,6 +71,13 @@ class CentralEvidence:
             client.close()
         return IncidentPage(tuple(central_row(r) for r in rows), total, q)
 
+    def departments(self) -> list[str]:
+        client = self._client()
+        try:
+            return client.incident_departments()
+        finally:
+            client.close()
+
     def incident(self, incident_id: str) -> tuple[Incident, str] | None:
         """One incident's latest version and the name of its PC (None: not readable)."""
         client = self._client()

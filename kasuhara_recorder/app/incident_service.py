@@ -276,6 +276,15 @@ class IncidentService:
         this PC's store."""
         return self._repo().query(restrict_to_role(q, self._roles))
 
+    def departments(self) -> builtins.list[str]:
+        """The departments the list's filter offers: those on this PC's incidents, a
+        supervisor's own only."""
+        role = self._roles.current()
+        named = self._repo().departments()
+        if role.configured and role.code == "supervisor":
+            return [d for d in role.departments if d in named] or list(role.departments)
+        return named
+
     def custody(self, incident_id: str) -> builtins.list[Any]:
         """The incident's custody history: the audit entries of the incident and of each of
         its recordings, in chain order (for the detail view; ``audit.view``)."""

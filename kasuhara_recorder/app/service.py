@@ -262,6 +262,15 @@ class AppService:
 
         return central.page(restrict_to_role(q, self.roles))
 
+    def central_departments(self) -> list[str]:
+        """The departments on the central store's incidents this login may read."""
+        central = self._central_evidence()
+        if central is None:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("no central store: `kasuhara-recorder setup --central URL`")
+        return central.departments()
+
     def central_incident(self, incident_id: str) -> tuple[Incident, str]:
         """One incident of the central store and the name of the PC that made it."""
         central = self._central_evidence()

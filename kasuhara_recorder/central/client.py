@@ -370,6 +370,12 @@ class CentralClient:
         read, and the total matched (central/incident_search.py)."""
         return search(self._rows, f)
 
+    def incident_departments(self) -> list[str]:
+        """Every department on an incident this login may read."""
+        rows = self._rows("SELECT DISTINCT department FROM incident_versions"
+                          " WHERE department <> '' ORDER BY department")  # fmt: skip
+        return [r[0] for r in rows]
+
     def incident(self, incident_id: str) -> tuple[str, str] | None:
         """(workstation name, body_json) of one incident's latest version, if readable."""
         rows = self._rows(

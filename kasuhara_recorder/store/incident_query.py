@@ -146,6 +146,13 @@ def sqlite_where(q: IncidentQuery) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(conds)) if conds else "", params
 
 
+def sqlite_departments(query: Callable[[str, Sequence[Any]], list[sqlite3.Row]]) -> list[str]:
+    """Every department named on an incident, for the filter's list."""
+    rows = query("SELECT DISTINCT department FROM incidents WHERE department <> ''"
+                 " ORDER BY department", ())  # fmt: skip
+    return [str(r[0]) for r in rows]
+
+
 _RECORDINGS = "(SELECT count(*) FROM recordings r WHERE r.incident_id = i.id)"
 
 

@@ -114,6 +114,10 @@ class IncidentStore(Protocol):
         """The incident list: a page of light rows matching ``q`` and their total count."""
         ...
 
+    def departments(self) -> list[str]:
+        """Every department named on an incident (the list's filter offers them)."""
+        ...
+
     def linked_incident(self, recording_id: str) -> str | None:
         """The incident a recording belongs to; LookupError for an unknown recording."""
         ...

@@ -118,6 +118,17 @@ class IncidentFilterBar(QWidget):
         edit.dateChanged.connect(lambda _d: self.changed.emit())
         return edit
 
+    def set_departments(self, departments: list[str]) -> None:
+        """The departments offered (from the store); what is chosen or typed stays."""
+        box, text = self.department, self.department.currentText()
+        box.blockSignals(True)
+        while box.count() > 1:
+            box.removeItem(1)
+        for d in departments:
+            box.addItem(d, d)
+        box.setEditText(text)
+        box.blockSignals(False)
+
     @staticmethod
     def _chosen(box: QComboBox) -> tuple[str, ...]:
         if box.isEditable():  # a department listed, or one typed in

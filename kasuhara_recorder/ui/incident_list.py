@@ -111,7 +111,8 @@ class IncidentListWindow(QWidget):
         self.model.failed.connect(self._failed)
         self.resize(1200, 680)
         self.refresh()
-        self.view.setSortingEnabled(True)  # asks the model to sort: the same, already asked
+        self.view.setSortingEnabled(True)
+        self._load_departments()  # asks the model to sort: the same, already asked
 
     # --- the question ---------------------------------------------------------------------
     @property
@@ -129,6 +130,14 @@ class IncidentListWindow(QWidget):
         load = self.service.central_page if self.central else self.service.incidents.query
         self.model.set_loader(load, self.central)
         self.refresh()
+        self._load_departments()
+
+    def _load_departments(self) -> None:
+        """The filter's departments, from the store listed (central: a network away)."""
+        service = self.service
+        load = service.central_departments if self.central else service.incidents.departments
+        self.tasks.run(load, on_done=self.filters.set_departments,
+                       on_error=lambda e: log.warning("departments not listed: %s", e))  # fmt: skip
 
     def _sort_indicator_changed(self, column: int, _order) -> None:
         if COLUMNS[column][1] is None:  # not sortable: the indicator stays where the sort is

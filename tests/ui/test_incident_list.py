@@ -65,6 +65,16 @@ def test_find_one_incident_among_ten_thousand_sort_and_page(qtbot, service):
     cell = model.index(0, 9).data()  # 概要
     assert cell.startswith("手数料の返金を求めた")
 
+    # the departments on the incidents are offered; one chosen narrows the list
+    box = window.filters.department
+    qtbot.waitUntil(lambda: box.count() == 4)
+    assert [box.itemText(i) for i in range(1, 4)] == ["市民課", "福祉課", "税務課"]
+    for department, found in (("税務課", 0), ("福祉課", 1)):  # 4321 is 福祉課's
+        box.setCurrentIndex(box.findData(department))
+        box.activated.emit(box.currentIndex())
+        qtbot.waitUntil(lambda found=found: not model.loading and model.total == found)
+    assert window.filters.query().departments == ("福祉課",)
+
     # the filters narrow it further; a contradicting one empties the list
     window.filters.status.setCurrentIndex(window.filters.status.findData("reviewed"))
     window.filters.status.activated.emit(window.filters.status.currentIndex())
@@ -116,7 +126,8 @@ def test_a_double_click_opens_the_detail_with_recordings_tags_and_custody(qtbot,
     assert inc.id in detail.header.text()
     assert detail.recordings.rowCount() == 1 and detail.recordings.item(0, 4).text() == rid
     assert detail.markers.item(0, 4).text() == "怒鳴る"
-    events = [detail.custody.item(r, 2).text() for r in range(detail.custody.rowCount())]
+    events = [detail.custody.item(r, 2).toolTip() for r in range(detail.custody.rowCount())]
+    assert detail.custody.item(0, 2).text() == "録音開始"
     # the recording's own entries (started, tagged, stopped) and the incident's, in chain order
     assert events.index("recording.stop") < events.index("incident.create")
     assert {"recording.start", "recording.tag"} <= set(events)

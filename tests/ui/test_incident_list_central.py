@@ -52,6 +52,9 @@ def test_the_officers_list_shows_both_pcs_and_a_supervisor_only_its_department(
         (made["市民課"], "counter-shimin"), (made["福祉課"], "counter-fukushi"),
     }  # fmt: skip
     assert model.columnCount() == 11 and model.headerData(10, Qt.Orientation.Horizontal) == "端末"
+    box = window.filters.department
+    qtbot.waitUntil(lambda: box.count() == 3, timeout=15_000)
+    assert sorted(box.itemText(i) for i in (1, 2)) == sorted(["市民課", "福祉課"])
     type_ja(qtbot, window.filters.search, "counter-fukushi の窓口")
     qtbot.waitUntil(lambda: not model.loading and model.total == 1, timeout=15_000)
     assert model.rows[0].id == made["福祉課"]
