@@ -143,12 +143,13 @@ class IncidentDetail(QWidget):
         self.custody = _table(self.tabs, "DetailCustody",
                               [self.tr("日時"), self.tr("操作者"), self.tr("記録"),
                                self.tr("対象"), self.tr("内容")])  # fmt: skip
-        self.tabs.addTab(self.overview, self.tr("記録内容"))
-        self.tabs.addTab(self.recordings, self.tr("録音"))
-        self.tabs.addTab(self.markers, self.tr("タグ"))
-        self.tabs.addTab(self.responses, self.tr("対応（§4）"))
-        self.tabs.addTab(self.attachments, self.tr("添付"))
-        self.tabs.addTab(self.custody, self.tr("管理履歴"))
+        self.tab_titles: dict[QWidget, str] = {
+            self.overview: self.tr("記録内容"), self.recordings: self.tr("録音"),
+            self.markers: self.tr("タグ"), self.responses: self.tr("対応（§4）"),
+            self.attachments: self.tr("添付"), self.custody: self.tr("管理履歴"),
+        }  # fmt: skip
+        for page, title in self.tab_titles.items():
+            self.tabs.addTab(page, title)
         self.play_buttons: dict[str, QPushButton] = {}
 
         self.status_choice = QComboBox(self)
@@ -237,9 +238,7 @@ class IncidentDetail(QWidget):
         for table, n in ((self.recordings, len(data.recordings)), (self.markers, len(d.markers)),
                          (self.responses, len(d.responses)),
                          (self.attachments, len(inc.attachments))):  # fmt: skip
-            i = self.tabs.indexOf(table)
-            base = self.tabs.tabText(i).split(" (")[0]
-            self.tabs.setTabText(i, f"{base} ({n})")
+            self.tabs.setTabText(self.tabs.indexOf(table), f"{self.tab_titles[table]} ({n})")
         self._show_actions(inc)
         self.loaded.emit()
 
@@ -392,23 +391,30 @@ class IncidentDetail(QWidget):
         super().closeEvent(event)
 
 
-_EVENTS = {
-    "incident.create": "事案票の作成", "incident.update": "下書きの保存",
-    "incident.submit": "提出", "incident.status": "状態の変更",
-    "incident.legal_hold": "保全の設定・解除", "incident.response_add": "対応の記録",
-    "incident.attachment_add": "添付の追加", "incident.recording_attach": "録音の追加",
-    "recording.start": "録音開始", "recording.stop": "録音停止（封印）",
-    "recording.tag": "タグ付け", "recording.routine": "通常の録音として保存",
-    "recording.recovered": "録音の復旧", "recording.import": "録音の取り込み",
-    "recording.listen": "録音の再生", "bundle.export": "証拠パッケージの書き出し",
-    "bundle.partial_removed": "書きかけの書き出しの削除",
-}  # fmt: skip
-
-
 def event_label(event: str) -> str:
     """The chain's event code as a reviewer reads it (the code itself in the tooltip)."""
-    source = _EVENTS.get(event)
-    return QCoreApplication.translate("IncidentDetail", source) if source else event
+    labels = {
+        "incident.create": QCoreApplication.translate("IncidentDetail", "事案票の作成"),
+        "incident.update": QCoreApplication.translate("IncidentDetail", "下書きの保存"),
+        "incident.submit": QCoreApplication.translate("IncidentDetail", "提出"),
+        "incident.status": QCoreApplication.translate("IncidentDetail", "状態の変更"),
+        "incident.legal_hold": QCoreApplication.translate("IncidentDetail", "保全の設定・解除"),
+        "incident.response_add": QCoreApplication.translate("IncidentDetail", "対応の記録"),
+        "incident.attachment_add": QCoreApplication.translate("IncidentDetail", "添付の追加"),
+        "incident.recording_attach": QCoreApplication.translate("IncidentDetail", "録音の追加"),
+        "recording.start": QCoreApplication.translate("IncidentDetail", "録音開始"),
+        "recording.stop": QCoreApplication.translate("IncidentDetail", "録音停止（封印）"),
+        "recording.tag": QCoreApplication.translate("IncidentDetail", "タグ付け"),
+        "recording.routine": QCoreApplication.translate("IncidentDetail", "通常の録音として保存"),
+        "recording.recovered": QCoreApplication.translate("IncidentDetail", "録音の復旧"),
+        "recording.import": QCoreApplication.translate("IncidentDetail", "録音の取り込み"),
+        "recording.listen": QCoreApplication.translate("IncidentDetail", "録音の再生"),
+        "bundle.export": QCoreApplication.translate("IncidentDetail", "証拠パッケージの書き出し"),
+        "bundle.partial_removed": QCoreApplication.translate(
+            "IncidentDetail", "書きかけの書き出しの削除"
+        ),
+    }
+    return labels.get(event, event)
 
 
 def _summary(data: dict[str, Any]) -> str:

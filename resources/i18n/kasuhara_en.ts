@@ -458,6 +458,74 @@ Please give the IT staff the log file:
         <translation>Incident</translation>
     </message>
     <message>
+        <source>事案票の作成</source>
+        <translation>Incident form made</translation>
+    </message>
+    <message>
+        <source>下書きの保存</source>
+        <translation>Draft saved</translation>
+    </message>
+    <message>
+        <source>提出</source>
+        <translation>Submitted</translation>
+    </message>
+    <message>
+        <source>状態の変更</source>
+        <translation>Status changed</translation>
+    </message>
+    <message>
+        <source>保全の設定・解除</source>
+        <translation>Legal hold set or lifted</translation>
+    </message>
+    <message>
+        <source>対応の記録</source>
+        <translation>Response recorded</translation>
+    </message>
+    <message>
+        <source>添付の追加</source>
+        <translation>Attachment added</translation>
+    </message>
+    <message>
+        <source>録音の追加</source>
+        <translation>Recording attached</translation>
+    </message>
+    <message>
+        <source>録音開始</source>
+        <translation>Recording started</translation>
+    </message>
+    <message>
+        <source>録音停止（封印）</source>
+        <translation>Recording stopped (sealed)</translation>
+    </message>
+    <message>
+        <source>タグ付け</source>
+        <translation>Tagged</translation>
+    </message>
+    <message>
+        <source>通常の録音として保存</source>
+        <translation>Kept as a routine recording</translation>
+    </message>
+    <message>
+        <source>録音の復旧</source>
+        <translation>Recording recovered</translation>
+    </message>
+    <message>
+        <source>録音の取り込み</source>
+        <translation>Recording imported</translation>
+    </message>
+    <message>
+        <source>録音の再生</source>
+        <translation>Recording played</translation>
+    </message>
+    <message>
+        <source>証拠パッケージの書き出し</source>
+        <translation>Evidence bundle exported</translation>
+    </message>
+    <message>
+        <source>書きかけの書き出しの削除</source>
+        <translation>Partial export removed</translation>
+    </message>
+    <message>
         <source>保全を設定</source>
         <translation>legal hold set</translation>
     </message>
