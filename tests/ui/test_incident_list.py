@@ -233,3 +233,24 @@ def test_a_supervisor_moves_the_status_on_and_records_a_response(qtbot, service,
     events = [detail.custody.item(i, 2).toolTip() for i in range(detail.custody.rowCount())]
     assert events[-2:] == ["incident.status", "incident.response_add"]
     close(qtbot, window)
+
+
+def test_a_central_store_that_cannot_be_reached_is_said_and_this_pcs_list_still_works(
+    qtbot, service
+):
+    service.incidents.create(IncidentDraft(department=DEPARTMENT, demand="返金しろ"))
+    # nothing listens on port 9: refused at once, as a server that is down
+    url = "postgresql://counter01@127.0.0.1:9/kasuhara"
+    service.save_settings(service.settings.with_changes(central_url=url))
+    window = list_window(qtbot, service)
+    assert window.model.total == 1
+    source = window.source
+    source.setCurrentIndex(source.findData("central"))
+    source.activated.emit(source.currentIndex())
+    qtbot.waitUntil(lambda: window.message.isVisible(), timeout=15_000)
+    assert "中央保管庫" in window.message.text() and window.model.rows == []
+    source.setCurrentIndex(source.findData("local"))
+    source.activated.emit(source.currentIndex())
+    qtbot.waitUntil(lambda: not window.model.loading and window.model.total == 1)
+    assert not window.message.isVisible()
+    close(qtbot, window)
