@@ -163,7 +163,8 @@ def sqlite_page(
     where, params = sqlite_where(q)
     total = int(query(f"SELECT count(*) FROM incidents i{where}", params)[0][0])
     direction = "DESC" if q.descending else "ASC"
-    order = f"{SORT_COLUMNS[q.sort]} {direction}, i.occurred_at {direction}, i.id {direction}"
+    then = "" if q.sort == "occurred_at" else f", i.occurred_at {direction}"
+    order = f"{SORT_COLUMNS[q.sort]} {direction}{then}, i.id {direction}"
     rows = query(
         "SELECT i.id, i.occurred_at, i.status, i.department, i.location, i.duration_seconds,"
         " i.legal_hold, i.demand, i.narrative, i.location_detail,"

@@ -183,7 +183,7 @@ LIST_INDEXES_SQL = """
 CREATE INDEX incidents_by_department ON incidents (department, occurred_at);
 CREATE INDEX incidents_by_location ON incidents (location, occurred_at);
 CREATE INDEX incidents_by_hold ON incidents (legal_hold, occurred_at);
-CREATE INDEX incidents_by_time_created ON incidents (occurred_at, created_at);
+CREATE INDEX incidents_by_time_id ON incidents (occurred_at, id);
 """
 
 MIGRATIONS: list[Migration] = [
