@@ -45,7 +45,12 @@ from kasuhara_recorder.text import Text
 if TYPE_CHECKING:
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
     from kasuhara_recorder.evidence.vault import Vault
-    from kasuhara_recorder.store.interface import AuditStore, IncidentStore, RecordingStore
+    from kasuhara_recorder.store.interface import (
+        AuditStore,
+        IncidentStore,
+        PurgeStore,
+        RecordingStore,
+    )
     from kasuhara_recorder.store.recordings import RecordingRecord
 
 log = logging.getLogger("kasuhara.sync")
@@ -119,6 +124,7 @@ class SyncService:
         recordings: Callable[[], RecordingStore],
         incidents: Callable[[], IncidentStore],
         audit: Callable[[], AuditStore],
+        purges: Callable[[], PurgeStore] | None = None,
         client: Callable[[str], CentralClient] = CentralClient,
     ) -> None:
         self._paths = paths
@@ -129,7 +135,12 @@ class SyncService:
         self._recordings = recordings
         self._incidents = incidents
         self._audit = audit
+        self._purges = purges
         self._client = client
+
+    def _purged(self, kind: str) -> dict[str, str]:
+        """What retention deleted before it was sent: never sent (its audit entry says why)."""
+        return self._purges().purged(kind) if self._purges else {}
 
     @property
     def configured(self) -> bool:
@@ -215,8 +226,9 @@ class SyncService:
     ) -> None:
         store = self._recordings()
         fp = self._identity.key.fingerprint
+        purged = self._purged("recording")
         for r in store.list():
-            if r.id not in inv.recordings:
+            if r.id not in inv.recordings and r.id not in purged:
                 self._lost(state, "recording", r.id, report)
                 try:
                     for sha, size, path in self._recording_blobs(r):
@@ -251,12 +263,13 @@ class SyncService:
     ) -> None:
         incidents = self._incidents()
         fp = self._identity.key.fingerprint
+        purged = self._purged("attachment")
         for iid in incidents.ids():
             inc = incidents.get(iid)
             if inc is None:
                 continue
             for a in inc.attachments:
-                if a.id in inv.attachments:
+                if a.id in inv.attachments or a.id in purged:
                     continue
                 sealed = None
                 if a.kind == "file" and a.sealed_path:
