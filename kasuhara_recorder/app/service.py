@@ -272,6 +272,7 @@ class AppService:
             paths=self.paths, settings=self._current_settings, identity=self.identity,
             vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
             incidents=backend.incidents, audit=self._current_audit, purges=backend.purges,
+            retention=lambda: self.retention.run(trigger="sync"),
         )  # fmt: skip
 
     def close(self) -> None:
