@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.recording_import import RecordingImporter
     from kasuhara_recorder.app.recording_registry import RecordingRegistry
     from kasuhara_recorder.app.recording_service import RecordingService
+    from kasuhara_recorder.app.retention import RetentionService
     from kasuhara_recorder.app.roles import Roles
     from kasuhara_recorder.app.sync_service import SyncService
     from kasuhara_recorder.app.workstation import WorkstationService
@@ -197,6 +198,19 @@ class AppService:
         )  # fmt: skip
 
     @cached_property
+    def retention(self) -> RetentionService:
+        """Deletes what the retention rules say, one audit entry per item (app/retention.py)."""
+        from kasuhara_recorder.app.retention import RetentionService
+
+        backend = self.backend
+        return RetentionService(
+            settings=self._current_settings, vault=self.vault, data_dir=self.paths.root,
+            store=backend.store, recordings=backend.recordings, incidents=backend.incidents,
+            purges=backend.purges, audit=self._current_audit, actor=self._current_actor,
+            roles=self.roles,
+        )  # fmt: skip
+
+    @cached_property
     def importer(self) -> RecordingImporter:
         from kasuhara_recorder.app.recording_import import RecordingImporter
 
@@ -290,7 +304,8 @@ class AppService:
         return SyncService(
             paths=self.paths, settings=self._current_settings, identity=self.identity,
             vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
-            incidents=backend.incidents, audit=self._current_audit,
+            incidents=backend.incidents, audit=self._current_audit, purges=backend.purges,
+            retention=lambda: self.retention.run(trigger="sync"),
         )  # fmt: skip
 
     def close(self) -> None:

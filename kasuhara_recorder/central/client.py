@@ -73,6 +73,24 @@ class ChainRefused(EvidenceError):
 _REFUSAL_KINDS = {"KH001": "gap", "KH002": "fork", "KH003": "hash"}
 
 
+class PurgeRefused(EvidenceError):
+    """The central store refused to remove a blob retention decided on (purge_blob)."""
+
+    template = Text(
+        "中央保管庫が {item} の削除を拒否しました（{reason}）。",
+        "the central store refused to remove {item} ({reason})",
+    )
+    fields = ("item", "reason")
+
+
+_PURGE_REFUSALS = {
+    "KH050": Text("中央保管庫にその記録がありません", "no such item with that blob"),
+    "KH051": Text("この端末の記録ではありません", "not this login's item"),
+    "KH052": Text("監査ログに削除の記録がありません", "no retention.purge entry in its chain"),
+    "KH053": Text("リーガルホールド中です", "under legal hold"),
+}
+
+
 @dataclass(frozen=True)
 class Inventory:
     """What the central store holds of one workstation."""
@@ -446,6 +464,32 @@ class CentralClient:
     def refusals(self) -> list[tuple[str, int | None, str, str]]:
         rows = self._rows("SELECT workstation, seq, kind, detail FROM sync_refusals ORDER BY id")
         return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def purge_blob(self, kind: str, item: str, sha256: str) -> str:
+        """Remove a blob's bytes through the one audited function: 'purged', 'already', or
+        's3' (kept under Object Lock until its retention ends). PurgeRefused otherwise."""
+        import psycopg
+
+        def run(c: psycopg.Connection[Any]) -> str:
+            try:
+                with c.transaction():
+                    row = c.execute(
+                        "SELECT purge_blob(%s, %s, %s)", (kind, item, sha256)
+                    ).fetchone()
+                    return str(row[0]) if row else ""
+            except psycopg.DatabaseError as e:
+                reason = _PURGE_REFUSALS.get(e.sqlstate or "")
+                if reason is None:
+                    raise
+                raise PurgeRefused(f"{kind}:{item}", reason) from e
+
+        result: str = self._run(run)
+        return result
+
+    def purged_blobs(self) -> dict[str, tuple[str, str, int]]:
+        """sha256 → (kind, item, audit_seq) of every blob retention removed."""
+        rows = self._rows("SELECT sha256, kind, item, audit_seq FROM blob_purges")
+        return {r[0]: (r[1], r[2], int(r[3])) for r in rows}
 
     def blob_size(self, sha256: str) -> int | None:
         rows = self._rows("SELECT size FROM blobs WHERE sha256 = %s", (sha256,))

@@ -2,7 +2,7 @@
 filters, a sort, a page) and an ``IncidentPage`` of light ``IncidentRow``s with the total count.
 
 The embedded store answers it in SQL (``sqlite_page``, SQL with parameters only; the
-indexes are migration 5); the central store answers the same filters over the latest version
+indexes are migration 6); the central store answers the same filters over the latest version
 of each incident (``central/incident_search.py``, with the filters as plain values).
 """
 

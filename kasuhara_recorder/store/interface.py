@@ -139,6 +139,15 @@ class DraftStore(Protocol):
 
 
 @runtime_checkable
+class PurgeStore(Protocol):
+    """What retention deleted (store/purges.py)."""
+
+    def mark(self, kind: str, item: str, purged_at: str, rule: str) -> None: ...
+
+    def purged(self, kind: str) -> dict[str, str]: ...
+
+
+@runtime_checkable
 class StoreBackend(Protocol):
     """One store the app runs on: its unit of work and its repositories, each opened on first
     use (a command that needs none opens nothing)."""
@@ -152,6 +161,8 @@ class StoreBackend(Protocol):
     def incidents(self) -> IncidentStore: ...
 
     def drafts(self) -> DraftStore: ...
+
+    def purges(self) -> PurgeStore: ...
 
     def sync_state(self) -> SyncState:
         """What this PC knows of its sync to the central store (confirmed items, heads)."""

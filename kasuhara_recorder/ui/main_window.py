@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
     recovery_finished = Signal(object)  # list of recovered manifests (empty: nothing to do)
     recovery_shown = Signal(object)  # RecoveryNotice, or the QMessageBox of a recovery error
     partial_exports_swept = Signal(object)  # what a killed export left: list of SweepOutcome
+    retention_ran = Signal(object)  # RetentionResult of the run at start
 
     def __init__(self, service) -> None:
         super().__init__()
@@ -316,6 +317,29 @@ class MainWindow(QMainWindow):
         self.keep_input_open()
         if self.sync_line is not None and not self._discarded:
             self.sync_line.start()
+        self._run_retention()
+
+    def _run_retention(self) -> None:
+        """Retention at start (app/retention.py): what is past its period goes, one audit entry
+        each; off the GUI thread, and a failure never keeps anyone from recording."""
+        if self._discarded or not self.is_set_up():
+            return
+        service = self.service
+
+        def done(result) -> None:
+            self.retention_ran.emit(result)
+            if result.purged:
+                self.statusBar().showMessage(
+                    self.tr("保存期間を過ぎた録音・添付 %1 件を削除しました（監査記録に記載）")
+                    .replace("%1", str(len(result.purged))),
+                    15000,
+                )  # fmt: skip
+
+        self.tasks.run(
+            lambda: service.retention.run(trigger="app_start"),
+            on_done=done,
+            on_error=lambda e: log.error("retention at start failed: %s", e),
+        )
 
     def sync_soon(self) -> None:
         """Something new to send (a recording saved, an incident made): a sync shortly."""

@@ -945,6 +945,10 @@ Please give the IT staff the log file:
 %1</translation>
     </message>
     <message>
+        <source>保存期間を過ぎた録音・添付 %1 件を削除しました（監査記録に記載）</source>
+        <translation>Deleted %1 recording(s)/attachment(s) past their retention period (in the audit trail)</translation>
+    </message>
+    <message>
         <source>復旧した録音は保存されています（%1 件）</source>
         <translation>The recovered recordings are kept (%1)</translation>
     </message>
