@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.evidence.vault import Vault
     from kasuhara_recorder.evidence.workstation_key import WorkstationKey
     from kasuhara_recorder.store.incident_model import Incident
+    from kasuhara_recorder.store.incident_query import IncidentPage, IncidentQuery
     from kasuhara_recorder.store.interface import AuditStore, RecordingStore, Store, StoreBackend
 
 log = logging.getLogger("kasuhara.app")
@@ -193,6 +194,7 @@ class AppService:
             identity=self.identity, vault=self.vault, store=backend.store,
             incidents=backend.incidents, recordings=backend.recordings,
             audit=self._current_audit, drafts=backend.drafts(), actor=self._current_actor,
+            roles=self.roles,
         )  # fmt: skip
 
     @cached_property
@@ -239,7 +241,7 @@ class AppService:
             paths=self.paths, settings=self._current_settings, profile=self.profile,
             identity=self.identity, vault=self.vault, incidents=self.incidents,
             recordings=self.backend.recordings, audit=self._current_audit,
-            actor=self._current_actor, central=self._central_evidence,
+            actor=self._current_actor, central=self._central_evidence, roles=self.roles,
         )  # fmt: skip
 
     def _central_evidence(self) -> CentralEvidence | None:
@@ -261,6 +263,37 @@ class AppService:
             raise NotSetUp("no central store: `kasuhara-recorder setup --central URL`")
         return sorted(central.incidents(), reverse=True,
                       key=lambda x: (x[0].draft.occurred_at, x[0].created_at))  # fmt: skip
+
+    def central_page(self, q: IncidentQuery) -> IncidentPage:
+        """The incident list over the central store (every PC's incidents this login may
+        read, the role's restriction applied too); NotSetUp when this PC is not joined."""
+        central = self._central_evidence()
+        if central is None:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("no central store: `kasuhara-recorder setup --central URL`")
+        from kasuhara_recorder.app.incident_service import restrict_to_role
+
+        return central.page(restrict_to_role(q, self.roles))
+
+    def central_departments(self) -> list[str]:
+        """The departments on the central store's incidents this login may read."""
+        central = self._central_evidence()
+        if central is None:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("no central store: `kasuhara-recorder setup --central URL`")
+        return central.departments()
+
+    def central_incident(self, incident_id: str) -> tuple[Incident, str]:
+        """One incident of the central store and the name of the PC that made it."""
+        central = self._central_evidence()
+        got = central.incident(incident_id) if central is not None else None
+        if got is None:
+            from kasuhara_recorder.app.incident_service import IncidentNotFound
+
+            raise IncidentNotFound(incident_id)
+        return got
 
     @cached_property
     def sync(self) -> SyncService:

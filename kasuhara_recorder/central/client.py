@@ -1,5 +1,6 @@
 """The central store as the app uses it: one login (a counter PC's, or an officer's), the rows it
-adds, and what it reads back. SQL lives here and in schema.py only.
+adds, and what it reads back. SQL lives here, in schema.py and, for the incident list's
+filters, in incident_search.py.
 
 Every write is an INSERT (or a blob function); the server's triggers refuse what does not follow
 (a gap or a fork in a chain, an incident version out of order), and those refusals come back as
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kasuhara_recorder.central.blobs import BlobStore
 from kasuhara_recorder.central.blobs_pg import LargeObjectBlobs
 from kasuhara_recorder.central.connection import Session, connect, redacted
+from kasuhara_recorder.central.incident_search import CentralIncidentRow, IncidentFilters, search
 from kasuhara_recorder.errors import EvidenceError, UsageError
 from kasuhara_recorder.evidence.audit_chain import AuditEntry, ChainHead
 from kasuhara_recorder.text import Text
@@ -380,6 +382,27 @@ class CentralClient:
             "FROM incident_versions ORDER BY incident_id, version DESC"
         )
         return [(r[0], int(r[1]), r[2], r[3]) for r in rows]
+
+    def search_incidents(self, f: IncidentFilters) -> tuple[list[CentralIncidentRow], int]:
+        """A page of the incident list over every incident's latest version this login may
+        read, and the total matched (central/incident_search.py)."""
+        return search(self._rows, f)
+
+    def incident_departments(self) -> list[str]:
+        """Every department on an incident this login may read."""
+        rows = self._rows("SELECT DISTINCT department FROM incident_versions"
+                          " WHERE department <> '' ORDER BY department")  # fmt: skip
+        return [r[0] for r in rows]
+
+    def incident(self, incident_id: str) -> tuple[str, str] | None:
+        """(workstation name, body_json) of one incident's latest version, if readable."""
+        rows = self._rows(
+            "SELECT COALESCE(w.name, v.workstation), v.body_json FROM incident_versions v"
+            " LEFT JOIN workstations w ON w.fingerprint = v.workstation"
+            " WHERE v.incident_id = %s ORDER BY v.version DESC LIMIT 1",
+            (incident_id,),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def recording(self, recording_id: str) -> CentralRecording | None:
         rows = self._rows(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.evidence.manifest import TagEntry
     from kasuhara_recorder.evidence.workstation_key import WorkstationKey
     from kasuhara_recorder.store.incident_model import Attachment, Incident, IncidentDraft
+    from kasuhara_recorder.store.incident_query import IncidentPage, IncidentQuery
     from kasuhara_recorder.store.recordings import RecordingRecord
     from kasuhara_recorder.store.sync_state import SyncState
 
@@ -108,6 +109,14 @@ class IncidentStore(Protocol):
     def ids(self, statuses: tuple[str, ...] | None = None) -> list[str]: ...
 
     def get(self, incident_id: str) -> Incident | None: ...
+
+    def query(self, q: IncidentQuery) -> IncidentPage:
+        """The incident list: a page of light rows matching ``q`` and their total count."""
+        ...
+
+    def departments(self) -> list[str]:
+        """Every department named on an incident (the list's filter offers them)."""
+        ...
 
     def linked_incident(self, recording_id: str) -> str | None:
         """The incident a recording belongs to; LookupError for an unknown recording."""

@@ -189,6 +189,15 @@ CREATE TABLE purges (
 );
 """
 
+# The incident list (issue 14, store/incident_query.py): filters by department, channel and
+# legal hold, sorted by time, without a scan of the whole table.
+LIST_INDEXES_SQL = """
+CREATE INDEX incidents_by_department ON incidents (department, occurred_at);
+CREATE INDEX incidents_by_location ON incidents (location, occurred_at);
+CREATE INDEX incidents_by_hold ON incidents (legal_hold, occurred_at);
+CREATE INDEX incidents_by_time_id ON incidents (occurred_at, id);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "evidence: workstation keys, audit chain, recordings", EVIDENCE_SQL),
     Migration(2, "incidents: staff, categories, responses, markers, attachments", INCIDENTS_SQL),
@@ -199,4 +208,5 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(4, "sync to the central store: what was confirmed there, last contact", SYNC_SQL),
     Migration(5, "retention: recordings and attachments purged, by which rule", PURGES_SQL),
+    Migration(6, "incident list: indexes for its filters and sort", LIST_INDEXES_SQL),
 ]
