@@ -150,6 +150,7 @@ class InputPreset:
 
 ROLE_CODES = ("counter", "supervisor", "officer")
 MAX_IDLE_LOCK_MINUTES = 240
+MAX_RETENTION_DAYS = 100 * 366
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,11 @@ class Settings:
     # The evidence officer's organisation identity file, as last opened (its path only: the
     # file is passphrase-protected and stays where the officer keeps it). Empty: not yet.
     identity_file: str = ""
+    # Retention (app/retention.py): a recording no incident holds is deleted this many days
+    # after it ended; an incident's recordings and attachments this many days after it was
+    # closed (5 years). Nothing under legal hold is ever deleted.
+    retention_routine_days: int = 30
+    retention_closed_days: int = 1826
 
     def with_changes(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -241,6 +247,8 @@ class Settings:
             ("pre_event_seconds", 0, MAX_PRE_EVENT_S),
             ("central_warn_hours", 1, 24 * 365),
             ("idle_lock_minutes", 1, MAX_IDLE_LOCK_MINUTES),
+            ("retention_routine_days", 1, MAX_RETENTION_DAYS),
+            ("retention_closed_days", 1, MAX_RETENTION_DAYS),
         ):
             if name in d:
                 _check_int(d[name], low, high, source, name)

@@ -210,6 +210,47 @@ def child(run: str) -> int:
     shot(verify, "12-verify")
     verify.close()
 
+    # 事案一覧 over 300 generated incidents and the real one, its detail, the legal-hold dialog
+    from kasuhara_recorder.store.incident_model import ResponseAction
+    from tests.support.incidents import generate
+
+    generate(service, 300)
+    ja = lang == "ja"
+    service.incidents.save_draft(incident_id, service.incidents.get(incident_id).draft.with_changes(
+        demand="手数料を返せ、担当者を処分しろ" if ja else "Refund the fee and punish the clerk",
+        narrative="窓口で大声を上げ、机を叩いた。担当者の謝罪を繰り返し求めた。" if ja
+        else "Shouted at the counter and banged the desk.",
+    ))  # fmt: skip
+    service.incidents.set_status(incident_id, "submitted")
+    service.incidents.add_response(incident_id, ResponseAction(
+        "response.warning_letter", by="課長 山本",
+        note="内容証明を送付" if lang == "ja" else "certified letter sent"))  # fmt: skip
+    listing = window.open_incident_list()
+    listing.setGeometry(app.primaryScreen().availableGeometry())
+    wait(lambda: not listing.model.loading and listing.model.total > 0)
+    shot(listing, "14-incident-list")
+    listing.filters.over_limit.setChecked(True)
+    wait(lambda: not listing.model.loading)
+    shot(listing, "15-incident-list-over-limit")
+    detail = listing.open_detail(incident_id)
+    detail.resize(min(1100, screen.width()), min(700, screen.height()))
+    wait(lambda: detail.data is not None)
+    shot(detail, "16-incident-detail")
+    detail.tabs.setCurrentWidget(detail.recordings)
+    shot(detail, "17-incident-recordings")
+    dialogs.clear()
+    detail.dialog_shown.connect(dialogs.append)
+    detail.ask_hold()
+    hold = dialogs[-1]
+    hold.reason.setPlainText("損害賠償請求の予告があったため" if lang == "ja"
+                             else "A claim for damages was announced")  # fmt: skip
+    shot(hold, "18-legal-hold")
+    hold.accept()
+    wait(lambda: detail.data is not None and detail.data.incident.legal_hold)
+    detail.tabs.setCurrentWidget(detail.custody)
+    shot(detail, "19-incident-custody")
+    listing.close()
+
     # The officer's player: 録音を再生 asks for the key (a wrong passphrase first), then plays.
     shown: list = []
     window.dialog_opened.connect(shown.append)
@@ -222,7 +263,7 @@ def child(run: str) -> int:
     dialog.passphrase.setText("wrong passphrase")
     dialog.unlock()
     wait(lambda: not dialog.busy)
-    shot(dialog, "14-unlock-wrong")
+    shot(dialog, "20-unlock-wrong")
     dialog.passphrase.setText("screenshot passphrase")
     dialog.unlock()
     wait(lambda: any(type(w).__name__ == "PlayerWindow" for w in shown))
@@ -233,7 +274,7 @@ def child(run: str) -> int:
     player.toggle()
     wait(lambda: player.player is None or player.player.position_ms > length // 2, 10)
     player.toggle()
-    shot(player, "15-player")
+    shot(player, "21-player")
     player.close()
 
     # A PC with a central store it last reached 26 hours ago, down now: the line's warning.

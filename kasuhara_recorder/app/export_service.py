@@ -21,6 +21,7 @@ import pyrage
 from kasuhara_recorder.app.central_evidence import CentralEvidence
 from kasuhara_recorder.app.incident_service import IncidentNotFound, IncidentService
 from kasuhara_recorder.app.officer_session import OfficerSession
+from kasuhara_recorder.app.roles import Roles
 from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.bundle.export import (
     RECIPIENT_KINDS,
@@ -59,6 +60,7 @@ class ExportService:
         actor: Callable[[], str],
         officer: OfficerSession,
         central: Callable[[], CentralEvidence | None] = lambda: None,
+        roles: Roles | None = None,
     ) -> None:
         self._paths = paths
         self._settings = settings
@@ -71,6 +73,7 @@ class ExportService:
         self._actor = actor
         self._central = central
         self._officer = officer
+        self._roles = roles
         self.partials = PartialLedger(paths.partial_exports)
 
     def unlock(self, identity_file: Path, passphrase: str) -> pyrage.x25519.Identity:
@@ -82,6 +85,8 @@ class ExportService:
     def gather(
         self, incident_id: str, recipient_kind: str, exported_at: dt.datetime | None = None
     ) -> ExportInputs:
+        if self._roles is not None:
+            self._roles.require("export")
         if recipient_kind not in RECIPIENT_KINDS:
             raise UsageError(f"recipient kind must be one of {', '.join(RECIPIENT_KINDS)}")
         central = self._central()
@@ -181,6 +186,8 @@ class ExportService:
         """Write the bundle; an existing one at ``out_path`` is replaced only with
         ``overwrite`` (else BundleExists, exit 2). The export is in the chain when this
         returns; a bundle never exists on the destination without that entry."""
+        if self._roles is not None:
+            self._roles.require("export")
         self.check_destination(out_path, overwrite=overwrite)
         inputs = self.gather(incident_id, recipient_kind, exported_at)
 

@@ -1,3 +1,3 @@
-"""App-layer fixtures: the set-up workstation of tests/support/workstation.py."""
+"""Fixtures for the app service tests: the set-up workstation of tests/support/workstation.py."""
 
-from tests.support.workstation import org_identity, service  # noqa: F401 - fixtures
+from tests.support.workstation import org_identity, service  # noqa: F401
