@@ -199,3 +199,24 @@ def test_the_idle_key_locks_and_closes_the_player(qtbot, service, org_identity, 
     # opening again asks for the key first
     dialog = _opened(qtbot, window, manifest.id, "UnlockDialog")
     dialog.reject()
+
+
+def test_the_incident_details_play_button_opens_the_player(
+    qtbot, service, org_identity, pulse_sink, tmp_path
+):
+    manifest = routine_recording(service, tmp_path, tags=(("conduct.mental", 500, ""),))
+    inc = service.incidents.create_from_recording(manifest, [])
+    officer = make_officer(service, org_identity, tmp_path / "org")
+    window = _window(qtbot, service)
+    listing = window.open_incident_list()
+    detail = listing.open_detail(inc.id)
+    qtbot.waitUntil(lambda: detail.data is not None, timeout=10_000)
+    shown: list = []
+    window.dialog_opened.connect(shown.append)
+    qtbot.mouseClick(detail.play_buttons[manifest.id], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(type(w).__name__ == "UnlockDialog" for w in shown))
+    dialog = next(w for w in shown if type(w).__name__ == "UnlockDialog")
+    win = _player(qtbot, window, dialog, officer)
+    assert win.playback.recording_id == manifest.id
+    win.close()
+    listing.close()
