@@ -1,10 +1,11 @@
 """make screenshots: the main screens under Xvfb on the real xcb platform, as PNGs in
 docs/screenshots/ — a fresh workstation (not set up) and its 端末設定 dialog, idle, recording
 with tags and the §4(1) bar (amber and red), the after-stop choice, the incident form, the
-export wizard's pages, the verify dialog, the statistics view over generated incidents and its
-PDF's first page (through pdftoppm), and the main window's central-store line warning of
-a server not reached for 26 hours — at 1366×768, at 1920×1080 with QT_SCALE_FACTOR=1.5, and
-once pseudo-localised (every string lengthened) to catch cut-off layouts.
+export wizard's pages, the verify dialog, the officer's unlock dialog and player, the statistics
+view over generated incidents and its PDF's first page (through pdftoppm), and the main
+window's central-store line warning of a server not reached for 26 hours — at 1366×768, at
+1920×1080 with QT_SCALE_FACTOR=1.5, and once pseudo-localised (every string lengthened) to
+catch cut-off layouts.
 
 The recording is real (a generated tone through the file source, sealed for a throw-away
 organisation key made by ``init_org``; the wizard unlocks it and exports for real). Only the
@@ -63,8 +64,15 @@ def child(run: str) -> int:
     from kasuhara_recorder.ui.app import GuiController, application
 
     sys.path.insert(0, str(ROOT))
+    from tests.support.pulse import PulseServer, PulseUnavailable
     from tests.support.signals import tone, write_wav
 
+    try:  # the player plays to a null sink of its own (before PortAudio is loaded)
+        pulse: PulseServer | None = PulseServer.start()
+        pulse.new_sink()
+    except PulseUnavailable as e:
+        print(f"  no PulseAudio ({e}): the player shows its no-device message", file=sys.stderr)
+        pulse = None
     lang = os.environ["KASUHARA_SHOT_LANG"]
     tmp = Path(tempfile.mkdtemp(prefix="kasuhara-shots-"))
     app = application()
@@ -203,6 +211,73 @@ def child(run: str) -> int:
     shot(verify, "12-verify")
     verify.close()
 
+    # 事案一覧 over 300 generated incidents and the real one, its detail, the legal-hold dialog
+    from kasuhara_recorder.store.incident_model import ResponseAction
+    from tests.support.incidents import generate
+
+    generate(service, 300)
+    ja = lang == "ja"
+    service.incidents.save_draft(incident_id, service.incidents.get(incident_id).draft.with_changes(
+        demand="手数料を返せ、担当者を処分しろ" if ja else "Refund the fee and punish the clerk",
+        narrative="窓口で大声を上げ、机を叩いた。担当者の謝罪を繰り返し求めた。" if ja
+        else "Shouted at the counter and banged the desk.",
+    ))  # fmt: skip
+    service.incidents.set_status(incident_id, "submitted")
+    service.incidents.add_response(incident_id, ResponseAction(
+        "response.warning_letter", by="課長 山本",
+        note="内容証明を送付" if lang == "ja" else "certified letter sent"))  # fmt: skip
+    listing = window.open_incident_list()
+    listing.setGeometry(app.primaryScreen().availableGeometry())
+    wait(lambda: not listing.model.loading and listing.model.total > 0)
+    shot(listing, "14-incident-list")
+    listing.filters.over_limit.setChecked(True)
+    wait(lambda: not listing.model.loading)
+    shot(listing, "15-incident-list-over-limit")
+    detail = listing.open_detail(incident_id)
+    detail.resize(min(1100, screen.width()), min(700, screen.height()))
+    wait(lambda: detail.data is not None)
+    shot(detail, "16-incident-detail")
+    detail.tabs.setCurrentWidget(detail.recordings)
+    shot(detail, "17-incident-recordings")
+    dialogs.clear()
+    detail.dialog_shown.connect(dialogs.append)
+    detail.ask_hold()
+    hold = dialogs[-1]
+    hold.reason.setPlainText("損害賠償請求の予告があったため" if lang == "ja"
+                             else "A claim for damages was announced")  # fmt: skip
+    shot(hold, "18-legal-hold")
+    hold.accept()
+    wait(lambda: detail.data is not None and detail.data.incident.legal_hold)
+    detail.tabs.setCurrentWidget(detail.custody)
+    shot(detail, "19-incident-custody")
+    listing.close()
+
+    # The officer's player: 録音を再生 asks for the key (a wrong passphrase first), then plays.
+    shown: list = []
+    window.dialog_opened.connect(shown.append)
+    service.officer.lock()  # the wizard's unlock is shared: lock it to show the dialog
+    rid = service.recordings.list()[0].id
+    window.open_player(rid)
+    wait(lambda: any(type(w).__name__ == "UnlockDialog" for w in shown))
+    dialog = next(w for w in shown if type(w).__name__ == "UnlockDialog")
+    dialog.identity_edit.setText(str(org.identity))
+    dialog.passphrase.setText("wrong passphrase")
+    dialog.unlock()
+    wait(lambda: not dialog.busy)
+    shot(dialog, "20-unlock-wrong")
+    dialog.passphrase.setText("screenshot passphrase")
+    dialog.unlock()
+    wait(lambda: any(type(w).__name__ == "PlayerWindow" for w in shown))
+    player = next(w for w in shown if type(w).__name__ == "PlayerWindow")
+    wait(lambda: player.playback.audio.checked)
+    length = player.playback.manifest.duration_ms
+    player.seek_ms(length * 2 // 5)
+    player.toggle()
+    wait(lambda: player.player is None or player.player.position_ms > length // 2, 10)
+    player.toggle()
+    shot(player, "21-player")
+    player.close()
+
     # 事案 → 統計… over 800 generated incidents of 2025, and its PDF's first page (pdftoppm).
     from PySide6.QtCore import QDate
 
@@ -216,9 +291,9 @@ def child(run: str) -> int:
     view.refresh()
     wait(lambda: view.statistics is not None and view.tasks.pending == 0)
     view.setGeometry(app.primaryScreen().availableGeometry())
-    shot(view, "14-statistics")
+    shot(view, "22-statistics")
     pdf = view.print_pdf(tmp / "statistics.pdf")
-    page = OUT / f"{run}-15-statistics-pdf"
+    page = OUT / f"{run}-23-statistics-pdf"
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
                     str(pdf), str(page)], check=True)  # fmt: skip
     print(f"  {page.relative_to(ROOT)}.png")
@@ -245,6 +320,8 @@ def child(run: str) -> int:
     window.discard()
     service.close()
     shutil.rmtree(tmp, ignore_errors=True)
+    if pulse is not None:
+        pulse.stop()
     return 0
 
 

@@ -2,7 +2,7 @@
 incident (``incident_versions``, canonical JSON of incident.json), as the login may read them
 (row-level security: an officer every PC's, a supervisor its departments'), counted by the
 server from the columns it generated from each version's body when it arrived (schema.py,
-migration 3), so no body is parsed at query time.
+migration 4), so no body is parsed at query time.
 
 The rows have the shape of ``store/statistics.py``'s (that module lists the dimensions), so the
 app builds one result from either store. The time of a referral is the ``updated_at`` of the

@@ -236,6 +236,356 @@ Please give the IT staff the log file:
     </message>
 </context>
 <context>
+    <name>IncidentDetail</name>
+    <message>
+        <source>事案 %1</source>
+        <translation>Incident %1</translation>
+    </message>
+    <message>
+        <source>開始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>種別</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>長さ</source>
+        <translation>Length</translation>
+    </message>
+    <message>
+        <source>タグ</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>録音番号</source>
+        <translation>Recording</translation>
+    </message>
+    <message>
+        <source>位置</source>
+        <translation>Offset</translation>
+    </message>
+    <message>
+        <source>分類</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <source>記録者</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <source>録音</source>
+        <translation>Recordings</translation>
+    </message>
+    <message>
+        <source>メモ</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <source>対応</source>
+        <translation>Response</translation>
+    </message>
+    <message>
+        <source>対応者</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <source>追加日時</source>
+        <translation>Added</translation>
+    </message>
+    <message>
+        <source>追加者</source>
+        <translation>Added by</translation>
+    </message>
+    <message>
+        <source>種類</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>名前</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>操作者</source>
+        <translation>Actor</translation>
+    </message>
+    <message>
+        <source>記録</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <source>対象</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>記録内容</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>対応（§4）</source>
+        <translation>Responses (§4)</translation>
+    </message>
+    <message>
+        <source>添付</source>
+        <translation>Attachments</translation>
+    </message>
+    <message>
+        <source>管理履歴</source>
+        <translation>Custody</translation>
+    </message>
+    <message>
+        <source>状態を変更</source>
+        <translation>Change status</translation>
+    </message>
+    <message>
+        <source>対応を記録…</source>
+        <translation>Record a response…</translation>
+    </message>
+    <message>
+        <source>監査記録…</source>
+        <translation>Audit trail…</translation>
+    </message>
+    <message>
+        <source>事案票を開く</source>
+        <translation>Open incident form</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>事案 %1 ・ %2</source>
+        <translation>Incident %1 · %2</translation>
+    </message>
+    <message>
+        <source>保全中</source>
+        <translation>On legal hold</translation>
+    </message>
+    <message>
+        <source>端末 %1 で作成された事案です（中央保管庫の最新版）。変更はその端末で行われ、同期で届きます。</source>
+        <translation>Made on workstation %1 (its latest version in the central store). It is changed on that PC and arrives by its sync.</translation>
+    </message>
+    <message>
+        <source>ファイル</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>（提出後に追加）</source>
+        <translation> (added after submission)</translation>
+    </message>
+    <message>
+        <source>§4(1) の時間を超過</source>
+        <translation>over the §4(1) limit</translation>
+    </message>
+    <message>
+        <source>発生日時</source>
+        <translation>Occurred</translation>
+    </message>
+    <message>
+        <source>時間</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>場所</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>所属</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>対応職員</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>相手方</source>
+        <translation>Other party</translation>
+    </message>
+    <message>
+        <source>要求内容</source>
+        <translation>Demand</translation>
+    </message>
+    <message>
+        <source>要求の正当性</source>
+        <translation>Validity of the demand</translation>
+    </message>
+    <message>
+        <source>言動の分類</source>
+        <translation>Conduct</translation>
+    </message>
+    <message>
+        <source>経過</source>
+        <translation>Course of events</translation>
+    </message>
+    <message>
+        <source>負傷等</source>
+        <translation>Injuries</translation>
+    </message>
+    <message>
+        <source>提出日時</source>
+        <translation>Submitted</translation>
+    </message>
+    <message>
+        <source>再生</source>
+        <translation>Play</translation>
+    </message>
+    <message>
+        <source>保全を解除…</source>
+        <translation>Lift legal hold…</translation>
+    </message>
+    <message>
+        <source>保全を設定…</source>
+        <translation>Set legal hold…</translation>
+    </message>
+    <message>
+        <source>詳しくはログを確認してください。</source>
+        <translation>See the log for details.</translation>
+    </message>
+    <message>
+        <source>事案</source>
+        <translation>Incident</translation>
+    </message>
+    <message>
+        <source>事案票の作成</source>
+        <translation>Incident form made</translation>
+    </message>
+    <message>
+        <source>下書きの保存</source>
+        <translation>Draft saved</translation>
+    </message>
+    <message>
+        <source>提出</source>
+        <translation>Submitted</translation>
+    </message>
+    <message>
+        <source>状態の変更</source>
+        <translation>Status changed</translation>
+    </message>
+    <message>
+        <source>保全の設定・解除</source>
+        <translation>Legal hold set or lifted</translation>
+    </message>
+    <message>
+        <source>対応の記録</source>
+        <translation>Response recorded</translation>
+    </message>
+    <message>
+        <source>添付の追加</source>
+        <translation>Attachment added</translation>
+    </message>
+    <message>
+        <source>録音の追加</source>
+        <translation>Recording attached</translation>
+    </message>
+    <message>
+        <source>録音開始</source>
+        <translation>Recording started</translation>
+    </message>
+    <message>
+        <source>録音停止（封印）</source>
+        <translation>Recording stopped (sealed)</translation>
+    </message>
+    <message>
+        <source>タグ付け</source>
+        <translation>Tagged</translation>
+    </message>
+    <message>
+        <source>通常の録音として保存</source>
+        <translation>Kept as a routine recording</translation>
+    </message>
+    <message>
+        <source>録音の復旧</source>
+        <translation>Recording recovered</translation>
+    </message>
+    <message>
+        <source>録音の取り込み</source>
+        <translation>Recording imported</translation>
+    </message>
+    <message>
+        <source>録音の再生</source>
+        <translation>Recording played</translation>
+    </message>
+    <message>
+        <source>証拠パッケージの書き出し</source>
+        <translation>Evidence bundle exported</translation>
+    </message>
+    <message>
+        <source>書きかけの書き出しの削除</source>
+        <translation>Partial export removed</translation>
+    </message>
+    <message>
+        <source>保全を設定</source>
+        <translation>legal hold set</translation>
+    </message>
+    <message>
+        <source>保全を解除</source>
+        <translation>legal hold lifted</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentFilterBar</name>
+    <message>
+        <source>事案番号・要求・経過・場所・相手の特徴で検索</source>
+        <translation>Search incident number, demand, events, place, other party</translation>
+    </message>
+    <message>
+        <source>§4(1) の時間超過（%1 分超）</source>
+        <translation>Over the §4(1) limit (more than %1 min)</translation>
+    </message>
+    <message>
+        <source>保全中のみ</source>
+        <translation>On legal hold only</translation>
+    </message>
+    <message>
+        <source>条件をクリア</source>
+        <translation>Clear filters</translation>
+    </message>
+    <message>
+        <source>状態</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>分類</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <source>所属</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>場所</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>発生日</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>〜</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>すべて</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>指定なし</source>
+        <translation>Any</translation>
+    </message>
+</context>
+<context>
     <name>IncidentForm</name>
     <message>
         <source>下書き保存</source>
@@ -331,6 +681,49 @@ Please give the IT staff the log file:
     </message>
 </context>
 <context>
+    <name>IncidentListWindow</name>
+    <message>
+        <source>事案一覧</source>
+        <translation>Incidents</translation>
+    </message>
+    <message>
+        <source>この端末の事案</source>
+        <translation>This PC&apos;s incidents</translation>
+    </message>
+    <message>
+        <source>中央保管庫（全端末）</source>
+        <translation>Central store (every PC)</translation>
+    </message>
+    <message>
+        <source>%1 さん（%2）</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>開く</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>再読み込み</source>
+        <translation>Reload</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>読み込み中…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>%1 件（%2 件を表示）</source>
+        <translation>%1 incidents (%2 shown)</translation>
+    </message>
+    <message>
+        <source>事案一覧を読み込めませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not load the incidents. See the log for details.</translation>
+    </message>
+</context>
+<context>
     <name>IncidentPage</name>
     <message>
         <source>事案を選ぶ</source>
@@ -343,6 +736,96 @@ Please give the IT staff the log file:
     <message>
         <source>事案はまだありません。</source>
         <translation>There are no incidents yet.</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentTableModel</name>
+    <message>
+        <source>発生日時</source>
+        <translation>Occurred</translation>
+    </message>
+    <message>
+        <source>事案番号</source>
+        <translation>Incident</translation>
+    </message>
+    <message>
+        <source>状態</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>所属</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>場所</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>分類</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <source>時間</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>保全</source>
+        <translation>Hold</translation>
+    </message>
+    <message>
+        <source>録音</source>
+        <translation>Recordings</translation>
+    </message>
+    <message>
+        <source>概要</source>
+        <translation>Summary</translation>
+    </message>
+    <message>
+        <source>端末</source>
+        <translation>Workstation</translation>
+    </message>
+    <message>
+        <source>§4(1) の時間（%1 分）を超えています</source>
+        <translation>Longer than the §4(1) limit (%1 min)</translation>
+    </message>
+    <message>
+        <source>保全中</source>
+        <translation>On legal hold</translation>
+    </message>
+</context>
+<context>
+    <name>LegalHoldDialog</name>
+    <message>
+        <source>保全を設定</source>
+        <translation>Set legal hold</translation>
+    </message>
+    <message>
+        <source>事案 %1 を保全します（保存期間が過ぎても削除されません）。訴訟・捜査・照会など、保全する理由を入力してください。理由は監査記録に残ります。</source>
+        <translation>Incident %1 will be kept on legal hold (not deleted when its retention period ends). Enter the reason — a lawsuit, an investigation, an inquiry. The reason is kept in the audit trail.</translation>
+    </message>
+    <message>
+        <source>保全を解除</source>
+        <translation>Lift legal hold</translation>
+    </message>
+    <message>
+        <source>事案 %1 の保全を解除します（保存期間が過ぎると削除の対象になります）。解除する理由を入力してください。理由は監査記録に残ります。</source>
+        <translation>Legal hold on incident %1 will be lifted (it may be deleted once its retention period ends). Enter the reason. The reason is kept in the audit trail.</translation>
+    </message>
+    <message>
+        <source>理由（必須）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <source>保全する</source>
+        <translation>Set hold</translation>
+    </message>
+    <message>
+        <source>保全を解除する</source>
+        <translation>Lift hold</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -394,8 +877,8 @@ Please give the IT staff the log file:
         <translation>New incident form (no recording)</translation>
     </message>
     <message>
-        <source>事案票を開く…</source>
-        <translation>Open incident form…</translation>
+        <source>事案一覧…</source>
+        <translation>Incidents…</translation>
     </message>
     <message>
         <source>証拠パッケージを書き出す…</source>
@@ -404,6 +887,10 @@ Please give the IT staff the log file:
     <message>
         <source>証拠パッケージを検証する…</source>
         <translation>Verify evidence bundle…</translation>
+    </message>
+    <message>
+        <source>録音を再生…</source>
+        <translation>Play a recording…</translation>
     </message>
     <message>
         <source>統計…</source>
@@ -464,6 +951,10 @@ Please give the IT staff the log file:
         <translation>An export that was cut off last time may have left a partial file (with the recorded audio) at this destination. Connect that USB stick or shared folder and start the app again (the file is then removed by itself).
 
 %1</translation>
+    </message>
+    <message>
+        <source>保存期間を過ぎた録音・添付 %1 件を削除しました（監査記録に記載）</source>
+        <translation>Deleted %1 recording(s)/attachment(s) past their retention period (in the audit trail)</translation>
     </message>
     <message>
         <source>復旧した録音は保存されています（%1 件）</source>
@@ -528,18 +1019,6 @@ The recording file has been left in place. Please contact your IT staff.</transl
         <translation>The recording is saved. You can add it to an incident later with &quot;Add recording…&quot; in the incident form.</translation>
     </message>
     <message>
-        <source>事案票を開く</source>
-        <translation>Open incident form</translation>
-    </message>
-    <message>
-        <source>事案はまだありません。</source>
-        <translation>There are no incidents yet.</translation>
-    </message>
-    <message>
-        <source>事案:</source>
-        <translation>Incident:</translation>
-    </message>
-    <message>
         <source>録音中です</source>
         <translation>Recording in progress</translation>
     </message>
@@ -601,6 +1080,84 @@ The recording file has been left in place. Please contact your IT staff.</transl
     <message>
         <source>面談は原則として %1 人以上の職員で対応します（方針 4(2)）。現在 %2 人です。</source>
         <translation>Meetings are handled by at least %1 staff in principle (§4(2)); now %2.</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerLauncher</name>
+    <message>
+        <source>録音を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>The recording could not be opened. See the log for details.</translation>
+    </message>
+    <message>
+        <source>録音の再生</source>
+        <translation>Playback</translation>
+    </message>
+    <message>
+        <source>組織の鍵を閉じました（%1）。</source>
+        <translation>The organisation key was locked (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerWindow</name>
+    <message>
+        <source>録音の再生 — %1</source>
+        <translation>Playback — %1</translation>
+    </message>
+    <message>
+        <source>録音 %1 ・ %2 ・ %3 ・ 長さ %4</source>
+        <translation>Recording %1 · %2 · %3 · length %4</translation>
+    </message>
+    <message>
+        <source>−10秒</source>
+        <translation>−10 s</translation>
+    </message>
+    <message>
+        <source>再生</source>
+        <translation>Play</translation>
+    </message>
+    <message>
+        <source>+10秒</source>
+        <translation>+10 s</translation>
+    </message>
+    <message>
+        <source>速度:</source>
+        <translation>Speed:</translation>
+    </message>
+    <message>
+        <source>再生装置:</source>
+        <translation>Output:</translation>
+    </message>
+    <message>
+        <source>音声はこのパソコンのメモリ内だけで復号しています（ファイルには書き出しません）。再生した範囲は監査ログに記録されます。</source>
+        <translation>The audio is decrypted in this PC&apos;s memory only (never written to a file). What you play is recorded in the audit log.</translation>
+    </message>
+    <message>
+        <source>（後から追加）</source>
+        <translation>(added later)</translation>
+    </message>
+    <message>
+        <source>既定の再生装置</source>
+        <translation>Default output device</translation>
+    </message>
+    <message>
+        <source>一時停止</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>再生の記録（監査ログ）を書き込めませんでした。詳しくはログを確認してください。</source>
+        <translation>The playback could not be entered in the audit log. See the log for details.</translation>
+    </message>
+    <message>
+        <source>封印時の記録と一致することを確認しました。</source>
+        <translation>Checked: the audio matches what was sealed at capture.</translation>
+    </message>
+    <message>
+        <source>復号しています… %1%</source>
+        <translation>Decrypting… %1%</translation>
+    </message>
+    <message>
+        <source>封印時の記録と照合しています…</source>
+        <translation>Checking against what was sealed at capture…</translation>
     </message>
 </context>
 <context>
@@ -739,6 +1296,10 @@ Everything recorded so far is saved.</translation>
         <translation>Add recording</translation>
     </message>
     <message>
+        <source>録音を再生</source>
+        <translation>Play a recording</translation>
+    </message>
+    <message>
         <source>開始</source>
         <translation>Started</translation>
     </message>
@@ -775,8 +1336,20 @@ Everything recorded so far is saved.</translation>
         <translation>Add to this incident</translation>
     </message>
     <message>
+        <source>再生する</source>
+        <translation>Play</translation>
+    </message>
+    <message>
         <source>キャンセル</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>再生する録音を選んでください（新しい順）。</source>
+        <translation>Choose the recording to play (newest first).</translation>
+    </message>
+    <message>
+        <source>録音はまだありません。</source>
+        <translation>There are no recordings yet.</translation>
     </message>
     <message>
         <source>この事案に追加する録音を選んでください。事案に登録されていない録音（通常の録音として保存したもの、復旧したもの）を新しい順に表示しています。</source>
@@ -816,6 +1389,41 @@ Everything recorded so far is saved.</translation>
     <message>
         <source>閉じる</source>
         <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>ResponseDialog</name>
+    <message>
+        <source>対応を記録</source>
+        <translation>Record a response</translation>
+    </message>
+    <message>
+        <source>メモ（相手先、文書番号など）</source>
+        <translation>Note (to whom, document number, …)</translation>
+    </message>
+    <message>
+        <source>対応</source>
+        <translation>Response</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <source>対応者</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <source>メモ</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>記録する</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -1257,6 +1865,69 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
     <message>
         <source>カスハラ録音：待機中</source>
         <translation>Kasuhara Recorder: ready</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockDialog</name>
+    <message>
+        <source>組織の鍵を開く</source>
+        <translation>Unlock the organisation key</translation>
+    </message>
+    <message>
+        <source>録音を再生するには、証拠管理担当者が組織の鍵ファイルとパスフレーズを入力してください。鍵はこのアプリの中だけで開き、しばらく操作がないと自動で閉じます。</source>
+        <translation>To play recordings, the evidence officer enters the organisation key file and its passphrase. The key is opened inside this app only and locks itself after a while without use.</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>鍵を開く</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>組織の鍵ファイル:</source>
+        <translation>Organisation key file:</translation>
+    </message>
+    <message>
+        <source>パスフレーズ:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>組織の鍵ファイルを選ぶ</source>
+        <translation>Choose the organisation key file</translation>
+    </message>
+    <message>
+        <source>組織の鍵 (*.age);;すべてのファイル (*)</source>
+        <translation>Organisation key (*.age);;All files (*)</translation>
+    </message>
+    <message>
+        <source>鍵ファイルとパスフレーズを入力してください。</source>
+        <translation>Enter the key file and the passphrase.</translation>
+    </message>
+    <message>
+        <source>鍵を開いています…</source>
+        <translation>Unlocking the key…</translation>
+    </message>
+    <message>
+        <source>パスフレーズが違います。入力し直してください。（大文字・小文字や、キーボードの入力モードを確かめてください。）</source>
+        <translation>Wrong passphrase. Enter it again. (Check upper/lower case and the keyboard&apos;s input mode.)</translation>
+    </message>
+    <message>
+        <source>失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。</source>
+        <translation>Failed unlocks are recorded in the audit log (attempt %1 in a row on this file).</translation>
+    </message>
+    <message>
+        <source>選んだファイルは組織の鍵ファイルではないか、壊れています。org-identity.age を選び直してください。</source>
+        <translation>The chosen file is not an organisation key file, or it is damaged. Choose org-identity.age again.</translation>
+    </message>
+    <message>
+        <source>鍵を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>The key could not be unlocked. See the log for details.</translation>
     </message>
 </context>
 <context>
