@@ -1,7 +1,8 @@
 """make screenshots: the main screens under Xvfb on the real xcb platform, as PNGs in
 docs/screenshots/ — a fresh workstation (not set up) and its 端末設定 dialog, idle, recording
 with tags and the §4(1) bar (amber and red), the after-stop choice, the incident form, the
-export wizard's pages, the verify dialog, the officer's unlock dialog and player, and the main
+export wizard's pages, the verify dialog, the officer's unlock dialog and player, the statistics
+view over generated incidents and its PDF's first page (through pdftoppm), and the main
 window's central-store line warning of a server not reached for 26 hours — at 1366×768, at
 1920×1080 with QT_SCALE_FACTOR=1.5, and once pseudo-localised (every string lengthened) to
 catch cut-off layouts.
@@ -276,6 +277,27 @@ def child(run: str) -> int:
     player.toggle()
     shot(player, "21-player")
     player.close()
+
+    # 事案 → 統計… over 800 generated incidents of 2025, and its PDF's first page (pdftoppm).
+    from PySide6.QtCore import QDate
+
+    from tests.support import generated_incidents as generated
+
+    generated.insert(service, generated.generate(800, seed=5, profile=service.profile))
+    view = window.open_statistics()
+    wait(lambda: view.tasks.pending == 0)
+    view.date_from.setDate(QDate(2025, 1, 1))
+    view.date_to.setDate(QDate(2025, 12, 31))
+    view.refresh()
+    wait(lambda: view.statistics is not None and view.tasks.pending == 0)
+    view.setGeometry(app.primaryScreen().availableGeometry())
+    shot(view, "22-statistics")
+    pdf = view.print_pdf(tmp / "statistics.pdf")
+    page = OUT / f"{run}-23-statistics-pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(page)], check=True)  # fmt: skip
+    print(f"  {page.relative_to(ROOT)}.png")
+    view.close()
 
     # A PC with a central store it last reached 26 hours ago, down now: the line's warning.
     from kasuhara_recorder.store import sync_state

@@ -22,6 +22,7 @@ from kasuhara_recorder.policy import PolicyProfile, load_profile
 if TYPE_CHECKING:
     from kasuhara_recorder.app.central_evidence import CentralEvidence
     from kasuhara_recorder.app.export_service import ExportService
+    from kasuhara_recorder.app.incident_list_export import IncidentListExport
     from kasuhara_recorder.app.incident_service import IncidentService
     from kasuhara_recorder.app.officer_session import OfficerSession
     from kasuhara_recorder.app.playback_service import PlaybackService
@@ -30,9 +31,11 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.recording_service import RecordingService
     from kasuhara_recorder.app.retention import RetentionService
     from kasuhara_recorder.app.roles import Roles
+    from kasuhara_recorder.app.statistics import StatisticsService
     from kasuhara_recorder.app.sync_service import SyncService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
+    from kasuhara_recorder.central.client import CentralClient
     from kasuhara_recorder.evidence.audit_chain import ChainReport
     from kasuhara_recorder.evidence.manifest import WorkstationInfo
     from kasuhara_recorder.evidence.vault import Vault
@@ -320,6 +323,35 @@ class AppService:
 
             raise IncidentNotFound(incident_id)
         return got
+
+    @cached_property
+    def statistics(self) -> StatisticsService:
+        """The policy review's statistics (app/statistics.py), from the central store when
+        this PC is joined to one, else from this PC's."""
+        from kasuhara_recorder.app.statistics import StatisticsService
+
+        return StatisticsService(self.profile, self.roles, self.backend.statistics,
+                                 self._central_client)  # fmt: skip
+
+    def _central_client(self) -> CentralClient | None:
+        return self.sync.open_client() if self.settings.central_url else None
+
+    def _central_list(self) -> list[tuple[Incident, str]] | None:
+        central = self._central_evidence()
+        return None if central is None else central.incidents()
+
+    @cached_property
+    def incident_list(self) -> IncidentListExport:
+        """The incident list without audio, CSV or .xlsx (app/incident_list_export.py)."""
+        from kasuhara_recorder.app.incident_list_export import IncidentListExport
+
+        backend = self.backend
+        return IncidentListExport(
+            profile=self.profile, roles=self.roles, local=backend.statistics,
+            incidents=backend.incidents, central=self._central_list,
+            workstation_name=lambda: self.settings.workstation_name,
+            audit=self._current_audit, actor=self._current_actor,
+        )  # fmt: skip
 
     @cached_property
     def sync(self) -> SyncService:

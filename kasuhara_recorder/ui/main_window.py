@@ -149,6 +149,12 @@ class MainWindow(QMainWindow):
             play_action.triggered.connect(self.choose_recording_to_play)
             incident_menu.addAction(play_action)
             self.menu_actions["play"] = play_action
+        stats_action = QAction(self.tr("統計…"), self)  # supervisors and officers
+        stats_action.triggered.connect(self.open_statistics)
+        stats_action.setVisible(self.service.roles.current().may("statistics"))
+        incident_menu.addSeparator()
+        incident_menu.addAction(stats_action)
+        self.menu_actions["statistics"] = stats_action
         view = self.menuBar().addMenu(self.tr("表示(&V)"))
         lang_menu = view.addMenu(self.tr("言語 / Language"))
         group = QActionGroup(self)
@@ -486,6 +492,16 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.dialog_opened.emit(dialog)
         return dialog
+
+    def open_statistics(self):
+        from kasuhara_recorder.ui.statistics_view import StatisticsView
+
+        view = StatisticsView(self.service, self.tasks, self)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.show()
+        view.refresh()
+        self.dialog_opened.emit(view)
+        return view
 
     # --- officer playback (ui/player_launcher.py) --------------------------------------------
     def open_player(self, recording_id: str) -> None:

@@ -893,6 +893,10 @@ Please give the IT staff the log file:
         <translation>Play a recording…</translation>
     </message>
     <message>
+        <source>統計…</source>
+        <translation>Statistics…</translation>
+    </message>
+    <message>
         <source>表示(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
@@ -1648,6 +1652,109 @@ Check the free space and write protection, or choose another destination, and ex
     <message>
         <source>カスハラ録音はこのパソコンで既に起動しています。タスクバーのカスハラ録音のウィンドウを使ってください。見つからない場合は、少し待ってからもう一度起動してください。</source>
         <translation>Kasuhara Recorder is already running on this PC. Use its window in the taskbar. If you cannot find it, wait a moment and start it again.</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsView</name>
+    <message>
+        <source>統計（方針の見直し用）</source>
+        <translation>Statistics (policy review)</translation>
+    </message>
+    <message>
+        <source>すべての所属</source>
+        <translation>All departments</translation>
+    </message>
+    <message>
+        <source>集計</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <source>発生日:</source>
+        <translation>Occurred:</translation>
+    </message>
+    <message>
+        <source>所属:</source>
+        <translation>Department:</translation>
+    </message>
+    <message>
+        <source>§3 分類別の件数</source>
+        <translation>Incidents by §3 category</translation>
+    </message>
+    <message>
+        <source>月別の件数</source>
+        <translation>Incidents by month</translation>
+    </message>
+    <message>
+        <source>画像をコピー</source>
+        <translation>Copy image</translation>
+    </message>
+    <message>
+        <source>グラフを画像としてクリップボードにコピーします</source>
+        <translation>Copies the chart to the clipboard as an image</translation>
+    </message>
+    <message>
+        <source>印刷/PDF…</source>
+        <translation>Print/PDF…</translation>
+    </message>
+    <message>
+        <source>事案一覧の書き出し（音声なし）</source>
+        <translation>Incident list (no audio)</translation>
+    </message>
+    <message>
+        <source>個人情報を含める（記録されます）</source>
+        <translation>Include personal data (audited)</translation>
+    </message>
+    <message>
+        <source>CSV / Excel に書き出す…</source>
+        <translation>Write CSV / Excel…</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>終了日が開始日より前です。</source>
+        <translation>The end date is before the start date.</translation>
+    </message>
+    <message>
+        <source>中央保管庫（全端末）</source>
+        <translation>central store (every PC)</translation>
+    </message>
+    <message>
+        <source>この端末</source>
+        <translation>this PC</translation>
+    </message>
+    <message>
+        <source>発生日 %1 〜 %2 ／ %3 ／ 集計元: %4</source>
+        <translation>Occurred %1 – %2 / %3 / counted from: %4</translation>
+    </message>
+    <message>
+        <source>事案 %1 件</source>
+        <translation>%1 incidents</translation>
+    </message>
+    <message>
+        <source>件数</source>
+        <translation>Incidents</translation>
+    </message>
+    <message>
+        <source>統計を PDF に保存</source>
+        <translation>Save the statistics as PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>事案一覧の書き出し</source>
+        <translation>Incident list</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>事案 %1 件を書き出しました: %2</source>
+        <translation>Wrote %1 incidents: %2</translation>
     </message>
 </context>
 <context>
