@@ -1913,6 +1913,9 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
         <source>鍵を開いています…</source>
         <translation>Unlocking the key…</translation>
     </message>
+</context>
+<context>
+    <name>UnlockFailure</name>
     <message>
         <source>パスフレーズが違います。入力し直してください。（大文字・小文字や、キーボードの入力モードを確かめてください。）</source>
         <translation>Wrong passphrase. Enter it again. (Check upper/lower case and the keyboard&apos;s input mode.)</translation>
@@ -1967,22 +1970,6 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
     <message>
         <source>鍵を開きました。</source>
         <translation>The key is unlocked.</translation>
-    </message>
-    <message>
-        <source>パスフレーズが違います。入力し直してください。（大文字・小文字や、キーボードの入力モードを確かめてください。）</source>
-        <translation>Wrong passphrase. Please enter it again. (Check upper and lower case and the keyboard input mode.)</translation>
-    </message>
-    <message>
-        <source>失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。</source>
-        <translation>Failed unlocks are entered in the audit log (attempt %1 in a row on this file).</translation>
-    </message>
-    <message>
-        <source>選んだファイルは組織の鍵ファイルではないか、壊れています。org-identity.age を選び直してください。</source>
-        <translation>The chosen file is not an organisation key file, or it is damaged. Choose org-identity.age again.</translation>
-    </message>
-    <message>
-        <source>鍵を開けませんでした。詳しくはログを確認してください。</source>
-        <translation>The key could not be unlocked. See the log for details.</translation>
     </message>
 </context>
 <context>
