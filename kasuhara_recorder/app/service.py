@@ -20,6 +20,7 @@ from kasuhara_recorder.config import DataPaths, Settings, load_settings, save_se
 from kasuhara_recorder.policy import PolicyProfile, load_profile
 
 if TYPE_CHECKING:
+    from kasuhara_recorder.app.audit_trail import AuditTrail
     from kasuhara_recorder.app.central_evidence import CentralEvidence
     from kasuhara_recorder.app.export_service import ExportService
     from kasuhara_recorder.app.incident_service import IncidentService
@@ -158,6 +159,18 @@ class AppService:
         (recordings, incidents) must not pass as "intact", so its own check runs first."""
         self.database.check_intact()
         return self.audit.verify()
+
+    @cached_property
+    def audit_trail(self) -> AuditTrail:
+        """The chain as the audit viewer reads it: one incident's or all, and the check
+        (app/audit_trail.py); needs the ``audit.view`` role."""
+        from kasuhara_recorder.app.audit_trail import AuditTrail
+
+        backend = self.backend
+        return AuditTrail(
+            self._current_audit, backend.incidents, backend.recordings, self.roles,
+            self.verify_audit,
+        )  # fmt: skip
 
     # --- feature services ---------------------------------------------------------------
     @cached_property

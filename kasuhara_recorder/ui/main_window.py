@@ -34,6 +34,7 @@ from kasuhara_recorder.ui.tray import Tray
 
 if TYPE_CHECKING:
     from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
+    from kasuhara_recorder.ui.audit_viewer import AuditViewer
     from kasuhara_recorder.ui.export_wizard import ExportWizard
     from kasuhara_recorder.ui.incident_form import IncidentForm
     from kasuhara_recorder.ui.setup_dialog import SetupDialog
@@ -137,6 +138,12 @@ class MainWindow(QMainWindow):
         self.menu_actions = {
             "setup": setup_action, "export": export_action, "verify": verify_action,
         }  # fmt: skip
+        if self.service.roles.current().may("audit.view"):
+            incident_menu.addSeparator()
+            audit_action = QAction(self.tr("監査記録…"), self)
+            audit_action.triggered.connect(lambda: self.open_audit_viewer())
+            incident_menu.addAction(audit_action)
+            self.menu_actions["audit"] = audit_action
         view = self.menuBar().addMenu(self.tr("表示(&V)"))
         lang_menu = view.addMenu(self.tr("言語 / Language"))
         group = QActionGroup(self)
@@ -451,6 +458,33 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.dialog_opened.emit(dialog)
         return dialog
+
+    def open_audit_viewer(self, incident_id: str | None = None) -> AuditViewer | None:
+        """The audit chain of ``incident_id`` (its recordings' and attachments' too), or all;
+        refused with a message for a role without ``audit.view``."""
+        from kasuhara_recorder.app.roles import ACTIONS, RoleRefused
+        from kasuhara_recorder.ui.audit_viewer import AuditViewer
+
+        role = self.service.roles.current()
+        if not role.may("audit.view"):
+            refusal = RoleRefused(role.user, role=role.label, action=ACTIONS["audit.view"])
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.tr("監査記録"),
+                localized(refusal.text),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("AuditRefused")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            self.dialog_opened.emit(box)
+            return None
+        viewer = AuditViewer(self.service, self.tasks, self, incident_id=incident_id)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+        self.dialog_opened.emit(viewer)
+        return viewer
 
     def bring_forward(self) -> None:
         """The tray's 表示, or a second start of the app on this data folder."""

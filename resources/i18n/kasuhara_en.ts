@@ -72,6 +72,92 @@
     </message>
 </context>
 <context>
+    <name>AuditModel</name>
+    <message>
+        <source>番号</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>操作者</source>
+        <translation>Actor</translation>
+    </message>
+    <message>
+        <source>種類</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <source>対象</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>AuditViewer</name>
+    <message>
+        <source>監査記録</source>
+        <translation>Audit trail</translation>
+    </message>
+    <message>
+        <source>事案 %1 とその録音・添付ファイルの記録</source>
+        <translation>Entries of incident %1, its recordings and attachments</translation>
+    </message>
+    <message>
+        <source>この端末のすべての記録</source>
+        <translation>Every entry of this workstation</translation>
+    </message>
+    <message>
+        <source>種類:</source>
+        <translation>Event:</translation>
+    </message>
+    <message>
+        <source>操作者:</source>
+        <translation>Actor:</translation>
+    </message>
+    <message>
+        <source>改ざんがないか確認する</source>
+        <translation>Check for tampering</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>すべての種類</source>
+        <translation>All events</translation>
+    </message>
+    <message>
+        <source>すべての人</source>
+        <translation>Everyone</translation>
+    </message>
+    <message>
+        <source>監査記録を読めませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not read the audit trail. See the log for details.</translation>
+    </message>
+    <message>
+        <source>%1 件中 %2 件を表示</source>
+        <translation>Showing %2 of %1</translation>
+    </message>
+    <message>
+        <source>確認しています…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>問題の記録はこの一覧にありません（別の事案の記録か、削除された記録です）。</source>
+        <translation>The entry at fault is not in this list (it belongs to another incident, or was deleted).</translation>
+    </message>
+    <message>
+        <source>確認できませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not check. See the log for details.</translation>
+    </message>
+</context>
+<context>
     <name>CategoriesSection</name>
     <message>
         <source>手段・態様（方針 3(2)）：録音中のタグから選択済み</source>
@@ -406,6 +492,10 @@ Please give the IT staff the log file:
         <translation>Verify evidence bundle…</translation>
     </message>
     <message>
+        <source>監査記録…</source>
+        <translation>Audit trail…</translation>
+    </message>
+    <message>
         <source>表示(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
@@ -490,6 +580,10 @@ The recording file has been left in place. Please contact your IT staff.</transl
     <message>
         <source>端末設定を保存しました。録音できます。（端末名: %1）</source>
         <translation>Workstation setup saved. Recording is now possible. (Workstation: %1)</translation>
+    </message>
+    <message>
+        <source>監査記録</source>
+        <translation>Audit trail</translation>
     </message>
     <message>
         <source>● 録音中 — カスハラ録音</source>
