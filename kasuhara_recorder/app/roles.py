@@ -37,6 +37,9 @@ ACTIONS: dict[str, Text] = {
     "recording.listen": Text("録音の再生", "listening to a recording"),
     "export": Text("証拠バンドルの書き出し", "exporting an evidence bundle"),
     "retention": Text("保存期間による削除", "running retention"),
+    "settings.roles": Text(
+        "役割（所属長・証拠管理担当）の設定", "setting who is supervisor or officer"
+    ),
 }
 
 _COUNTER = frozenset({"record", "incident.edit"})

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.recording_registry import RecordingRegistry
     from kasuhara_recorder.app.recording_service import RecordingService
     from kasuhara_recorder.app.roles import Roles
+    from kasuhara_recorder.app.settings_service import SettingsChanges
     from kasuhara_recorder.app.sync_service import SyncService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
@@ -170,6 +171,17 @@ class AppService:
         return AuditTrail(
             self._current_audit, backend.incidents, backend.recordings, self.roles,
             self.verify_audit,
+        )  # fmt: skip
+
+    @cached_property
+    def settings_changes(self) -> SettingsChanges:
+        """The settings dialog's one save: checked, written, ``settings.change`` in the chain
+        (app/settings_service.py)."""
+        from kasuhara_recorder.app.settings_service import SettingsChanges
+
+        return SettingsChanges(
+            self._current_settings, self.save_settings, self._current_audit, self._current_actor,
+            self.roles, lambda: f"workstation:{self.identity.key.fingerprint}",
         )  # fmt: skip
 
     # --- feature services ---------------------------------------------------------------

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.ui.audit_viewer import AuditViewer
     from kasuhara_recorder.ui.export_wizard import ExportWizard
     from kasuhara_recorder.ui.incident_form import IncidentForm
+    from kasuhara_recorder.ui.settings_dialog import SettingsDialog
     from kasuhara_recorder.ui.setup_dialog import SetupDialog
     from kasuhara_recorder.ui.verify_dialog import VerifyDialog
 # Dialogs and the form are imported when first needed: startup shows only the recorder.
@@ -116,6 +117,9 @@ class MainWindow(QMainWindow):
         setup_action = QAction(self.tr("端末設定…"), self)
         setup_action.triggered.connect(self.open_setup)
         file_menu.addAction(setup_action)
+        settings_action = QAction(self.tr("設定…"), self)
+        settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(settings_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("終了(&Q)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -137,6 +141,7 @@ class MainWindow(QMainWindow):
         incident_menu.addAction(verify_action)
         self.menu_actions = {
             "setup": setup_action, "export": export_action, "verify": verify_action,
+            "settings": settings_action,
         }  # fmt: skip
         if self.service.roles.current().may("audit.view"):
             incident_menu.addSeparator()
@@ -439,6 +444,36 @@ class MainWindow(QMainWindow):
             10000,
         )
         self.record_panel.record_button.setFocus()
+
+    def open_settings(self) -> SettingsDialog | None:
+        from kasuhara_recorder.ui.settings_dialog import SettingsDialog
+
+        if self.controller.active:
+            QMessageBox.information(
+                self,
+                self.tr("設定"),
+                self.tr("録音中は設定を変更できません。停止してから行ってください。"),
+            )
+            return None
+        dialog = SettingsDialog(self.service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
+
+    def _settings_saved(self, change) -> None:
+        if not change.changed:
+            return
+        self._show_device()
+        self.status_label.setText(self._signed_in_text())
+        self.keep_input_open()  # the new preset's device, or none
+        text = self.tr("設定を保存しました。")
+        if change.needs_restart:
+            text += self.tr("対応方針はアプリを起動し直すと切り替わります。")
+        self.statusBar().showMessage(text, 10000)
+        if "language" in change.changed:
+            self.request_language(change.settings.language)
 
     # --- evidence bundles -----------------------------------------------------------------------
     def open_export(self, incident_id: str | None = None) -> ExportWizard:

@@ -249,6 +249,57 @@ Replace it? The file it replaces cannot be brought back.</translation>
     </message>
 </context>
 <context>
+    <name>DeviceCheck</name>
+    <message>
+        <source>既定の入力装置</source>
+        <translation>Default input device</translation>
+    </message>
+    <message>
+        <source>既定</source>
+        <translation>Default</translation>
+    </message>
+    <message>
+        <source>テスト</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>装置:</source>
+        <translation>Device:</translation>
+    </message>
+    <message>
+        <source>チャンネル数:</source>
+        <translation>Channels:</translation>
+    </message>
+    <message>
+        <source>サンプリング周波数:</source>
+        <translation>Sample rate:</translation>
+    </message>
+    <message>
+        <source>%1（接続されていません）</source>
+        <translation>%1 (not connected)</translation>
+    </message>
+    <message>
+        <source>装置を開いています…</source>
+        <translation>Opening the device…</translation>
+    </message>
+    <message>
+        <source>話しかけてください。レベルを測っています…</source>
+        <translation>Speak now. Measuring the level…</translation>
+    </message>
+    <message>
+        <source>音声が届いています（最大 %1 dBFS）。</source>
+        <translation>Audio arrives (loudest %1 dBFS).</translation>
+    </message>
+    <message>
+        <source>音声が届いていません。マイクの接続と音量、装置の選択を確認してください。</source>
+        <translation>No audio arrives. Check the microphone's connection and volume, and the device chosen.</translation>
+    </message>
+    <message>
+        <source>装置を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not open the device. See the log for details.</translation>
+    </message>
+</context>
+<context>
     <name>EventsSection</name>
     <message>
         <source>経過</source>
@@ -468,6 +519,10 @@ Please give the IT staff the log file:
         <translation>Workstation setup…</translation>
     </message>
     <message>
+        <source>設定…</source>
+        <translation>Settings…</translation>
+    </message>
+    <message>
         <source>終了(&amp;Q)</source>
         <translation>&amp;Quit</translation>
     </message>
@@ -580,6 +635,22 @@ The recording file has been left in place. Please contact your IT staff.</transl
     <message>
         <source>端末設定を保存しました。録音できます。（端末名: %1）</source>
         <translation>Workstation setup saved. Recording is now possible. (Workstation: %1)</translation>
+    </message>
+    <message>
+        <source>設定</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>録音中は設定を変更できません。停止してから行ってください。</source>
+        <translation>Settings cannot be changed while recording. Stop the recording first.</translation>
+    </message>
+    <message>
+        <source>設定を保存しました。</source>
+        <translation>Settings saved.</translation>
+    </message>
+    <message>
+        <source>対応方針はアプリを起動し直すと切り替わります。</source>
+        <translation> The policy profile changes when the app is started again.</translation>
     </message>
     <message>
         <source>監査記録</source>
@@ -1020,6 +1091,169 @@ Check the free space and write protection, or choose another destination, and ex
     <message>
         <source>予期しないエラーで書き出せませんでした。ファイルは作成されていません。詳しくはログを確認してください。</source>
         <translation>The export failed with an unexpected error. No file was created. See the log for details.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>設定</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>録音装置</source>
+        <translation>Recording devices</translation>
+    </message>
+    <message>
+        <source>端末</source>
+        <translation>Workstation</translation>
+    </message>
+    <message>
+        <source>役割</source>
+        <translation>Roles</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>窓口</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>電話</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>待機中もマイクを開いておく</source>
+        <translation>Keep the microphone open while idle</translation>
+    </message>
+    <message>
+        <source>録音開始の瞬間から録音できます。音声はメモリ内だけで扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります。</source>
+        <translation>Recording then starts the moment you press Record. The audio stays in memory only and is not saved, but the PC's microphone-in-use indicator stays on.</translation>
+    </message>
+    <message>
+        <source> 秒</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>しない</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>マイク:</source>
+        <translation>Microphone:</translation>
+    </message>
+    <message>
+        <source>事前録音:</source>
+        <translation>Pre-event recording:</translation>
+    </message>
+    <message>
+        <source>フォルダを開く</source>
+        <translation>Open folder</translation>
+    </message>
+    <message>
+        <source>録音・鍵・監査記録はこのフォルダにあります。別のフォルダを使うには、アプリを終了し、--data-dir フォルダ を付けて起動するか、環境変数 KASUHARA_DATA_DIR を設定してから起動します（情報システム担当者がショートカットで設定します）。</source>
+        <translation>Recordings, keys and the audit trail are in this folder. To use another folder, quit the app and start it with --data-dir FOLDER, or with the environment variable KASUHARA_DATA_DIR set (IT sets this in the shortcut).</translation>
+    </message>
+    <message>
+        <source>同梱の対応方針（坂出市の基本方針）</source>
+        <translation>The bundled policy (Sakaide City's basic policy)</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>同梱のものに戻す</source>
+        <translation>Use the bundled one</translation>
+    </message>
+    <message>
+        <source> 分</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>なし（この端末は単独で動作します）</source>
+        <translation>None (this workstation works alone)</translation>
+    </message>
+    <message>
+        <source> 時間</source>
+        <translation> h</translation>
+    </message>
+    <message>
+        <source>職員名:</source>
+        <translation>Staff name:</translation>
+    </message>
+    <message>
+        <source>所属:</source>
+        <translation>Department:</translation>
+    </message>
+    <message>
+        <source>データフォルダ:</source>
+        <translation>Data folder:</translation>
+    </message>
+    <message>
+        <source>言語:</source>
+        <translation>Language:</translation>
+    </message>
+    <message>
+        <source>対応方針ファイル:</source>
+        <translation>Policy profile:</translation>
+    </message>
+    <message>
+        <source>鍵の自動ロック:</source>
+        <translation>Key locks itself after:</translation>
+    </message>
+    <message>
+        <source>中央保管庫:</source>
+        <translation>Central store:</translation>
+    </message>
+    <message>
+        <source>未接続の警告まで:</source>
+        <translation>Warn when not reached for:</translation>
+    </message>
+    <message>
+        <source>対応方針ファイルを選ぶ</source>
+        <translation>Choose a policy profile</translation>
+    </message>
+    <message>
+        <source>対応方針 (*.toml);;すべてのファイル (*)</source>
+        <translation>Policy profiles (*.toml);;All files (*)</translation>
+    </message>
+    <message>
+        <source>この端末には役割がまだ設定されていないため、誰でもすべての操作ができます。所属長と証拠管理担当の OS ユーザーを登録してください。登録後は証拠管理担当だけが変更できます。</source>
+        <translation>No roles are set up on this workstation yet, so everyone may do everything. List the OS users of the supervisors and evidence officers. Once listed, only an evidence officer can change them.</translation>
+    </message>
+    <message>
+        <source>所属長と証拠管理担当の OS ユーザーです。一覧にない人は窓口の職員です。</source>
+        <translation>The OS users of the supervisors and evidence officers. Anyone not listed is counter staff.</translation>
+    </message>
+    <message>
+        <source>役割は証拠管理担当だけが変更できます。</source>
+        <translation>Only an evidence officer can change the roles.</translation>
+    </message>
+    <message>
+        <source>OS ユーザー</source>
+        <translation>OS user</translation>
+    </message>
+    <message>
+        <source>担当の所属（、で区切る）</source>
+        <translation>Departments (separated by 、 or ,)</translation>
+    </message>
+    <message>
+        <source>追加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>削除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>設定を保存できませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not save the settings. See the log for details.</translation>
     </message>
 </context>
 <context>
