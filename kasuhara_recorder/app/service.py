@@ -285,6 +285,25 @@ class AppService:
             incidents=backend.incidents, audit=self._current_audit,
         )  # fmt: skip
 
+    def join_central(self, url: str) -> str:
+        """Join the central store at ``url`` (``setup --central``, the first-run wizard):
+        register this workstation's key there, then keep the URL (no password in it) and
+        enter ``central.join``. Needs the PC set up first (NotSetUp)."""
+        from kasuhara_recorder.central.connection import check_url, redacted
+
+        check_url(url)
+        if not self.is_set_up:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("set the organisation recipient first: setup --org-recipient …")
+        outcome = self.sync.join(url)
+        self.save_settings(self.settings.with_changes(central_url=url))
+        subject = f"workstation:{self.identity.key.fingerprint}"
+        self.audit.append(
+            self.actor, "central.join", subject, {"central": redacted(url), "outcome": outcome}
+        )
+        return outcome
+
     def close(self) -> None:
         """Seal a recording still running and close the inputs kept open, then the store."""
         recording = self.__dict__.get("recording")

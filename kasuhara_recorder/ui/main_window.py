@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
     from kasuhara_recorder.ui.audit_viewer import AuditViewer
     from kasuhara_recorder.ui.export_wizard import ExportWizard
+    from kasuhara_recorder.ui.first_run_wizard import FirstRunWizard
     from kasuhara_recorder.ui.incident_form import IncidentForm
     from kasuhara_recorder.ui.settings_dialog import SettingsDialog
     from kasuhara_recorder.ui.setup_dialog import SetupDialog
@@ -220,7 +221,7 @@ class MainWindow(QMainWindow):
         text = QLabel(
             self.tr(
                 "この端末は未設定です。録音はまだできません。"
-                "情報システム担当者が「端末設定」で組織の公開鍵を登録すると、録音できるようになります。"
+                "情報システム担当者が「初期設定」で組織の公開鍵を登録すると、録音できるようになります。"
             ),
             banner,
         )
@@ -230,10 +231,10 @@ class MainWindow(QMainWindow):
         f.setPointSize(f.pointSize() + 2)
         f.setBold(True)
         text.setFont(f)
-        self.setup_button = QPushButton(self.tr("端末設定…"), banner)
+        self.setup_button = QPushButton(self.tr("初期設定…"), banner)
         self.setup_button.setObjectName("SetupButton")
         self.setup_button.setMinimumHeight(40)
-        self.setup_button.clicked.connect(self.open_setup)
+        self.setup_button.clicked.connect(self.open_first_run_wizard)
         lay = QHBoxLayout(banner)
         lay.addWidget(text, 1)
         lay.addWidget(self.setup_button)
@@ -246,7 +247,7 @@ class MainWindow(QMainWindow):
         ready = self.is_set_up()
         self.setup_banner.setVisible(not ready)
         if not ready:
-            reason = self.tr("この端末は未設定です。端末設定を行ってください。")
+            reason = self.tr("この端末は未設定です。初期設定を行ってください。")
         else:
             reason = self.tr("前回の録音を確認しています。少しお待ちください。")
         self.record_panel.set_blocked(not ready or self.recovering, reason)
@@ -434,7 +435,25 @@ class MainWindow(QMainWindow):
         self.dialog_opened.emit(dialog)
         return dialog
 
+    def open_first_run_wizard(self) -> FirstRunWizard | None:
+        """初期設定: shown at start on a data folder not set up, and from the banner."""
+        from kasuhara_recorder.ui.first_run_wizard import FirstRunWizard
+
+        if self.is_recording():
+            return None
+        wizard = FirstRunWizard(self.service, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.setup_done.connect(self._setup_done)
+        wizard.open()
+        self.dialog_opened.emit(wizard)
+        return wizard
+
     def _setup_done(self, result) -> None:
+        if self.sync_line is None and self.service.settings.central_url:  # joined just now
+            self.sync_line = SyncStatusLine(self.service, lambda: self.controller.active, self)
+            self.statusBar().addPermanentWidget(self.sync_line)
+            if not self.recovering:
+                self.sync_line.start()
         self.show_setup_state()
         self.keep_input_open()
         self.statusBar().showMessage(

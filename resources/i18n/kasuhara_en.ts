@@ -165,6 +165,25 @@
     </message>
 </context>
 <context>
+    <name>CentralPage</name>
+    <message>
+        <source>中央保管庫</source>
+        <translation>Central store</translation>
+    </message>
+    <message>
+        <source>情報システム担当者から中央保管庫の接続先を受け取っている場合だけ入力します。空欄のままなら、この端末は単独で動作します（後から参加できます）。</source>
+        <translation>Enter this only if IT gave you the address of a central store. Left empty, this workstation works alone (it can join later).</translation>
+    </message>
+    <message>
+        <source>中央保管庫には後で参加する（それまでこの端末は単独で動作します）</source>
+        <translation>Join the central store later (until then this workstation works alone)</translation>
+    </message>
+    <message>
+        <source>接続先:</source>
+        <translation>Address:</translation>
+    </message>
+</context>
+<context>
     <name>DemandSection</name>
     <message>
         <source>要求の内容と妥当性（方針 3(1)）</source>
@@ -292,11 +311,42 @@ Replace it? The file it replaces cannot be brought back.</translation>
     </message>
     <message>
         <source>音声が届いていません。マイクの接続と音量、装置の選択を確認してください。</source>
-        <translation>No audio arrives. Check the microphone's connection and volume, and the device chosen.</translation>
+        <translation>No audio arrives. Check the microphone&apos;s connection and volume, and the device chosen.</translation>
     </message>
     <message>
         <source>装置を開けませんでした。詳しくはログを確認してください。</source>
         <translation>Could not open the device. See the log for details.</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesPage</name>
+    <message>
+        <source>録音装置</source>
+        <translation>Recording devices</translation>
+    </message>
+    <message>
+        <source>窓口と電話で使う入力装置を選び、「テスト」で音声が届くか確かめてください（テストの音声は保存しません）。</source>
+        <translation>Choose the input devices for the counter and the phone, and check with Test that audio arrives (nothing of the test is saved).</translation>
+    </message>
+    <message>
+        <source>窓口</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>電話</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>入力装置が見つかりません。マイクをつないでください。</source>
+        <translation>No input device found. Connect a microphone.</translation>
+    </message>
+    <message>
+        <source>入力装置を調べられませんでした。</source>
+        <translation>Could not list the input devices.</translation>
+    </message>
+    <message>
+        <source>テストが終わるまでお待ちください。</source>
+        <translation>Wait until the test has finished.</translation>
     </message>
 </context>
 <context>
@@ -370,6 +420,53 @@ Please give the IT staff the log file:
     <message>
         <source>キャンセル</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>初期設定</source>
+        <translation>First-run setup</translation>
+    </message>
+    <message>
+        <source>&lt; 戻る</source>
+        <translation>&lt; Back</translation>
+    </message>
+    <message>
+        <source>次へ &gt;</source>
+        <translation>Next &gt;</translation>
+    </message>
+    <message>
+        <source>完了して録音を使えるようにする</source>
+        <translation>Finish and enable recording</translation>
+    </message>
+    <message>
+        <source>後で設定する</source>
+        <translation>Set up later</translation>
+    </message>
+    <message>
+        <source>設定しています…</source>
+        <translation>Setting up…</translation>
+    </message>
+    <message>
+        <source>設定し、中央保管庫に接続しています…</source>
+        <translation>Setting up and connecting to the central store…</translation>
+    </message>
+    <message>
+        <source>この端末は設定しましたが、中央保管庫に参加できませんでした。</source>
+        <translation>This workstation is set up, but it could not join the central store.</translation>
+    </message>
+    <message>
+        <source>接続先を直して「完了」を押すか、下の「後で参加する」を選んで完了してください。</source>
+        <translation>Correct the address and press Finish, or choose "join later" below and finish.</translation>
+    </message>
+    <message>
+        <source>設定できませんでした。何も録音できる状態にはなっていません。</source>
+        <translation>Setup failed. The workstation cannot record yet.</translation>
+    </message>
+    <message>
+        <source>詳しくはログを確認してください。</source>
+        <translation>See the log file for details.</translation>
     </message>
 </context>
 <context>
@@ -579,12 +676,16 @@ Please give the IT staff the log file:
         <translation>Default input device</translation>
     </message>
     <message>
-        <source>この端末は未設定です。録音はまだできません。情報システム担当者が「端末設定」で組織の公開鍵を登録すると、録音できるようになります。</source>
-        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation&apos;s public key under &quot;Workstation setup&quot;.</translation>
+        <source>この端末は未設定です。録音はまだできません。情報システム担当者が「初期設定」で組織の公開鍵を登録すると、録音できるようになります。</source>
+        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation's public key in the first-run setup.</translation>
     </message>
     <message>
-        <source>この端末は未設定です。端末設定を行ってください。</source>
-        <translation>This workstation is not set up. Run the workstation setup first.</translation>
+        <source>初期設定…</source>
+        <translation>First-run setup…</translation>
+    </message>
+    <message>
+        <source>この端末は未設定です。初期設定を行ってください。</source>
+        <translation>This workstation is not set up. Run the first-run setup first.</translation>
     </message>
     <message>
         <source>前回の録音を確認しています。少しお待ちください。</source>
@@ -710,6 +811,35 @@ The recording file has been left in place. Please contact your IT staff.</transl
     </message>
 </context>
 <context>
+    <name>OrgCreatedPage</name>
+    <message>
+        <source>組織の鍵を作成しました</source>
+        <translation>Organisation key created</translation>
+    </message>
+    <message>
+        <source>この秘密鍵ファイルは証拠管理担当者が保管するものです。窓口の端末に置いたままにしないでください。評価が終わったら証拠管理担当者に渡し（USB メモリなど）、この端末からは削除してください。パスフレーズを忘れると、録音は誰にも開けません。</source>
+        <translation>This private key file belongs with the evidence officer. Do not leave it on the counter PC: when the evaluation is over, hand it to the evidence officer (on a USB stick, say) and delete it from this PC. If the passphrase is forgotten, nobody can open the recordings.</translation>
+    </message>
+    <message>
+        <source>秘密鍵のフォルダを開く</source>
+        <translation>Open the private key's folder</translation>
+    </message>
+    <message>
+        <source>秘密鍵（パスフレーズで保護）を次の場所に保存しました:
+%1
+
+各端末に登録する公開鍵（受取人）:
+%2
+%3</source>
+        <translation>The private key (protected by the passphrase) was saved here:
+%1
+
+The public key (recipient) to register on each workstation:
+%2
+%3</translation>
+    </message>
+</context>
+<context>
     <name>PeopleSection</name>
     <message>
         <source>対応した職員と相手方</source>
@@ -785,6 +915,98 @@ The recording file has been left in place. Please contact your IT staff.</transl
     <message>
         <source>その他</source>
         <translation>Other</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵</source>
+        <translation>Organisation public key</translation>
+    </message>
+    <message>
+        <source>録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。証拠管理担当から受け取った公開鍵を登録してください。</source>
+        <translation>Recordings are encrypted to the organisation's public key (recipient) and cannot be decrypted on this PC. Register the public key the evidence officer gave you.</translation>
+    </message>
+    <message>
+        <source>受け取った公開鍵を登録する（通常はこちら）</source>
+        <translation>Register the public key you were given (the usual way)</translation>
+    </message>
+    <message>
+        <source>評価用に、新しい組織の鍵をこの場で作る（本番では使わないでください）</source>
+        <translation>For an evaluation only: create a new organisation key here (never for real use)</translation>
+    </message>
+    <message>
+        <source>age1… で始まる公開鍵を 1 行に 1 つ</source>
+        <translation>Public keys starting with age1…, one per line</translation>
+    </message>
+    <message>
+        <source>org-recipient.txt を読み込む…</source>
+        <translation>Read org-recipient.txt…</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>パスフレーズは 12 文字以上。関係のない単語を 4 つ以上、空白で区切って並べると、覚えやすく強くなります。忘れると録音を開けません。</source>
+        <translation>At least 12 characters. Four or more unrelated words separated by spaces are easy to remember and strong. If it is forgotten, the recordings cannot be opened.</translation>
+    </message>
+    <message>
+        <source>パスフレーズ:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>もう一度:</source>
+        <translation>Again:</translation>
+    </message>
+    <message>
+        <source>秘密鍵の保存先:</source>
+        <translation>Save the private key in:</translation>
+    </message>
+    <message>
+        <source>受取人ファイルを選ぶ</source>
+        <translation>Choose a recipient file</translation>
+    </message>
+    <message>
+        <source>受取人ファイル (*.txt);;すべてのファイル (*)</source>
+        <translation>Recipient files (*.txt);;All files (*)</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵が正しくありません。age1 で始まる公開鍵（org-recipient.txt の中身）をそのまま貼り付けてください。</source>
+        <translation>The organisation public key is not valid. Paste the public key starting with age1 (the content of org-recipient.txt) as it is.</translation>
+    </message>
+    <message>
+        <source>秘密鍵の保存先</source>
+        <translation>Folder for the private key</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵（age1…）を 1 つ以上入力してください。</source>
+        <translation>Enter at least one organisation public key (age1…).</translation>
+    </message>
+    <message>
+        <source>パスフレーズを入力してください。</source>
+        <translation>Enter a passphrase.</translation>
+    </message>
+    <message>
+        <source>2 回入力したパスフレーズが一致しません。もう一度入力してください。</source>
+        <translation>The two passphrases differ. Enter it again.</translation>
+    </message>
+    <message>
+        <source>パスフレーズの前後に空白があります。取り除いてください。</source>
+        <translation>The passphrase begins or ends with a space. Remove it.</translation>
+    </message>
+    <message>
+        <source>秘密鍵の保存先のフォルダを入力してください。</source>
+        <translation>Enter the folder for the private key.</translation>
+    </message>
+    <message>
+        <source>秘密鍵をデータフォルダの中に置くことはできません。別のフォルダ（USB メモリなど）を選んでください。</source>
+        <translation>The private key cannot go into the data folder. Choose another folder (a USB stick, say).</translation>
+    </message>
+    <message>
+        <source>%1 はフォルダではありません。</source>
+        <translation>%1 is not a folder.</translation>
+    </message>
+    <message>
+        <source>鍵を作れませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not create the key. See the log for details.</translation>
     </message>
 </context>
 <context>
@@ -1133,7 +1355,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>録音開始の瞬間から録音できます。音声はメモリ内だけで扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります。</source>
-        <translation>Recording then starts the moment you press Record. The audio stays in memory only and is not saved, but the PC's microphone-in-use indicator stays on.</translation>
+        <translation>Recording then starts the moment you press Record. The audio stays in memory only and is not saved, but the PC&apos;s microphone-in-use indicator stays on.</translation>
     </message>
     <message>
         <source> 秒</source>
@@ -1161,7 +1383,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>同梱の対応方針（坂出市の基本方針）</source>
-        <translation>The bundled policy (Sakaide City's basic policy)</translation>
+        <translation>The bundled policy (Sakaide City&apos;s basic policy)</translation>
     </message>
     <message>
         <source>参照…</source>
@@ -1663,6 +1885,41 @@ SHA-256 of the ZIP file:
     <message>
         <source>所属</source>
         <translation>Department</translation>
+    </message>
+</context>
+<context>
+    <name>WorkstationPage</name>
+    <message>
+        <source>端末</source>
+        <translation>Workstation</translation>
+    </message>
+    <message>
+        <source>この端末の名前と、使う職員の所属・名前を入力してください。</source>
+        <translation>Enter this workstation's name, and the department and name of the staff who use it.</translation>
+    </message>
+    <message>
+        <source>端末名:</source>
+        <translation>Workstation name:</translation>
+    </message>
+    <message>
+        <source>所属:</source>
+        <translation>Department:</translation>
+    </message>
+    <message>
+        <source>職員名:</source>
+        <translation>Staff name:</translation>
+    </message>
+    <message>
+        <source>端末名は録音の証明（署名）と監査記録に記録されます。所属は事案票に入ります。</source>
+        <translation>The workstation name goes into each recording's signed proof and the audit trail. The department goes into incident forms.</translation>
+    </message>
+    <message>
+        <source>端末名を入力してください。</source>
+        <translation>Enter the workstation name.</translation>
+    </message>
+    <message>
+        <source>所属を入力してください（例: 市民課 住民係）。</source>
+        <translation>Enter the department (e.g. Citizens Division, Residents Section).</translation>
     </message>
 </context>
 </TS>
