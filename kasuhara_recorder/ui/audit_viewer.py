@@ -108,8 +108,8 @@ class AuditModel(QAbstractTableModel):
             if col == 1:
                 return e.time[:19].replace("T", " ")
             return (e.actor, e.event, e.subject, summary(e))[col - 2] if col > 1 else None
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 5:
-            return e.data_json
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (4, 5):
+            return e.subject if index.column() == 4 else e.data_json
         if role == Qt.ItemDataRole.BackgroundRole and e.seq == self.bad_seq:
             from PySide6.QtGui import QColor
 
@@ -189,9 +189,11 @@ class AuditViewer(QDialog):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for col in range(AuditModel.COLUMNS - 1):
+        for col in range(4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(AuditModel.COLUMNS - 1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(4, 290)  # a recording's id fits; a tooltip has the rest
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
 
         self.result_label = QLabel(self)
         self.result_label.setObjectName("audit_result")

@@ -79,6 +79,14 @@ def _error_text(e: BaseException, fallback: str) -> str:
     return fallback
 
 
+def _intro(page: QWizardPage, text: str) -> QLabel:
+    """What the page is for, wrapped (a classic wizard's subtitle is cut after one line)."""
+    label = QLabel(text, page)
+    label.setObjectName("page_intro")
+    label.setWordWrap(True)
+    return label
+
+
 def default_key_folder() -> Path:
     return Path.home() / "kasuhara-org-key"
 
@@ -94,11 +102,12 @@ class RecipientPage(QWizardPage):
         self.recipients: list[str] = []
         self.org_files = None  # OrgIdentityFiles, once made here
         self.setTitle(self.tr("組織の公開鍵"))
-        self.setSubTitle(
+        self.intro = _intro(
+            self,
             self.tr(
                 "録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。"
                 "証拠管理担当から受け取った公開鍵を登録してください。"
-            )
+            ),
         )
         self.import_choice = QRadioButton(
             self.tr("受け取った公開鍵を登録する（通常はこちら）"), self
@@ -155,6 +164,7 @@ class RecipientPage(QWizardPage):
 
         self.message = _message_label(self)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
         lay.addWidget(self.import_choice)
         lay.addWidget(self.import_box)
         lay.addWidget(self.evaluate_choice)
@@ -362,7 +372,9 @@ class WorkstationPage(QWizardPage):
         super().__init__(parent)
         s = service.settings
         self.setTitle(self.tr("端末"))
-        self.setSubTitle(self.tr("この端末の名前と、使う職員の所属・名前を入力してください。"))
+        self.intro = _intro(
+            self, self.tr("この端末の名前と、使う職員の所属・名前を入力してください。")
+        )
         self.workstation_name = QLineEdit(s.workstation_name or host_name(), self)
         self.workstation_name.setObjectName("workstation_name")
         self.department = QLineEdit(s.department, self)
@@ -380,6 +392,7 @@ class WorkstationPage(QWizardPage):
         )
         note.setWordWrap(True)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
         lay.addLayout(form)
         lay.addWidget(note)
         lay.addWidget(self.message)
@@ -404,16 +417,18 @@ class DevicesPage(QWizardPage):
         self.service = service
         self.tasks = tasks
         self.setTitle(self.tr("録音装置"))
-        self.setSubTitle(
+        self.intro = _intro(
+            self,
             self.tr(
                 "窓口と電話で使う入力装置を選び、「テスト」で音声が届くか確かめてください"
                 "（テストの音声は保存しません）。"
-            )
+            ),
         )
         self.counter = DeviceCheck("counter", service, tasks, self)
         self.phone = DeviceCheck("phone", service, tasks, self)
         self.message = _message_label(self)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
         for title, row in ((self.tr("窓口"), self.counter), (self.tr("電話"), self.phone)):
             box = QGroupBox(title, self)
             QVBoxLayout(box).addWidget(row)
@@ -459,11 +474,12 @@ class CentralPage(QWizardPage):
         super().__init__(parent)
         self.busy = False
         self.setTitle(self.tr("中央保管庫"))
-        self.setSubTitle(
+        self.intro = _intro(
+            self,
             self.tr(
                 "情報システム担当者から中央保管庫の接続先を受け取っている場合だけ入力します。"
                 "空欄のままなら、この端末は単独で動作します（後から参加できます）。"
-            )
+            ),
         )
         self.url = QLineEdit(self)
         self.url.setObjectName("central_url")
@@ -479,6 +495,7 @@ class CentralPage(QWizardPage):
         form = QFormLayout()
         form.addRow(self.tr("接続先:"), self.url)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
         lay.addLayout(form)
         lay.addWidget(self.status)
         lay.addWidget(self.message)

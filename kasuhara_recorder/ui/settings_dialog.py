@@ -127,9 +127,12 @@ class SettingsDialog(QDialog):
         self.pre_event.setSuffix(self.tr(" 秒"))
         self.pre_event.setSpecialValueText(self.tr("しない"))
         self.pre_event.setValue(s.pre_event_seconds)
+        # a wrapped label in a form row of its own gets a tall empty row: under the box instead
+        mic = QVBoxLayout()
+        mic.addWidget(self.keep_input_open)
+        mic.addWidget(note)
         form = QFormLayout()
-        form.addRow(self.tr("マイク:"), self.keep_input_open)
-        form.addRow("", note)
+        form.addRow(self.tr("マイク:"), mic)
         form.addRow(self.tr("事前録音:"), self.pre_event)
         lay.addLayout(form)
         lay.addStretch(1)
@@ -154,9 +157,11 @@ class SettingsDialog(QDialog):
         self.data_folder.setReadOnly(True)
         show_folder = QPushButton(self.tr("フォルダを開く"), tab)
         show_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(root)))
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.data_folder, 1)
-        folder_row.addWidget(show_folder)
+        folder_line = QHBoxLayout()
+        folder_line.addWidget(self.data_folder, 1)
+        folder_line.addWidget(show_folder)
+        folder_row = QVBoxLayout()
+        folder_row.addLayout(folder_line)
         folder_note = QLabel(
             self.tr(
                 "録音・鍵・監査記録はこのフォルダにあります。別のフォルダを使うには、アプリを"
@@ -166,6 +171,7 @@ class SettingsDialog(QDialog):
             tab,
         )
         folder_note.setWordWrap(True)
+        folder_row.addWidget(folder_note)
 
         self.language = QComboBox(tab)
         self.language.setObjectName("language")
@@ -206,7 +212,6 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("職員名:"), self.staff_name)
         form.addRow(self.tr("所属:"), self.department)
         form.addRow(self.tr("データフォルダ:"), folder_row)
-        form.addRow("", folder_note)
         form.addRow(self.tr("言語:"), self.language)
         form.addRow(self.tr("対応方針ファイル:"), profile_row)
         form.addRow(self.tr("鍵の自動ロック:"), self.idle_lock)
@@ -244,7 +249,10 @@ class SettingsDialog(QDialog):
         self.roles.setHorizontalHeaderLabels(
             [self.tr("OS ユーザー"), self.tr("役割"), self.tr("担当の所属（、で区切る）")]
         )
-        self.roles.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.roles.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.roles.setColumnWidth(0, 180)
         self.roles.verticalHeader().hide()
         self.roles.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         for g in s.roles:

@@ -458,7 +458,7 @@ Please give the IT staff the log file:
     </message>
     <message>
         <source>接続先を直して「完了」を押すか、下の「後で参加する」を選んで完了してください。</source>
-        <translation>Correct the address and press Finish, or choose "join later" below and finish.</translation>
+        <translation>Correct the address and press Finish, or choose &quot;join later&quot; below and finish.</translation>
     </message>
     <message>
         <source>設定できませんでした。何も録音できる状態にはなっていません。</source>
@@ -677,7 +677,7 @@ Please give the IT staff the log file:
     </message>
     <message>
         <source>この端末は未設定です。録音はまだできません。情報システム担当者が「初期設定」で組織の公開鍵を登録すると、録音できるようになります。</source>
-        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation's public key in the first-run setup.</translation>
+        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation&apos;s public key in the first-run setup.</translation>
     </message>
     <message>
         <source>初期設定…</source>
@@ -822,7 +822,7 @@ The recording file has been left in place. Please contact your IT staff.</transl
     </message>
     <message>
         <source>秘密鍵のフォルダを開く</source>
-        <translation>Open the private key's folder</translation>
+        <translation>Open the private key&apos;s folder</translation>
     </message>
     <message>
         <source>秘密鍵（パスフレーズで保護）を次の場所に保存しました:
@@ -922,7 +922,7 @@ The public key (recipient) to register on each workstation:
     </message>
     <message>
         <source>録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。証拠管理担当から受け取った公開鍵を登録してください。</source>
-        <translation>Recordings are encrypted to the organisation's public key (recipient) and cannot be decrypted on this PC. Register the public key the evidence officer gave you.</translation>
+        <translation>Recordings are encrypted to the organisation&apos;s public key (recipient) and cannot be decrypted on this PC. Register the public key the evidence officer gave you.</translation>
     </message>
     <message>
         <source>受け取った公開鍵を登録する（通常はこちら）</source>
@@ -1895,7 +1895,7 @@ SHA-256 of the ZIP file:
     </message>
     <message>
         <source>この端末の名前と、使う職員の所属・名前を入力してください。</source>
-        <translation>Enter this workstation's name, and the department and name of the staff who use it.</translation>
+        <translation>Enter this workstation&apos;s name, and the department and name of the staff who use it.</translation>
     </message>
     <message>
         <source>端末名:</source>
@@ -1911,7 +1911,7 @@ SHA-256 of the ZIP file:
     </message>
     <message>
         <source>端末名は録音の証明（署名）と監査記録に記録されます。所属は事案票に入ります。</source>
-        <translation>The workstation name goes into each recording's signed proof and the audit trail. The department goes into incident forms.</translation>
+        <translation>The workstation name goes into each recording&apos;s signed proof and the audit trail. The department goes into incident forms.</translation>
     </message>
     <message>
         <source>端末名を入力してください。</source>
