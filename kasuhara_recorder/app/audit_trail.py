@@ -2,17 +2,23 @@
 recordings' and its attachments') or the whole chain, and the chain check.
 
 Reached as ``app.audit_trail``; the audit viewer (ui/audit_viewer.py) calls it. Reading needs
-``audit.view`` (app/roles.py), and a supervisor reads only their departments' incidents.
+``audit.view`` (app/roles.py), and a supervisor reads only their departments' incidents. On a
+PC joined to a central store, ``verify_central`` is ``audit verify --central``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kasuhara_recorder.app.incident_service import IncidentNotFound
 from kasuhara_recorder.app.roles import Roles
+from kasuhara_recorder.config import Settings
 from kasuhara_recorder.evidence.audit_chain import AuditEntry, ChainReport
 from kasuhara_recorder.store.interface import AuditStore, IncidentStore, RecordingStore
+
+if TYPE_CHECKING:
+    from kasuhara_recorder.central.verify import CentralReport
 
 
 class AuditTrail:
@@ -23,12 +29,16 @@ class AuditTrail:
         recordings: Callable[[], RecordingStore],
         roles: Roles,
         verify: Callable[[], ChainReport],
+        verify_central: Callable[[], CentralReport],
+        settings: Callable[[], Settings],
     ) -> None:
         self._audit = audit
         self._incidents = incidents
         self._recordings = recordings
         self._roles = roles
         self._verify = verify
+        self._verify_central = verify_central
+        self._settings = settings
 
     def subjects(self, incident_id: str) -> set[str]:
         """The subjects whose entries are the incident's custody, as a bundle carries them."""
@@ -55,3 +65,13 @@ class AuditTrail:
         """The chain check of ``audit verify`` (the whole chain: one broken link breaks all)."""
         self._roles.require("audit.view")
         return self._verify()
+
+    @property
+    def has_central(self) -> bool:
+        """This PC is joined to a central store (its chains can be checked there too)."""
+        return bool(self._settings().central_url)
+
+    def verify_central(self) -> CentralReport:
+        """``audit verify --central``: every PC's chain, manifests, blobs and heads."""
+        self._roles.require("audit.view")
+        return self._verify_central()

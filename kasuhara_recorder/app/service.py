@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.sync_service import SyncService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
+    from kasuhara_recorder.central.verify import CentralReport
     from kasuhara_recorder.evidence.audit_chain import ChainReport
     from kasuhara_recorder.evidence.manifest import WorkstationInfo
     from kasuhara_recorder.evidence.vault import Vault
@@ -170,7 +171,7 @@ class AppService:
         backend = self.backend
         return AuditTrail(
             self._current_audit, backend.incidents, backend.recordings, self.roles,
-            self.verify_audit,
+            self.verify_audit, self.verify_audit_central, self._current_settings,
         )  # fmt: skip
 
     @cached_property
@@ -284,6 +285,17 @@ class AppService:
             vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
             incidents=backend.incidents, audit=self._current_audit,
         )  # fmt: skip
+
+    def verify_audit_central(self) -> CentralReport:
+        """``audit verify --central``: every chain, manifest, blob and head in the central
+        store, over this PC's login (NotSetUp without a central store)."""
+        from kasuhara_recorder.central.verify import verify_central
+
+        client = self.sync.open_client()
+        try:
+            return verify_central(client)
+        finally:
+            client.close()
 
     def join_central(self, url: str) -> str:
         """Join the central store at ``url`` (``setup --central``, the first-run wizard):

@@ -356,15 +356,9 @@ def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
 
 
 def _audit_central(args: argparse.Namespace, console: cli.Console) -> int:
-    from kasuhara_recorder.central.verify import verify_central
-
     app = _service(args)
     try:
-        client = app.sync.open_client()
-        try:
-            report = verify_central(client)
-        finally:
-            client.close()
+        report = app.verify_audit_central()
     finally:
         app.close()
     console.say(report.text.ja, report.text.en)

@@ -140,6 +140,7 @@ class AuditFilter(QSortFilterProxyModel):
 class AuditViewer(QDialog):
     loaded = Signal()  # the entries are in the table (or the refusal is shown)
     checked = Signal(object)  # ChainReport
+    central_checked = Signal(object)  # CentralReport, or None when it could not run
 
     def __init__(
         self, service, tasks: TaskRunner | None = None, parent=None, incident_id: str | None = None
@@ -203,11 +204,19 @@ class AuditViewer(QDialog):
         self.verify_button = QPushButton(self.tr("改ざんがないか確認する"), self)
         self.verify_button.setObjectName("audit_verify")
         self.verify_button.clicked.connect(self.verify)
+        self.central_button = QPushButton(self.tr("中央保管庫の記録も確認する"), self)
+        self.central_button.setObjectName("audit_verify_central")
+        self.central_button.setToolTip(
+            self.tr("すべての端末の記録・録音・中央の署名を中央保管庫で確認します。")
+        )
+        self.central_button.clicked.connect(self.verify_central)
+        self.central_button.setVisible(service.audit_trail.has_central)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("閉じる"))
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addWidget(self.verify_button)
+        bottom.addWidget(self.central_button)
         bottom.addStretch(1)
         bottom.addWidget(buttons)
 
@@ -347,6 +356,37 @@ class AuditViewer(QDialog):
             text = self.tr("確認できませんでした。詳しくはログを確認してください。")
         self._show_result(text, ok=False)
         self.checked.emit(None)
+
+    def verify_central(self) -> None:
+        """``audit verify --central`` on the task runner: every PC's chain in the centre."""
+        if self.busy:
+            return
+        self.busy = True
+        self.central_button.setEnabled(False)
+        self._show_result(self.tr("中央保管庫を確認しています…"), ok=True)
+        trail = self.service.audit_trail
+        self._handles.append(
+            self.tasks.run(
+                trail.verify_central, on_done=self._central_checked, on_error=self._central_failed
+            )  # fmt: skip
+        )
+
+    def _central_checked(self, report) -> None:
+        self.busy = False
+        self.central_button.setEnabled(True)
+        self._show_result(localized(report.text), ok=report.ok)
+        self.central_checked.emit(report)
+
+    def _central_failed(self, e: BaseException) -> None:
+        self.busy = False
+        self.central_button.setEnabled(True)
+        if isinstance(e, KasuharaError):
+            text = localized(e.text)
+        else:
+            log.error("central audit check failed", exc_info=e)
+            text = self.tr("確認できませんでした。詳しくはログを確認してください。")
+        self._show_result(text, ok=False)
+        self.central_checked.emit(None)
 
     def _show_result(self, text: str, ok: bool) -> None:
         self.result_label.setStyleSheet(OK_STYLE if ok else BAD_STYLE)

@@ -125,6 +125,14 @@
         <translation>Check for tampering</translation>
     </message>
     <message>
+        <source>中央保管庫の記録も確認する</source>
+        <translation>Check the central store too</translation>
+    </message>
+    <message>
+        <source>すべての端末の記録・録音・中央の署名を中央保管庫で確認します。</source>
+        <translation>Checks every workstation's entries, recordings and the central signatures in the central store.</translation>
+    </message>
+    <message>
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
@@ -155,6 +163,10 @@
     <message>
         <source>確認できませんでした。詳しくはログを確認してください。</source>
         <translation>Could not check. See the log for details.</translation>
+    </message>
+    <message>
+        <source>中央保管庫を確認しています…</source>
+        <translation>Checking the central store…</translation>
     </message>
 </context>
 <context>

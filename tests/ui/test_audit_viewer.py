@@ -136,3 +136,21 @@ def test_the_main_window_opens_an_incidents_chain(qtbot, service):
     assert {e.subject for e in viewer.shown_entries()} == {f"incident:{first.id}"}
     viewer.close()
     settle(qtbot, window)
+
+
+def test_a_pc_without_a_central_store_has_no_central_check(qtbot, service):
+    viewer = open_viewer(qtbot, service)
+    assert not viewer.central_button.isVisible()
+
+
+def test_the_central_store_is_checked_from_the_viewer(qtbot, central, tmp_path):
+    officer = central.workstation(tmp_path, "officer-pc", role="officer")
+    officer.incidents.create()
+    officer.sync.sync()
+    viewer = open_viewer(qtbot, officer)
+    assert viewer.central_button.isVisible()
+    with qtbot.waitSignal(viewer.central_checked, timeout=30_000) as done:
+        qtbot.mouseClick(viewer.central_button, Qt.MouseButton.LeftButton)
+    report = done.args[0]
+    assert report is not None and report.ok and report.workstations == 1
+    assert viewer.result_label.text() == report.text.ja
