@@ -122,3 +122,19 @@ def test_the_dialog_opens_from_the_menu_and_in_english(qtbot, service):
         assert "roles, row 1: OS user" in d.message.text()
         d.reject()
         settle(qtbot, window)
+
+
+def test_a_language_change_rebuilds_the_window_in_it(qtbot, gui, service):
+    controller = gui("ja")
+    window = controller.show()
+    with qtbot.waitSignal(window.dialog_opened) as opened:
+        window.open_settings()
+    d = opened.args[0]
+    d.language.setCurrentIndex(d.language.findData("en"))
+    with qtbot.waitSignal(d.saved, timeout=10_000):
+        d.save()
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=10_000)
+    assert controller.window.menu_actions["settings"].text() == "Settings…"
+    assert service.settings.language == "en"
+    assert service.audit.entries()[-1].data["changed"]["language"] == {"from": "ja", "to": "en"}
+    settle(qtbot, controller.window)
