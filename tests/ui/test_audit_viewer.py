@@ -19,6 +19,12 @@ from tests.ui.conftest import language, settle
 SUPERVISOR = "所属長 次郎"
 
 
+@pytest.fixture(autouse=True)
+def _sound_server_first(pulse_server):
+    """The task runner (ui/preload.py) and the window load PortAudio, which lists the devices
+    it finds then, once: the test PulseAudio server is up before, whatever ran first."""
+
+
 def two_incidents(service):
     first = service.incidents.create()
     second = service.incidents.create()
@@ -107,7 +113,8 @@ def test_the_check_speaks_english(qtbot, service):
         assert viewer.model.headerData(2, Qt.Orientation.Horizontal) == "Actor"
 
 
-def test_a_counter_worker_has_no_audit_viewer(qtbot, service):
+@pytest.mark.pulse  # the main window opens its input: PortAudio loaded with the server up
+def test_a_counter_worker_has_no_audit_viewer(qtbot, pulse_sink, service):
     service.save_settings(
         service.settings.with_changes(roles=(RoleGrant("someone-else", "officer"),))
     )
@@ -124,7 +131,8 @@ def test_a_counter_worker_has_no_audit_viewer(qtbot, service):
     settle(qtbot, window)
 
 
-def test_the_main_window_opens_an_incidents_chain(qtbot, service):
+@pytest.mark.pulse
+def test_the_main_window_opens_an_incidents_chain(qtbot, pulse_sink, service):
     first, _ = two_incidents(service)
     window = MainWindow(service)
     qtbot.addWidget(window)

@@ -31,6 +31,12 @@ from tests.ui.conftest import settle, type_ja
 PASSPHRASE = "木曜日 river candle 42 orbit"
 
 
+@pytest.fixture(autouse=True)
+def _sound_server_first(pulse_server):
+    """The task runner (ui/preload.py) and the window load PortAudio, which lists the devices
+    it finds then, once: the test PulseAudio server is up before, whatever ran first."""
+
+
 @pytest.fixture
 def fresh(data_dir: Path):
     app = AppService(data_dir)

@@ -15,13 +15,17 @@ from kasuhara_recorder.ui.main_window import MainWindow
 from kasuhara_recorder.ui.settings_dialog import SettingsDialog
 from tests.ui.conftest import language, settle
 
+# The dialog lists the input devices when it opens: PortAudio is first loaded with the test
+# PulseAudio server up (a PortAudio loaded without it lists no device for the rest of the run).
+pytestmark = pytest.mark.pulse
+
 
 def click(qtbot, widget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 @pytest.fixture
-def dialog(qtbot, service):
+def dialog(qtbot, pulse_sink, service):
     d = SettingsDialog(service)
     qtbot.addWidget(d)
     d.show()
@@ -91,7 +95,7 @@ def test_nothing_changed_writes_nothing(qtbot, dialog, service):
     assert [e.event for e in service.audit.entries()] == ["workstation.setup"]
 
 
-def test_only_an_officer_changes_the_roles(qtbot, service):
+def test_only_an_officer_changes_the_roles(qtbot, pulse_sink, service):
     grants = (RoleGrant("officer-1", "officer"), RoleGrant("sup-1", "supervisor", ("市民課",)))
     service.save_settings(service.settings.with_changes(roles=grants))
     d = SettingsDialog(service)
@@ -107,7 +111,7 @@ def test_only_an_officer_changes_the_roles(qtbot, service):
     assert service.settings.roles == grants
 
 
-def test_the_dialog_opens_from_the_menu_and_in_english(qtbot, service):
+def test_the_dialog_opens_from_the_menu_and_in_english(qtbot, pulse_sink, service):
     with language("en"):
         window = MainWindow(service)
         qtbot.addWidget(window)
@@ -124,7 +128,7 @@ def test_the_dialog_opens_from_the_menu_and_in_english(qtbot, service):
         settle(qtbot, window)
 
 
-def test_a_language_change_rebuilds_the_window_in_it(qtbot, gui, service):
+def test_a_language_change_rebuilds_the_window_in_it(qtbot, pulse_sink, gui, service):
     controller = gui("ja")
     window = controller.show()
     with qtbot.waitSignal(window.dialog_opened) as opened:
