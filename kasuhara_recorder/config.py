@@ -150,6 +150,7 @@ class InputPreset:
 
 ROLE_CODES = ("counter", "supervisor", "officer")
 MAX_IDLE_LOCK_MINUTES = 240
+MAX_RETENTION_DAYS = 100 * 366
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,14 @@ class Settings:
     roles: tuple[RoleGrant, ...] = ()
     # An unlocked organisation identity locks itself after this many idle minutes.
     idle_lock_minutes: int = 10
+    # The evidence officer's organisation identity file, as last opened (its path only: the
+    # file is passphrase-protected and stays where the officer keeps it). Empty: not yet.
+    identity_file: str = ""
+    # Retention (app/retention.py): a recording no incident holds is deleted this many days
+    # after it ended; an incident's recordings and attachments this many days after it was
+    # closed (5 years). Nothing under legal hold is ever deleted.
+    retention_routine_days: int = 30
+    retention_closed_days: int = 1826
 
     def with_changes(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -218,6 +227,7 @@ class Settings:
         d = {k: v for k, v in d.items() if k in known}
         for name in (
             "workstation_name", "language", "profile", "staff_name", "department", "central_url",
+            "identity_file",
         ):  # fmt: skip
             if name in d and not isinstance(d[name], str):
                 raise SettingsError(source, name, f"expected text, got {_json_type(d[name])}")
@@ -237,6 +247,8 @@ class Settings:
             ("pre_event_seconds", 0, MAX_PRE_EVENT_S),
             ("central_warn_hours", 1, 24 * 365),
             ("idle_lock_minutes", 1, MAX_IDLE_LOCK_MINUTES),
+            ("retention_routine_days", 1, MAX_RETENTION_DAYS),
+            ("retention_closed_days", 1, MAX_RETENTION_DAYS),
         ):
             if name in d:
                 _check_int(d[name], low, high, source, name)

@@ -44,6 +44,14 @@ def pulse_server() -> Iterator[PulseServer]:
             server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pulse_before_portaudio(pulse_server: PulseServer) -> None:
+    """The PulseAudio server runs before any test: PortAudio lists its devices once, when it
+    is first loaded (a window's preload, a device query), so a test that loaded it before the
+    server was up left every later audio test without an input device, depending on the order
+    the tests ran in."""
+
+
 @pytest.fixture
 def pulse_sink(pulse_server: PulseServer) -> Iterator[NullSink]:
     sink = pulse_server.new_sink(rate=48000, channels=1)

@@ -19,9 +19,17 @@ from pathlib import Path
 from kasuhara_recorder.bundle.errors import ExportRefused
 from kasuhara_recorder.central.client import CentralClient, CentralRecording
 from kasuhara_recorder.central.errors import BlobMismatch
+from kasuhara_recorder.central.incident_search import CentralIncidentRow, IncidentFilters
 from kasuhara_recorder.evidence.audit_chain import AuditEntry
 from kasuhara_recorder.evidence.manifest import RecordingManifest, TagEntry
 from kasuhara_recorder.store.incident_model import Incident
+from kasuhara_recorder.store.incident_query import (
+    IncidentPage,
+    IncidentQuery,
+    IncidentRow,
+    day_after,
+    title_of,
+)
 from kasuhara_recorder.text import Text
 
 
@@ -34,6 +42,19 @@ class CentralIncident:
     attachments: dict[str, Path | None]  # attachment id -> its sealed copy in the cache
     entries: tuple[AuditEntry, ...]  # that workstation's chain, as synced
     keys: dict[str, str]  # every registered workstation's key
+
+
+@dataclass(frozen=True)
+class FetchedRecording:
+    """One recording from the central store for playback: its signed manifest, its sealed
+    blob(s) in the cache (ciphertext), its tags; ``remove()`` deletes the cache."""
+
+    manifest_json: bytes
+    signature: bytes
+    sealed: Path
+    tags: tuple[TagEntry, ...]  # the capture tags, then the later ones
+    known_keys: frozenset[str]  # fingerprints of every workstation the store registered
+    remove: Callable[[], None]
 
 
 class CentralEvidence:
@@ -52,6 +73,34 @@ class CentralEvidence:
             ]
         finally:
             client.close()
+
+    def page(self, q: IncidentQuery) -> IncidentPage:
+        """The incident list over the central store: every PC's incidents this login may read
+        (row-level security keeps a supervisor to its departments), filtered there."""
+        client = self._client()
+        try:
+            rows, total = client.search_incidents(central_filters(q))
+        finally:
+            client.close()
+        return IncidentPage(tuple(central_row(r) for r in rows), total, q)
+
+    def departments(self) -> list[str]:
+        client = self._client()
+        try:
+            return client.incident_departments()
+        finally:
+            client.close()
+
+    def incident(self, incident_id: str) -> tuple[Incident, str] | None:
+        """One incident's latest version and the name of its PC (None: not readable)."""
+        client = self._client()
+        try:
+            got = client.incident(incident_id)
+        finally:
+            client.close()
+        if got is None:
+            return None
+        return Incident.from_json_dict(json.loads(got[1])), got[0]
 
     def has(self, incident_id: str) -> bool:
         return any(inc.id == incident_id for inc, _ in self.incidents())
@@ -125,5 +174,58 @@ class CentralEvidence:
         part.replace(dest)
         return dest
 
+    def fetch_recording(self, recording_id: str) -> FetchedRecording | None:
+        """A recording another PC made, fetched for playback into ``<cache>/playback-<id>``
+        (ciphertext only, as in the vault); None when the central store has no such one."""
+        folder = self._cache / f"playback-{recording_id}"
+
+        def remove() -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+        client = self._client()
+        try:
+            r = client.recording(recording_id)
+            if r is None:
+                return None
+            m = RecordingManifest.from_bytes(r.manifest_json, f"recording {recording_id}")
+            remove()
+            folder.mkdir(parents=True)
+            sealed = self._fetch(client, r.sealed_sha256, r.sealed_size, folder / m.sealed_name)
+            if m.tail is not None:
+                self._fetch(client, m.tail.sealed_sha256, m.tail.sealed_size,
+                            folder / m.tail.file)  # fmt: skip
+            later = tuple(TagEntry(code, ms, note, who)
+                          for code, ms, note, who in client.later_tags(recording_id))  # fmt: skip
+            return FetchedRecording(r.manifest_json, r.manifest_signature, sealed,
+                                    m.tags + later, frozenset(client.workstations()),
+                                    remove)  # fmt: skip
+        except BaseException:
+            remove()
+            raise
+        finally:
+            client.close()
+
     def clean(self, incident_id: str) -> None:
         shutil.rmtree(self._cache / incident_id, ignore_errors=True)
+
+
+def central_filters(q: IncidentQuery) -> IncidentFilters:
+    return IncidentFilters(
+        text=q.text, statuses=q.statuses, categories=q.categories, departments=q.departments,
+        within_departments=q.within_departments, channels=q.channels,
+        occurred_from=q.occurred_from,
+        occurred_before=day_after(q.occurred_to) if q.occurred_to else "",
+        over_limit=q.over_limit, limit_seconds=q.limit_seconds, legal_hold=q.legal_hold,
+        sort=q.sort, descending=q.descending, offset=q.offset, limit=q.limit,
+    )  # fmt: skip
+
+
+def central_row(r: CentralIncidentRow) -> IncidentRow:
+    inc = Incident.from_json_dict(r.body)
+    d = inc.draft
+    return IncidentRow(
+        id=inc.id, occurred_at=d.occurred_at, status=inc.status, department=d.department,
+        location=d.location, categories=d.categories, duration_seconds=d.duration_seconds,
+        legal_hold=inc.legal_hold, recordings=len(inc.recordings),
+        title=title_of(d.demand, d.narrative, d.location_detail), workstation=r.workstation,
+    )  # fmt: skip

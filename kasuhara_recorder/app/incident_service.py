@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from kasuhara_recorder.app.incident_validation import ERROR, Issue, IssueKind, validate
+from kasuhara_recorder.app.roles import Roles
 from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import KasuharaError, UsageError
@@ -34,8 +35,10 @@ from kasuhara_recorder.store.incident_model import (
     Incident,
     IncidentDraft,
     Marker,
+    ResponseAction,
     StaffMember,
 )
+from kasuhara_recorder.store.incident_query import IncidentPage, IncidentQuery
 from kasuhara_recorder.store.interface import (
     AuditStore,
     DraftStore,
@@ -98,6 +101,23 @@ class IncidentClosed(KasuharaError):
     template = Text(
         "事案 {detail} は完了しているため、録音を追加できません。必要なら確認済に戻してください。",
         "incident {detail} is closed; reopen it (to reviewed) before adding a recording",
+    )
+
+
+class ReasonRequired(UsageError):
+    """Legal hold is set or lifted only with a reason: the chain says why, for the court."""
+
+    template = Text(
+        "事案 {detail} の保全（リーガルホールド）を{what}には理由を入力してください。",
+        "give a reason to {what} legal hold on incident {detail}",
+    )
+    fields = ("detail", "what")
+
+
+class UnknownResponse(UsageError):
+    template = Text(
+        "「{detail}」は方針にない対応です。",
+        "{detail} is not a response of the policy",
     )
 
 
@@ -213,6 +233,7 @@ class IncidentService:
         audit: Callable[[], AuditStore],
         drafts: DraftStore,
         actor: Callable[[], str],
+        roles: Roles,
     ) -> None:
         self._paths = paths
         self._settings = settings
@@ -225,6 +246,7 @@ class IncidentService:
         self._audit_log = audit
         self.drafts = drafts
         self._actor = actor
+        self._roles = roles
 
     # --- plumbing ------------------------------------------------------------------------
     @property
@@ -247,6 +269,32 @@ class IncidentService:
         statuses = ("draft", "submitted", "reviewed", "referred") if open_only else None
         repo = self._repo()
         return [inc for iid in repo.ids(statuses) if (inc := repo.get(iid)) is not None]
+
+    def query(self, q: IncidentQuery) -> IncidentPage:
+        """A page of the incidents the current role may see (store/incident_query.py): a
+        supervisor their departments' only; counter staff and officers every incident of
+        this PC's store."""
+        return self._repo().query(restrict_to_role(q, self._roles))
+
+    def departments(self) -> builtins.list[str]:
+        """The departments the list's filter offers: those on this PC's incidents, a
+        supervisor's own only."""
+        role = self._roles.current()
+        named = self._repo().departments()
+        if role.configured and role.code == "supervisor":
+            return [d for d in role.departments if d in named] or list(role.departments)
+        return named
+
+    def custody(self, incident_id: str) -> builtins.list[Any]:
+        """The incident's custody history: the audit entries of the incident and of each of
+        its recordings, in chain order (for the detail view; ``audit.view``)."""
+        inc = self.get(incident_id)
+        self._roles.require("audit.view", department=inc.draft.department)
+        audit = self._audit_log()
+        entries = {e.seq: e for e in audit.entries(f"incident:{incident_id}")}
+        for rid in inc.recordings:
+            entries.update((e.seq, e) for e in audit.entries(f"recording:{rid}"))
+        return [entries[seq] for seq in sorted(entries)]
 
     def validate(self, draft: IncidentDraft) -> builtins.list[Issue]:
         return validate(draft, self._profile)
@@ -369,6 +417,7 @@ class IncidentService:
             raise UsageError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
         with self._db.transaction():
             old = self.get(incident_id)
+            self._roles.require("incident.status", department=old.draft.department)
             if status not in TRANSITIONS[old.status]:
                 raise BadTransition(
                     incident_id, old=Text(STATUSES[old.status].ja, old.status),
@@ -380,13 +429,40 @@ class IncidentService:
         return new
 
     def set_legal_hold(self, incident_id: str, on: bool, reason: str = "") -> Incident:
+        """Set or lift legal hold; refused without a reason (ReasonRequired)."""
         with self._db.transaction():
             old = self.get(incident_id)
+            self._roles.require("incident.legal_hold", department=old.draft.department)
             if old.legal_hold == on:
                 return old
+            reason = reason.strip()
+            if not reason:
+                what = Text("設定する", "set") if on else Text("解除する", "lift")
+                raise ReasonRequired(incident_id, what=what)
             self._repo().set_legal_hold(incident_id, on, now_iso())
             new = self.get(incident_id)
             self._audit("incident.legal_hold", new, {"legal_hold": on, "reason": reason})
+        return new
+
+    def add_response(self, incident_id: str, response: ResponseAction) -> Incident:
+        """A supervisor records a §4 response taken after the form was handed in (ended the
+        interaction, called the police, consulted a lawyer, a warning letter, asked for an SNS
+        post's removal): appended to the incident's responses (its time stamped now when none
+        is given, by the signed-in user unless named), entered in the chain; the next sync
+        sends it as a new incident version."""
+        if response.code not in {r.code for r in self._profile.responses}:
+            raise UnknownResponse(response.code)
+        with self._db.transaction():
+            old = self.get(incident_id)
+            self._roles.require("incident.respond", department=old.draft.department)
+            added = replace(response, at=response.at or now_iso(), by=response.by or self._actor())
+            draft = replace(old.draft, responses=old.draft.responses + (added,))
+            self._repo().update_draft(incident_id, draft, now_iso())
+            new = self.get(incident_id)
+            self._audit(
+                "incident.response_add", new,
+                {"response": added.__dict__, "incident_status": old.status},
+            )  # fmt: skip
         return new
 
     # --- recordings ------------------------------------------------------------------------
@@ -415,6 +491,10 @@ class IncidentService:
         the notice closed), newest first: what 録音を追加 and ``incident recordings
         --unattached`` offer."""
         return self._summaries(self._recordings().list_unattached())
+
+    def all_recordings(self) -> builtins.list[RecordingSummary]:
+        """Every stored recording, newest first: what 録音を再生… offers."""
+        return self._summaries(self._recordings().list()[::-1])
 
     def recording_summaries(self, incident_id: str) -> builtins.list[RecordingSummary]:
         """The incident's own recordings, oldest first, for the form and ``incident recordings``."""
@@ -585,6 +665,15 @@ class IncidentService:
         bad = [i for i in self.validate(draft) if i.kind is IssueKind.UNKNOWN_CODE]
         if bad:
             raise UsageError("; ".join(i.text.en for i in bad))
+
+
+def restrict_to_role(q: IncidentQuery, roles: Roles) -> IncidentQuery:
+    """The query as the current role may run it: a supervisor's departments only, whatever
+    the filter asks. Other roles unchanged."""
+    role = roles.current()
+    if not role.configured or role.code != "supervisor":
+        return q
+    return replace(q, within_departments=role.departments)
 
 
 def _recording_id(manifest: Any) -> str:

@@ -24,9 +24,12 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.central_evidence import CentralEvidence
     from kasuhara_recorder.app.export_service import ExportService
     from kasuhara_recorder.app.incident_service import IncidentService
+    from kasuhara_recorder.app.officer_session import OfficerSession
+    from kasuhara_recorder.app.playback_service import PlaybackService
     from kasuhara_recorder.app.recording_import import RecordingImporter
     from kasuhara_recorder.app.recording_registry import RecordingRegistry
     from kasuhara_recorder.app.recording_service import RecordingService
+    from kasuhara_recorder.app.retention import RetentionService
     from kasuhara_recorder.app.roles import Roles
     from kasuhara_recorder.app.settings_service import SettingsChanges
     from kasuhara_recorder.app.sync_service import SyncService
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.evidence.vault import Vault
     from kasuhara_recorder.evidence.workstation_key import WorkstationKey
     from kasuhara_recorder.store.incident_model import Incident
+    from kasuhara_recorder.store.incident_query import IncidentPage, IncidentQuery
     from kasuhara_recorder.store.interface import AuditStore, RecordingStore, Store, StoreBackend
 
 log = logging.getLogger("kasuhara.app")
@@ -218,6 +222,20 @@ class AppService:
             identity=self.identity, vault=self.vault, store=backend.store,
             incidents=backend.incidents, recordings=backend.recordings,
             audit=self._current_audit, drafts=backend.drafts(), actor=self._current_actor,
+            roles=self.roles,
+        )  # fmt: skip
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """Deletes what the retention rules say, one audit entry per item (app/retention.py)."""
+        from kasuhara_recorder.app.retention import RetentionService
+
+        backend = self.backend
+        return RetentionService(
+            settings=self._current_settings, vault=self.vault, data_dir=self.paths.root,
+            store=backend.store, recordings=backend.recordings, incidents=backend.incidents,
+            purges=backend.purges, audit=self._current_audit, actor=self._current_actor,
+            roles=self.roles,
         )  # fmt: skip
 
     @cached_property
@@ -251,6 +269,30 @@ class AppService:
             paths=self.paths, settings=self._current_settings, profile=self.profile,
             identity=self.identity, vault=self.vault, incidents=self.incidents,
             recordings=self.backend.recordings, audit=self._current_audit,
+            actor=self._current_actor, officer=self.officer, central=self._central_evidence,
+            roles=self.roles,
+        )  # fmt: skip
+
+    @cached_property
+    def officer(self) -> OfficerSession:
+        """The organisation identity unlocked for this session, shared by export and playback;
+        locks itself when idle (app/officer_session.py)."""
+        from kasuhara_recorder.app.officer_session import OfficerSession
+
+        return OfficerSession(
+            settings=self._current_settings, roles=self.roles, audit=self._current_audit,
+            actor=self._current_actor,
+        )  # fmt: skip
+
+    @cached_property
+    def playback(self) -> PlaybackService:
+        """Officer playback: a recording decrypted into memory only, checked, played, every
+        played segment in the chain (app/playback_service.py)."""
+        from kasuhara_recorder.app.playback_service import PlaybackService
+
+        return PlaybackService(
+            roles=self.roles, officer=self.officer, vault=self.vault,
+            recordings=self.backend.recordings, audit=self._current_audit,
             actor=self._current_actor, central=self._central_evidence,
         )  # fmt: skip
 
@@ -274,6 +316,37 @@ class AppService:
         return sorted(central.incidents(), reverse=True,
                       key=lambda x: (x[0].draft.occurred_at, x[0].created_at))  # fmt: skip
 
+    def central_page(self, q: IncidentQuery) -> IncidentPage:
+        """The incident list over the central store (every PC's incidents this login may
+        read, the role's restriction applied too); NotSetUp when this PC is not joined."""
+        central = self._central_evidence()
+        if central is None:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("no central store: `kasuhara-recorder setup --central URL`")
+        from kasuhara_recorder.app.incident_service import restrict_to_role
+
+        return central.page(restrict_to_role(q, self.roles))
+
+    def central_departments(self) -> list[str]:
+        """The departments on the central store's incidents this login may read."""
+        central = self._central_evidence()
+        if central is None:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("no central store: `kasuhara-recorder setup --central URL`")
+        return central.departments()
+
+    def central_incident(self, incident_id: str) -> tuple[Incident, str]:
+        """One incident of the central store and the name of the PC that made it."""
+        central = self._central_evidence()
+        got = central.incident(incident_id) if central is not None else None
+        if got is None:
+            from kasuhara_recorder.app.incident_service import IncidentNotFound
+
+            raise IncidentNotFound(incident_id)
+        return got
+
     @cached_property
     def sync(self) -> SyncService:
         """Sync to the central store, joining it, the sync state (app/sync_service.py)."""
@@ -283,7 +356,8 @@ class AppService:
         return SyncService(
             paths=self.paths, settings=self._current_settings, identity=self.identity,
             vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
-            incidents=backend.incidents, audit=self._current_audit,
+            incidents=backend.incidents, audit=self._current_audit, purges=backend.purges,
+            retention=lambda: self.retention.run(trigger="sync"),
         )  # fmt: skip
 
     def verify_audit_central(self) -> CentralReport:
@@ -321,6 +395,9 @@ class AppService:
         recording = self.__dict__.get("recording")
         if recording is not None:
             recording.close()
+        officer = self.__dict__.get("officer")
+        if officer is not None:  # the process ends: forgotten (the GUI's quit locks, audited)
+            officer.forget()
         backend = self.__dict__.get("backend")
         if backend is not None:
             backend.close()

@@ -33,6 +33,7 @@ from kasuhara_recorder.central.client import (
     CentralHead,
     CentralRecording,
     ChainRefused,
+    PurgeRefused,
 )
 from kasuhara_recorder.central.errors import BlobMismatch
 from kasuhara_recorder.config import DataPaths, Settings
@@ -45,7 +46,12 @@ from kasuhara_recorder.text import Text
 if TYPE_CHECKING:
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
     from kasuhara_recorder.evidence.vault import Vault
-    from kasuhara_recorder.store.interface import AuditStore, IncidentStore, RecordingStore
+    from kasuhara_recorder.store.interface import (
+        AuditStore,
+        IncidentStore,
+        PurgeStore,
+        RecordingStore,
+    )
     from kasuhara_recorder.store.recordings import RecordingRecord
 
 log = logging.getLogger("kasuhara.sync")
@@ -98,6 +104,7 @@ CENTRAL_LOST = Text(
     "中央保管庫から、この端末が送信済みの記録がなくなっています（{what}）。再送信しました。",
     "the central store no longer has what this PC had sent ({what}); sent again",
 )
+RETENTION_EVERY_S = 3600
 UNREADABLE_KIND = "unreadable"
 UNREADABLE = Text(
     "録音 {rid} の封印ファイルをこの端末で読めないか、内容が記録と一致しないため、中央保管庫へ"
@@ -119,6 +126,8 @@ class SyncService:
         recordings: Callable[[], RecordingStore],
         incidents: Callable[[], IncidentStore],
         audit: Callable[[], AuditStore],
+        purges: Callable[[], PurgeStore] | None = None,
+        retention: Callable[[], object] | None = None,
         client: Callable[[str], CentralClient] = CentralClient,
     ) -> None:
         self._paths = paths
@@ -129,7 +138,14 @@ class SyncService:
         self._recordings = recordings
         self._incidents = incidents
         self._audit = audit
+        self._purges = purges
+        self._retention = retention
+        self._retention_ran: float = -RETENTION_EVERY_S
         self._client = client
+
+    def _purged(self, kind: str) -> dict[str, str]:
+        """What retention deleted before it was sent: never sent (its audit entry says why)."""
+        return self._purges().purged(kind) if self._purges else {}
 
     @property
     def configured(self) -> bool:
@@ -155,6 +171,7 @@ class SyncService:
     # -- the sync ---------------------------------------------------------------------------
 
     def sync(self) -> SyncReport:
+        self._run_retention()
         client = self.open_client()
         state = self._state()
         try:
@@ -169,6 +186,18 @@ class SyncService:
         state.attempted()
         return report
 
+    def _run_retention(self) -> None:
+        """Retention before a sync (at most hourly), so what it removed here is removed
+        centrally in the same sync; a failure is logged and never holds the sync back."""
+        now = time.monotonic()
+        if self._retention is None or now - self._retention_ran < RETENTION_EVERY_S:
+            return
+        self._retention_ran = now
+        try:
+            self._retention()
+        except Exception:
+            log.exception("retention before the sync failed")
+
     def _sync(self, client: CentralClient, state: SyncState) -> SyncReport:
         key = self._identity.key
         fp = key.fingerprint
@@ -180,8 +209,46 @@ class SyncService:
         self._send_recordings(client, state, inv, report)
         self._send_incidents(client, state, inv, report)
         self._send_chain(client, state, inv, report)
+        self._send_purges(client, state, inv, report)
         self._sign_head(client, state, report)
         return report
+
+    def _send_purges(
+        self, client: CentralClient, state: SyncState, inv: Any, report: SyncReport
+    ) -> None:
+        """What retention removed here and the central store still holds: its bytes removed
+        there too, through the one audited function (after the chain that says why went)."""
+        done = state.marks("purge")
+        items: list[tuple[str, str, str]] = []
+        for rid in self._purged("recording"):
+            r = self._recordings().get(rid)
+            if r is None or rid not in inv.recordings:
+                continue
+            items.append(("recording", rid, r.sealed_sha256))
+            if r.manifest.tail is not None:
+                items.append(("recording", rid, r.manifest.tail.sealed_sha256))
+        purged_att = self._purged("attachment")
+        if purged_att:
+            incidents = self._incidents()
+            for iid in incidents.ids():
+                inc = incidents.get(iid)
+                for a in inc.attachments if inc else ():
+                    if a.id in purged_att and a.id in inv.attachments and a.sealed_sha256:
+                        items.append(("attachment", a.id, a.sealed_sha256))
+        for kind, item, sha in items:
+            if done.get(sha):
+                continue
+            try:
+                outcome = client.purge_blob(kind, item, sha)
+            except PurgeRefused as e:
+                log.error("sync: central purge of %s %s refused: %s", kind, item, e.message("en"))
+                report.problems.append(SyncProblem("purge_refused", e.text))
+                continue
+            if outcome == "s3":
+                log.info("sync: %s %s kept in the S3 bucket under Object Lock", kind, item)
+                continue
+            state.mark("purge", sha, outcome)
+            report.count("purge")
 
     def _lost(self, state: SyncState, kind: str, item: str, report: SyncReport) -> None:
         if item in state.marks(kind):
@@ -215,7 +282,10 @@ class SyncService:
     ) -> None:
         store = self._recordings()
         fp = self._identity.key.fingerprint
+        purged = self._purged("recording")
         for r in store.list():
+            if r.id not in inv.recordings and r.id in purged:
+                continue  # retention removed it before it was ever sent: nothing to send
             if r.id not in inv.recordings:
                 self._lost(state, "recording", r.id, report)
                 try:
@@ -251,12 +321,13 @@ class SyncService:
     ) -> None:
         incidents = self._incidents()
         fp = self._identity.key.fingerprint
+        purged = self._purged("attachment")
         for iid in incidents.ids():
             inc = incidents.get(iid)
             if inc is None:
                 continue
             for a in inc.attachments:
-                if a.id in inv.attachments:
+                if a.id in inv.attachments or a.id in purged:
                     continue
                 sealed = None
                 if a.kind == "file" and a.sealed_path:
@@ -366,7 +437,11 @@ class SyncService:
         state = self._state()
         waiting = 0
         recs = state.marks("recording")
-        waiting += sum(1 for r in self._recordings().list() if recs.get(r.id) != r.sealed_sha256)
+        purged = self._purged("recording")
+        waiting += sum(
+            1 for r in self._recordings().list()
+            if recs.get(r.id) != r.sealed_sha256 and r.id not in purged
+        )  # fmt: skip
         head = self._audit().head()
         marked = int(state.marks("audit").get(self._identity.key.fingerprint, "0"))
         if head is not None and head.seq > marked:

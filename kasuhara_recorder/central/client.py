@@ -1,5 +1,6 @@
 """The central store as the app uses it: one login (a counter PC's, or an officer's), the rows it
-adds, and what it reads back. SQL lives here and in schema.py only.
+adds, and what it reads back. SQL lives here, in schema.py and, for the incident list's
+filters, in incident_search.py.
 
 Every write is an INSERT (or a blob function); the server's triggers refuse what does not follow
 (a gap or a fork in a chain, an incident version out of order), and those refusals come back as
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kasuhara_recorder.central.blobs import BlobStore
 from kasuhara_recorder.central.blobs_pg import LargeObjectBlobs
 from kasuhara_recorder.central.connection import Session, connect, redacted
+from kasuhara_recorder.central.incident_search import CentralIncidentRow, IncidentFilters, search
 from kasuhara_recorder.errors import EvidenceError, UsageError
 from kasuhara_recorder.evidence.audit_chain import AuditEntry, ChainHead
 from kasuhara_recorder.text import Text
@@ -69,6 +71,24 @@ class ChainRefused(EvidenceError):
 
 
 _REFUSAL_KINDS = {"KH001": "gap", "KH002": "fork", "KH003": "hash"}
+
+
+class PurgeRefused(EvidenceError):
+    """The central store refused to remove a blob retention decided on (purge_blob)."""
+
+    template = Text(
+        "中央保管庫が {item} の削除を拒否しました（{reason}）。",
+        "the central store refused to remove {item} ({reason})",
+    )
+    fields = ("item", "reason")
+
+
+_PURGE_REFUSALS = {
+    "KH050": Text("中央保管庫にその記録がありません", "no such item with that blob"),
+    "KH051": Text("この端末の記録ではありません", "not this login's item"),
+    "KH052": Text("監査ログに削除の記録がありません", "no retention.purge entry in its chain"),
+    "KH053": Text("リーガルホールド中です", "under legal hold"),
+}
 
 
 @dataclass(frozen=True)
@@ -363,6 +383,27 @@ class CentralClient:
         )
         return [(r[0], int(r[1]), r[2], r[3]) for r in rows]
 
+    def search_incidents(self, f: IncidentFilters) -> tuple[list[CentralIncidentRow], int]:
+        """A page of the incident list over every incident's latest version this login may
+        read, and the total matched (central/incident_search.py)."""
+        return search(self._rows, f)
+
+    def incident_departments(self) -> list[str]:
+        """Every department on an incident this login may read."""
+        rows = self._rows("SELECT DISTINCT department FROM incident_versions"
+                          " WHERE department <> '' ORDER BY department")  # fmt: skip
+        return [r[0] for r in rows]
+
+    def incident(self, incident_id: str) -> tuple[str, str] | None:
+        """(workstation name, body_json) of one incident's latest version, if readable."""
+        rows = self._rows(
+            "SELECT COALESCE(w.name, v.workstation), v.body_json FROM incident_versions v"
+            " LEFT JOIN workstations w ON w.fingerprint = v.workstation"
+            " WHERE v.incident_id = %s ORDER BY v.version DESC LIMIT 1",
+            (incident_id,),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
     def recording(self, recording_id: str) -> CentralRecording | None:
         rows = self._rows(
             "SELECT id, workstation, manifest_json, manifest_signature, sealed_sha256, "
@@ -423,6 +464,32 @@ class CentralClient:
     def refusals(self) -> list[tuple[str, int | None, str, str]]:
         rows = self._rows("SELECT workstation, seq, kind, detail FROM sync_refusals ORDER BY id")
         return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def purge_blob(self, kind: str, item: str, sha256: str) -> str:
+        """Remove a blob's bytes through the one audited function: 'purged', 'already', or
+        's3' (kept under Object Lock until its retention ends). PurgeRefused otherwise."""
+        import psycopg
+
+        def run(c: psycopg.Connection[Any]) -> str:
+            try:
+                with c.transaction():
+                    row = c.execute(
+                        "SELECT purge_blob(%s, %s, %s)", (kind, item, sha256)
+                    ).fetchone()
+                    return str(row[0]) if row else ""
+            except psycopg.DatabaseError as e:
+                reason = _PURGE_REFUSALS.get(e.sqlstate or "")
+                if reason is None:
+                    raise
+                raise PurgeRefused(f"{kind}:{item}", reason) from e
+
+        result: str = self._run(run)
+        return result
+
+    def purged_blobs(self) -> dict[str, tuple[str, str, int]]:
+        """sha256 → (kind, item, audit_seq) of every blob retention removed."""
+        rows = self._rows("SELECT sha256, kind, item, audit_seq FROM blob_purges")
+        return {r[0]: (r[1], r[2], int(r[3])) for r in rows}
 
     def blob_size(self, sha256: str) -> int | None:
         rows = self._rows("SELECT size FROM blobs WHERE sha256 = %s", (sha256,))

@@ -47,6 +47,7 @@ EVIDENCE_TABLES = (
     "central_heads",
     "sync_refusals",
     "review_entries",
+    "blob_purges",
 )  # fmt: skip  (supervisor_departments is configuration IT edits, not evidence)
 
 V1 = r"""
@@ -499,6 +500,9 @@ GRANT EXECUTE ON FUNCTION register_workstation(text, text, text, text),
 GRANT EXECUTE ON FUNCTION blob_check(text), blob_read(text, bigint, integer)
     TO {p}_counter, {p}_officer;
 GRANT EXECUTE ON FUNCTION blob_register(text, bigint) TO {p}_counter;
+GRANT EXECUTE ON FUNCTION purge_blob(text, text, text), item_held(text, text)
+    TO {p}_counter, {p}_officer;
+GRANT SELECT ON blob_purges TO {p}_counter, {p}_supervisor, {p}_officer;
 GRANT SELECT ON central_config TO {p}_counter, {p}_supervisor, {p}_officer;
 
 GRANT SELECT ON workstations, central_heads TO {p}_counter, {p}_supervisor, {p}_officer;
@@ -579,9 +583,102 @@ BEGIN
 END $$;
 """
 
+# Retention (issue 15): the one way any role removes evidence. A workstation's retention
+# decides on the PC and chains a `retention.purge` entry; once that entry is in the central
+# chain, ``purge_blob`` removes the blob's bytes, after checking that the item is the caller's
+# (or the caller an officer), that the entry exists, and that no incident holding the item is
+# under legal hold in its latest version. The rows stay (append-only); ``blob_purges`` says
+# what went, decided by which entry, removed by whom and when.
+V3 = r"""
+CREATE TABLE blob_purges (
+    sha256 text PRIMARY KEY REFERENCES blobs,
+    kind text NOT NULL CHECK (kind IN ('recording', 'attachment')),
+    item text NOT NULL,
+    workstation text NOT NULL REFERENCES workstations,
+    audit_seq integer NOT NULL,             -- the workstation's retention.purge entry
+    purged_by name NOT NULL DEFAULT session_user,
+    purged_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION item_held(p_kind text, p_item text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = kasuhara, pg_temp AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM (
+            SELECT DISTINCT ON (incident_id) legal_hold, body_json
+            FROM incident_versions
+            WHERE incident_id IN (
+                SELECT incident_id FROM incident_versions
+                WHERE p_kind = 'recording' AND (body_json::jsonb -> 'recordings') ? p_item
+                UNION SELECT incident_id FROM attachments
+                WHERE p_kind = 'attachment' AND id = p_item)
+            ORDER BY incident_id, version DESC) latest
+        WHERE latest.legal_hold)
+$$;
+
+CREATE FUNCTION purge_blob(p_kind text, p_item text, p_sha256 text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = kasuhara, pg_temp AS $$
+DECLARE ws text; seq integer; b blobs;
+BEGIN
+    IF p_kind = 'recording' THEN
+        SELECT workstation INTO ws FROM recordings WHERE id = p_item
+            AND (sealed_sha256 = p_sha256
+                 OR manifest_json::jsonb -> 'tail' ->> 'sealed_sha256' = p_sha256);
+    ELSIF p_kind = 'attachment' THEN
+        SELECT workstation INTO ws FROM attachments WHERE id = p_item AND sealed_sha256 = p_sha256;
+    END IF;
+    IF ws IS NULL THEN
+        RAISE EXCEPTION 'kasuhara: no % % with blob %', p_kind, p_item, p_sha256
+            USING ERRCODE = 'KH050';
+    END IF;
+    IF NOT (is_officer() OR ws IN (SELECT my_workstations())) THEN
+        RAISE EXCEPTION 'kasuhara: % % is not this login''s', p_kind, p_item
+            USING ERRCODE = 'KH051';
+    END IF;
+    IF EXISTS (SELECT 1 FROM blob_purges WHERE sha256 = p_sha256) THEN
+        RETURN 'already';
+    END IF;
+    SELECT e.seq INTO seq FROM audit_entries e WHERE e.workstation = ws
+        AND e.event = 'retention.purge' AND e.subject = p_kind || ':' || p_item
+        ORDER BY e.seq LIMIT 1;
+    IF seq IS NULL THEN
+        RAISE EXCEPTION 'kasuhara: no retention.purge entry for % % in its chain', p_kind, p_item
+            USING ERRCODE = 'KH052';
+    END IF;
+    IF item_held(p_kind, p_item) THEN
+        RAISE EXCEPTION 'kasuhara: % % is under legal hold', p_kind, p_item
+            USING ERRCODE = 'KH053';
+    END IF;
+    SELECT * INTO b FROM blobs WHERE sha256 = p_sha256;
+    IF b.backend <> 'pg' THEN
+        RETURN 's3';                        -- under Object Lock until its retention ends
+    END IF;
+    INSERT INTO blob_purges (sha256, kind, item, workstation, audit_seq)
+        VALUES (p_sha256, p_kind, p_item, ws, seq);
+    PERFORM lo_unlink(b.loid);
+    RETURN 'purged';
+END $$;
+
+CREATE OR REPLACE FUNCTION blob_read(p_sha256 text, p_offset bigint, p_length integer)
+RETURNS bytea
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = kasuhara, pg_temp AS $$
+DECLARE b blobs;
+BEGIN
+    SELECT * INTO b FROM blobs WHERE sha256 = p_sha256;
+    IF NOT FOUND OR NOT blob_readable(b) THEN
+        RAISE EXCEPTION 'kasuhara: blob % not found', p_sha256 USING ERRCODE = 'KH034';
+    END IF;
+    IF EXISTS (SELECT 1 FROM blob_purges WHERE sha256 = p_sha256) THEN
+        RAISE EXCEPTION 'kasuhara: blob % was removed by retention', p_sha256
+            USING ERRCODE = 'KH054';
+    END IF;
+    RETURN lo_get(b.loid, p_offset, LEAST(p_length, {chunk}));
+END $$;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "workstations, blobs, recordings, incidents, audit chains, heads", V1),
     Migration(2, "where blobs live: large objects or an S3 bucket with Object Lock", V2),
+    Migration(3, "retention: the one audited removal of a blob's bytes", V3),
 )
 
 

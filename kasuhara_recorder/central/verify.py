@@ -41,6 +41,7 @@ class CentralReport:
     entries: int = 0
     recordings: int = 0
     blob_bytes: int = 0
+    purged: int = 0  # blobs retention removed through purge_blob (not read: their bytes went)
     heads: int = 0
     problems: list[CustodyProblem] = field(default_factory=list)
 
@@ -142,6 +143,7 @@ def _check_recordings(
 ) -> None:  # fmt: skip
     from kasuhara_recorder.evidence.manifest import verify_manifest_bytes
 
+    purged = client.purged_blobs()
     for r in client.recordings():
         report.recordings += 1
         name = names.get(r.workstation, r.workstation)
@@ -161,6 +163,9 @@ def _check_recordings(
         if not read_blobs:
             continue
         for sha, size in wanted:
+            if purged.get(sha, ("", "", 0))[:2] == ("recording", r.id):
+                report.purged += 1  # removed by retention, decided by a chained entry
+                continue
             h, n = hashlib.sha256(), 0
             try:
                 for piece in client.blobs.open(sha):

@@ -129,6 +129,26 @@ class Vault:
                   *self.tail_slots(recording_id), self.pending(recording_id)):  # fmt: skip
             p.unlink(missing_ok=True)
 
+    def audio_files(self, recording_id: str, tail_file: str | None = None) -> tuple[Path, ...]:
+        """Every file that holds a recording's audio (sealed): what retention deletes. The
+        manifest and its signature stay, the record that the recording existed."""
+        tail = (self.file(tail_file),) if tail_file else ()
+        return (self.sealed(recording_id), *tail, self.journal(recording_id),
+                *self.tail_slots(recording_id), self.pending(recording_id))  # fmt: skip
+
+    @staticmethod
+    def remove_files(paths: Sequence[Path]) -> int:
+        """Delete the files that are there; the bytes they held."""
+        freed = 0
+        for p in paths:
+            try:
+                size = p.stat().st_size
+                p.unlink()
+            except FileNotFoundError:
+                continue
+            freed += size
+        return freed
+
     @staticmethod
     def remove_sealed(sealed_path: Path) -> None:
         """A half-made sealed file and its journal (nothing entered the chain yet)."""

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.database import Database
     from kasuhara_recorder.store.drafts import DraftFiles
     from kasuhara_recorder.store.incidents import IncidentRepository
+    from kasuhara_recorder.store.purges import PurgeRepository
     from kasuhara_recorder.store.recordings import RecordingRepository
     from kasuhara_recorder.store.sync_state import SyncState
 
@@ -66,6 +67,11 @@ class EmbeddedStore:
 
             self._drafts = DraftFiles(self._paths.drafts)
         return self._drafts
+
+    def purges(self) -> PurgeRepository:
+        from kasuhara_recorder.store.purges import PurgeRepository
+
+        return PurgeRepository(self.store())
 
     def sync_state(self) -> SyncState:
         from kasuhara_recorder.store.sync_state import SyncState

@@ -24,6 +24,12 @@ from kasuhara_recorder.store.incident_model import (
     ResponseAction,
     StaffMember,
 )
+from kasuhara_recorder.store.incident_query import (
+    IncidentPage,
+    IncidentQuery,
+    sqlite_departments,
+    sqlite_page,
+)
 
 _DRAFT_COLUMNS = (
     "occurred_at", "duration_seconds", "location", "at_office", "location_detail", "department",
@@ -152,6 +158,13 @@ class IncidentRepository:
         else:
             rows = self._rows("SELECT id FROM incidents ORDER BY occurred_at DESC, created_at DESC")
         return [r[0] for r in rows]
+
+    def query(self, q: IncidentQuery) -> IncidentPage:
+        """A page of the list and the total the filters match (store/incident_query.py)."""
+        return sqlite_page(self._rows, q)
+
+    def departments(self) -> list[str]:
+        return sqlite_departments(self._rows)
 
     def get(self, incident_id: str) -> Incident | None:
         q = self._rows

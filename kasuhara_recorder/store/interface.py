@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.evidence.manifest import TagEntry
     from kasuhara_recorder.evidence.workstation_key import WorkstationKey
     from kasuhara_recorder.store.incident_model import Attachment, Incident, IncidentDraft
+    from kasuhara_recorder.store.incident_query import IncidentPage, IncidentQuery
     from kasuhara_recorder.store.recordings import RecordingRecord
     from kasuhara_recorder.store.sync_state import SyncState
 
@@ -109,6 +110,14 @@ class IncidentStore(Protocol):
 
     def get(self, incident_id: str) -> Incident | None: ...
 
+    def query(self, q: IncidentQuery) -> IncidentPage:
+        """The incident list: a page of light rows matching ``q`` and their total count."""
+        ...
+
+    def departments(self) -> list[str]:
+        """Every department named on an incident (the list's filter offers them)."""
+        ...
+
     def linked_incident(self, recording_id: str) -> str | None:
         """The incident a recording belongs to; LookupError for an unknown recording."""
         ...
@@ -130,6 +139,15 @@ class DraftStore(Protocol):
 
 
 @runtime_checkable
+class PurgeStore(Protocol):
+    """What retention deleted (store/purges.py)."""
+
+    def mark(self, kind: str, item: str, purged_at: str, rule: str) -> None: ...
+
+    def purged(self, kind: str) -> dict[str, str]: ...
+
+
+@runtime_checkable
 class StoreBackend(Protocol):
     """One store the app runs on: its unit of work and its repositories, each opened on first
     use (a command that needs none opens nothing)."""
@@ -143,6 +161,8 @@ class StoreBackend(Protocol):
     def incidents(self) -> IncidentStore: ...
 
     def drafts(self) -> DraftStore: ...
+
+    def purges(self) -> PurgeStore: ...
 
     def sync_state(self) -> SyncState:
         """What this PC knows of its sync to the central store (confirmed items, heads)."""

@@ -177,6 +177,27 @@ CREATE TABLE sync_status (
 );
 """
 
+# Retention (issue 15): what was purged, when and by which rule. The row of a purged recording
+# stays (its signed manifest is the record that it existed); only its audio went.
+PURGES_SQL = """
+CREATE TABLE purges (
+    kind TEXT NOT NULL CHECK (kind IN ('recording', 'attachment')),
+    item TEXT NOT NULL,
+    purged_at TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    PRIMARY KEY (kind, item)
+);
+"""
+
+# The incident list (issue 14, store/incident_query.py): filters by department, channel and
+# legal hold, sorted by time, without a scan of the whole table.
+LIST_INDEXES_SQL = """
+CREATE INDEX incidents_by_department ON incidents (department, occurred_at);
+CREATE INDEX incidents_by_location ON incidents (location, occurred_at);
+CREATE INDEX incidents_by_hold ON incidents (legal_hold, occurred_at);
+CREATE INDEX incidents_by_time_id ON incidents (occurred_at, id);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "evidence: workstation keys, audit chain, recordings", EVIDENCE_SQL),
     Migration(2, "incidents: staff, categories, responses, markers, attachments", INCIDENTS_SQL),
@@ -186,4 +207,6 @@ MIGRATIONS: list[Migration] = [
         "ALTER TABLE incident_attachments ADD COLUMN after_submit INTEGER NOT NULL DEFAULT 0;",
     ),
     Migration(4, "sync to the central store: what was confirmed there, last contact", SYNC_SQL),
+    Migration(5, "retention: recordings and attachments purged, by which rule", PURGES_SQL),
+    Migration(6, "incident list: indexes for its filters and sort", LIST_INDEXES_SQL),
 ]

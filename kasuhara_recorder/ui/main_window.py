@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -38,6 +37,8 @@ if TYPE_CHECKING:
     from kasuhara_recorder.ui.export_wizard import ExportWizard
     from kasuhara_recorder.ui.first_run_wizard import FirstRunWizard
     from kasuhara_recorder.ui.incident_form import IncidentForm
+    from kasuhara_recorder.ui.incident_list import IncidentListWindow
+    from kasuhara_recorder.ui.player_launcher import PlayerLauncher
     from kasuhara_recorder.ui.settings_dialog import SettingsDialog
     from kasuhara_recorder.ui.setup_dialog import SetupDialog
     from kasuhara_recorder.ui.verify_dialog import VerifyDialog
@@ -55,15 +56,18 @@ class MainWindow(QMainWindow):
     recovery_finished = Signal(object)  # list of recovered manifests (empty: nothing to do)
     recovery_shown = Signal(object)  # RecoveryNotice, or the QMessageBox of a recovery error
     partial_exports_swept = Signal(object)  # what a killed export left: list of SweepOutcome
+    retention_ran = Signal(object)  # RetentionResult of the run at start
 
     def __init__(self, service) -> None:
         super().__init__()
         self.service = service
         self.forms: dict[str, IncidentForm] = {}
+        self.incident_list: IncidentListWindow | None = None
         self._quitting = False
         self._discarded = False
         self.recovering = False
         self._after_stop_queue: list = []  # recovered recordings waiting for the after-stop choice
+        self._players: PlayerLauncher | None = None  # made when a recording is first played
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("カスハラ録音"))
         profile = service.profile
@@ -129,10 +133,11 @@ class MainWindow(QMainWindow):
         incident_menu = self.menuBar().addMenu(self.tr("事案(&I)"))
         new_action = QAction(self.tr("新しい事案票（録音なし）"), self)
         new_action.triggered.connect(lambda: self.open_new_incident(None, []))
-        open_action = QAction(self.tr("事案票を開く…"), self)
-        open_action.triggered.connect(self._choose_incident)
+        list_action = QAction(self.tr("事案一覧…"), self)
+        list_action.setShortcut(QKeySequence("Ctrl+L"))
+        list_action.triggered.connect(self.open_incident_list)
         incident_menu.addAction(new_action)
-        incident_menu.addAction(open_action)
+        incident_menu.addAction(list_action)
         incident_menu.addSeparator()
         export_action = QAction(self.tr("証拠パッケージを書き出す…"), self)
         export_action.triggered.connect(lambda: self.open_export())
@@ -140,10 +145,16 @@ class MainWindow(QMainWindow):
         verify_action.triggered.connect(self.open_verify)
         incident_menu.addAction(export_action)
         incident_menu.addAction(verify_action)
+        export_action.setVisible(self.service.roles.current().may("export"))
         self.menu_actions = {
             "setup": setup_action, "export": export_action, "verify": verify_action,
-            "settings": settings_action,
+            "incident_list": list_action, "settings": settings_action,
         }  # fmt: skip
+        if self.service.roles.current().may("recording.listen"):  # officers (or no role set-up)
+            play_action = QAction(self.tr("録音を再生…"), self)
+            play_action.triggered.connect(self.choose_recording_to_play)
+            incident_menu.addAction(play_action)
+            self.menu_actions["play"] = play_action
         if self.service.roles.current().may("audit.view"):
             incident_menu.addSeparator()
             audit_action = QAction(self.tr("監査記録…"), self)
@@ -325,6 +336,29 @@ class MainWindow(QMainWindow):
         self.keep_input_open()
         if self.sync_line is not None and not self._discarded:
             self.sync_line.start()
+        self._run_retention()
+
+    def _run_retention(self) -> None:
+        """Retention at start (app/retention.py): what is past its period goes, one audit entry
+        each; off the GUI thread, and a failure never keeps anyone from recording."""
+        if self._discarded or not self.is_set_up():
+            return
+        service = self.service
+
+        def done(result) -> None:
+            self.retention_ran.emit(result)
+            if result.purged:
+                self.statusBar().showMessage(
+                    self.tr("保存期間を過ぎた録音・添付 %1 件を削除しました（監査記録に記載）")
+                    .replace("%1", str(len(result.purged))),
+                    15000,
+                )  # fmt: skip
+
+        self.tasks.run(
+            lambda: service.retention.run(trigger="app_start"),
+            on_done=done,
+            on_error=lambda e: log.error("retention at start failed: %s", e),
+        )
 
     def sync_soon(self) -> None:
         """Something new to send (a recording saved, an incident made): a sync shortly."""
@@ -540,6 +574,25 @@ class MainWindow(QMainWindow):
         self.dialog_opened.emit(viewer)
         return viewer
 
+    # --- officer playback (ui/player_launcher.py) --------------------------------------------
+    def open_player(self, recording_id: str) -> None:
+        """Play a recording: refused for a role that may not listen, the key unlocked first."""
+        if self._players is None:
+            from kasuhara_recorder.ui.player_launcher import PlayerLauncher
+
+            self._players = PlayerLauncher(self.service, self.tasks, self)
+            self._players.shown.connect(self.dialog_opened.emit)
+        self._players.open(recording_id)
+
+    def choose_recording_to_play(self) -> None:
+        from kasuhara_recorder.ui.recording_picker import RecordingPicker
+
+        picker = RecordingPicker(self.service.incidents.all_recordings(), self, purpose="play")
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.accepted.connect(lambda: self.open_player(picker.recording_id() or ""))
+        picker.open()
+        self.dialog_opened.emit(picker)
+
     def bring_forward(self) -> None:
         """The tray's 表示, or a second start of the app on this data folder."""
         self.showNormal()
@@ -668,21 +721,27 @@ class MainWindow(QMainWindow):
         self.incident_form_opened.emit(form)
         return form
 
-    def _choose_incident(self) -> None:
-        items = [
-            f"{i.id}  {i.draft.occurred_at[:16].replace('T', ' ')}  {i.draft.department}"
-            for i in self.service.incidents.list()
-        ]
-        if not items:
-            QMessageBox.information(
-                self, self.tr("事案票を開く"), self.tr("事案はまだありません。")
-            )
-            return
-        item, ok = QInputDialog.getItem(
-            self, self.tr("事案票を開く"), self.tr("事案:"), items, 0, False
-        )
-        if ok and item:
-            self.open_incident(item.split()[0])
+    def open_incident_list(self) -> IncidentListWindow:
+        """事案一覧 (ui/incident_list.py): one window, brought forward when open again. Its
+        detail views' 再生 (``play_requested``) and 監査記録… (``audit_requested``) are for
+        the player and the audit viewer."""
+        from kasuhara_recorder.ui.incident_list import IncidentListWindow
+
+        if self.incident_list is None:
+            window = self.incident_list = IncidentListWindow(self.service)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(self._incident_list_gone)
+            window.form_requested.connect(self.open_incident)
+            window.play_requested.connect(self.open_player)
+            window.audit_requested.connect(self.open_audit_viewer)
+            window.incident_changed.connect(lambda _iid: self.sync_soon())
+        self.incident_list.show()
+        self.incident_list.raise_()
+        self.dialog_opened.emit(self.incident_list)
+        return self.incident_list
+
+    def _incident_list_gone(self, _obj=None) -> None:
+        self.incident_list = None
 
     # --- closing ----------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
@@ -710,6 +769,10 @@ class MainWindow(QMainWindow):
             self.sync_line.close_down()
         for form in list(self.forms.values()):
             form.close()
+        if self._players is not None:
+            self._players.close_all()
+        if self.incident_list is not None:
+            self.incident_list.close()
         self.tasks.wait()
         self.tray.hide()
         event.accept()
@@ -722,6 +785,10 @@ class MainWindow(QMainWindow):
             self.sync_line.close_down()
         for form in list(self.forms.values()):
             form.close()
+        if self._players is not None:
+            self._players.close_all()
+        if self.incident_list is not None:
+            self.incident_list.close()
         self._discarded = True
         self.tasks.wait()
         self.tray.hide()

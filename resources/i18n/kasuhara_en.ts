@@ -323,7 +323,7 @@ Replace it? The file it replaces cannot be brought back.</translation>
     </message>
     <message>
         <source>音声が届いていません。マイクの接続と音量、装置の選択を確認してください。</source>
-        <translation>No audio arrives. Check the microphone&apos;s connection and volume, and the device chosen.</translation>
+        <translation>No audio arrives. Check the microphone's connection and volume, and the device chosen.</translation>
     </message>
     <message>
         <source>装置を開けませんでした。詳しくはログを確認してください。</source>
@@ -470,7 +470,7 @@ Please give the IT staff the log file:
     </message>
     <message>
         <source>接続先を直して「完了」を押すか、下の「後で参加する」を選んで完了してください。</source>
-        <translation>Correct the address and press Finish, or choose &quot;join later&quot; below and finish.</translation>
+        <translation>Correct the address and press Finish, or choose "join later" below and finish.</translation>
     </message>
     <message>
         <source>設定できませんでした。何も録音できる状態にはなっていません。</source>
@@ -479,6 +479,356 @@ Please give the IT staff the log file:
     <message>
         <source>詳しくはログを確認してください。</source>
         <translation>See the log file for details.</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentDetail</name>
+    <message>
+        <source>事案 %1</source>
+        <translation>Incident %1</translation>
+    </message>
+    <message>
+        <source>開始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>種別</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>長さ</source>
+        <translation>Length</translation>
+    </message>
+    <message>
+        <source>タグ</source>
+        <translation>Tags</translation>
+    </message>
+    <message>
+        <source>録音番号</source>
+        <translation>Recording</translation>
+    </message>
+    <message>
+        <source>位置</source>
+        <translation>Offset</translation>
+    </message>
+    <message>
+        <source>分類</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <source>記録者</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <source>録音</source>
+        <translation>Recordings</translation>
+    </message>
+    <message>
+        <source>メモ</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <source>対応</source>
+        <translation>Response</translation>
+    </message>
+    <message>
+        <source>対応者</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <source>追加日時</source>
+        <translation>Added</translation>
+    </message>
+    <message>
+        <source>追加者</source>
+        <translation>Added by</translation>
+    </message>
+    <message>
+        <source>種類</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>名前</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>操作者</source>
+        <translation>Actor</translation>
+    </message>
+    <message>
+        <source>記録</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <source>対象</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>記録内容</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>対応（§4）</source>
+        <translation>Responses (§4)</translation>
+    </message>
+    <message>
+        <source>添付</source>
+        <translation>Attachments</translation>
+    </message>
+    <message>
+        <source>管理履歴</source>
+        <translation>Custody</translation>
+    </message>
+    <message>
+        <source>状態を変更</source>
+        <translation>Change status</translation>
+    </message>
+    <message>
+        <source>対応を記録…</source>
+        <translation>Record a response…</translation>
+    </message>
+    <message>
+        <source>監査記録…</source>
+        <translation>Audit trail…</translation>
+    </message>
+    <message>
+        <source>事案票を開く</source>
+        <translation>Open incident form</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>事案 %1 ・ %2</source>
+        <translation>Incident %1 · %2</translation>
+    </message>
+    <message>
+        <source>保全中</source>
+        <translation>On legal hold</translation>
+    </message>
+    <message>
+        <source>端末 %1 で作成された事案です（中央保管庫の最新版）。変更はその端末で行われ、同期で届きます。</source>
+        <translation>Made on workstation %1 (its latest version in the central store). It is changed on that PC and arrives by its sync.</translation>
+    </message>
+    <message>
+        <source>ファイル</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>（提出後に追加）</source>
+        <translation> (added after submission)</translation>
+    </message>
+    <message>
+        <source>§4(1) の時間を超過</source>
+        <translation>over the §4(1) limit</translation>
+    </message>
+    <message>
+        <source>発生日時</source>
+        <translation>Occurred</translation>
+    </message>
+    <message>
+        <source>時間</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>場所</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>所属</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>対応職員</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>相手方</source>
+        <translation>Other party</translation>
+    </message>
+    <message>
+        <source>要求内容</source>
+        <translation>Demand</translation>
+    </message>
+    <message>
+        <source>要求の正当性</source>
+        <translation>Validity of the demand</translation>
+    </message>
+    <message>
+        <source>言動の分類</source>
+        <translation>Conduct</translation>
+    </message>
+    <message>
+        <source>経過</source>
+        <translation>Course of events</translation>
+    </message>
+    <message>
+        <source>負傷等</source>
+        <translation>Injuries</translation>
+    </message>
+    <message>
+        <source>提出日時</source>
+        <translation>Submitted</translation>
+    </message>
+    <message>
+        <source>再生</source>
+        <translation>Play</translation>
+    </message>
+    <message>
+        <source>保全を解除…</source>
+        <translation>Lift legal hold…</translation>
+    </message>
+    <message>
+        <source>保全を設定…</source>
+        <translation>Set legal hold…</translation>
+    </message>
+    <message>
+        <source>詳しくはログを確認してください。</source>
+        <translation>See the log for details.</translation>
+    </message>
+    <message>
+        <source>事案</source>
+        <translation>Incident</translation>
+    </message>
+    <message>
+        <source>事案票の作成</source>
+        <translation>Incident form made</translation>
+    </message>
+    <message>
+        <source>下書きの保存</source>
+        <translation>Draft saved</translation>
+    </message>
+    <message>
+        <source>提出</source>
+        <translation>Submitted</translation>
+    </message>
+    <message>
+        <source>状態の変更</source>
+        <translation>Status changed</translation>
+    </message>
+    <message>
+        <source>保全の設定・解除</source>
+        <translation>Legal hold set or lifted</translation>
+    </message>
+    <message>
+        <source>対応の記録</source>
+        <translation>Response recorded</translation>
+    </message>
+    <message>
+        <source>添付の追加</source>
+        <translation>Attachment added</translation>
+    </message>
+    <message>
+        <source>録音の追加</source>
+        <translation>Recording attached</translation>
+    </message>
+    <message>
+        <source>録音開始</source>
+        <translation>Recording started</translation>
+    </message>
+    <message>
+        <source>録音停止（封印）</source>
+        <translation>Recording stopped (sealed)</translation>
+    </message>
+    <message>
+        <source>タグ付け</source>
+        <translation>Tagged</translation>
+    </message>
+    <message>
+        <source>通常の録音として保存</source>
+        <translation>Kept as a routine recording</translation>
+    </message>
+    <message>
+        <source>録音の復旧</source>
+        <translation>Recording recovered</translation>
+    </message>
+    <message>
+        <source>録音の取り込み</source>
+        <translation>Recording imported</translation>
+    </message>
+    <message>
+        <source>録音の再生</source>
+        <translation>Recording played</translation>
+    </message>
+    <message>
+        <source>証拠パッケージの書き出し</source>
+        <translation>Evidence bundle exported</translation>
+    </message>
+    <message>
+        <source>書きかけの書き出しの削除</source>
+        <translation>Partial export removed</translation>
+    </message>
+    <message>
+        <source>保全を設定</source>
+        <translation>legal hold set</translation>
+    </message>
+    <message>
+        <source>保全を解除</source>
+        <translation>legal hold lifted</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentFilterBar</name>
+    <message>
+        <source>事案番号・要求・経過・場所・相手の特徴で検索</source>
+        <translation>Search incident number, demand, events, place, other party</translation>
+    </message>
+    <message>
+        <source>§4(1) の時間超過（%1 分超）</source>
+        <translation>Over the §4(1) limit (more than %1 min)</translation>
+    </message>
+    <message>
+        <source>保全中のみ</source>
+        <translation>On legal hold only</translation>
+    </message>
+    <message>
+        <source>条件をクリア</source>
+        <translation>Clear filters</translation>
+    </message>
+    <message>
+        <source>状態</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>分類</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <source>所属</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>場所</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>発生日</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>〜</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>すべて</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>指定なし</source>
+        <translation>Any</translation>
     </message>
 </context>
 <context>
@@ -577,6 +927,49 @@ Please give the IT staff the log file:
     </message>
 </context>
 <context>
+    <name>IncidentListWindow</name>
+    <message>
+        <source>事案一覧</source>
+        <translation>Incidents</translation>
+    </message>
+    <message>
+        <source>この端末の事案</source>
+        <translation>This PC&apos;s incidents</translation>
+    </message>
+    <message>
+        <source>中央保管庫（全端末）</source>
+        <translation>Central store (every PC)</translation>
+    </message>
+    <message>
+        <source>%1 さん（%2）</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>開く</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>再読み込み</source>
+        <translation>Reload</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>読み込み中…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>%1 件（%2 件を表示）</source>
+        <translation>%1 incidents (%2 shown)</translation>
+    </message>
+    <message>
+        <source>事案一覧を読み込めませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not load the incidents. See the log for details.</translation>
+    </message>
+</context>
+<context>
     <name>IncidentPage</name>
     <message>
         <source>事案を選ぶ</source>
@@ -589,6 +982,96 @@ Please give the IT staff the log file:
     <message>
         <source>事案はまだありません。</source>
         <translation>There are no incidents yet.</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentTableModel</name>
+    <message>
+        <source>発生日時</source>
+        <translation>Occurred</translation>
+    </message>
+    <message>
+        <source>事案番号</source>
+        <translation>Incident</translation>
+    </message>
+    <message>
+        <source>状態</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>所属</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>場所</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>分類</source>
+        <translation>Categories</translation>
+    </message>
+    <message>
+        <source>時間</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>保全</source>
+        <translation>Hold</translation>
+    </message>
+    <message>
+        <source>録音</source>
+        <translation>Recordings</translation>
+    </message>
+    <message>
+        <source>概要</source>
+        <translation>Summary</translation>
+    </message>
+    <message>
+        <source>端末</source>
+        <translation>Workstation</translation>
+    </message>
+    <message>
+        <source>§4(1) の時間（%1 分）を超えています</source>
+        <translation>Longer than the §4(1) limit (%1 min)</translation>
+    </message>
+    <message>
+        <source>保全中</source>
+        <translation>On legal hold</translation>
+    </message>
+</context>
+<context>
+    <name>LegalHoldDialog</name>
+    <message>
+        <source>保全を設定</source>
+        <translation>Set legal hold</translation>
+    </message>
+    <message>
+        <source>事案 %1 を保全します（保存期間が過ぎても削除されません）。訴訟・捜査・照会など、保全する理由を入力してください。理由は監査記録に残ります。</source>
+        <translation>Incident %1 will be kept on legal hold (not deleted when its retention period ends). Enter the reason — a lawsuit, an investigation, an inquiry. The reason is kept in the audit trail.</translation>
+    </message>
+    <message>
+        <source>保全を解除</source>
+        <translation>Lift legal hold</translation>
+    </message>
+    <message>
+        <source>事案 %1 の保全を解除します（保存期間が過ぎると削除の対象になります）。解除する理由を入力してください。理由は監査記録に残ります。</source>
+        <translation>Legal hold on incident %1 will be lifted (it may be deleted once its retention period ends). Enter the reason. The reason is kept in the audit trail.</translation>
+    </message>
+    <message>
+        <source>理由（必須）</source>
+        <translation>Reason (required)</translation>
+    </message>
+    <message>
+        <source>保全する</source>
+        <translation>Set hold</translation>
+    </message>
+    <message>
+        <source>保全を解除する</source>
+        <translation>Lift hold</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -644,8 +1127,8 @@ Please give the IT staff the log file:
         <translation>New incident form (no recording)</translation>
     </message>
     <message>
-        <source>事案票を開く…</source>
-        <translation>Open incident form…</translation>
+        <source>事案一覧…</source>
+        <translation>Incidents…</translation>
     </message>
     <message>
         <source>証拠パッケージを書き出す…</source>
@@ -654,6 +1137,10 @@ Please give the IT staff the log file:
     <message>
         <source>証拠パッケージを検証する…</source>
         <translation>Verify evidence bundle…</translation>
+    </message>
+    <message>
+        <source>録音を再生…</source>
+        <translation>Play a recording…</translation>
     </message>
     <message>
         <source>監査記録…</source>
@@ -689,7 +1176,7 @@ Please give the IT staff the log file:
     </message>
     <message>
         <source>この端末は未設定です。録音はまだできません。情報システム担当者が「初期設定」で組織の公開鍵を登録すると、録音できるようになります。</source>
-        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation&apos;s public key in the first-run setup.</translation>
+        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation's public key in the first-run setup.</translation>
     </message>
     <message>
         <source>初期設定…</source>
@@ -718,6 +1205,10 @@ Please give the IT staff the log file:
         <translation>An export that was cut off last time may have left a partial file (with the recorded audio) at this destination. Connect that USB stick or shared folder and start the app again (the file is then removed by itself).
 
 %1</translation>
+    </message>
+    <message>
+        <source>保存期間を過ぎた録音・添付 %1 件を削除しました（監査記録に記載）</source>
+        <translation>Deleted %1 recording(s)/attachment(s) past their retention period (in the audit trail)</translation>
     </message>
     <message>
         <source>復旧した録音は保存されています（%1 件）</source>
@@ -802,18 +1293,6 @@ The recording file has been left in place. Please contact your IT staff.</transl
         <translation>The recording is saved. You can add it to an incident later with &quot;Add recording…&quot; in the incident form.</translation>
     </message>
     <message>
-        <source>事案票を開く</source>
-        <translation>Open incident form</translation>
-    </message>
-    <message>
-        <source>事案はまだありません。</source>
-        <translation>There are no incidents yet.</translation>
-    </message>
-    <message>
-        <source>事案:</source>
-        <translation>Incident:</translation>
-    </message>
-    <message>
         <source>録音中です</source>
         <translation>Recording in progress</translation>
     </message>
@@ -834,7 +1313,7 @@ The recording file has been left in place. Please contact your IT staff.</transl
     </message>
     <message>
         <source>秘密鍵のフォルダを開く</source>
-        <translation>Open the private key&apos;s folder</translation>
+        <translation>Open the private key's folder</translation>
     </message>
     <message>
         <source>秘密鍵（パスフレーズで保護）を次の場所に保存しました:
@@ -907,6 +1386,84 @@ The public key (recipient) to register on each workstation:
     </message>
 </context>
 <context>
+    <name>PlayerLauncher</name>
+    <message>
+        <source>録音を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>The recording could not be opened. See the log for details.</translation>
+    </message>
+    <message>
+        <source>録音の再生</source>
+        <translation>Playback</translation>
+    </message>
+    <message>
+        <source>組織の鍵を閉じました（%1）。</source>
+        <translation>The organisation key was locked (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerWindow</name>
+    <message>
+        <source>録音の再生 — %1</source>
+        <translation>Playback — %1</translation>
+    </message>
+    <message>
+        <source>録音 %1 ・ %2 ・ %3 ・ 長さ %4</source>
+        <translation>Recording %1 · %2 · %3 · length %4</translation>
+    </message>
+    <message>
+        <source>−10秒</source>
+        <translation>−10 s</translation>
+    </message>
+    <message>
+        <source>再生</source>
+        <translation>Play</translation>
+    </message>
+    <message>
+        <source>+10秒</source>
+        <translation>+10 s</translation>
+    </message>
+    <message>
+        <source>速度:</source>
+        <translation>Speed:</translation>
+    </message>
+    <message>
+        <source>再生装置:</source>
+        <translation>Output:</translation>
+    </message>
+    <message>
+        <source>音声はこのパソコンのメモリ内だけで復号しています（ファイルには書き出しません）。再生した範囲は監査ログに記録されます。</source>
+        <translation>The audio is decrypted in this PC&apos;s memory only (never written to a file). What you play is recorded in the audit log.</translation>
+    </message>
+    <message>
+        <source>（後から追加）</source>
+        <translation>(added later)</translation>
+    </message>
+    <message>
+        <source>既定の再生装置</source>
+        <translation>Default output device</translation>
+    </message>
+    <message>
+        <source>一時停止</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>再生の記録（監査ログ）を書き込めませんでした。詳しくはログを確認してください。</source>
+        <translation>The playback could not be entered in the audit log. See the log for details.</translation>
+    </message>
+    <message>
+        <source>封印時の記録と一致することを確認しました。</source>
+        <translation>Checked: the audio matches what was sealed at capture.</translation>
+    </message>
+    <message>
+        <source>復号しています… %1%</source>
+        <translation>Decrypting… %1%</translation>
+    </message>
+    <message>
+        <source>封印時の記録と照合しています…</source>
+        <translation>Checking against what was sealed at capture…</translation>
+    </message>
+</context>
+<context>
     <name>RecipientPage</name>
     <message>
         <source>渡す相手</source>
@@ -934,7 +1491,7 @@ The public key (recipient) to register on each workstation:
     </message>
     <message>
         <source>録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。証拠管理担当から受け取った公開鍵を登録してください。</source>
-        <translation>Recordings are encrypted to the organisation&apos;s public key (recipient) and cannot be decrypted on this PC. Register the public key the evidence officer gave you.</translation>
+        <translation>Recordings are encrypted to the organisation's public key (recipient) and cannot be decrypted on this PC. Register the public key the evidence officer gave you.</translation>
     </message>
     <message>
         <source>受け取った公開鍵を登録する（通常はこちら）</source>
@@ -1134,6 +1691,10 @@ Everything recorded so far is saved.</translation>
         <translation>Add recording</translation>
     </message>
     <message>
+        <source>録音を再生</source>
+        <translation>Play a recording</translation>
+    </message>
+    <message>
         <source>開始</source>
         <translation>Started</translation>
     </message>
@@ -1170,8 +1731,20 @@ Everything recorded so far is saved.</translation>
         <translation>Add to this incident</translation>
     </message>
     <message>
+        <source>再生する</source>
+        <translation>Play</translation>
+    </message>
+    <message>
         <source>キャンセル</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>再生する録音を選んでください（新しい順）。</source>
+        <translation>Choose the recording to play (newest first).</translation>
+    </message>
+    <message>
+        <source>録音はまだありません。</source>
+        <translation>There are no recordings yet.</translation>
     </message>
     <message>
         <source>この事案に追加する録音を選んでください。事案に登録されていない録音（通常の録音として保存したもの、復旧したもの）を新しい順に表示しています。</source>
@@ -1211,6 +1784,41 @@ Everything recorded so far is saved.</translation>
     <message>
         <source>閉じる</source>
         <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>ResponseDialog</name>
+    <message>
+        <source>対応を記録</source>
+        <translation>Record a response</translation>
+    </message>
+    <message>
+        <source>メモ（相手先、文書番号など）</source>
+        <translation>Note (to whom, document number, …)</translation>
+    </message>
+    <message>
+        <source>対応</source>
+        <translation>Response</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <source>対応者</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <source>メモ</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>記録する</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -1367,7 +1975,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>録音開始の瞬間から録音できます。音声はメモリ内だけで扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります。</source>
-        <translation>Recording then starts the moment you press Record. The audio stays in memory only and is not saved, but the PC&apos;s microphone-in-use indicator stays on.</translation>
+        <translation>Recording then starts the moment you press Record. The audio stays in memory only and is not saved, but the PC's microphone-in-use indicator stays on.</translation>
     </message>
     <message>
         <source> 秒</source>
@@ -1395,7 +2003,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>同梱の対応方針（坂出市の基本方針）</source>
-        <translation>The bundled policy (Sakaide City&apos;s basic policy)</translation>
+        <translation>The bundled policy (Sakaide City's basic policy)</translation>
     </message>
     <message>
         <source>参照…</source>
@@ -1715,6 +2323,69 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
     </message>
 </context>
 <context>
+    <name>UnlockDialog</name>
+    <message>
+        <source>組織の鍵を開く</source>
+        <translation>Unlock the organisation key</translation>
+    </message>
+    <message>
+        <source>録音を再生するには、証拠管理担当者が組織の鍵ファイルとパスフレーズを入力してください。鍵はこのアプリの中だけで開き、しばらく操作がないと自動で閉じます。</source>
+        <translation>To play recordings, the evidence officer enters the organisation key file and its passphrase. The key is opened inside this app only and locks itself after a while without use.</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>鍵を開く</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>組織の鍵ファイル:</source>
+        <translation>Organisation key file:</translation>
+    </message>
+    <message>
+        <source>パスフレーズ:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>組織の鍵ファイルを選ぶ</source>
+        <translation>Choose the organisation key file</translation>
+    </message>
+    <message>
+        <source>組織の鍵 (*.age);;すべてのファイル (*)</source>
+        <translation>Organisation key (*.age);;All files (*)</translation>
+    </message>
+    <message>
+        <source>鍵ファイルとパスフレーズを入力してください。</source>
+        <translation>Enter the key file and the passphrase.</translation>
+    </message>
+    <message>
+        <source>鍵を開いています…</source>
+        <translation>Unlocking the key…</translation>
+    </message>
+    <message>
+        <source>パスフレーズが違います。入力し直してください。（大文字・小文字や、キーボードの入力モードを確かめてください。）</source>
+        <translation>Wrong passphrase. Enter it again. (Check upper/lower case and the keyboard&apos;s input mode.)</translation>
+    </message>
+    <message>
+        <source>失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。</source>
+        <translation>Failed unlocks are recorded in the audit log (attempt %1 in a row on this file).</translation>
+    </message>
+    <message>
+        <source>選んだファイルは組織の鍵ファイルではないか、壊れています。org-identity.age を選び直してください。</source>
+        <translation>The chosen file is not an organisation key file, or it is damaged. Choose org-identity.age again.</translation>
+    </message>
+    <message>
+        <source>鍵を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>The key could not be unlocked. See the log for details.</translation>
+    </message>
+</context>
+<context>
     <name>UnlockPage</name>
     <message>
         <source>組織の鍵を開く</source>
@@ -1907,7 +2578,7 @@ SHA-256 of the ZIP file:
     </message>
     <message>
         <source>この端末の名前と、使う職員の所属・名前を入力してください。</source>
-        <translation>Enter this workstation&apos;s name, and the department and name of the staff who use it.</translation>
+        <translation>Enter this workstation's name, and the department and name of the staff who use it.</translation>
     </message>
     <message>
         <source>端末名:</source>
@@ -1923,7 +2594,7 @@ SHA-256 of the ZIP file:
     </message>
     <message>
         <source>端末名は録音の証明（署名）と監査記録に記録されます。所属は事案票に入ります。</source>
-        <translation>The workstation name goes into each recording&apos;s signed proof and the audit trail. The department goes into incident forms.</translation>
+        <translation>The workstation name goes into each recording's signed proof and the audit trail. The department goes into incident forms.</translation>
     </message>
     <message>
         <source>端末名を入力してください。</source>

@@ -14,6 +14,7 @@ from kasuhara_recorder.store.database import Database
 from kasuhara_recorder.store.drafts import DraftFiles
 from kasuhara_recorder.store.embedded import EmbeddedStore
 from kasuhara_recorder.store.incidents import IncidentRepository
+from kasuhara_recorder.store.purges import PurgeRepository
 from kasuhara_recorder.store.recordings import RecordingRepository
 
 PAIRS = [
@@ -22,6 +23,7 @@ PAIRS = [
     (interface.RecordingStore, RecordingRepository),
     (interface.IncidentStore, IncidentRepository),
     (interface.DraftStore, DraftFiles),
+    (interface.PurgeStore, PurgeRepository),
     (interface.StoreBackend, EmbeddedStore),
 ]
 

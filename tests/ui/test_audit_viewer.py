@@ -162,3 +162,24 @@ def test_the_central_store_is_checked_from_the_viewer(qtbot, central, tmp_path):
     report = done.args[0]
     assert report is not None and report.ok and report.workstations == 1
     assert viewer.result_label.text() == report.text.ja
+
+
+@pytest.mark.pulse
+def test_the_incident_details_audit_button_opens_its_chain(qtbot, pulse_sink, gui, service):
+    first, _ = two_incidents(service)
+    window = gui("ja").show()
+    qtbot.waitUntil(lambda: not window.recovering, timeout=10_000)
+    listing = window.open_incident_list()
+    detail = listing.open_detail(first.id)
+    qtbot.waitUntil(lambda: detail.data is not None, timeout=10_000)
+    viewers: list = []
+    window.dialog_opened.connect(
+        lambda d: viewers.append(d) if isinstance(d, AuditViewer) else None
+    )
+    qtbot.mouseClick(detail.audit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(viewers) and not viewers[0].busy, timeout=10_000)
+    assert viewers[0].incident_id == first.id
+    assert {e.subject for e in viewers[0].shown_entries()} == {f"incident:{first.id}"}
+    viewers[0].close()
+    listing.close()
+    settle(qtbot, window)
