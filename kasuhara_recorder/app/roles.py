@@ -42,6 +42,9 @@ ACTIONS: dict[str, Text] = {
     "incident.export_personal": Text(
         "個人情報を含む事案一覧の書き出し", "exporting the incident list with personal data"
     ),
+    "settings.roles": Text(
+        "役割（所属長・証拠管理担当）の設定", "setting who is supervisor or officer"
+    ),
 }
 
 _COUNTER = frozenset({"record", "incident.edit"})
