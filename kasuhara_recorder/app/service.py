@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.retention import RetentionService
     from kasuhara_recorder.app.roles import Roles
     from kasuhara_recorder.app.sync_service import SyncService
+    from kasuhara_recorder.app.timestamp_service import TimestampService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
     from kasuhara_recorder.evidence.audit_chain import ChainReport
@@ -180,7 +181,19 @@ class AppService:
         backend = self.backend
         return RecordingRegistry(
             self.vault, self.identity, backend.store, backend.recordings, self._current_audit,
-            self._current_actor,
+            self._current_actor, entered=lambda rid: self.timestamps.stamp_recording(rid),
+        )  # fmt: skip
+
+    @cached_property
+    def timestamps(self) -> TimestampService:
+        """RFC 3161 tokens: capture manifests, bundle manifests, the chain's head; the queue
+        (app/timestamp_service.py)."""
+        from kasuhara_recorder.app.timestamp_service import TimestampService
+
+        backend = self.backend
+        return TimestampService(
+            self._current_settings, self.vault, backend.store, backend.timestamps,
+            self._current_audit, self._current_actor, save_settings=self.save_settings,
         )  # fmt: skip
 
     @cached_property
@@ -306,7 +319,13 @@ class AppService:
             vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
             incidents=backend.incidents, audit=self._current_audit, purges=backend.purges,
             retention=lambda: self.retention.run(trigger="sync"),
+            timestamps=self._sync_timestamps,
         )  # fmt: skip
+
+    def _sync_timestamps(self) -> None:
+        """At each sync: the queued time-stamps again, then the chain's head."""
+        self.timestamps.retry()
+        self.timestamps.stamp_audit_head("sync")
 
     def close(self) -> None:
         """Seal a recording still running and close the inputs kept open, then the store."""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.purges import PurgeRepository
     from kasuhara_recorder.store.recordings import RecordingRepository
     from kasuhara_recorder.store.sync_state import SyncState
+    from kasuhara_recorder.store.timestamps import TimestampRepository
 
 
 class EmbeddedStore:
@@ -77,6 +78,11 @@ class EmbeddedStore:
         from kasuhara_recorder.store.sync_state import SyncState
 
         return SyncState(self.store())
+
+    def timestamps(self) -> TimestampRepository:
+        from kasuhara_recorder.store.timestamps import TimestampRepository
+
+        return TimestampRepository(self.store())
 
     def close(self) -> None:
         if self._database is not None:

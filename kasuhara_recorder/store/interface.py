@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.incident_query import IncidentPage, IncidentQuery
     from kasuhara_recorder.store.recordings import RecordingRecord
     from kasuhara_recorder.store.sync_state import SyncState
+    from kasuhara_recorder.store.timestamps import TimestampRepository
 
 
 @runtime_checkable
@@ -166,6 +167,10 @@ class StoreBackend(Protocol):
 
     def sync_state(self) -> SyncState:
         """What this PC knows of its sync to the central store (confirmed items, heads)."""
+        ...
+
+    def timestamps(self) -> TimestampRepository:
+        """The RFC 3161 time-stamps asked for, queued and added (store/timestamps.py)."""
         ...
 
     def close(self) -> None: ...

@@ -118,7 +118,7 @@ class LoopbackTsa:
         lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 n = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(n)
                 ok = self.headers.get("Content-Type") == "application/timestamp-query"
