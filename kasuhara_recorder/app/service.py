@@ -255,6 +255,7 @@ class AppService:
             identity=self.identity, vault=self.vault, incidents=self.incidents,
             recordings=self.backend.recordings, audit=self._current_audit,
             actor=self._current_actor, central=self._central_evidence, roles=self.roles,
+            timestamps=self.timestamps,
         )  # fmt: skip
 
     def _central_evidence(self) -> CentralEvidence | None:

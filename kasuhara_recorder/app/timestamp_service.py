@@ -130,6 +130,12 @@ class TimestampService:
     def configured(self) -> bool:
         return bool(self._settings().tsa_url)
 
+    def anchors_pem(self) -> str:
+        """The configured trust anchors as PEM (for a bundle's tsa-chain.pem)."""
+        from kasuhara_recorder.evidence.timestamp import to_pem
+
+        return to_pem(self.anchors())
+
     def anchors(self) -> list[bytes]:
         ca = self._settings().tsa_ca
         try:

@@ -34,6 +34,9 @@ class TimestampRefused(EvidenceError):
         "the RFC 3161 time-stamp of {file} is refused: {check} ({detail})",
     )
     fields = ("file", "check", "detail")
+    file: str
+    check: str
+    detail: str
 
 
 class AnchorsUnreadable(EvidenceError):
@@ -114,6 +117,20 @@ def to_pem(ders: Sequence[bytes]) -> str:
     from asn1crypto import pem as apem
 
     return "".join(apem.armor("CERTIFICATE", d).decode("ascii") for d in ders)
+
+
+def merge_pem(texts: Sequence[str]) -> str:
+    """PEM certificates from several texts, each once, in the order first seen."""
+    from asn1crypto import pem as apem
+
+    seen: list[bytes] = []
+    for t in texts:
+        if not t.strip():
+            continue
+        for kind, _h, der in apem.unarmor(t.encode("ascii"), multiple=True):
+            if kind == "CERTIFICATE" and der not in seen:
+                seen.append(der)
+    return to_pem(seen)
 
 
 def check_response(
