@@ -34,6 +34,7 @@ from kasuhara_recorder.bundle.export import (
     export_bundle,
 )
 from kasuhara_recorder.bundle.partial_ledger import PartialLedger, PartialRecord, SweepOutcome
+from kasuhara_recorder.bundle.timestamps import BundleTimestamps, RecordingTimestamp
 from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_bundle
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import UsageError
@@ -43,7 +44,6 @@ from kasuhara_recorder.evidence.org_identity import (
     WrongPassphrase,
     unlock_identity,
 )
-from kasuhara_recorder.bundle.timestamps import BundleTimestamps, RecordingTimestamp
 from kasuhara_recorder.evidence.timestamp import merge_pem
 from kasuhara_recorder.evidence.vault import Vault
 from kasuhara_recorder.policy import PolicyProfile

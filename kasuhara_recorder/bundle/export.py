@@ -36,7 +36,7 @@ from kasuhara_recorder.bundle.errors import (
 )
 from kasuhara_recorder.bundle.handover import Handover, sha256_of_stream
 from kasuhara_recorder.bundle.partial_ledger import HeldRecord, PartialLedger
-from kasuhara_recorder.bundle.readme import ReadmeRecording, readme_text
+from kasuhara_recorder.bundle.readme import ReadmeRecording, ReadmeTimestamp, readme_text
 from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS as RECIPIENT_KINDS
 from kasuhara_recorder.bundle.report_content import build_report
 from kasuhara_recorder.bundle.report_model import ReportFile
@@ -348,6 +348,17 @@ class _Exporter:
         entries = manifest_entries(t.recordings, {r.manifest.id: r.manifest_path for r in recs})
         return {"timestamps": entries} if entries else {}
 
+    def readme_timestamps(self, recs: list[_Recorded]) -> list[ReadmeTimestamp]:
+        t = self.i.timestamps
+        out = [
+            ReadmeTimestamp(token_member(r.manifest_path), r.manifest_path)
+            for r in recs
+            if r.manifest.id in t.recordings
+        ]
+        if t.stamp_manifest is not None:
+            out.append(ReadmeTimestamp(MANIFEST_TOKEN, "manifest.json"))
+        return out
+
     def manifest_token(
         self, bundle_id: str
     ) -> Callable[[bytes], list[tuple[str, bytes, str]]] | None:
@@ -405,6 +416,7 @@ class _Exporter:
                 signing_key_file=key_file(i.exporter.fingerprint),
                 signing_fingerprint=i.exporter.fingerprint,
                 recordings=readme_recs,
+                timestamps=self.readme_timestamps(recs),
             ),  # fmt: skip
             "readme",
         )

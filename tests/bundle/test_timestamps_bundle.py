@@ -16,6 +16,7 @@ import pytest
 
 from kasuhara_recorder.bundle.verify import verify_bundle
 from tests.bundle.conftest import PASSPHRASE, kr, make_workstation
+from tests.bundle.test_import_roundtrip import readme_commands
 from tests.support.tsa import LoopbackTsa, openssl_verify
 
 
@@ -76,7 +77,13 @@ def test_the_tokens_and_chain_are_members_and_verify(stamped, tmp_path):
     entry = manifest["timestamps"][0]
     assert entry["token"] == capture_token and entry["gen_time"] and entry["added_at"]
     readme = (folder / "README.txt").read_text("utf-8")
-    assert "openssl ts -verify" in readme and "-attime" in readme and capture_token in readme
+    assert "-attime" in readme
+    hand = [c for c, _x in readme_commands(readme, "en") if c.startswith("openssl ts -verify")]
+    assert hand == [c for c, _x in readme_commands(readme, "ja") if c.startswith("openssl ts")]
+    assert len(hand) == 2 and capture_token in hand[0]
+    for cmd in hand:  # run as README.txt gives them
+        r = subprocess.run(["bash", "-c", cmd], cwd=folder, capture_output=True, text=True)
+        assert "Verification: OK" in r.stdout, (cmd, r.stdout, r.stderr)
 
 
 def _failed(report) -> dict[str, set[str]]:
