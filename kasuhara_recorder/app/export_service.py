@@ -200,9 +200,10 @@ class ExportService:
             if got is None:
                 continue
             token, row = got
+            warn = abs(row.clock_skew_s) > self._settings().tsa_clock_warn_minutes * 60
             stamps[rid] = RecordingTimestamp(
                 token, row.gen_time, row.tsa_name, row.requested_at, row.added_at,
-                row.clock_skew_s,
+                row.clock_skew_s, warn,
             )  # fmt: skip
             chains.append(row.chain_pem)
         if ts.configured:

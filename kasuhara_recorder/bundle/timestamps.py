@@ -49,7 +49,8 @@ class RecordingTimestamp:
     tsa: str
     requested_at: str
     added_at: str
-    clock_skew_s: int = 0
+    clock_skew_s: int = 0  # genTime minus the PC's clock when the token came
+    clock_warning: bool = False  # off by more than the setting (a warning in the chain)
 
 
 @dataclass(frozen=True)

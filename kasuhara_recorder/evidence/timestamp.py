@@ -196,7 +196,7 @@ def check_response(
     return CheckedToken(
         response=response,
         gen_time=gen_time,
-        tsa_name=signer.subject.human_friendly,
+        tsa_name=_name(signer),
         serial=serial,
         policy=policy,
         sha256=data_sha256,
@@ -204,6 +204,12 @@ def check_response(
         clock_skew_s=skew,
         clock_warning=abs(skew) > clock_warn_minutes * 60,
     )
+
+
+def _name(cert: Any) -> str:
+    """The TSA as people name it: its certificate's common name (else the whole subject)."""
+    cn = cert.subject.native.get("common_name")
+    return str(cn) if cn else str(cert.subject.human_friendly)
 
 
 def _signer_cert(info: Any, certs: list[Any]) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -144,3 +145,21 @@ def test_a_gen_time_after_the_export_is_named(stamped, tmp_path):
     report = verify_bundle(out)
     name = f"timestamps/recordings/{ws.recording_id}.json.tsr"
     assert _failed(report) == {name: {"timestamp-time"}}
+
+
+def test_the_report_shows_each_recordings_trusted_time_next_to_the_pcs(stamped, tmp_path):
+    ws, bundle, _ = stamped
+    with zipfile.ZipFile(bundle) as z:
+        (tmp_path / "report.pdf").write_bytes(z.read("incident/report.pdf"))
+        manifest = json.loads(z.read("manifest.json"))
+        capture = json.loads(z.read(f"recordings/{ws.recording_id}.json"))
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    text = unicodedata.normalize("NFKC", text)  # the PDF's CJK radicals (⾳) as the characters
+    assert "信頼できる時刻(RFC 3161)" in text and "端末の時計(停止" in text
+    offset = dt.datetime.fromisoformat(capture["ended_at"]).tzinfo
+    gen = dt.datetime.fromisoformat(manifest["timestamps"][0]["gen_time"]).astimezone(offset)
+    assert gen.strftime("%Y-%m-%d %H:%M:%S") in text
+    assert "Test TSA" in text
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(tmp_path / "report.pdf"),
+                    str(tmp_path / "page")], check=True)  # fmt: skip
