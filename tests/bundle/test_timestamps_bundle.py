@@ -163,3 +163,45 @@ def test_the_report_shows_each_recordings_trusted_time_next_to_the_pcs(stamped, 
     assert "Test TSA" in text
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(tmp_path / "report.pdf"),
                     str(tmp_path / "page")], check=True)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.bundle.chromium import Chromium
+
+    b = Chromium()
+    yield b
+    b.close()
+
+
+def test_verify_html_shows_each_tokens_time_and_checks_its_imprint(stamped, browser, tmp_path):
+    ws, bundle, _ = stamped
+    entries = _entries(bundle)
+    page = tmp_path / "verify.html"
+    page.write_bytes(entries["verify.html"])
+    browser.open(page)
+    browser.pick("#zip", [bundle])
+    result = browser.wait_result()
+    assert result["ok"], result
+    manifest = json.loads(entries["manifest.json"])
+    capture = f"recordings/{ws.recording_id}.json"
+    shown = {t["file"]: t["genTime"] for t in result["timestamps"]}
+    assert set(shown) == {capture, "manifest.json"}
+    want = dt.datetime.fromisoformat(manifest["timestamps"][0]["gen_time"])
+    assert dt.datetime.fromisoformat(shown[capture].replace("Z", "+00:00")) == want
+    text = browser.evaluate("document.querySelector('#times').textContent")
+    assert capture in text and shown[capture] in text
+
+    name = f"timestamps/{capture}.tsr"
+    swapped = dict(entries, **{name: entries["timestamps/manifest.json.tsr"]})
+    browser.open(page)
+    browser.pick("#zip", [_rezip(swapped, tmp_path / "swapped.zip")])
+    failed = {(f["file"], f["check"]) for f in browser.wait_result()["failures"]}
+    assert (name, "timestamp-imprint") in failed
+
+    raw = bytearray(entries[name])
+    raw[-10] ^= 0x01  # a byte of the TSA's signature
+    browser.open(page)
+    browser.pick("#zip", [_rezip(dict(entries, **{name: bytes(raw)}), tmp_path / "flip.zip")])
+    failed = {(f["file"], f["check"]) for f in browser.wait_result()["failures"]}
+    assert (name, "timestamp-signature") in failed
