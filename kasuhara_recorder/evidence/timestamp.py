@@ -21,6 +21,15 @@ from typing import Any
 from kasuhara_recorder.errors import EvidenceError
 from kasuhara_recorder.text import Text
 
+# What the checks import (lazily, ~0.4 s): the desktop app loads it on the GUI thread
+# (ui/preload.py), as workers never import.
+STACK = (
+    "asn1crypto.algos", "asn1crypto.pem", "asn1crypto.tsp", "asn1crypto.x509",
+    "pyhanko_certvalidator", "pyhanko_certvalidator.errors",
+    "cryptography.hazmat.primitives.asymmetric.rsa",
+    "cryptography.hazmat.primitives.asymmetric.ec",
+    "cryptography.hazmat.primitives.asymmetric.padding",
+)  # fmt: skip
 MEDIA_QUERY = "application/timestamp-query"
 MEDIA_REPLY = "application/timestamp-reply"
 SUFFIX = ".tsr"
