@@ -124,3 +124,58 @@ def test_the_audit_head_is_stamped_and_kept_in_the_store(service, tsa_one):
     row = service.timestamps.stamp_audit_head("sync")
     assert row.state == "added" and row.token
     assert service.timestamps.daily() is None  # stamped today already
+
+
+def test_at_the_next_sync_the_queued_token_comes_and_the_chains_head_is_stamped(
+    central, tsa_one, tmp_path
+):
+    """A counter PC with no route to the TSA at stop: the sync sends the request again, stamps
+    the audit chain's head, and the entries that say so reach the central store."""
+    app = central.workstation(tmp_path, "counter-tsa")
+    _use_tsa(app, tsa_one)
+    tsa_one.down()
+    m = routine_recording(app, tmp_path)
+    assert app.timestamps.row("manifest", m.id).state == "queued"
+    tsa_one.up()
+    app.sync.sync()
+    assert app.timestamps.row("manifest", m.id).state == "added"
+    assert app.vault.manifest_timestamp(m.id).exists()
+    heads = [r for r in app.timestamps.rows() if r.kind == "audit_head"]
+    assert heads and heads[0].state == "added" and heads[0].token
+    added = [e for e in app.audit.entries() if e.event == "timestamp.added"]
+    assert {e.subject.split(":")[0] for e in added} == {"recording", "audit-head"}
+    sent = central.sql(
+        "SELECT count(*) FROM kasuhara.audit_entries WHERE event = 'timestamp.added'"
+    )
+    assert int(sent.strip()) == 2  # the chain went to the central store after them
+
+
+def test_setup_refuses_a_tsa_without_its_ca_or_with_a_file_that_holds_none(
+    service, tmp_path, data_dir
+):
+    r = _cli(data_dir, "setup", "--tsa-url", "http://127.0.0.1:9/tsa")
+    assert r.returncode == 2
+    assert "--tsa-ca" in r.stdout + r.stderr
+    bad = tmp_path / "not-a-ca.pem"
+    bad.write_text("hello\n")
+    r = _cli(data_dir, "setup", "--tsa-url", "http://127.0.0.1:9/tsa", "--tsa-ca", str(bad))
+    assert r.returncode != 0
+    assert "not-a-ca.pem" in r.stdout + r.stderr
+    assert service.settings.tsa_url == ""
+
+
+def test_settings_json_with_a_wrong_tsa_setting_is_refused_naming_it():
+    import pytest
+
+    from kasuhara_recorder.config import Settings, SettingsError
+
+    for raw, field in (
+        (b'{"tsa_url": "ftp://tsa.example"}', "tsa_url"),
+        (b'{"tsa_ca": 7}', "tsa_ca"),
+        (b'{"tsa_clock_warn_minutes": 0}', "tsa_clock_warn_minutes"),
+    ):
+        with pytest.raises(SettingsError) as e:
+            Settings.from_json(raw)
+        assert field in e.value.message("ja")
+    s = Settings.from_json(b'{"tsa_url": "https://tsa.example/", "tsa_clock_warn_minutes": 5}')
+    assert s.tsa_url == "https://tsa.example/" and s.tsa_clock_warn_minutes == 5
