@@ -33,11 +33,11 @@ class RecordingRegistry:
         recordings: Callable[[], RecordingStore],
         audit: Callable[[], AuditStore],
         actor: Callable[[], str],
-        entered: Callable[[str], object] | None = None,
+        entered: Callable[[str, str], object] | None = None,
     ) -> None:
-        """``entered(recording_id)`` runs once a recording is evidence (its manifest signed,
-        stored and in the chain): the RFC 3161 time-stamp of its manifest. It never fails the
-        recording; what it raises is logged."""
+        """``entered(recording_id, event)`` runs once a recording is evidence (its manifest
+        signed, stored and in the chain): the RFC 3161 time-stamp of its manifest. It never
+        fails the recording; what it raises is logged."""
         self._vault = vault
         self._entered = entered
         self._identity = identity
@@ -84,7 +84,7 @@ class RecordingRegistry:
         self.register(manifest, data, sig, event=event, extra=extra)
         if self._entered is not None:
             try:
-                self._entered(manifest.id)
+                self._entered(manifest.id, event)
             except Exception:
                 log.exception("recording %s: its time-stamp failed", manifest.id)
         return manifest

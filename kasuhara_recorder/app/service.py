@@ -181,8 +181,13 @@ class AppService:
         backend = self.backend
         return RecordingRegistry(
             self.vault, self.identity, backend.store, backend.recordings, self._current_audit,
-            self._current_actor, entered=lambda rid: self.timestamps.stamp_recording(rid),
+            self._current_actor, entered=self._stamp_entered,
         )  # fmt: skip
+
+    def _stamp_entered(self, recording_id: str, event: str) -> None:
+        """A recording became evidence: its manifest's time-stamp, now (a stop, an import) or
+        only queued (a recovery, which holds 録音開始 back until it is done)."""
+        self.timestamps.stamp_recording(recording_id, fetch=event != "recording.recovered")
 
     @cached_property
     def timestamps(self) -> TimestampService:

@@ -169,15 +169,17 @@ class TimestampService:
         )  # fmt: skip
 
     # --- what gets a token ---------------------------------------------------------------------
-    def stamp_recording(self, recording_id: str) -> TimestampRow | None:
-        """At stop (and after a recovery or import): queue the capture manifest's request, then
-        try it once. Never raises for the TSA: the recording is already evidence."""
+    def stamp_recording(self, recording_id: str, fetch: bool = True) -> TimestampRow | None:
+        """At stop (and after an import or a recovery): queue the capture manifest's request,
+        then (``fetch``) try it once. Never raises for the TSA: the recording is evidence."""
         if not self.configured:
             return None
         data = self._vault.manifest(recording_id).manifest.read_bytes()
         self._timestamps().queue(
             MANIFEST, recording_id, hashlib.sha256(data).hexdigest(), _iso(self._clock())
         )
+        if not fetch:
+            return self._timestamps().get(MANIFEST, recording_id)
         return self._attempt(MANIFEST, recording_id)
 
     def stamp_bundle_manifest(self, bundle_id: str, manifest: bytes) -> CheckedToken | None:
