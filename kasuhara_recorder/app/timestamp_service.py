@@ -47,6 +47,7 @@ from kasuhara_recorder.text import Text
 log = logging.getLogger("kasuhara.timestamp")
 
 TIMEOUT_S = 3.0  # a TSA on the office network answers in well under a second
+STOP_TIMEOUT_S = 1.0  # at 停止 the worker waits for the seal: at most this long more
 MAX_REPLY = 1 << 20
 MANIFEST, AUDIT_HEAD, BUNDLE = "manifest", "audit_head", "bundle"
 HEAD_EVERY = dt.timedelta(hours=24)
@@ -180,7 +181,7 @@ class TimestampService:
         )
         if not fetch:
             return self._timestamps().get(MANIFEST, recording_id)
-        return self._attempt(MANIFEST, recording_id)
+        return self._attempt(MANIFEST, recording_id, timeout=STOP_TIMEOUT_S)
 
     def stamp_bundle_manifest(self, bundle_id: str, manifest: bytes) -> CheckedToken | None:
         """At export: a token over the bundle's manifest.json, now or never (the bundle is
@@ -264,7 +265,9 @@ class TimestampService:
             return head_bytes(int(seq), h), f"audit-head:{seq}"
         raise ValueError(kind)
 
-    def _attempt(self, kind: str, item: str, data: bytes | None = None) -> TimestampRow | None:
+    def _attempt(
+        self, kind: str, item: str, data: bytes | None = None, timeout: float = TIMEOUT_S
+    ) -> TimestampRow | None:
         s = self._settings()
         if data is None:
             data, file = self._data(kind, item)
@@ -273,7 +276,7 @@ class TimestampService:
         sha = hashlib.sha256(data).hexdigest()
         req = build_request(sha)
         try:
-            reply = self._post(s.tsa_url, req.der, TIMEOUT_S)
+            reply = self._post(s.tsa_url, req.der, timeout)
         except TsaUnreachable as e:
             log.warning("%s", e.message("en"))
             self._timestamps().failed(kind, item, f"{UNREACHED}{e.message('en')}")
