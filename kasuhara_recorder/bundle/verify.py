@@ -230,6 +230,8 @@ class VerifyReport:
     recordings: tuple[str, ...] = field(default_factory=tuple)
     file_names: tuple[str, ...] = field(default_factory=tuple)  # every file in the ZIP
     bundle_sha256: str = ""  # of the ZIP file: compared with the value the sender told
+    # (member, genTime ISO 8601 UTC) of every RFC 3161 token that verified
+    timestamps: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
@@ -253,6 +255,7 @@ class VerifyReport:
             "recordings": list(self.recordings),
             "failures": [f.as_json() for f in self.failures],
             "failed_files": sorted({f.file for f in self.failures}),
+            "timestamps": [{"file": f, "gen_time": t} for f, t in self.timestamps],
         }
 
 
@@ -292,6 +295,7 @@ class _Verifier:
         self.signing_fingerprint = ""  # of the key file that manifest.json.sig was checked with
         self.z_names: set[str] = set()  # bundle-relative names of every file in the ZIP
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-hash")
+        self.times: dict[str, dt.datetime] = {}  # member → genTime of its verified token
 
     def fail(self, file: str, check: str, detail: str = "") -> None:
         self.failures.append(Failure(unicode_text(file), check, unicode_text(detail)))
@@ -471,6 +475,10 @@ class _Verifier:
             checks_passed=self.passed,
             recordings=tuple(unicode_text(r) for r in recs),
             file_names=tuple(sorted(names)),
+            timestamps=tuple(
+                (unicode_text(f), t.astimezone(dt.UTC).isoformat(timespec="seconds"))
+                for f, t in sorted(self.times.items())
+            ),
         )
 
     def _keys(self, manifest: dict[str, Any], digests: dict[str, _Digest]) -> dict[str, str]:
@@ -646,6 +654,7 @@ class _Verifier:
         for p in problems:
             self.fail(p.file, f"timestamp-{p.check}", p.detail)
         self.passed += len(times)
+        self.times = times
 
     def _custody(self, digests: dict[str, _Digest], keys: dict[str, str]) -> None:
         name = CUSTODY

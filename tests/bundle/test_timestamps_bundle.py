@@ -55,7 +55,12 @@ def test_the_tokens_and_chain_are_members_and_verify(stamped, tmp_path):
     assert {capture_token, "timestamps/manifest.json.tsr", "timestamps/tsa-chain.pem"} <= names
     r = kr(ws.data, "--json", "verify", str(bundle), check=False)
     assert r.returncode == 0, r.stdout
-    assert json.loads(r.stdout)["ok"]
+    out = json.loads(r.stdout)
+    assert out["ok"]
+    assert {t["file"] for t in out["timestamps"]} == {
+        f"recordings/{ws.recording_id}.json",
+        "manifest.json",
+    }
     folder = tmp_path / "x"
     with zipfile.ZipFile(bundle) as z:
         z.extractall(folder)
