@@ -210,3 +210,27 @@ def test_verify_html_shows_each_tokens_time_and_checks_its_imprint(stamped, brow
     browser.pick("#zip", [_rezip(dict(entries, **{name: bytes(raw)}), tmp_path / "flip.zip")])
     failed = {(f["file"], f["check"]) for f in browser.wait_result()["failures"]}
     assert (name, "timestamp-signature") in failed
+
+
+def test_a_pc_clock_far_off_is_a_warning_in_the_report(tmp_path):
+    from dataclasses import replace
+
+    from kasuhara_recorder.bundle.report_model import ReportTrustedTime
+    from kasuhara_recorder.bundle.report_pdf import render_report_pdf
+    from tests.bundle.report_sample import sample_report
+
+    r = sample_report()
+    trusted = ReportTrustedTime(
+        gen_time="2026-11-20 11:00:31 +09:00", tsa="Test TSA",
+        token="timestamps/recordings/rec-20261120-0001.json.tsr",
+        pc_time="2026-11-20 11:15:30.000 +09:00", skew="PC の時計は約 899 秒進んでいました",
+        clock_warning=True,
+    )  # fmt: skip
+    r = replace(r, recordings=(replace(r.recordings[0], trusted=trusted),))
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(render_report_pdf(r, dt.datetime(2026, 11, 25, 14, 3).astimezone()))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    text = unicodedata.normalize("NFKC", text)
+    assert "警告" in text and "899 秒進んで" in text
+    assert "2026-11-20 11:00:31 +09:00" in text and "2026-11-20 11:15:30.000 +09:00" in text
