@@ -192,6 +192,9 @@ class Settings:
     roles: tuple[RoleGrant, ...] = ()
     # An unlocked organisation identity locks itself after this many idle minutes.
     idle_lock_minutes: int = 10
+    # The evidence officer's organisation identity file, as last opened (its path only: the
+    # file is passphrase-protected and stays where the officer keeps it). Empty: not yet.
+    identity_file: str = ""
     # Retention (app/retention.py): a recording no incident holds is deleted this many days
     # after it ended; an incident's recordings and attachments this many days after it was
     # closed (5 years). Nothing under legal hold is ever deleted.
@@ -230,7 +233,7 @@ class Settings:
         d = {k: v for k, v in d.items() if k in known}
         for name in (
             "workstation_name", "language", "profile", "staff_name", "department", "central_url",
-            "tsa_url", "tsa_ca",
+            "identity_file", "tsa_url", "tsa_ca",
         ):  # fmt: skip
             if name in d and not isinstance(d[name], str):
                 raise SettingsError(source, name, f"expected text, got {_json_type(d[name])}")

@@ -1,9 +1,10 @@
 """make screenshots: the main screens under Xvfb on the real xcb platform, as PNGs in
 docs/screenshots/ — a fresh workstation (not set up) and its 端末設定 dialog, idle, recording
 with tags and the §4(1) bar (amber and red), the after-stop choice, the incident form, the
-export wizard's pages, the verify dialog, and the main window's central-store line warning of
-a server not reached for 26 hours — at 1366×768, at 1920×1080 with QT_SCALE_FACTOR=1.5, and
-once pseudo-localised (every string lengthened) to catch cut-off layouts.
+export wizard's pages, the verify dialog, the officer's unlock dialog and player, and the main
+window's central-store line warning of a server not reached for 26 hours — at 1366×768, at
+1920×1080 with QT_SCALE_FACTOR=1.5, and once pseudo-localised (every string lengthened) to
+catch cut-off layouts.
 
 The recording is real (a generated tone through the file source, sealed for a throw-away
 organisation key made by ``init_org``; the wizard unlocks it and exports for real). Only the
@@ -62,8 +63,15 @@ def child(run: str) -> int:
     from kasuhara_recorder.ui.app import GuiController, application
 
     sys.path.insert(0, str(ROOT))
+    from tests.support.pulse import PulseServer, PulseUnavailable
     from tests.support.signals import tone, write_wav
 
+    try:  # the player plays to a null sink of its own (before PortAudio is loaded)
+        pulse: PulseServer | None = PulseServer.start()
+        pulse.new_sink()
+    except PulseUnavailable as e:
+        print(f"  no PulseAudio ({e}): the player shows its no-device message", file=sys.stderr)
+        pulse = None
     lang = os.environ["KASUHARA_SHOT_LANG"]
     tmp = Path(tempfile.mkdtemp(prefix="kasuhara-shots-"))
     app = application()
@@ -243,6 +251,32 @@ def child(run: str) -> int:
     shot(detail, "19-incident-custody")
     listing.close()
 
+    # The officer's player: 録音を再生 asks for the key (a wrong passphrase first), then plays.
+    shown: list = []
+    window.dialog_opened.connect(shown.append)
+    service.officer.lock()  # the wizard's unlock is shared: lock it to show the dialog
+    rid = service.recordings.list()[0].id
+    window.open_player(rid)
+    wait(lambda: any(type(w).__name__ == "UnlockDialog" for w in shown))
+    dialog = next(w for w in shown if type(w).__name__ == "UnlockDialog")
+    dialog.identity_edit.setText(str(org.identity))
+    dialog.passphrase.setText("wrong passphrase")
+    dialog.unlock()
+    wait(lambda: not dialog.busy)
+    shot(dialog, "20-unlock-wrong")
+    dialog.passphrase.setText("screenshot passphrase")
+    dialog.unlock()
+    wait(lambda: any(type(w).__name__ == "PlayerWindow" for w in shown))
+    player = next(w for w in shown if type(w).__name__ == "PlayerWindow")
+    wait(lambda: player.playback.audio.checked)
+    length = player.playback.manifest.duration_ms
+    player.seek_ms(length * 2 // 5)
+    player.toggle()
+    wait(lambda: player.player is None or player.player.position_ms > length // 2, 10)
+    player.toggle()
+    shot(player, "21-player")
+    player.close()
+
     # A PC with a central store it last reached 26 hours ago, down now: the line's warning.
     from kasuhara_recorder.store import sync_state
 
@@ -264,6 +298,8 @@ def child(run: str) -> int:
     window.discard()
     service.close()
     shutil.rmtree(tmp, ignore_errors=True)
+    if pulse is not None:
+        pulse.stop()
     return 0
 
 

@@ -44,6 +44,19 @@ class CentralIncident:
     keys: dict[str, str]  # every registered workstation's key
 
 
+@dataclass(frozen=True)
+class FetchedRecording:
+    """One recording from the central store for playback: its signed manifest, its sealed
+    blob(s) in the cache (ciphertext), its tags; ``remove()`` deletes the cache."""
+
+    manifest_json: bytes
+    signature: bytes
+    sealed: Path
+    tags: tuple[TagEntry, ...]  # the capture tags, then the later ones
+    known_keys: frozenset[str]  # fingerprints of every workstation the store registered
+    remove: Callable[[], None]
+
+
 class CentralEvidence:
     def __init__(self, client: Callable[[], CentralClient], cache: Path) -> None:
         self._client = client
@@ -160,6 +173,37 @@ class CentralEvidence:
             raise BlobMismatch(sha256, f"read {n} bytes hashing to {h.hexdigest()}")
         part.replace(dest)
         return dest
+
+    def fetch_recording(self, recording_id: str) -> FetchedRecording | None:
+        """A recording another PC made, fetched for playback into ``<cache>/playback-<id>``
+        (ciphertext only, as in the vault); None when the central store has no such one."""
+        folder = self._cache / f"playback-{recording_id}"
+
+        def remove() -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+        client = self._client()
+        try:
+            r = client.recording(recording_id)
+            if r is None:
+                return None
+            m = RecordingManifest.from_bytes(r.manifest_json, f"recording {recording_id}")
+            remove()
+            folder.mkdir(parents=True)
+            sealed = self._fetch(client, r.sealed_sha256, r.sealed_size, folder / m.sealed_name)
+            if m.tail is not None:
+                self._fetch(client, m.tail.sealed_sha256, m.tail.sealed_size,
+                            folder / m.tail.file)  # fmt: skip
+            later = tuple(TagEntry(code, ms, note, who)
+                          for code, ms, note, who in client.later_tags(recording_id))  # fmt: skip
+            return FetchedRecording(r.manifest_json, r.manifest_signature, sealed,
+                                    m.tags + later, frozenset(client.workstations()),
+                                    remove)  # fmt: skip
+        except BaseException:
+            remove()
+            raise
+        finally:
+            client.close()
 
     def clean(self, incident_id: str) -> None:
         shutil.rmtree(self._cache / incident_id, ignore_errors=True)

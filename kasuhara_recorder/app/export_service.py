@@ -1,16 +1,16 @@
 """Export and verify of evidence bundles (``AppService.export``), for the GUI wizard and the CLI.
 
 Gathers the incident, its recordings, attachments and audit chain from the store, unlocks the
-organisation identity (entered in the chain), runs ``bundle.export`` and enters the finished
-export in the chain with the bundle's manifest hash. ``remove_partials()`` is the next start's
-half: what a killed export left on its destination is removed and entered in the chain (the GUI
-start-up and ``kasuhara-recorder recover`` both call it).
+organisation identity through the officer's session (entered in the chain), runs
+``bundle.export`` and enters the finished export in the chain with the bundle's manifest hash.
+``remove_partials()`` is the next start's half: what a killed export left on its destination
+is removed and entered in the chain (the GUI start-up and ``kasuhara-recorder recover`` both
+call it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import threading
 from collections.abc import Callable
@@ -20,6 +20,7 @@ import pyrage
 
 from kasuhara_recorder.app.central_evidence import CentralEvidence
 from kasuhara_recorder.app.incident_service import IncidentNotFound, IncidentService
+from kasuhara_recorder.app.officer_session import OfficerSession
 from kasuhara_recorder.app.roles import Roles
 from kasuhara_recorder.app.timestamp_service import TimestampService
 from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
@@ -39,11 +40,6 @@ from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_b
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.manifest import RecordingManifest
-from kasuhara_recorder.evidence.org_identity import (
-    DamagedIdentity,
-    WrongPassphrase,
-    unlock_identity,
-)
 from kasuhara_recorder.evidence.timestamp import merge_pem
 from kasuhara_recorder.evidence.vault import Vault
 from kasuhara_recorder.policy import PolicyProfile
@@ -65,6 +61,7 @@ class ExportService:
         recordings: Callable[[], RecordingStore],
         audit: Callable[[], AuditStore],
         actor: Callable[[], str],
+        officer: OfficerSession,
         central: Callable[[], CentralEvidence | None] = lambda: None,
         roles: Roles | None = None,
         timestamps: TimestampService | None = None,
@@ -79,64 +76,16 @@ class ExportService:
         self._audit = audit
         self._actor = actor
         self._central = central
+        self._officer = officer
         self._roles = roles
         self._timestamps = timestamps
         self.partials = PartialLedger(paths.partial_exports)
 
     def unlock(self, identity_file: Path, passphrase: str) -> pyrage.x25519.Identity:
-        """Open the organisation identity; WrongPassphrase if the phrase is wrong.
-
-        Every attempt is in the chain, subject ``identity-file:<SHA-256 of the file, 16 hex>``:
-        ``key.unlock`` when it opened, ``key.unlock_failed`` (a wrong passphrase, or a damaged
-        file) with ``attempt``, the failures in a row on that file since it last opened
-        (also on the error, ``attempt``, for the wizard and ``--json``)."""
-        path = Path(identity_file)
-        try:
-            file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            file_sha = None  # unreadable: unlock_identity says why; nothing to count
-        subject = f"identity-file:{file_sha[:16]}" if file_sha else ""
-        try:
-            identity = unlock_identity(path, passphrase)
-        except (WrongPassphrase, DamagedIdentity) as e:
-            if file_sha:
-                attempt = 1 + self._failures_in_a_row(subject)
-                self._audit().append(
-                    self._actor(),
-                    "key.unlock_failed",
-                    subject,
-                    {
-                        "purpose": "export",
-                        "identity_file": path.name,
-                        "identity_file_sha256": file_sha,
-                        "reason": "wrong_passphrase"
-                        if isinstance(e, WrongPassphrase)
-                        else "damaged_identity",
-                        "attempt": attempt,
-                    },
-                )
-                e.attempt = attempt
-                e.json_fields = {**getattr(e, "json_fields", {}), "attempt": attempt}
-            raise
-        self._audit().append(
-            self._actor(),
-            "key.unlock",
-            subject or f"identity:{str(identity.to_public())[:20]}",
-            {
-                "purpose": "export",
-                "identity_file": path.name,
-                "identity_file_sha256": file_sha,
-                "recipient": str(identity.to_public()),
-                "failed_attempts": self._failures_in_a_row(subject) if subject else 0,
-            },
-        )
-        return identity
-
-    def _failures_in_a_row(self, subject: str) -> int:
-        n = 0
-        for e in self._audit().entries(subject):
-            n = n + 1 if e.event == "key.unlock_failed" else 0
-        return n
+        """Open the organisation identity for an export, through the officer's session
+        (app/officer_session.py: the role, every attempt in the chain, ``purpose`` export);
+        WrongPassphrase if the phrase is wrong."""
+        return self._officer.unlock(Path(identity_file), passphrase, purpose="export")
 
     def gather(
         self, incident_id: str, recipient_kind: str, exported_at: dt.datetime | None = None

@@ -492,6 +492,10 @@ class IncidentService:
         --unattached`` offer."""
         return self._summaries(self._recordings().list_unattached())
 
+    def all_recordings(self) -> builtins.list[RecordingSummary]:
+        """Every stored recording, newest first: what 録音を再生… offers."""
+        return self._summaries(self._recordings().list()[::-1])
+
     def recording_summaries(self, incident_id: str) -> builtins.list[RecordingSummary]:
         """The incident's own recordings, oldest first, for the form and ``incident recordings``."""
         self.get(incident_id)

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.central_evidence import CentralEvidence
     from kasuhara_recorder.app.export_service import ExportService
     from kasuhara_recorder.app.incident_service import IncidentService
+    from kasuhara_recorder.app.officer_session import OfficerSession
+    from kasuhara_recorder.app.playback_service import PlaybackService
     from kasuhara_recorder.app.recording_import import RecordingImporter
     from kasuhara_recorder.app.recording_registry import RecordingRegistry
     from kasuhara_recorder.app.recording_service import RecordingService
@@ -259,8 +261,31 @@ class AppService:
             paths=self.paths, settings=self._current_settings, profile=self.profile,
             identity=self.identity, vault=self.vault, incidents=self.incidents,
             recordings=self.backend.recordings, audit=self._current_audit,
-            actor=self._current_actor, central=self._central_evidence, roles=self.roles,
-            timestamps=self.timestamps,
+            actor=self._current_actor, officer=self.officer, central=self._central_evidence,
+            roles=self.roles, timestamps=self.timestamps,
+        )  # fmt: skip
+
+    @cached_property
+    def officer(self) -> OfficerSession:
+        """The organisation identity unlocked for this session, shared by export and playback;
+        locks itself when idle (app/officer_session.py)."""
+        from kasuhara_recorder.app.officer_session import OfficerSession
+
+        return OfficerSession(
+            settings=self._current_settings, roles=self.roles, audit=self._current_audit,
+            actor=self._current_actor,
+        )  # fmt: skip
+
+    @cached_property
+    def playback(self) -> PlaybackService:
+        """Officer playback: a recording decrypted into memory only, checked, played, every
+        played segment in the chain (app/playback_service.py)."""
+        from kasuhara_recorder.app.playback_service import PlaybackService
+
+        return PlaybackService(
+            roles=self.roles, officer=self.officer, vault=self.vault,
+            recordings=self.backend.recordings, audit=self._current_audit,
+            actor=self._current_actor, central=self._central_evidence,
         )  # fmt: skip
 
     def _central_evidence(self) -> CentralEvidence | None:
@@ -338,6 +363,9 @@ class AppService:
         recording = self.__dict__.get("recording")
         if recording is not None:
             recording.close()
+        officer = self.__dict__.get("officer")
+        if officer is not None:  # the process ends: forgotten (the GUI's quit locks, audited)
+            officer.forget()
         backend = self.__dict__.get("backend")
         if backend is not None:
             backend.close()

@@ -92,3 +92,36 @@ def resolve_input_device(name: str | None) -> InputDevice:
     raise DeviceUnavailable(
         name, f"not connected (available: {known})", f"接続されていません（使える装置: {known}）"
     )
+
+
+@dataclass(frozen=True)
+class OutputDevice:
+    index: int
+    name: str
+    host_api: str
+    channels: int  # max output channels
+    is_default: bool
+
+
+def list_output_devices() -> list[OutputDevice]:
+    """Where the officer's player may play: every device with an output channel."""
+    sd = sounddevice()
+    try:
+        devices = sd.query_devices()
+        apis = sd.query_hostapis()
+        default_out = sd.default.device[1]
+        if default_out is None or default_out < 0:
+            default_out = sd.query_devices(kind="output")["index"]
+    except (sd.PortAudioError, ValueError):
+        return []
+    return [
+        OutputDevice(
+            index=int(d["index"]),
+            name=str(d["name"]),
+            host_api=str(apis[d["hostapi"]]["name"]),
+            channels=int(d["max_output_channels"]),
+            is_default=int(d["index"]) == default_out,
+        )  # fmt: skip
+        for d in devices
+        if d["max_output_channels"] > 0
+    ]

@@ -65,3 +65,13 @@ class DeviceLost(AudioError):
 
     def __init__(self, detail: str, reason_ja: str = "装置が応答しなくなりました") -> None:
         super().__init__(detail, Text(reason_ja, detail))
+
+
+class OutputUnavailable(AudioError):
+    template = Text(
+        "再生装置「{detail}」を使えません（{reason}）。スピーカーやヘッドホンの接続と、"
+        "再生装置の選択を確認してください。",
+        "output device {detail!r} is not available: {reason}",
+    )
+
+    fields = ("detail", "reason")

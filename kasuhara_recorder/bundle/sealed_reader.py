@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pyrage
@@ -32,6 +32,7 @@ class SealedReader:
         self.sealed_size = 0
         self._threads: list[threading.Thread] = []
         self._r = -1
+        self.beyond = 0  # plaintext bytes past the target of ``fill``
 
     def _decrypt(self, w: int) -> None:
         try:
@@ -54,8 +55,7 @@ class SealedReader:
             self.error = self.error or str(e)
         self.sealed_sha256, self.sealed_size = h.hexdigest(), n
 
-    def chunks(self) -> Iterator[bytes]:
-        """Plaintext in chunks of about 1 MiB until the decryptor stops (see ``error``)."""
+    def _start(self) -> int:
         r, w = os.pipe()
         set_pipe_size(w, PIPE_SIZE)
         self._r = r
@@ -65,6 +65,16 @@ class SealedReader:
         ]
         for t in self._threads:
             t.start()
+        return r
+
+    def _finish(self, r: int) -> None:
+        os.close(r)  # an early stop makes the decryptor's next write fail and end
+        for t in self._threads:
+            t.join()
+
+    def chunks(self) -> Iterator[bytes]:
+        """Plaintext in chunks of about 1 MiB until the decryptor stops (see ``error``)."""
+        r = self._start()
         try:
             with open(r, "rb", buffering=0, closefd=False) as pipe:
                 buf = bytearray(CHUNK)
@@ -83,6 +93,26 @@ class SealedReader:
                         # A short fill means EOF was seen; one more read confirms it.
                         continue
         finally:
-            os.close(r)  # an early stop makes the decryptor's next write fail and end
-            for t in self._threads:
-                t.join()
+            self._finish(r)
+
+    def fill(self, target: memoryview, step: int = CHUNK) -> Generator[int, None, None]:
+        """Plaintext straight into ``target`` (no copy in between), yielding how many bytes it
+        holds after each read of up to ``step``; plaintext beyond it is read to the end and
+        counted in ``beyond`` (never kept), so the sealed hash covers the whole file."""
+        self.beyond = 0
+        r = self._start()
+        try:
+            with open(r, "rb", buffering=0, closefd=False) as pipe:
+                filled = 0
+                while filled < len(target):
+                    n = pipe.readinto(target[filled : min(len(target), filled + step)])
+                    if not n:
+                        return
+                    filled += n
+                    yield filled
+                scratch = memoryview(bytearray(min(step, 1 << 16)))
+                while n := pipe.readinto(scratch):
+                    self.beyond += n
+                scratch[:] = bytes(len(scratch))
+        finally:
+            self._finish(r)

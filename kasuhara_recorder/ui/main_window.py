@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.ui.export_wizard import ExportWizard
     from kasuhara_recorder.ui.incident_form import IncidentForm
     from kasuhara_recorder.ui.incident_list import IncidentListWindow
+    from kasuhara_recorder.ui.player_launcher import PlayerLauncher
     from kasuhara_recorder.ui.setup_dialog import SetupDialog
     from kasuhara_recorder.ui.verify_dialog import VerifyDialog
 # Dialogs and the form are imported when first needed: startup shows only the recorder.
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self._discarded = False
         self.recovering = False
         self._after_stop_queue: list = []  # recovered recordings waiting for the after-stop choice
+        self._players: PlayerLauncher | None = None  # made when a recording is first played
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("カスハラ録音"))
         profile = service.profile
@@ -142,6 +144,11 @@ class MainWindow(QMainWindow):
             "setup": setup_action, "export": export_action, "verify": verify_action,
             "incident_list": list_action,
         }  # fmt: skip
+        if self.service.roles.current().may("recording.listen"):  # officers (or no role set-up)
+            play_action = QAction(self.tr("録音を再生…"), self)
+            play_action.triggered.connect(self.choose_recording_to_play)
+            incident_menu.addAction(play_action)
+            self.menu_actions["play"] = play_action
         view = self.menuBar().addMenu(self.tr("表示(&V)"))
         lang_menu = view.addMenu(self.tr("言語 / Language"))
         group = QActionGroup(self)
@@ -498,6 +505,25 @@ class MainWindow(QMainWindow):
         self.dialog_opened.emit(dialog)
         return dialog
 
+    # --- officer playback (ui/player_launcher.py) --------------------------------------------
+    def open_player(self, recording_id: str) -> None:
+        """Play a recording: refused for a role that may not listen, the key unlocked first."""
+        if self._players is None:
+            from kasuhara_recorder.ui.player_launcher import PlayerLauncher
+
+            self._players = PlayerLauncher(self.service, self.tasks, self)
+            self._players.shown.connect(self.dialog_opened.emit)
+        self._players.open(recording_id)
+
+    def choose_recording_to_play(self) -> None:
+        from kasuhara_recorder.ui.recording_picker import RecordingPicker
+
+        picker = RecordingPicker(self.service.incidents.all_recordings(), self, purpose="play")
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.accepted.connect(lambda: self.open_player(picker.recording_id() or ""))
+        picker.open()
+        self.dialog_opened.emit(picker)
+
     def bring_forward(self) -> None:
         """The tray's 表示, or a second start of the app on this data folder."""
         self.showNormal()
@@ -637,6 +663,7 @@ class MainWindow(QMainWindow):
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.destroyed.connect(self._incident_list_gone)
             window.form_requested.connect(self.open_incident)
+            window.play_requested.connect(self.open_player)
             window.incident_changed.connect(lambda _iid: self.sync_soon())
         self.incident_list.show()
         self.incident_list.raise_()
@@ -672,6 +699,8 @@ class MainWindow(QMainWindow):
             self.sync_line.close_down()
         for form in list(self.forms.values()):
             form.close()
+        if self._players is not None:
+            self._players.close_all()
         if self.incident_list is not None:
             self.incident_list.close()
         self.tasks.wait()
@@ -686,6 +715,8 @@ class MainWindow(QMainWindow):
             self.sync_line.close_down()
         for form in list(self.forms.values()):
             form.close()
+        if self._players is not None:
+            self._players.close_all()
         if self.incident_list is not None:
             self.incident_list.close()
         self._discarded = True

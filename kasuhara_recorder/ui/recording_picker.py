@@ -56,11 +56,14 @@ def describe(rec) -> str:
 class RecordingPicker(QDialog):
     COLUMNS = 5
 
-    def __init__(self, recordings: list, parent: QWidget | None = None) -> None:
-        """``recordings``: RecordingSummary rows, newest first."""
+    def __init__(self, recordings: list, parent: QWidget | None = None,
+                 purpose: str = "attach") -> None:  # fmt: skip
+        """``recordings``: RecordingSummary rows, newest first. ``purpose``: ``attach`` (録音を
+        追加, unattached ones) or ``play`` (録音を再生…, every recording)."""
         super().__init__(parent)
         self.setObjectName("RecordingPicker")
-        self.setWindowTitle(self.tr("録音を追加"))
+        play = purpose == "play"
+        self.setWindowTitle(self.tr("録音を再生") if play else self.tr("録音を追加"))
         self.recordings = list(recordings)
 
         self.message = QLabel(self)
@@ -98,7 +101,8 @@ class RecordingPicker(QDialog):
 
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton(
-            self.tr("この事案に追加"), QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("再生する") if play else self.tr("この事案に追加"),
+            QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.ok_button.setObjectName("PickerOk")
         self.ok_button.setEnabled(False)
@@ -112,7 +116,16 @@ class RecordingPicker(QDialog):
         lay.addWidget(self.message)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.buttons)
-        if self.recordings:
+        if play:
+            self.message.setText(
+                self.tr("再生する録音を選んでください（新しい順）。")
+                if self.recordings else self.tr("録音はまだありません。")
+            )  # fmt: skip
+            if not self.recordings:
+                self.table.hide()
+                self.ok_button.hide()
+                self.cancel_button.setText(self.tr("閉じる"))
+        elif self.recordings:
             self.message.setText(
                 self.tr(
                     "この事案に追加する録音を選んでください。事案に登録されていない録音"

@@ -889,6 +889,10 @@ Please give the IT staff the log file:
         <translation>Verify evidence bundle…</translation>
     </message>
     <message>
+        <source>録音を再生…</source>
+        <translation>Play a recording…</translation>
+    </message>
+    <message>
         <source>表示(&amp;V)</source>
         <translation>&amp;View</translation>
     </message>
@@ -1075,6 +1079,84 @@ The recording file has been left in place. Please contact your IT staff.</transl
     </message>
 </context>
 <context>
+    <name>PlayerLauncher</name>
+    <message>
+        <source>録音を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>The recording could not be opened. See the log for details.</translation>
+    </message>
+    <message>
+        <source>録音の再生</source>
+        <translation>Playback</translation>
+    </message>
+    <message>
+        <source>組織の鍵を閉じました（%1）。</source>
+        <translation>The organisation key was locked (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerWindow</name>
+    <message>
+        <source>録音の再生 — %1</source>
+        <translation>Playback — %1</translation>
+    </message>
+    <message>
+        <source>録音 %1 ・ %2 ・ %3 ・ 長さ %4</source>
+        <translation>Recording %1 · %2 · %3 · length %4</translation>
+    </message>
+    <message>
+        <source>−10秒</source>
+        <translation>−10 s</translation>
+    </message>
+    <message>
+        <source>再生</source>
+        <translation>Play</translation>
+    </message>
+    <message>
+        <source>+10秒</source>
+        <translation>+10 s</translation>
+    </message>
+    <message>
+        <source>速度:</source>
+        <translation>Speed:</translation>
+    </message>
+    <message>
+        <source>再生装置:</source>
+        <translation>Output:</translation>
+    </message>
+    <message>
+        <source>音声はこのパソコンのメモリ内だけで復号しています（ファイルには書き出しません）。再生した範囲は監査ログに記録されます。</source>
+        <translation>The audio is decrypted in this PC&apos;s memory only (never written to a file). What you play is recorded in the audit log.</translation>
+    </message>
+    <message>
+        <source>（後から追加）</source>
+        <translation>(added later)</translation>
+    </message>
+    <message>
+        <source>既定の再生装置</source>
+        <translation>Default output device</translation>
+    </message>
+    <message>
+        <source>一時停止</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>再生の記録（監査ログ）を書き込めませんでした。詳しくはログを確認してください。</source>
+        <translation>The playback could not be entered in the audit log. See the log for details.</translation>
+    </message>
+    <message>
+        <source>封印時の記録と一致することを確認しました。</source>
+        <translation>Checked: the audio matches what was sealed at capture.</translation>
+    </message>
+    <message>
+        <source>復号しています… %1%</source>
+        <translation>Decrypting… %1%</translation>
+    </message>
+    <message>
+        <source>封印時の記録と照合しています…</source>
+        <translation>Checking against what was sealed at capture…</translation>
+    </message>
+</context>
+<context>
     <name>RecipientPage</name>
     <message>
         <source>渡す相手</source>
@@ -1210,6 +1292,10 @@ Everything recorded so far is saved.</translation>
         <translation>Add recording</translation>
     </message>
     <message>
+        <source>録音を再生</source>
+        <translation>Play a recording</translation>
+    </message>
+    <message>
         <source>開始</source>
         <translation>Started</translation>
     </message>
@@ -1246,8 +1332,20 @@ Everything recorded so far is saved.</translation>
         <translation>Add to this incident</translation>
     </message>
     <message>
+        <source>再生する</source>
+        <translation>Play</translation>
+    </message>
+    <message>
         <source>キャンセル</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>再生する録音を選んでください（新しい順）。</source>
+        <translation>Choose the recording to play (newest first).</translation>
+    </message>
+    <message>
+        <source>録音はまだありません。</source>
+        <translation>There are no recordings yet.</translation>
     </message>
     <message>
         <source>この事案に追加する録音を選んでください。事案に登録されていない録音（通常の録音として保存したもの、復旧したもの）を新しい順に表示しています。</source>
@@ -1660,6 +1758,69 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
     <message>
         <source>カスハラ録音：待機中</source>
         <translation>Kasuhara Recorder: ready</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockDialog</name>
+    <message>
+        <source>組織の鍵を開く</source>
+        <translation>Unlock the organisation key</translation>
+    </message>
+    <message>
+        <source>録音を再生するには、証拠管理担当者が組織の鍵ファイルとパスフレーズを入力してください。鍵はこのアプリの中だけで開き、しばらく操作がないと自動で閉じます。</source>
+        <translation>To play recordings, the evidence officer enters the organisation key file and its passphrase. The key is opened inside this app only and locks itself after a while without use.</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>鍵を開く</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>組織の鍵ファイル:</source>
+        <translation>Organisation key file:</translation>
+    </message>
+    <message>
+        <source>パスフレーズ:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>組織の鍵ファイルを選ぶ</source>
+        <translation>Choose the organisation key file</translation>
+    </message>
+    <message>
+        <source>組織の鍵 (*.age);;すべてのファイル (*)</source>
+        <translation>Organisation key (*.age);;All files (*)</translation>
+    </message>
+    <message>
+        <source>鍵ファイルとパスフレーズを入力してください。</source>
+        <translation>Enter the key file and the passphrase.</translation>
+    </message>
+    <message>
+        <source>鍵を開いています…</source>
+        <translation>Unlocking the key…</translation>
+    </message>
+    <message>
+        <source>パスフレーズが違います。入力し直してください。（大文字・小文字や、キーボードの入力モードを確かめてください。）</source>
+        <translation>Wrong passphrase. Enter it again. (Check upper/lower case and the keyboard&apos;s input mode.)</translation>
+    </message>
+    <message>
+        <source>失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。</source>
+        <translation>Failed unlocks are recorded in the audit log (attempt %1 in a row on this file).</translation>
+    </message>
+    <message>
+        <source>選んだファイルは組織の鍵ファイルではないか、壊れています。org-identity.age を選び直してください。</source>
+        <translation>The chosen file is not an organisation key file, or it is damaged. Choose org-identity.age again.</translation>
+    </message>
+    <message>
+        <source>鍵を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>The key could not be unlocked. See the log for details.</translation>
     </message>
 </context>
 <context>
