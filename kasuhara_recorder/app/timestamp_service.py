@@ -191,6 +191,20 @@ class TimestampService:
         sha = hashlib.sha256(manifest).hexdigest()
         self._timestamps().queue(BUNDLE, bundle_id, sha, _iso(self._clock()))
         row = self._attempt(BUNDLE, bundle_id, manifest)
+        if row is not None and row.state == QUEUED:
+            # The bundle is written once: nothing to send again later. Closed as not reached.
+            self._timestamps().settle(
+                TimestampRow(
+                    kind=BUNDLE,
+                    item=bundle_id,
+                    data_sha256=sha,
+                    state=REFUSED,
+                    requested_at=row.requested_at,
+                    added_at=_iso(self._clock()),
+                    last_error=f"not reached at export: {row.last_error}",
+                )  # fmt: skip
+            )
+            return None
         if row is None or row.state != ADDED or row.token is None:
             return None
         return self._checked(row)
@@ -231,6 +245,8 @@ class TimestampService:
         if not self.configured:
             return RetryResult((), (), tuple(r.item for r in self._timestamps().rows(QUEUED)))
         for r in self._timestamps().rows(QUEUED):
+            if r.kind == BUNDLE:
+                continue  # asked once, at export (stamp_bundle_manifest)
             got = self._attempt(r.kind, r.item)
             state = got.state if got is not None else QUEUED
             {ADDED: added, REFUSED: refused}.get(state, queued).append(f"{r.kind}:{r.item}")

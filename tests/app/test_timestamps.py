@@ -179,3 +179,14 @@ def test_settings_json_with_a_wrong_tsa_setting_is_refused_naming_it():
         assert field in e.value.message("ja")
     s = Settings.from_json(b'{"tsa_url": "https://tsa.example/", "tsa_clock_warn_minutes": 5}')
     assert s.tsa_url == "https://tsa.example/" and s.tsa_clock_warn_minutes == 5
+
+
+def test_a_bundle_manifest_with_the_tsa_down_gets_no_token_and_nothing_waits(service, tsa_one):
+    _use_tsa(service, tsa_one)
+    tsa_one.down()
+    assert service.timestamps.stamp_bundle_manifest("bundle-1", b"{}") is None
+    row = service.timestamps.row("bundle", "bundle-1")
+    assert row.state == "refused" and "not reached at export" in row.last_error
+    tsa_one.up()
+    r = service.timestamps.retry()
+    assert r.queued == () and r.added == ()
