@@ -200,6 +200,12 @@ class Settings:
     # closed (5 years). Nothing under legal hold is ever deleted.
     retention_routine_days: int = 30
     retention_closed_days: int = 1826
+    # Trusted time (app/timestamp_service.py): the RFC 3161 TSA's URL (empty: none) and the PEM
+    # file of the CA certificates its certificate must chain to; a token whose genTime is
+    # further than this many minutes from the PC's clock is entered as a warning.
+    tsa_url: str = ""
+    tsa_ca: str = ""
+    tsa_clock_warn_minutes: int = 10
 
     def with_changes(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -227,7 +233,7 @@ class Settings:
         d = {k: v for k, v in d.items() if k in known}
         for name in (
             "workstation_name", "language", "profile", "staff_name", "department", "central_url",
-            "identity_file",
+            "identity_file", "tsa_url", "tsa_ca",
         ):  # fmt: skip
             if name in d and not isinstance(d[name], str):
                 raise SettingsError(source, name, f"expected text, got {_json_type(d[name])}")
@@ -249,11 +255,16 @@ class Settings:
             ("idle_lock_minutes", 1, MAX_IDLE_LOCK_MINUTES),
             ("retention_routine_days", 1, MAX_RETENTION_DAYS),
             ("retention_closed_days", 1, MAX_RETENTION_DAYS),
+            ("tsa_clock_warn_minutes", 1, 24 * 60),
         ):
             if name in d:
                 _check_int(d[name], low, high, source, name)
         if "roles" in d:
             d["roles"] = _roles(d["roles"], source)
+        if d.get("tsa_url") and not d["tsa_url"].startswith(("http://", "https://")):
+            raise SettingsError(
+                source, "tsa_url", f"expected an http(s):// URL, got {d['tsa_url']!r}"
+            )
         return cls(**d)
 
 

@@ -16,6 +16,12 @@ from tests.support.central import central, pg_server  # noqa: F401 - shared by t
 from tests.support.leaks import Snapshot
 from tests.support.pulse import NullSink, PulseServer, PulseUnavailable
 from tests.support.seaweed import weed  # noqa: F401 - a real S3 server for the central store
+from tests.support.tsa import (  # noqa: F401 - a real RFC 3161 TSA on loopback
+    other_tsa_keys,
+    tsa,
+    tsa_keys,
+    tsa_one,
+)
 
 _SESSION_ENV = pytest.MonkeyPatch()
 

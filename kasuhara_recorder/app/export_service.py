@@ -22,6 +22,7 @@ from kasuhara_recorder.app.central_evidence import CentralEvidence
 from kasuhara_recorder.app.incident_service import IncidentNotFound, IncidentService
 from kasuhara_recorder.app.officer_session import OfficerSession
 from kasuhara_recorder.app.roles import Roles
+from kasuhara_recorder.app.timestamp_service import TimestampService
 from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.bundle.export import (
     RECIPIENT_KINDS,
@@ -34,10 +35,12 @@ from kasuhara_recorder.bundle.export import (
     export_bundle,
 )
 from kasuhara_recorder.bundle.partial_ledger import PartialLedger, PartialRecord, SweepOutcome
+from kasuhara_recorder.bundle.timestamps import BundleTimestamps, RecordingTimestamp
 from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_bundle
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.manifest import RecordingManifest
+from kasuhara_recorder.evidence.timestamp import merge_pem
 from kasuhara_recorder.evidence.vault import Vault
 from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.store.interface import AuditStore, RecordingStore
@@ -61,6 +64,7 @@ class ExportService:
         officer: OfficerSession,
         central: Callable[[], CentralEvidence | None] = lambda: None,
         roles: Roles | None = None,
+        timestamps: TimestampService | None = None,
     ) -> None:
         self._paths = paths
         self._settings = settings
@@ -74,6 +78,7 @@ class ExportService:
         self._central = central
         self._officer = officer
         self._roles = roles
+        self._timestamps = timestamps
         self.partials = PartialLedger(paths.partial_exports)
 
     def unlock(self, identity_file: Path, passphrase: str) -> pyrage.x25519.Identity:
@@ -128,6 +133,34 @@ class ExportService:
             recipient_kind=recipient_kind,
             exported_at=(exported_at or dt.datetime.now().astimezone()).replace(microsecond=0),
             profile=self._profile,
+            timestamps=self._bundle_timestamps([r.id for r in recordings]),
+        )
+
+    def _bundle_timestamps(self, recording_ids: list[str]) -> BundleTimestamps:
+        """The capture manifests' tokens this PC holds, the TSA chain, and the bundle
+        manifest's token at export (app/timestamp_service.py)."""
+        ts = self._timestamps
+        if ts is None:
+            return BundleTimestamps()
+        stamps: dict[str, RecordingTimestamp] = {}
+        chains: list[str] = []
+        for rid in recording_ids:
+            got = ts.recording_token(rid)
+            if got is None:
+                continue
+            token, row = got
+            warn = abs(row.clock_skew_s) > self._settings().tsa_clock_warn_minutes * 60
+            stamps[rid] = RecordingTimestamp(
+                token, row.gen_time, row.tsa_name, row.requested_at, row.added_at,
+                row.clock_skew_s, warn,
+            )  # fmt: skip
+            chains.append(row.chain_pem)
+        if ts.configured:
+            chains.append(ts.anchors_pem())
+        return BundleTimestamps(
+            recordings=stamps,
+            chain_pem=merge_pem(chains),
+            stamp_manifest=ts.stamp_bundle_manifest if ts.configured else None,
         )
 
     def _gather_central(

@@ -7,6 +7,7 @@ and an import alike.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,6 +21,8 @@ from kasuhara_recorder.evidence.sealed_writer import SealResult
 from kasuhara_recorder.evidence.vault import Vault
 from kasuhara_recorder.store.interface import AuditStore, RecordingStore, Store
 
+log = logging.getLogger("kasuhara.recording")
+
 
 class RecordingRegistry:
     def __init__(
@@ -30,8 +33,13 @@ class RecordingRegistry:
         recordings: Callable[[], RecordingStore],
         audit: Callable[[], AuditStore],
         actor: Callable[[], str],
+        entered: Callable[[str, str], object] | None = None,
     ) -> None:
+        """``entered(recording_id, event)`` runs once a recording is evidence (its manifest
+        signed, stored and in the chain): the RFC 3161 time-stamp of its manifest. It never
+        fails the recording; what it raises is logged."""
         self._vault = vault
+        self._entered = entered
         self._identity = identity
         self._store = store
         self._recordings = recordings
@@ -74,6 +82,11 @@ class RecordingRegistry:
         files = write_signed_manifest(self._vault.root, manifest, self._identity.key)
         data, sig = files.manifest.read_bytes(), files.signature.read_bytes()
         self.register(manifest, data, sig, event=event, extra=extra)
+        if self._entered is not None:
+            try:
+                self._entered(manifest.id, event)
+            except Exception:
+                log.exception("recording %s: its time-stamp failed", manifest.id)
         return manifest
 
     def register(

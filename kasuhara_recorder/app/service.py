@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.settings_service import SettingsChanges
     from kasuhara_recorder.app.statistics import StatisticsService
     from kasuhara_recorder.app.sync_service import SyncService
+    from kasuhara_recorder.app.timestamp_service import TimestampService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
     from kasuhara_recorder.central.client import CentralClient
@@ -211,7 +212,24 @@ class AppService:
         backend = self.backend
         return RecordingRegistry(
             self.vault, self.identity, backend.store, backend.recordings, self._current_audit,
-            self._current_actor,
+            self._current_actor, entered=self._stamp_entered,
+        )  # fmt: skip
+
+    def _stamp_entered(self, recording_id: str, event: str) -> None:
+        """A recording became evidence: its manifest's time-stamp, now (a stop, an import) or
+        only queued (a recovery, which holds 録音開始 back until it is done)."""
+        self.timestamps.stamp_recording(recording_id, fetch=event != "recording.recovered")
+
+    @cached_property
+    def timestamps(self) -> TimestampService:
+        """RFC 3161 tokens: capture manifests, bundle manifests, the chain's head; the queue
+        (app/timestamp_service.py)."""
+        from kasuhara_recorder.app.timestamp_service import TimestampService
+
+        backend = self.backend
+        return TimestampService(
+            self._current_settings, self.vault, backend.store, backend.timestamps,
+            self._current_audit, self._current_actor, save_settings=self.save_settings,
         )  # fmt: skip
 
     @cached_property
@@ -273,7 +291,7 @@ class AppService:
             identity=self.identity, vault=self.vault, incidents=self.incidents,
             recordings=self.backend.recordings, audit=self._current_audit,
             actor=self._current_actor, officer=self.officer, central=self._central_evidence,
-            roles=self.roles,
+            roles=self.roles, timestamps=self.timestamps,
         )  # fmt: skip
 
     @cached_property
@@ -390,6 +408,7 @@ class AppService:
             vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
             incidents=backend.incidents, audit=self._current_audit, purges=backend.purges,
             retention=lambda: self.retention.run(trigger="sync"),
+            timestamps=self._sync_timestamps,
         )  # fmt: skip
 
     def verify_audit_central(self) -> CentralReport:
@@ -421,6 +440,11 @@ class AppService:
             self.actor, "central.join", subject, {"central": redacted(url), "outcome": outcome}
         )
         return outcome
+
+    def _sync_timestamps(self) -> None:
+        """At each sync: the queued time-stamps again, then the chain's head."""
+        self.timestamps.retry()
+        self.timestamps.stamp_audit_head("sync")
 
     def close(self) -> None:
         """Seal a recording still running and close the inputs kept open, then the store."""

@@ -128,6 +128,7 @@ class SyncService:
         audit: Callable[[], AuditStore],
         purges: Callable[[], PurgeStore] | None = None,
         retention: Callable[[], object] | None = None,
+        timestamps: Callable[[], object] | None = None,
         client: Callable[[str], CentralClient] = CentralClient,
     ) -> None:
         self._paths = paths
@@ -141,6 +142,7 @@ class SyncService:
         self._purges = purges
         self._retention = retention
         self._retention_ran: float = -RETENTION_EVERY_S
+        self._timestamps = timestamps
         self._client = client
 
     def _purged(self, kind: str) -> dict[str, str]:
@@ -172,6 +174,7 @@ class SyncService:
 
     def sync(self) -> SyncReport:
         self._run_retention()
+        self._run_timestamps()
         client = self.open_client()
         state = self._state()
         try:
@@ -197,6 +200,16 @@ class SyncService:
             self._retention()
         except Exception:
             log.exception("retention before the sync failed")
+
+    def _run_timestamps(self) -> None:
+        """RFC 3161: the queued requests again and the chain's head, before the chain is sent
+        (so their ``timestamp.*`` entries go with it); never holds the sync back."""
+        if self._timestamps is None:
+            return
+        try:
+            self._timestamps()
+        except Exception:
+            log.exception("time-stamps before the sync failed")
 
     def _sync(self, client: CentralClient, state: SyncState) -> SyncReport:
         key = self._identity.key

@@ -99,8 +99,15 @@ class BundleAssembler:
     def files(self) -> list[FileRecord]:
         return sorted(self._files.values(), key=lambda r: r.path)
 
-    def finish(self, fields: dict[str, Any], sign: Callable[[bytes], bytes]) -> bytes:
-        """Write manifest, signature, SHA256SUMS and the directory; returns the manifest bytes."""
+    def finish(
+        self,
+        fields: dict[str, Any],
+        sign: Callable[[bytes], bytes],
+        after_manifest: Callable[[bytes], Iterable[tuple[str, bytes, str]]] | None = None,
+    ) -> bytes:
+        """Write manifest, signature, SHA256SUMS and the directory; returns the manifest bytes.
+        ``after_manifest(manifest bytes)`` gives members that can only follow the manifest
+        (its RFC 3161 token): in SHA256SUMS, not in the manifest's own list."""
         manifest = {
             "format": FORMAT_ID,
             "format_version": FORMAT_VERSION,
@@ -110,6 +117,8 @@ class BundleAssembler:
         raw = canonical_json(manifest)
         self.add_bytes(MANIFEST, raw, "manifest")
         self.add_bytes(MANIFEST_SIG, _signed(sign, raw), "signature")
+        for path, data, kind in after_manifest(raw) if after_manifest is not None else ():
+            self.add_bytes(path, data, kind)
         sums = format_sha256sums((r.path, r.sha256) for r in self.files)
         self._zip.add_bytes(SUMS, sums)
         self._zip.add_bytes(SUMS_SIG, _signed(sign, sums))

@@ -36,12 +36,19 @@ from kasuhara_recorder.bundle.errors import (
 )
 from kasuhara_recorder.bundle.handover import Handover, sha256_of_stream
 from kasuhara_recorder.bundle.partial_ledger import HeldRecord, PartialLedger
-from kasuhara_recorder.bundle.readme import ReadmeRecording, readme_text
+from kasuhara_recorder.bundle.readme import ReadmeRecording, ReadmeTimestamp, readme_text
 from kasuhara_recorder.bundle.recipient_kinds import RECIPIENT_KINDS as RECIPIENT_KINDS
 from kasuhara_recorder.bundle.report_content import build_report
 from kasuhara_recorder.bundle.report_model import ReportFile
 from kasuhara_recorder.bundle.report_pdf import render_report_pdf
 from kasuhara_recorder.bundle.sealed_reader import SealedReader
+from kasuhara_recorder.bundle.timestamps import (
+    CHAIN,
+    MANIFEST_TOKEN,
+    BundleTimestamps,
+    manifest_entries,
+    token_member,
+)
 from kasuhara_recorder.bundle.verify_page import page_bytes
 from kasuhara_recorder.bundle.wav import wav_header
 from kasuhara_recorder.bundle.zip_writer import ZipOutput
@@ -95,6 +102,7 @@ class ExportInputs:
     recipient_kind: str
     exported_at: dt.datetime
     profile: PolicyProfile
+    timestamps: BundleTimestamps = BundleTimestamps()  # RFC 3161 tokens (bundle/timestamps.py)
 
 
 # the steps an export reports as it goes
@@ -231,6 +239,9 @@ class _Exporter:
         stream.check()
         a.add_bytes(f"recordings/{m.id}.json", r.manifest_json, "capture-manifest")
         a.add_bytes(f"recordings/{m.id}.json.sig", r.manifest_signature, "capture-signature")
+        stamp = self.i.timestamps.recordings.get(m.id)
+        if stamp is not None:
+            a.add_bytes(token_member(f"recordings/{m.id}.json"), stamp.token, "timestamp")
         return member.path, f"recordings/{m.id}.json"
 
     def add_attachment(self, a: BundleAssembler, item: AttachmentInput) -> str | None:
@@ -270,10 +281,12 @@ class _Exporter:
             recs = self.write_members(a, manifests)
             custody = select_custody(i.audit_entries, self.custody_subjects(manifests))
             keys_meta = self.write_keys(a, manifests, custody)
+            self.write_tsa_chain(a)
             self.write_documents(a, manifests, recs, custody, bundle_id, exported_at)
             fields = self.manifest_fields(recs, keys_meta, custody, bundle_id, exported_at)
+            fields |= self.timestamp_fields(recs)
             self.tick(0, STEP_SIGNING)
-            raw = a.finish(fields, i.exporter.sign)
+            raw = a.finish(fields, i.exporter.sign, self.manifest_token(bundle_id))
             return raw, a.files
         finally:
             a.close()
@@ -324,6 +337,41 @@ class _Exporter:
             keys_meta.append({"file": key_file(fp), "fingerprint": fp, "roles": roles})
         return keys_meta
 
+    # --- RFC 3161 (bundle/timestamps.py) ---------------------------------------------------------
+    def write_tsa_chain(self, a: BundleAssembler) -> None:
+        t = self.i.timestamps
+        if t.chain_pem and (t.recordings or t.stamp_manifest is not None):
+            a.add_bytes(CHAIN, t.chain_pem.encode("ascii"), "timestamp-chain")
+
+    def timestamp_fields(self, recs: list[_Recorded]) -> dict[str, Any]:
+        t = self.i.timestamps
+        entries = manifest_entries(t.recordings, {r.manifest.id: r.manifest_path for r in recs})
+        return {"timestamps": entries} if entries else {}
+
+    def readme_timestamps(self, recs: list[_Recorded]) -> list[ReadmeTimestamp]:
+        t = self.i.timestamps
+        out = [
+            ReadmeTimestamp(token_member(r.manifest_path), r.manifest_path)
+            for r in recs
+            if r.manifest.id in t.recordings
+        ]
+        if t.stamp_manifest is not None:
+            out.append(ReadmeTimestamp(MANIFEST_TOKEN, "manifest.json"))
+        return out
+
+    def manifest_token(
+        self, bundle_id: str
+    ) -> Callable[[bytes], list[tuple[str, bytes, str]]] | None:
+        stamp = self.i.timestamps.stamp_manifest
+        if stamp is None:
+            return None
+
+        def after(raw: bytes) -> list[tuple[str, bytes, str]]:
+            token = stamp(bundle_id, raw)
+            return [] if token is None else [(MANIFEST_TOKEN, token.response, "timestamp")]
+
+        return after
+
     def write_documents(
         self,
         a: BundleAssembler,
@@ -368,6 +416,7 @@ class _Exporter:
                 signing_key_file=key_file(i.exporter.fingerprint),
                 signing_fingerprint=i.exporter.fingerprint,
                 recordings=readme_recs,
+                timestamps=self.readme_timestamps(recs),
             ),  # fmt: skip
             "readme",
         )

@@ -26,6 +26,50 @@ class ReadmeRecording:
     sha256: str  # pcm_sha256 of the capture manifest: of the data chunk, or of the whole file
 
 
+@dataclass(frozen=True)
+class ReadmeTimestamp:
+    token: str  # timestamps/<member>.tsr
+    member: str  # the file it time-stamps
+
+
+def _timestamp_checks(stamps: Sequence[ReadmeTimestamp], chain: str, lang: str) -> str:
+    """E.: each RFC 3161 token by hand with `openssl ts -verify`, and the -attime form."""
+    if not stamps:
+        return ""
+    ja = lang == "ja"
+    head = (
+        "E. 信頼できる時刻（RFC 3161 タイムスタンプ）: timestamps/ の各トークンは、"
+        "そのファイルが\n   タイムスタンプ局の示す時刻（genTime）には存在していたことを"
+        "証明します。展開したフォルダで:"
+        if ja
+        else "E. Trusted time (RFC 3161 time-stamps): each token in timestamps/ proves that its "
+        "file\n   existed at the time (genTime) the time-stamping authority signed. In the "
+        "unzipped folder:"
+    )
+    lines = [head]
+    for t in stamps:
+        lines.append(
+            f"   $ openssl ts -verify -data {t.member} -in {t.token} -CAfile {chain}\n"
+            "   → Verification: OK"
+        )
+    first = stamps[0]
+    lines.append(
+        (
+            "   時刻を表示: openssl ts -reply -in TOKEN -text | grep 'Time stamp'\n"
+            "   タイムスタンプ局の証明書の有効期限（約 10 年）が切れた後は、"
+            "genTime の時点で確認します\n"
+            "   （UNIX 秒で指定。例: date -d 'GENTIME' +%s）:"
+            if ja
+            else "   to show the time: openssl ts -reply -in TOKEN -text | grep 'Time stamp'\n"
+            "   after the TSA certificate expired (about 10 years), check at its genTime (in UNIX\n"
+            "   seconds, e.g. date -d 'GENTIME' +%s):"
+        )
+        + f"\n     openssl ts -verify -data {first.member} -in {first.token} -CAfile {chain}"
+        " -attime SECONDS"
+    )
+    return "\n".join(lines)
+
+
 def _indent(text: str, n: int) -> str:
     return "\n".join((" " * n + ln) if ln else ln for ln in text.split("\n"))
 
@@ -72,6 +116,8 @@ def readme_text(
     signing_key_file: str,
     signing_fingerprint: str,
     recordings: Sequence[ReadmeRecording],
+    timestamps: Sequence[ReadmeTimestamp] = (),
+    timestamp_chain: str = "timestamps/tsa-chain.pem",
 ) -> bytes:
     fp_lines = _indent(grouped(signing_fingerprint, lines=True), 4)
     fp_cmd = fingerprint_command(signing_key_file)
@@ -93,6 +139,9 @@ def readme_text(
     ) or "  -"  # fmt: skip
     checks_ja = _indent(_recording_checks(recordings, "ja"), 5)
     checks_en = _indent(_recording_checks(recordings, "en"), 5)
+    ts_ja = _timestamp_checks(timestamps, timestamp_chain, "ja")
+    ts_en = _timestamp_checks(timestamps, timestamp_chain, "en")
+    ts_ja, ts_en = (f"  {t}\n" if t else "" for t in (ts_ja, ts_en))
     text = f"""\
 カスタマーハラスメント事案 証拠バンドル / Customer-harassment incident evidence bundle
 ==========================================================================================
@@ -161,7 +210,7 @@ def readme_text(
      （PowerShell: Get-FileHash -Algorithm SHA256 {win_file}）署名の確認は A か B で行います。
   D. 録音ごとの確認（録音時・取り込み時に端末が署名した録音マニフェストとの照合）:
 {checks_ja}
-
+{ts_ja}
 【English】
 ■ Contents
   README.txt              this file
@@ -213,5 +262,5 @@ def readme_text(
      (PowerShell: Get-FileHash -Algorithm SHA256 {win_file}); check the signature with A or B.
   D. Each recording against the manifest the workstation signed at capture or import:
 {checks_en}
-"""
+{ts_en}"""
     return text.replace("\n", "\r\n").encode("utf-8")  # CRLF: readable in Windows Notepad too

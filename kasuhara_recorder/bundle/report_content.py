@@ -17,6 +17,7 @@ from kasuhara_recorder.bundle.report_model import (
     ReportRecording,
     ReportResponse,
     ReportTag,
+    ReportTrustedTime,
 )
 from kasuhara_recorder.evidence.manifest import RecordingManifest, TagEntry
 from kasuhara_recorder.policy.profile import PolicyProfile
@@ -41,6 +42,9 @@ EVENT_JA = {
     "incident.recording_attach": "録音の関連付け",
     "incident.attachment_add": "添付資料の追加",
     "bundle.export": "証拠バンドルの作成",
+    "timestamp.added": "タイムスタンプ（RFC 3161）の取得",
+    "timestamp.refused": "タイムスタンプ（RFC 3161）の拒否",
+    "timestamp.clock_warning": "端末の時計のずれ（警告）",
     "bundle.partial_removed": "中断した書き出しの残りを削除",
     "key.unlock": "組織の鍵の解錠",
     "key.unlock_failed": "組織の鍵の解錠の失敗",
@@ -126,6 +130,32 @@ def _tags(
     return tuple(out)
 
 
+def _trusted_time(inputs: ExportInputs, m: RecordingManifest) -> ReportTrustedTime | None:
+    """The capture manifest's RFC 3161 genTime, shown in the manifest's own offset, beside
+    the PC's clock when it signed the manifest (at stop)."""
+    t = inputs.timestamps.recordings.get(m.id)
+    gen = _parse(t.gen_time) if t is not None else None
+    if t is None or gen is None:
+        return None
+    end = _parse(m.ended_at)
+    shown = gen.astimezone(end.tzinfo) if end is not None and end.tzinfo else gen
+    skew = -t.clock_skew_s  # the PC's clock minus the TSA's
+    if abs(skew) < 2:
+        said = ""
+    else:
+        said = f"PC の時計は約 {abs(skew)} 秒{'進んで' if skew > 0 else '遅れて'}いました"
+    from kasuhara_recorder.bundle.timestamps import token_member
+
+    return ReportTrustedTime(
+        gen_time=show_time(shown.isoformat()),
+        tsa=t.tsa,
+        token=token_member(f"recordings/{m.id}.json"),
+        pc_time=show_time_ms(m.ended_at),
+        skew=said,
+        clock_warning=t.clock_warning,
+    )
+
+
 def build_report(
     inputs: ExportInputs,
     manifests: Sequence[RecordingManifest],
@@ -204,6 +234,7 @@ def build_report(
                 tags=_tags(profile, m, rec.later_tags),
                 recovered=m.status == "recovered",
                 over_limit=m.over_limit or m.duration_ms > limit_ms,
+                trusted=_trusted_time(inputs, m),
             )
         )
     custody_rows = tuple(

@@ -41,6 +41,19 @@ class ReportRecording:
     recovered: bool = False
     over_limit: bool = False
     pre_event: str = ""  # the audio from before 録音開始 that begins it, '0:00:10.000'; or ""
+    trusted: ReportTrustedTime | None = None  # its capture manifest's RFC 3161 time-stamp
+
+
+@dataclass(frozen=True)
+class ReportTrustedTime:
+    """A recording's trusted time beside the PC's: the capture manifest's RFC 3161 genTime."""
+
+    gen_time: str  # shown, e.g. 2026年11月20日 10:05:03
+    tsa: str
+    token: str  # path in the bundle
+    pc_time: str  # the PC's clock when the manifest was signed (the recording's end)
+    skew: str  # "PC の時計は 3 秒進んでいました" or ""
+    clock_warning: bool = False
 
 
 @dataclass(frozen=True)

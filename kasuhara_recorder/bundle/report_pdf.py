@@ -20,7 +20,7 @@ import threading
 import uuid
 from typing import TYPE_CHECKING
 
-from kasuhara_recorder.bundle.report_model import ReportData
+from kasuhara_recorder.bundle.report_model import ReportData, ReportRecording
 
 if TYPE_CHECKING:  # QtGui is imported where the PDF is made, not with this module
     from PySide6.QtGui import QFont, QPdfWriter, QTextDocument
@@ -79,6 +79,24 @@ class _Tables:
                 f"{brk}><thead><tr>{head}</tr></thead>{body}</table>"
             )
         return "".join(out)
+
+
+def _trusted_rows(rec: ReportRecording) -> list[list[str]]:
+    """The recording's trusted time (RFC 3161) next to the PC's clock at stop."""
+    t = rec.trusted
+    if t is None:
+        return [["信頼できる時刻", "（タイムスタンプなし）"]]
+    skew = _e(t.skew)
+    if t.clock_warning:
+        skew = f'<span class="alert">警告: {skew}（設定した許容範囲を超えています）</span>'
+    return [
+        ["端末の時計（停止・署名時）", _e(t.pc_time)],
+        [
+            "信頼できる時刻（RFC 3161）",
+            f"{_e(t.gen_time)}　{_e(t.tsa)}<br>"
+            f'<span class="mono">{_e(t.token)}</span>' + (f"<br>{skew}" if skew else ""),
+        ],
+    ]
 
 
 def _hash(h: str) -> str:
@@ -176,6 +194,7 @@ def report_html(r: ReportData, tables: _Tables | None = None) -> str:
                     ["形式", _e(rec.audio_format)],
                     ["録音端末", _e(rec.workstation)],
                     ["音声データの SHA-256（録音時）", _hash(rec.pcm_sha256)],
+                    *_trusted_rows(rec),
                 ],
                 [30, 70],
             )

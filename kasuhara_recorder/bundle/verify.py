@@ -15,6 +15,7 @@ Exit codes: 0 intact, 1 something failed (each file and check named), 2 not a bu
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,10 @@ from kasuhara_recorder.bundle.errors import (
 )
 from kasuhara_recorder.bundle.handover import Handover, bundle_sha256
 from kasuhara_recorder.bundle.sha256sums import Sha256SumsError, parse_sha256sums
+from kasuhara_recorder.bundle.timestamps import CHAIN as TS_CHAIN
+from kasuhara_recorder.bundle.timestamps import MANIFEST_TOKEN as TS_MANIFEST_TOKEN
+from kasuhara_recorder.bundle.timestamps import PREFIX as TS_PREFIX
+from kasuhara_recorder.bundle.timestamps import check_bundle_tokens
 from kasuhara_recorder.bundle.wav import parse_wav_header
 from kasuhara_recorder.bundle.zip_reader import SafeZipReader, parse_json_limited
 from kasuhara_recorder.errors import KasuharaError
@@ -58,6 +63,7 @@ def parsed(name: str) -> bool:
         name in META
         or name == CUSTODY
         or (name.startswith("keys/") and name.endswith(".pem"))
+        or (name.startswith(TS_PREFIX) and name.endswith((".tsr", ".pem")))
         or (name.startswith("recordings/") and name.endswith((".json", ".json.sig")))
     )
 
@@ -135,6 +141,34 @@ CHECK_TEXT: dict[str, Text] = {
         "読み込めません",
         "cannot be read",
     ),
+    "timestamp-imprint": Text(
+        "タイムスタンプが別のデータに対するものです（ハッシュ不一致）",
+        "time-stamp token is for other data (its imprint is not the file's SHA-256)",
+    ),
+    "timestamp-signature": Text(
+        "タイムスタンプの署名が正しくありません",
+        "time-stamp token signature does not verify",
+    ),
+    "timestamp-chain": Text(
+        "タイムスタンプ局の証明書が timestamps/tsa-chain.pem の CA につながりません",
+        "the TSA certificate does not chain to timestamps/tsa-chain.pem",
+    ),
+    "timestamp-time": Text(
+        "タイムスタンプの時刻が書き出しより後です",
+        "time-stamp genTime is after the export",
+    ),
+    "timestamp-target": Text(
+        "タイムスタンプの対象ファイルがバンドルにありません",
+        "the file this time-stamp is for is not in the bundle",
+    ),
+    "timestamp-readable": Text(
+        "タイムスタンプを読み込めません",
+        "time-stamp token cannot be read",
+    ),
+    "timestamp-status": Text(
+        "タイムスタンプ局が発行を拒否した応答です",
+        "the TSA did not grant this time-stamp",
+    ),
 }
 
 
@@ -196,6 +230,8 @@ class VerifyReport:
     recordings: tuple[str, ...] = field(default_factory=tuple)
     file_names: tuple[str, ...] = field(default_factory=tuple)  # every file in the ZIP
     bundle_sha256: str = ""  # of the ZIP file: compared with the value the sender told
+    # (member, genTime ISO 8601 UTC) of every RFC 3161 token that verified
+    timestamps: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
@@ -219,6 +255,7 @@ class VerifyReport:
             "recordings": list(self.recordings),
             "failures": [f.as_json() for f in self.failures],
             "failed_files": sorted({f.file for f in self.failures}),
+            "timestamps": [{"file": f, "gen_time": t} for f, t in self.timestamps],
         }
 
 
@@ -258,6 +295,7 @@ class _Verifier:
         self.signing_fingerprint = ""  # of the key file that manifest.json.sig was checked with
         self.z_names: set[str] = set()  # bundle-relative names of every file in the ZIP
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-hash")
+        self.times: dict[str, dt.datetime] = {}  # member → genTime of its verified token
 
     def fail(self, file: str, check: str, detail: str = "") -> None:
         self.failures.append(Failure(unicode_text(file), check, unicode_text(detail)))
@@ -327,6 +365,7 @@ class _Verifier:
         self._sums_signature(manifest, digests, SUMS_SIG in names)
         recs = self._recordings(manifest, digests, keys)
         self._custody(digests, keys)
+        self._timestamps(manifest, digests)
         self.pool.shutdown()
         return self.verdict(path, names, manifest, recs)
 
@@ -405,7 +444,7 @@ class _Verifier:
                     self.fail(name, "listed")
                 else:
                     self.check(sums[name] == d.sha256, name, "sha256sums")
-            if name not in META:
+            if name not in META and name != TS_MANIFEST_TOKEN:  # the token follows the manifest
                 m = listed.get(name)
                 ok = m is not None and m.get("sha256") == d.sha256 and m.get("size") == d.size
                 self.check(ok, name, "manifest")
@@ -417,7 +456,7 @@ class _Verifier:
         if not (sums and listed):
             return
         signed = {p: str(f.get("sha256")) for p, f in listed.items()}
-        for p in (MANIFEST, MANIFEST_SIG):
+        for p in (MANIFEST, MANIFEST_SIG, TS_MANIFEST_TOKEN):
             if p in digests:
                 signed[p] = digests[p].sha256
         disagree = {p for p in set(sums) | set(signed) if sums.get(p) != signed.get(p)}
@@ -436,6 +475,10 @@ class _Verifier:
             checks_passed=self.passed,
             recordings=tuple(unicode_text(r) for r in recs),
             file_names=tuple(sorted(names)),
+            timestamps=tuple(
+                (unicode_text(f), t.astimezone(dt.UTC).isoformat(timespec="seconds"))
+                for f, t in sorted(self.times.items())
+            ),
         )
 
     def _keys(self, manifest: dict[str, Any], digests: dict[str, _Digest]) -> dict[str, str]:
@@ -594,6 +637,25 @@ class _Verifier:
             ok = d.sha256 == m.pcm_sha256 == want
             self.check(ok, audio, "original-sha256")
 
+    def _timestamps(self, manifest: dict[str, Any], digests: dict[str, _Digest]) -> None:
+        """Each ``timestamps/<member>.tsr`` over its member, chained to tsa-chain.pem
+        (bundle/timestamps.py); a capture manifest's genTime not after the export."""
+        tokens = {
+            n: d.raw for n, d in digests.items()
+            if n.startswith(TS_PREFIX) and n.endswith(".tsr") and d.raw is not None
+        }  # fmt: skip
+        if not tokens:
+            return
+        chain = digests.get(TS_CHAIN)
+        problems, times = check_bundle_tokens(
+            tokens, {n: d.sha256 for n, d in digests.items()},
+            chain.raw if chain is not None else None, _exported_at(manifest),
+        )  # fmt: skip
+        for p in problems:
+            self.fail(p.file, f"timestamp-{p.check}", p.detail)
+        self.passed += len(times)
+        self.times = times
+
     def _custody(self, digests: dict[str, _Digest], keys: dict[str, str]) -> None:
         name = CUSTODY
         d = digests.get(name)
@@ -615,6 +677,14 @@ class _Verifier:
             self.fail(name, f"custody-{p.check}", where + p.detail)
         if not problems:
             self.passed += 1
+
+
+def _exported_at(manifest: dict[str, Any]) -> dt.datetime | None:
+    try:
+        t = dt.datetime.fromisoformat(str(manifest.get("exported_at", "")))
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else None
 
 
 def verify_bundle(

@@ -115,6 +115,11 @@ def cmd_verify(args: argparse.Namespace, console: cli.Console) -> int:
             f"  SHA-256 of the bundle (ZIP file):\n    {sha}\n"
             "  compare these two values with those the sender told you by another channel",
         )
+        for member, gen in report.timestamps:
+            console.say(
+                f"  信頼できる時刻（RFC 3161）: {shown(member)} は {gen} に存在していました",
+                f"  trusted time (RFC 3161): {shown(member)} existed at {gen}",
+            )
     else:
         files = sorted({shown(f.file) for f in report.failures})
         console.say(

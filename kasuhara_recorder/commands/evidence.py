@@ -216,10 +216,14 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
     recipients: list[str] = []
     for arg in args.org_recipient or ():
         recipients.extend(read_recipients(arg))
-    if not recipients and not args.central:
+    if not recipients and not args.central and not args.tsa_url:
         raise cli.BadInput(
             Text("--org-recipient を指定してください", "--org-recipient is required")
         )
+    if args.tsa_ca and not args.tsa_url:
+        raise cli.BadInput(Text("--tsa-ca には --tsa-url が必要です", "--tsa-ca needs --tsa-url"))
+    if not recipients and args.tsa_url and not args.central:
+        return _set_tsa_only(args, console)
     if not recipients:
         return _join_central(args, console)
     from kasuhara_recorder.config import MAX_PRE_EVENT_S
@@ -254,6 +258,8 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
             app.save_settings(app.settings.with_changes(**changes))
         if args.central:
             _join(app, args.central)
+        if args.tsa_url:
+            app.timestamps.configure(args.tsa_url, args.tsa_ca, app.identity.key.fingerprint)
         s = app.settings
     finally:
         app.close()
@@ -287,8 +293,33 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
             "keep_input_open": s.keep_input_open,
             "pre_event_seconds": s.pre_event_seconds,
             "central_url": s.central_url,
+            "tsa_url": s.tsa_url,
+            "tsa_ca": s.tsa_ca,
         }
     )
+    return 0
+
+
+def _set_tsa_only(args: argparse.Namespace, console: cli.Console) -> int:
+    """`setup --tsa-url URL [--tsa-ca FILE]` on a workstation already set up."""
+    app = _service(args)
+    try:
+        if not app.is_set_up:
+            raise cli.BadInput(
+                Text(
+                    "先に --org-recipient でこの端末を設定してください",
+                    "set this workstation up with --org-recipient first",
+                )  # fmt: skip
+            )
+        app.timestamps.configure(args.tsa_url, args.tsa_ca, app.identity.key.fingerprint)
+        s = app.settings
+    finally:
+        app.close()
+    console.say(
+        f"タイムスタンプ局を設定しました: {s.tsa_url}\n  信頼する CA 証明書: {s.tsa_ca}",
+        f"time-stamping authority set: {s.tsa_url}\n  trusted CA certificates: {s.tsa_ca}",
+    )
+    console.result({"ok": True, "tsa_url": s.tsa_url, "tsa_ca": s.tsa_ca})
     return 0
 
 
@@ -511,6 +542,16 @@ def register(add) -> None:
         help="age1… recipient or a file of them (repeat for several)",
     )
     p.add_argument("--workstation-name", help="name shown in manifests (default: host name)")
+    p.add_argument(
+        "--tsa-url", metavar="URL",
+        help="the RFC 3161 time-stamping authority (http:// or https://): capture manifests, "
+        "bundle manifests and the audit chain's head get trusted time-stamps",
+    )  # fmt: skip
+    p.add_argument(
+        "--tsa-ca",
+        metavar="FILE",
+        help="PEM file of the CA certificates the TSA's certificate must chain to",
+    )
     p.add_argument(
         "--replace-recipients", action="store_true",
         help="allow the new list to drop active recipients (default: refused; see keys "

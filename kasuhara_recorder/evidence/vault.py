@@ -2,7 +2,8 @@
 
 ``<id>.age`` (sealed), ``<id>.age.journal``, the live tail slots ``<id>.age.tail.0``/``.1``, a
 recovered recording's kept tail ``<id>.age.tail``, ``<id>.pending.json`` (metadata while it
-runs), ``<id>.manifest.json`` + ``.sig``, and ``attachments/<id>.age`` (docs/FORMAT.md). The
+runs), ``<id>.manifest.json`` + ``.sig``, its RFC 3161 token ``<id>.manifest.json.tsr``, and
+``attachments/<id>.age`` (docs/FORMAT.md). The
 names are part of the evidence format, so they live here in ``evidence/``, below everything
 that reads them; nothing else builds one by hand.
 
@@ -26,6 +27,7 @@ SEALED = ".age"
 PENDING = ".pending.json"
 MANIFEST = ".manifest.json"
 SIGNATURE = ".sig"
+TIMESTAMP = ".tsr"  # an RFC 3161 TimeStampResp over the file it is named after
 TAIL_SLOTS = 2  # the newest journalled tail is never the one being rewritten
 SEAL_BLOCK = 1024 * 1024  # a file sealed into the vault is read this much at a time
 
@@ -83,6 +85,10 @@ class Vault:
     def manifest(self, recording_id: str) -> ManifestFiles:
         base = self.root / f"{recording_id}{MANIFEST}"
         return ManifestFiles(base, Path(str(base) + SIGNATURE))
+
+    def manifest_timestamp(self, recording_id: str) -> Path:
+        """The RFC 3161 token over ``<id>.manifest.json``: ``<id>.manifest.json.tsr``."""
+        return Path(str(self.manifest(recording_id).manifest) + TIMESTAMP)
 
     def file(self, name: str) -> Path:
         """A file a manifest or a row names (``sealed_file``, a tail's ``file``)."""

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.recordings import RecordingRepository
     from kasuhara_recorder.store.statistics import StatisticsQueries
     from kasuhara_recorder.store.sync_state import SyncState
+    from kasuhara_recorder.store.timestamps import TimestampRepository
 
 
 class EmbeddedStore:
@@ -83,6 +84,11 @@ class EmbeddedStore:
         from kasuhara_recorder.store.statistics import StatisticsQueries
 
         return StatisticsQueries(self.store())
+
+    def timestamps(self) -> TimestampRepository:
+        from kasuhara_recorder.store.timestamps import TimestampRepository
+
+        return TimestampRepository(self.store())
 
     def close(self) -> None:
         if self._database is not None:

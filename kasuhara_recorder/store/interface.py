@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.recordings import RecordingRecord
     from kasuhara_recorder.store.statistics import StatisticsQueries
     from kasuhara_recorder.store.sync_state import SyncState
+    from kasuhara_recorder.store.timestamps import TimestampRepository
 
 
 @runtime_checkable
@@ -171,6 +172,10 @@ class StoreBackend(Protocol):
 
     def statistics(self) -> StatisticsQueries:
         """The read-only counts of the policy review (store/statistics.py)."""
+        ...
+
+    def timestamps(self) -> TimestampRepository:
+        """The RFC 3161 time-stamps asked for, queued and added (store/timestamps.py)."""
         ...
 
     def close(self) -> None: ...

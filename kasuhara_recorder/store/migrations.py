@@ -198,6 +198,28 @@ CREATE INDEX incidents_by_hold ON incidents (legal_hold, occurred_at);
 CREATE INDEX incidents_by_time_id ON incidents (occurred_at, id);
 """
 
+# Trusted time (issue 16, store/timestamps.py): each RFC 3161 time-stamp asked for, queued
+# while no TSA answers, then its genTime, TSA and when it came.
+TIMESTAMPS_SQL = """
+CREATE TABLE timestamps (
+    kind TEXT NOT NULL CHECK (kind IN ('manifest', 'audit_head', 'bundle')),
+    item TEXT NOT NULL,
+    data_sha256 TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'added', 'refused')),
+    requested_at TEXT NOT NULL,
+    added_at TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    gen_time TEXT NOT NULL DEFAULT '',
+    tsa_name TEXT NOT NULL DEFAULT '',
+    clock_skew_s INTEGER NOT NULL DEFAULT 0,
+    token BLOB,
+    chain_pem TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (kind, item)
+);
+CREATE INDEX timestamps_by_state ON timestamps (state, requested_at);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "evidence: workstation keys, audit chain, recordings", EVIDENCE_SQL),
     Migration(2, "incidents: staff, categories, responses, markers, attachments", INCIDENTS_SQL),
@@ -209,4 +231,5 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "sync to the central store: what was confirmed there, last contact", SYNC_SQL),
     Migration(5, "retention: recordings and attachments purged, by which rule", PURGES_SQL),
     Migration(6, "incident list: indexes for its filters and sort", LIST_INDEXES_SQL),
+    Migration(7, "trusted time: RFC 3161 time-stamps asked for, queued, added", TIMESTAMPS_SQL),
 ]

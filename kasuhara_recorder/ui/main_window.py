@@ -372,6 +372,7 @@ class MainWindow(QMainWindow):
 
     def _recovered(self, manifests: list) -> None:
         self._recovery_over()
+        self._timestamps_at_start()
         self.recovery_finished.emit(manifests)
         if not manifests or self._discarded:
             return
@@ -383,6 +384,23 @@ class MainWindow(QMainWindow):
         box.finished.connect(lambda _r: self._recovery_answered(box, manifests))
         box.open()
         self.recovery_shown.emit(box)
+
+    def _timestamps_at_start(self) -> None:
+        """RFC 3161 (app/timestamp_service.py): the requests no TSA answered yet, sent again,
+        and the chain's head if none was stamped in 24 hours; on a worker, after recovery, so
+        never in the way of 録音開始."""
+        service = self.service
+        if self._discarded or not service.is_set_up or not service.settings.tsa_url:
+            return
+        stamps = service.timestamps  # built here, on the GUI thread
+
+        def work() -> None:
+            stamps.retry()
+            stamps.daily()
+
+        self.tasks.run(
+            work, on_error=lambda e: log.warning("time-stamps at start failed", exc_info=e)
+        )
 
     def _recovery_answered(self, box, manifests: list) -> None:
         if not box.wants_attach():

@@ -64,14 +64,16 @@ class Workstation:
         )  # fmt: skip
 
 
-def make_workstation(root: Path, seconds: float = 2.0) -> Workstation:
+def make_workstation(
+    root: Path, seconds: float = 2.0, setup_extra: tuple[str, ...] = ()
+) -> Workstation:
     root.mkdir(parents=True, exist_ok=True)
     data = root / "data"
     pw = root / "pass.txt"
     pw.write_text(PASSPHRASE + "\n")
     kr(data, "keys", "init-org", "--out", str(root / "org"), "--passphrase-file", str(pw))
     kr(data, "setup", "--org-recipient", str(root / "org" / "org-recipient.txt"),
-       "--workstation-name", "counter-test-01")  # fmt: skip
+       "--workstation-name", "counter-test-01", *setup_extra)  # fmt: skip
     tone = root / "tone.wav"
     subprocess.run(
         ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(tone), "synth", str(seconds),
