@@ -110,14 +110,15 @@ class Role:
 class Roles:
     """The current role, from the settings and (when a central store is joined) its login role.
 
-    ``central_role`` gives the central login's role code, or None when there is none or the
-    store cannot be asked now; the higher of the two roles counts."""
+    ``central_role`` gives the central login's role and a supervisor's departments as the last
+    join or sync saw them (None: never seen); the higher of the two roles counts. A PC whose
+    login role is known has a role set-up, even with no role in its settings."""
 
     def __init__(
         self,
         settings: Callable[[], Settings],
         user: Callable[[], str],
-        central_role: Callable[[], str | None] | None = None,
+        central_role: Callable[[], tuple[str, tuple[str, ...]] | None] | None = None,
     ) -> None:
         self._settings = settings
         self._user = user
@@ -131,13 +132,13 @@ class Roles:
             return Role(user=user, code="officer", configured=False)
         grant = next((g for g in s.roles if g.user == user), None)
         code = grant.role if grant else "counter"
-        if central is not None and _RANK.get(central, 0) > _RANK[code]:
-            code = central
-        departments: tuple[str, ...] = ()
-        if code == "supervisor":
-            departments = (grant.departments if grant else ()) or (
-                (s.department,) if s.department else ()
-            )
+        departments: tuple[str, ...] = grant.departments if grant else ()
+        if central is not None and _RANK.get(central[0], -1) > _RANK[code]:
+            code, departments = central[0], central[1]
+        if code == "supervisor" and not departments:
+            departments = (s.department,) if s.department else ()
+        if code != "supervisor":
+            departments = ()
         return Role(user=user, code=code, departments=departments)
 
     def require(self, action: str, department: str | None = None) -> Role:

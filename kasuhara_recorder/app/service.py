@@ -107,7 +107,11 @@ class AppService:
     def roles(self) -> Roles:
         from kasuhara_recorder.app.roles import Roles
 
-        return Roles(self._current_settings, lambda: self.os_user)
+        return Roles(
+            self._current_settings,
+            lambda: self.os_user,
+            lambda: self.backend.sync_state().login_role(),
+        )
 
     @property
     def is_set_up(self) -> bool:

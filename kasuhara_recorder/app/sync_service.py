@@ -166,7 +166,9 @@ class SyncService:
         s = self._settings()
         client = self._client(url)
         try:
-            return client.register(self._identity.key, s.workstation_name, s.department)
+            outcome = client.register(self._identity.key, s.workstation_name, s.department)
+            self._state().see_login_role(*client.login_role())
+            return outcome
         finally:
             client.close()
 
@@ -216,6 +218,7 @@ class SyncService:
         fp = key.fingerprint
         s = self._settings()
         client.register(key, s.workstation_name, s.department)
+        state.see_login_role(*client.login_role())  # the menus follow a role IT changed
         report = SyncReport()
         self._check_head(client, state, report)
         inv = client.inventory(fp)

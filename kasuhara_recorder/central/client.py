@@ -178,6 +178,26 @@ class CentralClient:
 
     # -- joining ----------------------------------------------------------------------------
 
+    def login_role(self) -> tuple[str, tuple[str, ...]]:
+        """This login's app role (officer over supervisor over counter; "" for none) and a
+        supervisor's departments. The role names come from the schema's owner, <p>_owner."""
+        rows = self._rows(
+            "SELECT r.role FROM (SELECT left(nspowner::regrole::text, -length('_owner')) AS p "
+            "FROM pg_namespace WHERE nspname = 'kasuhara') o, "
+            "LATERAL (VALUES ('officer', 1), ('supervisor', 2), ('counter', 3)) AS r(role, rank) "
+            "WHERE pg_has_role(session_user, o.p || '_' || r.role, 'member') ORDER BY r.rank"
+        )
+        role = str(rows[0][0]) if rows else ""
+        departments: tuple[str, ...] = ()
+        if role == "supervisor":
+            departments = tuple(
+                str(r[0]) for r in self._rows(
+                    "SELECT department FROM supervisor_departments WHERE db_user = session_user "
+                    "ORDER BY department"
+                )
+            )  # fmt: skip
+        return role, departments
+
     def register(self, key: WorkstationKey, name: str, department: str = "") -> str:
         """'registered', or 'already' when this key is registered under this name."""
         import psycopg

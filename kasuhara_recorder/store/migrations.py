@@ -220,6 +220,18 @@ CREATE TABLE timestamps (
 CREATE INDEX timestamps_by_state ON timestamps (state, requested_at);
 """
 
+# The central store's role of this PC's login (counter/supervisor/officer) and a supervisor's
+# departments, as the last sync or join read them: the menus are built from it without asking
+# the server on the GUI thread.
+CENTRAL_LOGIN_SQL = """
+CREATE TABLE central_login (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    role TEXT NOT NULL,
+    departments TEXT NOT NULL,            -- JSON list
+    seen_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "evidence: workstation keys, audit chain, recordings", EVIDENCE_SQL),
     Migration(2, "incidents: staff, categories, responses, markers, attachments", INCIDENTS_SQL),
@@ -232,4 +244,5 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "retention: recordings and attachments purged, by which rule", PURGES_SQL),
     Migration(6, "incident list: indexes for its filters and sort", LIST_INDEXES_SQL),
     Migration(7, "trusted time: RFC 3161 time-stamps asked for, queued, added", TIMESTAMPS_SQL),
+    Migration(8, "the central login's role, as the last sync saw it", CENTRAL_LOGIN_SQL),
 ]

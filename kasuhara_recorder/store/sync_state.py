@@ -4,6 +4,7 @@ confirmed there, the last contact, and the last central head it saw."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from kasuhara_recorder.store.database import Database
@@ -44,6 +45,26 @@ class SyncState:
                 "ON CONFLICT (kind, item) DO UPDATE SET hash = excluded.hash, "
                 "synced_at = excluded.synced_at",
                 (kind, item, value, _now()),
+            )
+
+    def login_role(self) -> tuple[str, tuple[str, ...]] | None:
+        """The central login's role and a supervisor's departments, as last seen (None: never)."""
+        rows = self.db.query("SELECT role, departments FROM central_login")
+        if not rows:
+            return None
+        try:
+            deps = tuple(str(d) for d in json.loads(rows[0]["departments"]))
+        except (ValueError, TypeError):
+            deps = ()
+        return str(rows[0]["role"]), deps
+
+    def see_login_role(self, role: str, departments: tuple[str, ...]) -> None:
+        with self.db.transaction() as c:
+            c.execute(
+                "INSERT INTO central_login (id, role, departments, seen_at) VALUES (1, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET role = excluded.role, "
+                "departments = excluded.departments, seen_at = excluded.seen_at",
+                (role, json.dumps(list(departments), ensure_ascii=False), _now()),
             )
 
     def _ensure(self) -> None:

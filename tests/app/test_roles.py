@@ -59,11 +59,23 @@ def test_officer_may_do_everything_in_every_department():
 
 def test_central_role_raises_a_settings_role_never_lowers_it():
     s = Settings(roles=GRANTS, central_url="postgresql://h/db")
-    assert Roles(lambda: s, lambda: "tanaka", lambda: "officer").current().code == "officer"
-    assert Roles(lambda: s, lambda: "sato", lambda: "counter").current().code == "officer"
+    officer = lambda: ("officer", ())  # noqa: E731
+    counter = lambda: ("counter", ())  # noqa: E731
+    assert Roles(lambda: s, lambda: "tanaka", officer).current().code == "officer"
+    assert Roles(lambda: s, lambda: "sato", counter).current().code == "officer"
+    supervisor = Roles(lambda: s, lambda: "tanaka", lambda: ("supervisor", ("福祉課",)))
+    assert supervisor.current().departments == ("福祉課",)  # the central grant's departments
     # not joined: the central role is not asked
     s2 = Settings(roles=GRANTS)
-    assert Roles(lambda: s2, lambda: "tanaka", lambda: "officer").current().code == "counter"
+    assert Roles(lambda: s2, lambda: "tanaka", officer).current().code == "counter"
+
+
+def test_a_pc_whose_central_login_role_is_known_has_a_role_set_up():
+    joined = Settings(central_url="postgresql://h/db")
+    role = Roles(lambda: joined, lambda: "tanaka", lambda: ("counter", ())).current()
+    assert role.configured and role.code == "counter" and not role.may("export")
+    never_seen = Roles(lambda: joined, lambda: "tanaka", lambda: None).current()
+    assert not never_seen.configured
 
 
 def test_roles_round_trip_and_bad_values_name_the_field():

@@ -4,12 +4,14 @@ central store, verifies, and carries the same evidence, byte for byte, as that P
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import subprocess
 import sys
 import zipfile
 
 from kasuhara_recorder.bundle.wav import parse_wav_header
+from kasuhara_recorder.config import RoleGrant
 from kasuhara_recorder.store.incident_model import Marker
 from tests.support.recordings import routine_recording
 
@@ -46,6 +48,8 @@ def test_officer_exports_another_pcs_incident_from_the_centre(central, tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
 
     local = tmp_path / "local.zip"
+    # an evidence officer signed in at counter-b exports there (a counter worker may not)
+    b.save_settings(b.settings.with_changes(roles=(RoleGrant(getpass.getuser(), "officer"),)))
     b.export.export(inc.id, central.org, local, exported_at=EXPORTED_AT)
     got, want = _members(out), _members(local)
     # The same members, but for the exporter's own key (the officer's, beside counter-b's).

@@ -5,10 +5,12 @@ chain that says it went."""
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 
 import psycopg
 import pytest
 
+from kasuhara_recorder.config import RoleGrant
 from tests.support.recordings import routine_recording
 
 
@@ -94,6 +96,9 @@ def test_the_purge_function_refuses_without_an_entry_for_another_pc_and_under_ho
     held = routine_recording(a, tmp_path)
     inc = a.incidents.create(FILLED)
     a.incidents.attach_existing_recording(inc.id, held.id)
+    # the department's supervisor, signed in at counter-a, sets the hold
+    a.save_settings(a.settings.with_changes(
+        roles=(RoleGrant(getpass.getuser(), "supervisor", ("市民課",)),)))  # fmt: skip
     a.incidents.set_legal_hold(inc.id, True, reason="訴訟予定")
     assert a.sync.sync().ok and b.sync.sync().ok
     with a.sync.open_client() as client:

@@ -62,3 +62,19 @@ def test_a_supervisor_sees_its_department_only_and_no_recording(central, two_dep
                 (two_departments["福祉課"],),
             )
     assert central.sql("SELECT count(*) FROM kasuhara.review_entries") == "1"
+
+
+def test_the_central_logins_role_is_the_pcs_role_after_a_join(central, tmp_path):
+    from kasuhara_recorder.central.admin import grant
+
+    counter = central.workstation(tmp_path, "counter-a")
+    assert counter.roles.current().code == "counter"
+    assert not counter.roles.current().may("recording.listen")
+    officer = central.workstation(tmp_path, "officer-1", role="officer")
+    assert officer.roles.current().code == "officer"  # seen at the join, before any sync
+    # IT makes the counter PC's login a supervisor of 福祉課: the next sync says so
+    login = counter.settings.central_url.split("//")[1].split("@")[0]
+    grant(central.admin_url, login, "supervisor", departments=("福祉課",))
+    assert counter.sync.sync().ok
+    role = counter.roles.current()
+    assert role.code == "supervisor" and role.departments == ("福祉課",)

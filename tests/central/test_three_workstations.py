@@ -6,6 +6,7 @@ the second PC's own export."""
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import zipfile
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 
 from kasuhara_recorder.app.service import AppService
+from kasuhara_recorder.config import RoleGrant
 from tests.bundle.conftest import INCIDENT, PASSPHRASE, kr
 from tests.support.signals import aligned_correlation, sweep, tone, write_wav
 
@@ -99,6 +101,10 @@ def test_three_pcs_offline_then_synced_and_exported_by_the_officer(
     assert corr >= 0.95
 
     local = tmp_path / "local.zip"
+    # an evidence officer signed in at the PC exports there too (a counter worker may not)
+    pc = AppService(pcs[1])
+    pc.save_settings(pc.settings.with_changes(roles=(RoleGrant(getpass.getuser(), "officer"),)))
+    pc.close()
     kr(pcs[1], "export", incident_id, "--identity", str(org / "org-identity.age"),
        "--passphrase-file", str(pw), "--out", str(local))  # fmt: skip
     assert _evidence(bundle) == _evidence(local)
