@@ -511,7 +511,8 @@ def test_record_from_a_missing_input_file_or_a_folder(service, tmp_path):
 
 
 def test_a_full_disk_before_recording_says_nothing_was_taken(tmp_path, org_identity):
-    """A vault on a nearly full file system (a 400 KiB tmpfs in a private mount namespace):
+    """A vault on a nearly full file system (a 1 MiB tmpfs in a private mount namespace: room
+    for the set-up database, not for the 4 MiB reserve a recording opens):
     the message used to say the recording was "sealed up to the saved part" when nothing had
     been taken at all."""
     if shutil.which("unshare") is None:  # util-linux: installed everywhere the set-up runs
@@ -522,7 +523,7 @@ def test_a_full_disk_before_recording_says_nothing_was_taken(tmp_path, org_ident
     kr_cmd = f"{sys.executable} -m kasuhara_recorder --lang en --json"
     script = f"""
 set -e
-mount -t tmpfs -o size=400k tmpfs {mnt} || exit 77
+mount -t tmpfs -o size=1m tmpfs {mnt} || exit 77
 export KASUHARA_DATA_DIR={mnt}/data
 {kr_cmd} setup --org-recipient {org_identity.to_public()} > /dev/null
 set +e
