@@ -38,6 +38,7 @@ from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError, failure_list
 from kasuhara_recorder.evidence.manifest import (
     CaptureRecord,
+    NoticeInfo,
     RecordingManifest,
     RecoveryInfo,
     TagEntry,
@@ -248,6 +249,7 @@ class RecordingSession:
         self._on_event = on_event
         self._events: queue.SimpleQueue[RecordingEvent] = queue.SimpleQueue()
         self._tags: list[TagEntry] = []
+        self._notice = record.notice or NoticeInfo()
         self._tag_lock = threading.Lock()
         self._stop_lock = threading.Lock()
         self._manifest: RecordingManifest | None = None
@@ -290,6 +292,12 @@ class RecordingSession:
         with self._tag_lock:
             return tuple(self._tags)
 
+    @property
+    def notice(self) -> NoticeInfo:
+        """The recording notice so far (kind ``none`` until it is played or given)."""
+        with self._tag_lock:
+            return self._notice
+
     def poll_events(self) -> list[RecordingEvent]:
         out = []
         while True:
@@ -327,6 +335,41 @@ class RecordingSession:
         write_atomic(hooks.vault.pending(self.id), record.pending_json())
         hooks.audit().append(actor, "recording.tag", f"recording:{self.id}", asdict(entry))
         return entry
+
+    def give_notice(self, who: str | None = None, offset_ms: int | None = None) -> NoticeInfo:
+        """The counter worker's 告知しました: the notice spoken at the current position (or
+        ``offset_ms``), stamped like a tag and entered in the audit chain. Once per recording:
+        a second call returns the first notice."""
+        hooks = self._hooks
+        if self.stopped:
+            raise UsageError(f"recording {self.id} has already stopped")
+        if offset_ms is None:
+            offset_ms = int(self.position_s * 1000)
+        if offset_ms < 0:
+            raise UsageError(f"negative notice offset {offset_ms}")
+        actor = hooks.actor()
+        notice = NoticeInfo(
+            kind="spoken", offset_ms=int(offset_ms), text=hooks.profile.notice.counter.ja,
+            who=who or actor,
+        )  # fmt: skip
+        return self._set_notice(notice, actor)
+
+    def notice_played(self, notice: NoticeInfo) -> NoticeInfo:
+        """The phone announcement was played to the caller (its offset from the output's DAC
+        time); entered in the audit chain."""
+        return self._set_notice(notice, self._hooks.actor())
+
+    def _set_notice(self, notice: NoticeInfo, actor: str) -> NoticeInfo:
+        with self._tag_lock:
+            if self._notice.kind != "none":
+                return self._notice
+            self._notice = notice
+            self.record = record = self.record.with_changes(notice=notice)
+        write_atomic(self._hooks.vault.pending(self.id), record.pending_json())
+        self._hooks.audit().append(
+            actor, "recording.notice", f"recording:{self.id}", notice.to_dict()
+        )
+        return notice
 
     def stop(self) -> RecordingManifest:
         """Stop, seal, sign and register. Idempotent; also called by itself on a fault."""
@@ -562,6 +605,7 @@ class RecordingService:
                 incident_id=incident_id,
                 staff=(self._actor(),),
                 recipients=recipients,
+                notice=NoticeInfo(),  # none, until it is given or played
             )
             write_atomic(self._vault.pending(rid), record.pending_json())
             try:
@@ -690,6 +734,7 @@ class RecordingService:
             dropped_frames=cap.dropped_frames,
             over_limit=session.timer.limit_passed,
             tags=session.tags,
+            notice=session.notice,
         )
         extra: dict[str, Any] = {"end": cap.end.value, "overflows": cap.overflows}
         if not session.start_logged:
