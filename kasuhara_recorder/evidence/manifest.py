@@ -408,8 +408,12 @@ class RecordingManifest:
             raise ManifestError(f"id {self.id!r} is not a plain name")
         if any(t.offset_ms < 0 for t in self.tags):
             raise ManifestError("tag offset is negative")
-        if self.notice is not None and self.notice.problem():
-            raise ManifestError(self.notice.problem())
+        notice_problem = "" if self.notice is None else self.notice.problem()
+        if notice_problem:
+            raise ManifestError(notice_problem)
+        self._validate_tail()
+
+    def _validate_tail(self) -> None:
         if self.tail is not None:
             t = self.tail
             kept = tail_member_path(Path(self.sealed_name)).name
