@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.record_panel = RecordPanel(
             profile.rules.warning_seconds, profile.rules.limit_seconds, self
         )
+        self.record_panel.notice_sentence = profile.notice.counter.ja  # the words to say
         self.tag_panel = TagPanel(profile, self)
         self.setup_banner = self._build_setup_banner()
         central = QWidget(self)
@@ -106,6 +107,8 @@ class MainWindow(QMainWindow):
         c.tagged.connect(self.tag_panel.add_marker)
         c.stopped.connect(self._on_stopped)
         self.tag_panel.tag_requested.connect(c.tag)
+        rp.notice_requested.connect(c.give_notice)
+        c.notice_given.connect(rp.notice.show_given)
         self._show_device()
         self.status_label.setText(self._signed_in_text())
         self.show_setup_state()
