@@ -41,6 +41,7 @@ class ReportRecording:
     recovered: bool = False
     over_limit: bool = False
     pre_event: str = ""  # the audio from before 録音開始 that begins it, '0:00:10.000'; or ""
+    notice: str = ""  # the recording notice (録音告知), one line; "" when the manifest has none
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import threading
 import uuid
 from typing import TYPE_CHECKING
 
-from kasuhara_recorder.bundle.report_model import ReportData
+from kasuhara_recorder.bundle.report_model import ReportData, ReportRecording
 
 if TYPE_CHECKING:  # QtGui is imported where the PDF is made, not with this module
     from PySide6.QtGui import QFont, QPdfWriter, QTextDocument
@@ -79,6 +79,11 @@ class _Tables:
                 f"{brk}><thead><tr>{head}</tr></thead>{body}</table>"
             )
         return "".join(out)
+
+
+def _notice_rows(rec: ReportRecording) -> list[list[str]]:
+    """The recording's notice (録音告知) row, when its manifest has one."""
+    return [["録音の告知", _e(rec.notice)]] if rec.notice else []
 
 
 def _hash(h: str) -> str:
@@ -173,6 +178,7 @@ def report_html(r: ReportData, tables: _Tables | None = None) -> str:
                         if rec.pre_event
                         else []
                     ),
+                    *_notice_rows(rec),
                     ["形式", _e(rec.audio_format)],
                     ["録音端末", _e(rec.workstation)],
                     ["音声データの SHA-256（録音時）", _hash(rec.pcm_sha256)],
