@@ -31,7 +31,8 @@ def test_spoken_notice_is_in_the_bundles_manifest_and_the_report(tmp_path):
     )  # fmt: skip
     assert rec["notice"]["kind"] == "spoken" and rec["notice"]["offset_ms"] == 1300
     out = tmp_path / "bundle.zip"
-    kr(data, "--json", "export", inc["id"], "--identity", str(tmp_path / "org" / "org-identity.age"),
+    identity = tmp_path / "org" / "org-identity.age"
+    kr(data, "--json", "export", inc["id"], "--identity", str(identity),
        "--passphrase-file", str(pw), "--out", str(out))  # fmt: skip
     assert json.loads(kr(data, "--json", "verify", str(out)).stdout)["ok"]
     with zipfile.ZipFile(out) as z:
