@@ -9,6 +9,7 @@ import pytest
 
 from kasuhara_recorder.app.service import AppService
 from kasuhara_recorder.evidence.manifest import CaptureRecord, read_signed_manifest
+from tests.evidence.schemas import validate
 from tests.support.signals import tone, write_wav
 
 
@@ -37,6 +38,7 @@ def test_counter_notice_is_in_the_signed_manifest_the_chain_and_the_pending_file
     assert signed.notice.offset_ms == 700
     assert signed.notice.text == app.profile.notice.counter.ja
     assert "トラブル防止のため、会話を録音させていただきます" in signed.notice.text
+    validate(signed.to_dict(), "recording-manifest.schema.json")
     entries = [e for e in app.audit.entries(f"recording:{manifest.id}")]
     notice_entries = [e for e in entries if e.event == "recording.notice"]
     assert len(notice_entries) == 1
@@ -51,6 +53,7 @@ def test_a_recording_without_a_notice_says_none(app, tmp_path):
     signed = read_signed_manifest(app.paths.vault, manifest.id)
     assert signed.notice is not None and signed.notice.kind == "none"
     assert signed.notice.offset_ms is None
+    validate(signed.to_dict(), "recording-manifest.schema.json")
     assert not any(
         e.event == "recording.notice" for e in app.audit.entries(f"recording:{manifest.id}")
     )
