@@ -148,6 +148,17 @@ class InputPreset:
     samplerate: int = 48000
 
 
+@dataclass(frozen=True)
+class PhoneNotice:
+    """The phone announcement (録音告知): a WAV the organisation supplies, played to the caller
+    through the phone adapter's output when a 電話 recording starts."""
+
+    enabled: bool = False
+    wav: str = ""  # its path; empty: none (a phone recording then says no notice was played)
+    text: str = ""  # the words it says; empty: the policy profile's phone notice
+    output_device: str | None = None  # the phone adapter's output; None = the system default
+
+
 ROLE_CODES = ("counter", "supervisor", "officer")
 MAX_IDLE_LOCK_MINUTES = 240
 MAX_RETENTION_DAYS = 100 * 366
@@ -174,6 +185,9 @@ class Settings:
     department: str = ""
     counter: InputPreset = field(default_factory=lambda: InputPreset(channels=1))
     phone: InputPreset = field(default_factory=InputPreset)
+    phone_notice: PhoneNotice = field(default_factory=PhoneNotice)
+    # The organisation's name on the notice poster; empty: the policy profile's issuer.
+    organisation_name: str = ""
     # The desktop app keeps the chosen input open while idle (audio in memory only, never on
     # disk), so a recording starts at the key press; the OS then shows the microphone as in
     # use the whole time. Off: the device opens at 録音開始 and its first second may be lost.
@@ -227,7 +241,7 @@ class Settings:
         d = {k: v for k, v in d.items() if k in known}
         for name in (
             "workstation_name", "language", "profile", "staff_name", "department", "central_url",
-            "identity_file",
+            "identity_file", "organisation_name",
         ):  # fmt: skip
             if name in d and not isinstance(d[name], str):
                 raise SettingsError(source, name, f"expected text, got {_json_type(d[name])}")
@@ -241,6 +255,8 @@ class Settings:
         for preset in ("counter", "phone"):
             if preset in d:
                 d[preset] = _preset(d[preset], source, preset)
+        if "phone_notice" in d:
+            d["phone_notice"] = _phone_notice(d["phone_notice"], source)
         if "keep_input_open" in d and not isinstance(d["keep_input_open"], bool):
             raise SettingsError(source, "keep_input_open", "expected true or false")
         for name, low, high in (
@@ -290,6 +306,27 @@ def _preset(v: object, source: str, name: str) -> InputPreset:
             source, f"{name}.samplerate", f"expected e.g. 48000, got {samplerate!r}"
         )
     return InputPreset(device=device, channels=channels, samplerate=samplerate)
+
+
+def _phone_notice(v: object, source: str) -> PhoneNotice:
+    name = "phone_notice"
+    if not isinstance(v, dict):
+        raise SettingsError(source, name, f"expected an object {{…}}, got {_json_type(v)}")
+    unknown = sorted(set(v) - set(PhoneNotice.__dataclass_fields__))
+    if unknown:
+        raise SettingsError(source, f"{name}.{unknown[0]}", "unknown setting")
+    enabled = v.get("enabled", False)
+    if not isinstance(enabled, bool):
+        raise SettingsError(source, f"{name}.enabled", "expected true or false")
+    for key in ("wav", "text"):
+        if not isinstance(v.get(key, ""), str):
+            raise SettingsError(source, f"{name}.{key}", f"expected text, got {v[key]!r}")
+    device = v.get("output_device")
+    if device is not None and not isinstance(device, str):
+        raise SettingsError(
+            source, f"{name}.output_device", f"expected text or null, got {device!r}"
+        )
+    return PhoneNotice(enabled, v.get("wav", ""), v.get("text", ""), device)
 
 
 def _check_int(v: object, low: int, high: int, source: str, name: str) -> None:

@@ -60,6 +60,7 @@ from kasuhara_recorder.text import Text
 
 if TYPE_CHECKING:
     from kasuhara_recorder.app.incident_service import IncidentService
+    from kasuhara_recorder.app.phone_notice import AnnouncementRun
     from kasuhara_recorder.audio.devices import InputDevice
     from kasuhara_recorder.audio.recorder import Source
     from kasuhara_recorder.audio.warm_input import WarmInput
@@ -259,6 +260,7 @@ class RecordingSession:
         self.capture: CaptureResult | None = None
         self.stop_latency_s: float | None = None
         self.pressed_at = time.monotonic()  # the worker's key press (set by start())
+        self.announcement: AnnouncementRun | None = None  # the phone's 録音告知 (set by start())
         self._monitor = threading.Thread(target=self._watch, name="recording-monitor", daemon=True)
 
     # --- what the GUI reads --------------------------------------------------------------
@@ -380,6 +382,10 @@ class RecordingSession:
                 raise self._stop_error
             t0 = time.monotonic()
             try:
+                self._poll_announcement(closing=True)
+            except KasuharaError:  # the notice is in the record; only its entry is missing
+                log.exception("recording %s: the announcement's notice was not entered", self.id)
+            try:
                 self.capture = self.recorder.stop()
                 self.timer.poll()
                 self._manifest = self._hooks.finish(self, self.capture)
@@ -417,8 +423,33 @@ class RecordingSession:
     # --- internals -----------------------------------------------------------------------
     def _start(self) -> None:
         self.recorder.start()
+        if self.announcement is not None:
+            try:  # with the capture: played once the input delivers (app/phone_notice.py)
+                self.announcement.start(
+                    self.recorder.wait_for_audio,
+                    lambda e: self._post("announcement_failed", e.text, e),
+                )
+            except KasuharaError as e:
+                self.announcement = None
+                self._post("announcement_failed", e.text, e)
         self.timer.start()
         self._monitor.start()
+
+    def _poll_announcement(self, closing: bool = False) -> None:
+        """Stamp the phone announcement once its first frame's DAC time is known; close its
+        output once it has played (or the recording stops)."""
+        run = self.announcement
+        if run is None:
+            return
+        first = getattr(self.recorder.source, "first_sample_t", None)
+        if self.notice.kind == "none":
+            notice = run.notice(first)
+            if notice is not None:
+                self.notice_played(notice)
+        if closing or run.finished:
+            run.close()
+            if closing or self.notice.kind != "none":
+                self.announcement = None
 
     def _post(self, kind: str, text: Text, error: KasuharaError | None = None) -> RecordingEvent:
         ev = RecordingEvent(kind, text, self.elapsed_s, error)
@@ -442,6 +473,10 @@ class RecordingSession:
         """Timer events, and stop-and-seal as soon as capture ended by itself."""
         rules = self._hooks.profile.rules
         while not self._stopped.wait(MONITOR_INTERVAL_S):
+            try:
+                self._poll_announcement()
+            except KasuharaError:
+                log.exception("recording %s: the announcement's notice was not entered", self.id)
             for phase in self.timer.poll():
                 if phase is Phase.WARNING:
                     left = rules.interaction_limit_minutes - rules.warning_minutes
@@ -627,6 +662,14 @@ class RecordingService:
             session = RecordingSession(record, recorder, writer, on_event, hooks=self._hooks())
             session.pressed_at = pressed
             holder.append(session)
+            unreadable = None
+            if channel == "phone" and input_file is None:
+                from kasuhara_recorder.app.phone_notice import AnnouncementRun
+
+                try:
+                    session.announcement = AnnouncementRun.prepare(self._settings(), self._profile)
+                except KasuharaError as e:  # never blocks the recording: said, and recorded
+                    unreadable = e
             try:
                 session._start()
             except BaseException:
@@ -637,6 +680,8 @@ class RecordingService:
                     self._vault.discard(rid)
                 raise
             self._active = session
+        if unreadable is not None:
+            session._post("announcement_failed", unreadable.text, unreadable)
         if space.low:
             err = LowDiskSpace(str(self._vault.root), hours=f"{space.hours_fit:.1f}")
             session._post("low_space", err.text, err)
