@@ -108,6 +108,13 @@ class AppService:
         return self.identity.is_set_up
 
     # --- the store, the vault and the workstation's identity ----------------------------------
+    def poster_pdf(self) -> bytes:
+        """The recording-notice poster (A4, Japanese): the profile's words, the organisation's
+        name from the settings (else the profile's)."""
+        from kasuhara_recorder.bundle.poster_pdf import poster_for, render_poster_pdf
+
+        return render_poster_pdf(poster_for(self.profile, self.settings.organisation_name))
+
     @cached_property
     def backend(self) -> StoreBackend:
         """The store (store/interface.py): the embedded SQLite one, opened on first use."""

@@ -1,4 +1,12 @@
 """CLI subcommands, one module per feature area; each registers itself with cli.REGISTRARS."""
 
 # Order = order in --help.
-FEATURE_MODULES: list[str] = ["evidence", "audio", "incidents", "bundle", "central", "retention"]
+FEATURE_MODULES: list[str] = [
+    "evidence",
+    "audio",
+    "incidents",
+    "bundle",
+    "central",
+    "retention",
+    "poster",
+]

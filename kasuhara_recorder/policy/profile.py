@@ -71,6 +71,7 @@ class NoticeWords:
     counter: Text
     phone: Text
     poster: Text
+    organisation: Text = Text("", "")  # who issues it (the poster's signature): "坂出市"
 
 
 DEFAULT_NOTICE = NoticeWords(
@@ -252,6 +253,10 @@ class _Parser:
             counter=self._text(t, "counter", "notice", None),
             phone=self._text(t, "phone", "notice", None),
             poster=self._text(t, "poster", "notice", None),
+            organisation=Text(
+                self._str(t, "organisation_ja", "notice", None, required=False),
+                self._str(t, "organisation_en", "notice", None, required=False),
+            ),
         )
 
     def _rules(self, t: dict) -> Rules:

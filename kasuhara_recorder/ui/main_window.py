@@ -5,6 +5,7 @@ after-stop flow. Thin by design — recording goes through the controller, incid
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
     recovery_shown = Signal(object)  # RecoveryNotice, or the QMessageBox of a recovery error
     partial_exports_swept = Signal(object)  # what a killed export left: list of SweepOutcome
     retention_ran = Signal(object)  # RetentionResult of the run at start
+    poster_saved = Signal(str)  # the poster PDF's path
 
     def __init__(self, service) -> None:
         super().__init__()
@@ -122,6 +124,9 @@ class MainWindow(QMainWindow):
         setup_action = QAction(self.tr("端末設定…"), self)
         setup_action.triggered.connect(self.open_setup)
         file_menu.addAction(setup_action)
+        poster_action = QAction(self.tr("録音告知のポスターを書き出す（PDF）…"), self)
+        poster_action.triggered.connect(self.save_poster)
+        file_menu.addAction(poster_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("終了(&Q)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -145,7 +150,7 @@ class MainWindow(QMainWindow):
         export_action.setVisible(self.service.roles.current().may("export"))
         self.menu_actions = {
             "setup": setup_action, "export": export_action, "verify": verify_action,
-            "incident_list": list_action,
+            "incident_list": list_action, "poster": poster_action,
         }  # fmt: skip
         if self.service.roles.current().may("recording.listen"):  # officers (or no role set-up)
             play_action = QAction(self.tr("録音を再生…"), self)
@@ -163,6 +168,38 @@ class MainWindow(QMainWindow):
             group.addAction(a)
             lang_menu.addAction(a)
             self.language_actions[code] = a
+
+    def save_poster(self, out: Path | None = None) -> None:
+        """ファイル → 録音告知のポスター: the A4 poster (§5(1)) to a PDF the worker chooses."""
+        import kasuhara_recorder.bundle.poster_pdf  # noqa: F401 - imported here, not on a worker
+        from kasuhara_recorder.atomic_file import write_atomic
+        from kasuhara_recorder.ui.file_dialog import save_file
+
+        if out is None:
+            out = save_file(
+                self, self.tr("録音告知のポスターの保存先"),
+                Path.home() / "recording-notice-poster.pdf", self.tr("PDF (*.pdf)"),
+            )  # fmt: skip
+        if out is None:
+            return
+        target = out
+
+        def work() -> Path:
+            write_atomic(target, self.service.poster_pdf())
+            return target
+
+        def done(path: Path) -> None:
+            self.statusBar().showMessage(
+                self.tr("ポスターを保存しました: %1").replace("%1", str(path)), 10_000
+            )
+            self.poster_saved.emit(str(path))
+
+        def failed(e: BaseException) -> None:
+            self.record_panel.show_message(
+                self.tr("ポスターを保存できませんでした: %1").replace("%1", str(e)), True
+            )
+
+        self.tasks.run(work, on_done=done, on_error=failed)
 
     def request_language(self, lang: str) -> None:
         if lang == current_language():

@@ -49,3 +49,15 @@ def test_counter_notice_is_shown_stamped_and_sealed(qtbot, service, pulse_sink, 
     assert entries.count("recording.notice") == 1
     assert service.verify_audit().ok
     shown.args[0].close()
+
+
+def test_the_file_menus_poster_entry_writes_the_poster(qtbot, service, tmp_path):
+    window = MainWindow(service)
+    qtbot.addWidget(window)
+    action = window.menu_actions["poster"]
+    assert "ポスター" in action.text()
+    out = tmp_path / "poster.pdf"
+    with qtbot.waitSignal(window.poster_saved, timeout=20_000):
+        window.save_poster(out)
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "ポスターを保存しました" in window.statusBar().currentMessage()
