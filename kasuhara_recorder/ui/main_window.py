@@ -127,6 +127,9 @@ class MainWindow(QMainWindow):
         poster_action = QAction(self.tr("録音告知のポスターを書き出す（PDF）…"), self)
         poster_action.triggered.connect(self.save_poster)
         file_menu.addAction(poster_action)
+        announcement_action = QAction(self.tr("電話の録音告知を録音…"), self)
+        announcement_action.triggered.connect(self.open_announcement)
+        file_menu.addAction(announcement_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("終了(&Q)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -151,6 +154,7 @@ class MainWindow(QMainWindow):
         self.menu_actions = {
             "setup": setup_action, "export": export_action, "verify": verify_action,
             "incident_list": list_action, "poster": poster_action,
+            "announcement": announcement_action,
         }  # fmt: skip
         if self.service.roles.current().may("recording.listen"):  # officers (or no role set-up)
             play_action = QAction(self.tr("録音を再生…"), self)
@@ -168,6 +172,14 @@ class MainWindow(QMainWindow):
             group.addAction(a)
             lang_menu.addAction(a)
             self.language_actions[code] = a
+
+    def open_announcement(self) -> None:
+        """ファイル → 電話の録音告知を録音 (ui/announcement_dialog.py)."""
+        from kasuhara_recorder.ui.announcement_dialog import AnnouncementDialog
+
+        dialog = AnnouncementDialog(self.service, self)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
 
     def save_poster(self, out: Path | None = None) -> None:
         """ファイル → 録音告知のポスター: the A4 poster (§5(1)) to a PDF the worker chooses."""
