@@ -57,3 +57,30 @@ def test_a_recording_without_a_notice_says_none(app, tmp_path):
     assert not any(
         e.event == "recording.notice" for e in app.audit.entries(f"recording:{manifest.id}")
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        ({"enabled": "yes"}, "phone_notice.enabled"),
+        ({"wav": 3}, "phone_notice.wav"),
+        ({"output_device": 1}, "phone_notice.output_device"),
+        ({"volume": 1}, "phone_notice.volume"),
+        ([], "phone_notice"),
+    ],
+)
+def test_a_wrong_phone_notice_setting_is_named(value, where):
+    import json
+
+    from kasuhara_recorder.config import Settings, SettingsError
+
+    with pytest.raises(SettingsError) as e:
+        Settings.from_json(json.dumps({"phone_notice": value}).encode())
+    assert e.value.where == where
+
+
+def test_the_phone_notice_settings_round_trip():
+    from kasuhara_recorder.config import PhoneNotice, Settings
+
+    s = Settings(phone_notice=PhoneNotice(True, "C:/告知.wav", "録音します", "USB Audio"))
+    assert Settings.from_json(s.to_json()).phone_notice == s.phone_notice
