@@ -43,17 +43,23 @@ class Played:
     pcm: np.ndarray  # the decrypted recording, float
 
 
-def _record_a_phone_call(app, pulse_sink, tmp_path, org_identity) -> Played:
+def _record_a_phone_call(app, pulse_sink, tmp_path, org_identity, listen=True) -> Played:
+    """A 電話 recording with the announcement; ``listen``: the sink's monitor captured too
+    (parec at a 10 ms latency, which makes PulseAudio run the sink's monitor differently)."""
     announcement = noise(1.5, seed=16)  # never periodic: one sharp correlation peak
     wav = write_wav(tmp_path / "announcement.wav", announcement)
     app.save_settings(app.settings.with_changes(
         phone=InputPreset(device="pulse", channels=1), keep_input_open=True,
         phone_notice=PhoneNotice(enabled=True, wav=str(wav), output_device="pulse"),
     ))  # fmt: skip
-    monitor = MonitorCapture(pulse_sink)
+    monitor = MonitorCapture(pulse_sink) if listen else None
     try:
         assert app.recording.warm_up("phone")
-        wait_until(lambda: monitor.frames > RATE // 5, 30, "the monitor delivers")
+        warm = app.recording.warm_input("phone")
+        # the input kept open, as the desktop app has it long before a call: a source just
+        # resumed by PulseAudio skips audio in its first blocks (a second's worth is plenty)
+        wait_until(lambda: warm.blocks > 20 and (monitor is None or monitor.frames > RATE), 30,
+                   "the inputs flow")  # fmt: skip
         press = time.monotonic()
         session = app.recording.start("phone", pressed_at=press)
         wait_until(lambda: session.notice.kind == "played", 10, "the announcement stamped")
@@ -61,10 +67,11 @@ def _record_a_phone_call(app, pulse_sink, tmp_path, org_identity) -> Played:
         end_s = (notice.offset_ms + notice.duration_ms) / 1000 + 0.5
         wait_until(lambda: session.position_s > end_s, 30, "the announcement recorded")
         manifest = session.stop()
-        after = monitor.frames
-        wait_until(lambda: monitor.frames > after + RATE // 2, 30, "the monitor after the stop")
+        if monitor is not None:
+            after = monitor.frames
+            wait_until(lambda: monitor.frames > after + RATE // 2, 30, "the monitor after stop")
     finally:
-        heard = monitor.stop().astype(np.float32) / 32768
+        heard = np.zeros(0, np.float32) if monitor is None else monitor.stop() / 32768
     pcm = org_identity.decrypt_pcm(app.paths.vault / manifest.sealed_name).astype(np.float32)
     return Played(announcement, wav, press, heard, manifest, pcm / 32768)
 
@@ -92,15 +99,16 @@ def test_the_announcement_is_played_at_the_start_heard_and_in_the_manifest(
 
 
 @pytest.mark.xfail(
-    strict=True,
-    reason="known problem: through PulseAudio's ALSA plugin the input's ADC times are about "
-    "0.35 s earlier than the audio really is (the null sink's monitor buffers it unreported), "
-    "so DAC - ADC puts the notice about 0.35 s later than it is in the recording",
+    strict=False,
+    reason="known problem: on PulseAudio's ALSA plugin DAC time - ADC time puts the notice "
+    "80-140 ms later than cross-correlation finds it in the recording (7 ms once on an idle "
+    "machine; 360 ms with an input just opened): the output's first DAC time is reported as "
+    "its callback's time, before the sink's own latency, and varies with load",
 )
 def test_the_manifests_offset_is_where_the_announcement_is_in_the_recording(
     app, pulse_sink, tmp_path, org_identity
 ):
-    p = _record_a_phone_call(app, pulse_sink, tmp_path, org_identity)
+    p = _record_a_phone_call(app, pulse_sink, tmp_path, org_identity, listen=False)
     _, lag_rec = aligned_correlation(p.announcement, p.pcm)
     assert p.manifest.notice is not None and p.manifest.notice.offset_ms is not None
     assert abs(lag_rec * 1000 / RATE - p.manifest.notice.offset_ms) <= 50
