@@ -1,10 +1,13 @@
 """make screenshots: the main screens under Xvfb on the real xcb platform, as PNGs in
-docs/screenshots/ — a fresh workstation (not set up) and its 端末設定 dialog, idle, recording
-with tags and the §4(1) bar (amber and red), the after-stop choice, the incident form, the
-export wizard's pages, the verify dialog, the officer's unlock dialog and player, and the main
-window's central-store line warning of a server not reached for 26 hours — at 1366×768, at
-1920×1080 with QT_SCALE_FACTOR=1.5, and once pseudo-localised (every string lengthened) to
-catch cut-off layouts.
+docs/screenshots/ — a fresh workstation (not set up), the first-run wizard's pages it opens and
+its 端末設定 dialog, idle, recording with tags and the §4(1) bar (amber and red), the
+after-stop choice, the incident form, the export wizard's pages, the verify dialog, the
+officer's unlock dialog and player, the statistics view over generated incidents and its PDF's
+first page (through pdftoppm), the main window's central-store line warning of a server not
+reached for 26 hours, the settings dialog's tabs and the audit viewer (intact, then with one
+bit of one row flipped) — at 1366×768, at 1920×1080 with QT_SCALE_FACTOR=1.5, and once
+pseudo-localised (every string lengthened) to catch cut-off layouts.
+KASUHARA_SHOT_ONLY=1366x768,pseudo runs only the runs named.
 
 The recording is real (a generated tone through the file source, sealed for a throw-away
 organisation key made by ``init_org``; the wizard unlocks it and exports for real). Only the
@@ -40,7 +43,10 @@ def main() -> int:
         print("xvfb-run not found (apt-get install xvfb)", file=sys.stderr)
         return 1
     OUT.mkdir(parents=True, exist_ok=True)
+    only = [x for x in os.environ.get("KASUHARA_SHOT_ONLY", "").split(",") if x]
     for name, screen, scale, lang, pseudo in RUNS:
+        if only and name not in only:
+            continue
         env = {
             **os.environ, "KASUHARA_SHOT_RUN": name, "QT_QPA_PLATFORM": "xcb",
             "QT_SCALE_FACTOR": scale, "KASUHARA_SHOT_LANG": lang,
@@ -101,6 +107,7 @@ def child(run: str) -> int:
 
     settle(800)
     shot(window, "0-not-set-up")
+    first_run_wizard(window, tmp, shot, settle)
     setup = window.open_setup()
     setup.workstation_name.setText("counter-01")
     setup.recipients.setPlainText(org.recipient)
@@ -129,7 +136,7 @@ def child(run: str) -> int:
         "大声で「責任者を出せ」" if lang == "ja" else "Shouted"
     )
     settle(400)
-    shot(window.record_panel, "22-record-panel-notice")  # the sentence to say, before 告知しました
+    shot(window.record_panel, "30-record-panel-notice")  # the sentence to say, before 告知しました
     window.controller.give_notice()
     shift[0] = 52 * 60
     settle(800)
@@ -280,18 +287,39 @@ def child(run: str) -> int:
     shot(player, "21-player")
     player.close()
 
+    # 事案 → 統計… over 800 generated incidents of 2025, and its PDF's first page (pdftoppm).
+    from PySide6.QtCore import QDate
+
+    from tests.support import generated_incidents as generated
+
+    generated.insert(service, generated.generate(800, seed=5, profile=service.profile))
+    view = window.open_statistics()
+    wait(lambda: view.tasks.pending == 0)
+    view.date_from.setDate(QDate(2025, 1, 1))
+    view.date_to.setDate(QDate(2025, 12, 31))
+    view.refresh()
+    wait(lambda: view.statistics is not None and view.tasks.pending == 0)
+    view.setGeometry(app.primaryScreen().availableGeometry())
+    shot(view, "28-statistics")
+    pdf = view.print_pdf(tmp / "statistics.pdf")
+    page = OUT / f"{run}-29-statistics-pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(page)], check=True)  # fmt: skip
+    print(f"  {page.relative_to(ROOT)}.png")
+    view.close()
+
     # The phone announcement dialog (ファイル → 電話の録音告知を録音), and the notice poster.
     from kasuhara_recorder.ui.announcement_dialog import AnnouncementDialog
 
     announcement = AnnouncementDialog(service, window)
     announcement.show()
-    shot(announcement, "23-announcement-dialog")
+    shot(announcement, "31-announcement-dialog")
     announcement.reject()
     poster = tmp / "poster.pdf"
     poster.write_bytes(service.poster_pdf())
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(poster),
-                    str(OUT / f"{run}-24-poster")], check=True)  # fmt: skip
-    print(f"  {(OUT / f'{run}-24-poster.png').relative_to(ROOT)}")
+                    str(OUT / f"{run}-32-poster")], check=True)  # fmt: skip
+    print(f"  {(OUT / f'{run}-32-poster.png').relative_to(ROOT)}")
 
     # A PC with a central store it last reached 26 hours ago, down now: the line's warning.
     from kasuhara_recorder.store import sync_state
@@ -310,6 +338,7 @@ def child(run: str) -> int:
     window.setGeometry(app.primaryScreen().availableGeometry())
     wait(lambda: window.sync_line is not None and window.sync_line.error is not None, 30)
     shot(window, "13-sync-warning")
+    settings_and_audit(window, service, shot, wait)
     QTimer.singleShot(0, app.quit)
     window.discard()
     service.close()
@@ -317,6 +346,89 @@ def child(run: str) -> int:
     if pulse is not None:
         pulse.stop()
     return 0
+
+
+def first_run_wizard(window, tmp: Path, shot, settle) -> None:
+    """初期設定 as an empty data folder opens it: each page; cancelled afterwards (the rest of
+    the run sets the PC up through 端末設定 with the organisation key it exports with)."""
+    from PySide6.QtWidgets import QWizard
+
+    from kasuhara_recorder.ui.first_run_wizard import FirstRunWizard
+
+    wizard = window.findChild(FirstRunWizard)
+    shot(wizard, "0a-wizard-recipient")
+    page = wizard.recipient_page
+    page.evaluate_choice.setChecked(True)
+    page.key_folder.setText(str(tmp / "評価用の組織の鍵"))
+    page.passphrase.setText("short")
+    page.passphrase_again.setText("short")
+    wizard.next()
+    shot(wizard, "0b-wizard-evaluation-refused")
+    page.passphrase.setText("wizard screenshot passphrase 木曜日")
+    page.passphrase_again.setText("wizard screenshot passphrase 木曜日")
+    wizard.next()
+    deadline = time.monotonic() + 30
+    while wizard.currentId() == 0 and time.monotonic() < deadline:
+        settle(50)
+    shot(wizard, "0c-wizard-key-created")
+    wizard.next()
+    ws = wizard.workstation_page
+    ws.workstation_name.setText("counter-01")
+    ws.department.setText("市民課 住民係")
+    ws.staff_name.setText("窓口 花子")
+    shot(wizard, "0d-wizard-workstation")
+    wizard.next()
+    devices = wizard.devices_page
+    devices.counter.start_test()  # no PulseAudio under Xvfb, maybe: what it says then
+    deadline = time.monotonic() + 15
+    while devices.counter.testing and time.monotonic() < deadline:
+        settle(50)
+    shot(wizard, "0e-wizard-devices")
+    wizard.next()
+    wizard.central_page.url.setText("postgresql://counter01@db.example.lg.jp/kasuhara")
+    shot(wizard, "0f-wizard-central")
+    wizard.button(QWizard.WizardButton.CancelButton).click()
+    settle(200)
+
+
+def settings_and_audit(window, service, shot, wait) -> None:
+    """設定 (its three tabs, one refusal) and 監査記録 (all, filtered, intact, then broken)."""
+    import sqlite3
+
+    from kasuhara_recorder.config import RoleGrant
+
+    dialog = window.open_settings()
+    dialog.resize(860, 640)
+    shot(dialog, "22-settings-devices")
+    dialog.tabs.setCurrentIndex(1)
+    shot(dialog, "23-settings-workstation")
+    dialog.tabs.setCurrentIndex(2)
+    dialog.add_role_row(RoleGrant("tanaka", "supervisor", ("市民課", "税務課")))
+    dialog.add_role_row(RoleGrant("", "officer"))
+    dialog.save()
+    wait(lambda: not dialog.busy)
+    shot(dialog, "24-settings-roles-refused")
+    dialog.reject()
+
+    viewer = window.open_audit_viewer()
+    wait(lambda: not viewer.busy)
+    shot(viewer, "25-audit-all")
+    viewer.verify()
+    wait(lambda: viewer.report is not None)
+    shot(viewer, "26-audit-intact")
+    c = sqlite3.connect(service.paths.database)
+    (raw,) = c.execute("SELECT data_json FROM audit_log WHERE seq = 3").fetchone()
+    flipped = bytearray(raw.encode("utf-8"))
+    flipped[len(flipped) // 2] ^= 0x01  # one bit of one row, as a hex editor would
+    c.execute("UPDATE audit_log SET data_json = ? WHERE seq = 3", (flipped.decode("utf-8"),))
+    c.commit()
+    c.close()
+    viewer.report = None
+    viewer.set_filters(event="bundle.export")
+    viewer.verify()
+    wait(lambda: viewer.report is not None)
+    shot(viewer, "27-audit-broken")
+    viewer.close()
 
 
 if __name__ == "__main__":

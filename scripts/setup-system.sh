@@ -20,6 +20,9 @@ PACKAGES=(
   python3-venv gdb
   # the central store's tests: a real PostgreSQL server (initdb in a temporary folder) and psql
   postgresql postgresql-client
+  # the statistics' and incident list's CSV/.xlsx read back by a second program (soffice
+  # --headless --convert-to); the smallest Debian package with Calc and no GUI
+  libreoffice-calc-nogui
 )
 
 missing=()

@@ -34,7 +34,7 @@ from kasuhara_recorder.audio.audio_format import AudioFormat
 from kasuhara_recorder.audio.levels import Levels
 from kasuhara_recorder.audio.policy_timer import Phase, PolicyTimer, TimerState
 from kasuhara_recorder.audio.recorder import CaptureEvent, CaptureResult, EndReason, Recorder
-from kasuhara_recorder.config import DataPaths, Settings
+from kasuhara_recorder.config import DataPaths, InputPreset, Settings
 from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError, failure_list
 from kasuhara_recorder.evidence.manifest import (
     CaptureRecord,
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.incident_service import IncidentService
     from kasuhara_recorder.app.phone_notice import AnnouncementRun
     from kasuhara_recorder.audio.devices import InputDevice
+    from kasuhara_recorder.audio.input_probe import InputProbe
     from kasuhara_recorder.audio.recorder import Source
     from kasuhara_recorder.audio.warm_input import WarmInput
 
@@ -731,10 +732,26 @@ class RecordingService:
         dev, fmt = self._preset_device(channel, device)
         return StreamSource(dev, fmt)
 
-    def _preset_device(self, channel: str, device: str | None) -> tuple[InputDevice, AudioFormat]:
+    def input_devices(self) -> list[InputDevice]:
+        """The input devices PortAudio lists now (PortAudioMissing, NoInputDevice)."""
+        from kasuhara_recorder.audio.devices import list_input_devices
+
+        return list_input_devices()
+
+    def probe_input(self, channel: str, preset: InputPreset | None = None) -> InputProbe:
+        """Open ``channel``'s input as its preset says (or ``preset``, not saved yet) for a
+        level test: levels only, no audio kept or written. The caller closes it."""
+        from kasuhara_recorder.audio.input_probe import InputProbe
+
+        dev, fmt = self._preset_device(channel, None, preset)
+        return InputProbe(dev, fmt).open()
+
+    def _preset_device(
+        self, channel: str, device: str | None, preset: InputPreset | None = None
+    ) -> tuple[InputDevice, AudioFormat]:
         from kasuhara_recorder.audio.devices import resolve_input_device
 
-        preset = getattr(self._settings(), channel)
+        preset = preset or getattr(self._settings(), channel)
         dev = resolve_input_device(device if device is not None else preset.device)
         if preset.channels:
             channels = preset.channels

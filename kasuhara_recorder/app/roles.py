@@ -37,11 +37,20 @@ ACTIONS: dict[str, Text] = {
     "recording.listen": Text("録音の再生", "listening to a recording"),
     "export": Text("証拠バンドルの書き出し", "exporting an evidence bundle"),
     "retention": Text("保存期間による削除", "running retention"),
+    "statistics": Text("統計の閲覧", "viewing the statistics"),
+    "incident.export_list": Text("事案一覧の書き出し（音声なし）", "exporting the incident list"),
+    "incident.export_personal": Text(
+        "個人情報を含む事案一覧の書き出し", "exporting the incident list with personal data"
+    ),
+    "settings.roles": Text(
+        "役割（所属長・証拠管理担当）の設定", "setting who is supervisor or officer"
+    ),
 }
 
 _COUNTER = frozenset({"record", "incident.edit"})
 _SUPERVISOR = _COUNTER | {
     "incident.review", "incident.respond", "incident.status", "incident.legal_hold", "audit.view",
+    "statistics", "incident.export_list",
 }  # fmt: skip
 _OFFICER = frozenset(ACTIONS)
 _MAY: dict[str, frozenset[str]] = {

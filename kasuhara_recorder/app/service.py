@@ -23,8 +23,10 @@ from kasuhara_recorder.policy import PolicyProfile, load_profile
 if TYPE_CHECKING:
     import numpy as np
 
+    from kasuhara_recorder.app.audit_trail import AuditTrail
     from kasuhara_recorder.app.central_evidence import CentralEvidence
     from kasuhara_recorder.app.export_service import ExportService
+    from kasuhara_recorder.app.incident_list_export import IncidentListExport
     from kasuhara_recorder.app.incident_service import IncidentService
     from kasuhara_recorder.app.officer_session import OfficerSession
     from kasuhara_recorder.app.playback_service import PlaybackService
@@ -33,11 +35,15 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.recording_service import RecordingService
     from kasuhara_recorder.app.retention import RetentionService
     from kasuhara_recorder.app.roles import Roles
+    from kasuhara_recorder.app.settings_service import SettingsChanges
+    from kasuhara_recorder.app.statistics import StatisticsService
     from kasuhara_recorder.app.sync_service import SyncService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
     from kasuhara_recorder.audio.announcement import Announcement, AnnouncementPlayer
     from kasuhara_recorder.audio.announcement_take import AnnouncementTake
+    from kasuhara_recorder.central.client import CentralClient
+    from kasuhara_recorder.central.verify import CentralReport
     from kasuhara_recorder.evidence.audit_chain import ChainReport
     from kasuhara_recorder.evidence.manifest import WorkstationInfo
     from kasuhara_recorder.evidence.vault import Vault
@@ -206,6 +212,29 @@ class AppService:
         self.database.check_intact()
         return self.audit.verify()
 
+    @cached_property
+    def audit_trail(self) -> AuditTrail:
+        """The chain as the audit viewer reads it: one incident's or all, and the check
+        (app/audit_trail.py); needs the ``audit.view`` role."""
+        from kasuhara_recorder.app.audit_trail import AuditTrail
+
+        backend = self.backend
+        return AuditTrail(
+            self._current_audit, backend.incidents, backend.recordings, self.roles,
+            self.verify_audit, self.verify_audit_central, self._current_settings,
+        )  # fmt: skip
+
+    @cached_property
+    def settings_changes(self) -> SettingsChanges:
+        """The settings dialog's one save: checked, written, ``settings.change`` in the chain
+        (app/settings_service.py)."""
+        from kasuhara_recorder.app.settings_service import SettingsChanges
+
+        return SettingsChanges(
+            self._current_settings, self.save_settings, self._current_audit, self._current_actor,
+            self.roles, lambda: f"workstation:{self.identity.key.fingerprint}",
+        )  # fmt: skip
+
     # --- feature services ---------------------------------------------------------------
     @cached_property
     def workstation(self) -> WorkstationService:
@@ -365,6 +394,35 @@ class AppService:
         return got
 
     @cached_property
+    def statistics(self) -> StatisticsService:
+        """The policy review's statistics (app/statistics.py), from the central store when
+        this PC is joined to one, else from this PC's."""
+        from kasuhara_recorder.app.statistics import StatisticsService
+
+        return StatisticsService(self.profile, self.roles, self.backend.statistics,
+                                 self._central_client)  # fmt: skip
+
+    def _central_client(self) -> CentralClient | None:
+        return self.sync.open_client() if self.settings.central_url else None
+
+    def _central_list(self) -> list[tuple[Incident, str]] | None:
+        central = self._central_evidence()
+        return None if central is None else central.incidents()
+
+    @cached_property
+    def incident_list(self) -> IncidentListExport:
+        """The incident list without audio, CSV or .xlsx (app/incident_list_export.py)."""
+        from kasuhara_recorder.app.incident_list_export import IncidentListExport
+
+        backend = self.backend
+        return IncidentListExport(
+            profile=self.profile, roles=self.roles, local=backend.statistics,
+            incidents=backend.incidents, central=self._central_list,
+            workstation_name=lambda: self.settings.workstation_name,
+            audit=self._current_audit, actor=self._current_actor,
+        )  # fmt: skip
+
+    @cached_property
     def sync(self) -> SyncService:
         """Sync to the central store, joining it, the sync state (app/sync_service.py)."""
         from kasuhara_recorder.app.sync_service import SyncService
@@ -376,6 +434,36 @@ class AppService:
             incidents=backend.incidents, audit=self._current_audit, purges=backend.purges,
             retention=lambda: self.retention.run(trigger="sync"),
         )  # fmt: skip
+
+    def verify_audit_central(self) -> CentralReport:
+        """``audit verify --central``: every chain, manifest, blob and head in the central
+        store, over this PC's login (NotSetUp without a central store)."""
+        from kasuhara_recorder.central.verify import verify_central
+
+        client = self.sync.open_client()
+        try:
+            return verify_central(client)
+        finally:
+            client.close()
+
+    def join_central(self, url: str) -> str:
+        """Join the central store at ``url`` (``setup --central``, the first-run wizard):
+        register this workstation's key there, then keep the URL (no password in it) and
+        enter ``central.join``. Needs the PC set up first (NotSetUp)."""
+        from kasuhara_recorder.central.connection import check_url, redacted
+
+        check_url(url)
+        if not self.is_set_up:
+            from kasuhara_recorder.errors import NotSetUp
+
+            raise NotSetUp("set the organisation recipient first: setup --org-recipient …")
+        outcome = self.sync.join(url)
+        self.save_settings(self.settings.with_changes(central_url=url))
+        subject = f"workstation:{self.identity.key.fingerprint}"
+        self.audit.append(
+            self.actor, "central.join", subject, {"central": redacted(url), "outcome": outcome}
+        )
+        return outcome
 
     def close(self) -> None:
         """Seal a recording still running and close the inputs kept open, then the store."""

@@ -1,6 +1,6 @@
 """The central store as the app uses it: one login (a counter PC's, or an officer's), the rows it
 adds, and what it reads back. SQL lives here, in schema.py and, for the incident list's
-filters, in incident_search.py.
+filters, in incident_search.py (the policy review's counts: statistics.py).
 
 Every write is an INSERT (or a blob function); the server's triggers refuse what does not follow
 (a gap or a fork in a chain, an incident version out of order), and those refusals come back as
@@ -10,7 +10,7 @@ Every write is an INSERT (or a blob function); the server's triggers refuse what
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -382,6 +382,16 @@ class CentralClient:
             "FROM incident_versions ORDER BY incident_id, version DESC"
         )
         return [(r[0], int(r[1]), r[2], r[3]) for r in rows]
+
+    def statistics(
+        self, since: str, until: str, departments: Sequence[str], limit_seconds: int,
+        min_staff_meeting: int,
+    ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, str]]]:  # fmt: skip
+        """The policy review's counts over the latest incident versions this login may read
+        (central/statistics.py holds the SQL)."""
+        from kasuhara_recorder.central.statistics import counts
+
+        return counts(self._rows, since, until, departments, limit_seconds, min_staff_meeting)
 
     def search_incidents(self, f: IncidentFilters) -> tuple[list[CentralIncidentRow], int]:
         """A page of the incident list over every incident's latest version this login may

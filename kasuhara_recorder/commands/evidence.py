@@ -294,18 +294,7 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
 
 def _join(app: AppService, url: str) -> str:
     """Register this workstation's key centrally, then keep the URL (no password in it)."""
-    from kasuhara_recorder.central.connection import check_url
-
-    check_url(url)
-    if not app.is_set_up:
-        from kasuhara_recorder.errors import NotSetUp
-
-        raise NotSetUp("set the organisation recipient first: setup --org-recipient …")
-    outcome = app.sync.join(url)
-    app.save_settings(app.settings.with_changes(central_url=url))
-    app.audit.append(app.actor, "central.join", f"workstation:{app.identity.key.fingerprint}",
-                     {"central": _redacted(url), "outcome": outcome})  # fmt: skip
-    return outcome
+    return app.join_central(url)
 
 
 def _redacted(url: str) -> str:
@@ -367,15 +356,9 @@ def cmd_audit(args: argparse.Namespace, console: cli.Console) -> int:
 
 
 def _audit_central(args: argparse.Namespace, console: cli.Console) -> int:
-    from kasuhara_recorder.central.verify import verify_central
-
     app = _service(args)
     try:
-        client = app.sync.open_client()
-        try:
-            report = verify_central(client)
-        finally:
-            client.close()
+        report = app.verify_audit_central()
     finally:
         app.close()
     console.say(report.text.ja, report.text.en)

@@ -1,5 +1,6 @@
 """`incident new [--json-file FILE] | list | show ID | attach ID RECORDING_ID |
-recordings (ID | --unattached)` over the incident service."""
+recordings (ID | --unattached)` over the incident service; `export-list` is
+commands/statistics.py's."""
 
 from __future__ import annotations
 
@@ -194,7 +195,7 @@ def register(add) -> None:
     p = add(
         "incident",
         lambda a, c: a.incident_func(a, c),
-        "incidents: new | list | show ID | attach ID RECORDING_ID | recordings",
+        "incidents: new | list | show ID | attach ID RECORDING_ID | recordings | export-list",
     )
     sub = p.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
 
@@ -230,6 +231,9 @@ def register(add) -> None:
     recs.add_argument(
         "--unattached", action="store_true", help="recordings not attached to any incident"
     )
+    from kasuhara_recorder.commands.statistics import add_export_list
+
+    add_export_list(action)
 
 
 cli.REGISTRARS.append(register)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.incidents import IncidentRepository
     from kasuhara_recorder.store.purges import PurgeRepository
     from kasuhara_recorder.store.recordings import RecordingRepository
+    from kasuhara_recorder.store.statistics import StatisticsQueries
     from kasuhara_recorder.store.sync_state import SyncState
 
 
@@ -77,6 +78,11 @@ class EmbeddedStore:
         from kasuhara_recorder.store.sync_state import SyncState
 
         return SyncState(self.store())
+
+    def statistics(self) -> StatisticsQueries:
+        from kasuhara_recorder.store.statistics import StatisticsQueries
+
+        return StatisticsQueries(self.store())
 
     def close(self) -> None:
         if self._database is not None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kasuhara_recorder.store.incident_model import Attachment, Incident, IncidentDraft
     from kasuhara_recorder.store.incident_query import IncidentPage, IncidentQuery
     from kasuhara_recorder.store.recordings import RecordingRecord
+    from kasuhara_recorder.store.statistics import StatisticsQueries
     from kasuhara_recorder.store.sync_state import SyncState
 
 
@@ -166,6 +167,10 @@ class StoreBackend(Protocol):
 
     def sync_state(self) -> SyncState:
         """What this PC knows of its sync to the central store (confirmed items, heads)."""
+        ...
+
+    def statistics(self) -> StatisticsQueries:
+        """The read-only counts of the policy review (store/statistics.py)."""
         ...
 
     def close(self) -> None: ...

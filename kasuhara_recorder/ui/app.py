@@ -83,6 +83,8 @@ class GuiController(QObject):
         window = self.window = MainWindow(self.service)
         window.language_change_requested.connect(self.switch_language)
         window.show()
+        if not window.is_set_up():  # an empty data folder: the first-run wizard
+            window.open_first_run_wizard()
         return window
 
     def bring_forward(self) -> None:

@@ -38,12 +38,12 @@ from PySide6.QtWidgets import (
 
 from kasuhara_recorder.bundle.errors import BundleExists, ExportCancelled, ExportRefused
 from kasuhara_recorder.errors import KasuharaError
-from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
 from kasuhara_recorder.store.incident_codes import STATUSES
 from kasuhara_recorder.text import Text
 from kasuhara_recorder.ui.elided_label import ElidedLabel
 from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.task_runner import TaskHandle, TaskRunner
+from kasuhara_recorder.ui.unlock_failure import unlock_failure_text
 
 log = logging.getLogger("kasuhara.ui.export")
 
@@ -252,26 +252,7 @@ class UnlockPage(QWizardPage):
 
     def _failed(self, e: BaseException) -> None:
         self._end_busy()
-        if isinstance(e, WrongPassphrase):
-            text = self.tr(
-                "パスフレーズが違います。入力し直してください。"
-                "（大文字・小文字や、キーボードの入力モードを確かめてください。）"
-            )
-            attempt = getattr(e, "attempt", 0)
-            if attempt:
-                text += "\n" + self.tr(
-                    "失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。"
-                ).replace("%1", str(attempt))
-        elif isinstance(e, DamagedIdentity):
-            text = self.tr(
-                "選んだファイルは組織の鍵ファイルではないか、壊れています。"
-                "org-identity.age を選び直してください。"
-            )
-        elif isinstance(e, KasuharaError):
-            text = localized(e.text)
-        else:
-            log.error("unlocking the organisation identity failed: %s", type(e).__name__)
-            text = self.tr("鍵を開けませんでした。詳しくはログを確認してください。")
+        text = unlock_failure_text(e)
         _show(self.message, text)
         self.passphrase.setFocus()
 

@@ -34,10 +34,13 @@ from kasuhara_recorder.ui.tray import Tray
 
 if TYPE_CHECKING:
     from kasuhara_recorder.ui.after_stop_dialog import AfterStopDialog
+    from kasuhara_recorder.ui.audit_viewer import AuditViewer
     from kasuhara_recorder.ui.export_wizard import ExportWizard
+    from kasuhara_recorder.ui.first_run_wizard import FirstRunWizard
     from kasuhara_recorder.ui.incident_form import IncidentForm
     from kasuhara_recorder.ui.incident_list import IncidentListWindow
     from kasuhara_recorder.ui.player_launcher import PlayerLauncher
+    from kasuhara_recorder.ui.settings_dialog import SettingsDialog
     from kasuhara_recorder.ui.setup_dialog import SetupDialog
     from kasuhara_recorder.ui.verify_dialog import VerifyDialog
 # Dialogs and the form are imported when first needed: startup shows only the recorder.
@@ -124,6 +127,9 @@ class MainWindow(QMainWindow):
         setup_action = QAction(self.tr("端末設定…"), self)
         setup_action.triggered.connect(self.open_setup)
         file_menu.addAction(setup_action)
+        settings_action = QAction(self.tr("設定…"), self)
+        settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(settings_action)
         poster_action = QAction(self.tr("録音告知のポスターを書き出す（PDF）…"), self)
         poster_action.triggered.connect(self.save_poster)
         file_menu.addAction(poster_action)
@@ -153,14 +159,25 @@ class MainWindow(QMainWindow):
         export_action.setVisible(self.service.roles.current().may("export"))
         self.menu_actions = {
             "setup": setup_action, "export": export_action, "verify": verify_action,
-            "incident_list": list_action, "poster": poster_action,
-            "announcement": announcement_action,
+            "incident_list": list_action, "settings": settings_action,
+            "poster": poster_action, "announcement": announcement_action,
         }  # fmt: skip
         if self.service.roles.current().may("recording.listen"):  # officers (or no role set-up)
             play_action = QAction(self.tr("録音を再生…"), self)
             play_action.triggered.connect(self.choose_recording_to_play)
             incident_menu.addAction(play_action)
             self.menu_actions["play"] = play_action
+        incident_menu.addSeparator()
+        stats_action = QAction(self.tr("統計…"), self)  # supervisors and officers
+        stats_action.triggered.connect(self.open_statistics)
+        stats_action.setVisible(self.service.roles.current().may("statistics"))
+        incident_menu.addAction(stats_action)
+        self.menu_actions["statistics"] = stats_action
+        if self.service.roles.current().may("audit.view"):
+            audit_action = QAction(self.tr("監査記録…"), self)
+            audit_action.triggered.connect(lambda: self.open_audit_viewer())
+            incident_menu.addAction(audit_action)
+            self.menu_actions["audit"] = audit_action
         view = self.menuBar().addMenu(self.tr("表示(&V)"))
         lang_menu = view.addMenu(self.tr("言語 / Language"))
         group = QActionGroup(self)
@@ -272,7 +289,7 @@ class MainWindow(QMainWindow):
         text = QLabel(
             self.tr(
                 "この端末は未設定です。録音はまだできません。"
-                "情報システム担当者が「端末設定」で組織の公開鍵を登録すると、録音できるようになります。"
+                "情報システム担当者が「初期設定」で組織の公開鍵を登録すると、録音できるようになります。"
             ),
             banner,
         )
@@ -282,10 +299,10 @@ class MainWindow(QMainWindow):
         f.setPointSize(f.pointSize() + 2)
         f.setBold(True)
         text.setFont(f)
-        self.setup_button = QPushButton(self.tr("端末設定…"), banner)
+        self.setup_button = QPushButton(self.tr("初期設定…"), banner)
         self.setup_button.setObjectName("SetupButton")
         self.setup_button.setMinimumHeight(40)
-        self.setup_button.clicked.connect(self.open_setup)
+        self.setup_button.clicked.connect(self.open_first_run_wizard)
         lay = QHBoxLayout(banner)
         lay.addWidget(text, 1)
         lay.addWidget(self.setup_button)
@@ -298,7 +315,7 @@ class MainWindow(QMainWindow):
         ready = self.is_set_up()
         self.setup_banner.setVisible(not ready)
         if not ready:
-            reason = self.tr("この端末は未設定です。端末設定を行ってください。")
+            reason = self.tr("この端末は未設定です。初期設定を行ってください。")
         else:
             reason = self.tr("前回の録音を確認しています。少しお待ちください。")
         self.record_panel.set_blocked(not ready or self.recovering, reason)
@@ -509,7 +526,25 @@ class MainWindow(QMainWindow):
         self.dialog_opened.emit(dialog)
         return dialog
 
+    def open_first_run_wizard(self) -> FirstRunWizard | None:
+        """初期設定: shown at start on a data folder not set up, and from the banner."""
+        from kasuhara_recorder.ui.first_run_wizard import FirstRunWizard
+
+        if self.is_recording():
+            return None
+        wizard = FirstRunWizard(self.service, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.setup_done.connect(self._setup_done)
+        wizard.open()
+        self.dialog_opened.emit(wizard)
+        return wizard
+
     def _setup_done(self, result) -> None:
+        if self.sync_line is None and self.service.settings.central_url:  # joined just now
+            self.sync_line = SyncStatusLine(self.service, lambda: self.controller.active, self)
+            self.statusBar().addPermanentWidget(self.sync_line)
+            if not self.recovering:
+                self.sync_line.start()
         self.show_setup_state()
         self.keep_input_open()
         self.statusBar().showMessage(
@@ -519,6 +554,36 @@ class MainWindow(QMainWindow):
             10000,
         )
         self.record_panel.record_button.setFocus()
+
+    def open_settings(self) -> SettingsDialog | None:
+        from kasuhara_recorder.ui.settings_dialog import SettingsDialog
+
+        if self.controller.active:
+            QMessageBox.information(
+                self,
+                self.tr("設定"),
+                self.tr("録音中は設定を変更できません。停止してから行ってください。"),
+            )
+            return None
+        dialog = SettingsDialog(self.service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
+
+    def _settings_saved(self, change) -> None:
+        if not change.changed:
+            return
+        self._show_device()
+        self.status_label.setText(self._signed_in_text())
+        self.keep_input_open()  # the new preset's device, or none
+        text = self.tr("設定を保存しました。")
+        if change.needs_restart:
+            text += self.tr("対応方針はアプリを起動し直すと切り替わります。")
+        self.statusBar().showMessage(text, 10000)
+        if "language" in change.changed:
+            self.request_language(change.settings.language)
 
     # --- evidence bundles -----------------------------------------------------------------------
     def open_export(self, incident_id: str | None = None) -> ExportWizard:
@@ -538,6 +603,43 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.dialog_opened.emit(dialog)
         return dialog
+
+    def open_statistics(self):
+        from kasuhara_recorder.ui.statistics_view import StatisticsView
+
+        view = StatisticsView(self.service, self.tasks, self)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.show()
+        view.refresh()
+        self.dialog_opened.emit(view)
+        return view
+
+    def open_audit_viewer(self, incident_id: str | None = None) -> AuditViewer | None:
+        """The audit chain of ``incident_id`` (its recordings' and attachments' too), or all;
+        refused with a message for a role without ``audit.view``."""
+        from kasuhara_recorder.app.roles import ACTIONS, RoleRefused
+        from kasuhara_recorder.ui.audit_viewer import AuditViewer
+
+        role = self.service.roles.current()
+        if not role.may("audit.view"):
+            refusal = RoleRefused(role.user, role=role.label, action=ACTIONS["audit.view"])
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.tr("監査記録"),
+                localized(refusal.text),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("AuditRefused")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            self.dialog_opened.emit(box)
+            return None
+        viewer = AuditViewer(self.service, self.tasks, self, incident_id=incident_id)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+        self.dialog_opened.emit(viewer)
+        return viewer
 
     # --- officer playback (ui/player_launcher.py) --------------------------------------------
     def open_player(self, recording_id: str) -> None:
@@ -698,6 +800,7 @@ class MainWindow(QMainWindow):
             window.destroyed.connect(self._incident_list_gone)
             window.form_requested.connect(self.open_incident)
             window.play_requested.connect(self.open_player)
+            window.audit_requested.connect(self.open_audit_viewer)
             window.incident_changed.connect(lambda _iid: self.sync_soon())
         self.incident_list.show()
         self.incident_list.raise_()

@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kasuhara_recorder.errors import KasuharaError
-from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.task_runner import TaskRunner
+from kasuhara_recorder.ui.unlock_failure import unlock_failure_text
 
 log = logging.getLogger("kasuhara.ui")
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
@@ -133,29 +132,8 @@ class UnlockDialog(QDialog):
         self.accept()
 
     def _failed(self, e: BaseException) -> None:
-        from kasuhara_recorder.evidence.org_identity import DamagedIdentity, WrongPassphrase
-
         self.busy = False
         self.unlock_button.setEnabled(True)
-        if isinstance(e, WrongPassphrase):
-            text = self.tr(
-                "パスフレーズが違います。入力し直してください。"
-                "（大文字・小文字や、キーボードの入力モードを確かめてください。）"
-            )
-            attempt = getattr(e, "attempt", 0)
-            if attempt:
-                text += "\n" + self.tr(
-                    "失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。"
-                ).replace("%1", str(attempt))
-        elif isinstance(e, DamagedIdentity):
-            text = self.tr(
-                "選んだファイルは組織の鍵ファイルではないか、壊れています。"
-                "org-identity.age を選び直してください。"
-            )
-        elif isinstance(e, KasuharaError):
-            text = localized(e.text)
-        else:
-            log.error("unlocking the organisation identity failed: %s", type(e).__name__)
-            text = self.tr("鍵を開けませんでした。詳しくはログを確認してください。")
+        text = unlock_failure_text(e)
         self._show(text)
         self.passphrase.setFocus()

@@ -119,10 +119,127 @@
     </message>
 </context>
 <context>
+    <name>AuditModel</name>
+    <message>
+        <source>番号</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>日時</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>操作者</source>
+        <translation>Actor</translation>
+    </message>
+    <message>
+        <source>種類</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <source>対象</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>AuditViewer</name>
+    <message>
+        <source>監査記録</source>
+        <translation>Audit trail</translation>
+    </message>
+    <message>
+        <source>事案 %1 とその録音・添付ファイルの記録</source>
+        <translation>Entries of incident %1, its recordings and attachments</translation>
+    </message>
+    <message>
+        <source>この端末のすべての記録</source>
+        <translation>Every entry of this workstation</translation>
+    </message>
+    <message>
+        <source>種類:</source>
+        <translation>Event:</translation>
+    </message>
+    <message>
+        <source>操作者:</source>
+        <translation>Actor:</translation>
+    </message>
+    <message>
+        <source>改ざんがないか確認する</source>
+        <translation>Check for tampering</translation>
+    </message>
+    <message>
+        <source>中央保管庫の記録も確認する</source>
+        <translation>Check the central store too</translation>
+    </message>
+    <message>
+        <source>すべての端末の記録・録音・中央の署名を中央保管庫で確認します。</source>
+        <translation>Checks every workstation&apos;s entries, recordings and the central signatures in the central store.</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>すべての種類</source>
+        <translation>All events</translation>
+    </message>
+    <message>
+        <source>すべての人</source>
+        <translation>Everyone</translation>
+    </message>
+    <message>
+        <source>監査記録を読めませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not read the audit trail. See the log for details.</translation>
+    </message>
+    <message>
+        <source>%1 件中 %2 件を表示</source>
+        <translation>Showing %2 of %1</translation>
+    </message>
+    <message>
+        <source>確認しています…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>問題の記録はこの一覧にありません（別の事案の記録か、削除された記録です）。</source>
+        <translation>The entry at fault is not in this list (it belongs to another incident, or was deleted).</translation>
+    </message>
+    <message>
+        <source>確認できませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not check. See the log for details.</translation>
+    </message>
+    <message>
+        <source>中央保管庫を確認しています…</source>
+        <translation>Checking the central store…</translation>
+    </message>
+</context>
+<context>
     <name>CategoriesSection</name>
     <message>
         <source>手段・態様（方針 3(2)）：録音中のタグから選択済み</source>
         <translation>Means and manner (§3(2)): pre-selected from the live tags</translation>
+    </message>
+</context>
+<context>
+    <name>CentralPage</name>
+    <message>
+        <source>中央保管庫</source>
+        <translation>Central store</translation>
+    </message>
+    <message>
+        <source>情報システム担当者から中央保管庫の接続先を受け取っている場合だけ入力します。空欄のままなら、この端末は単独で動作します（後から参加できます）。</source>
+        <translation>Enter this only if IT gave you the address of a central store. Left empty, this workstation works alone (it can join later).</translation>
+    </message>
+    <message>
+        <source>中央保管庫には後で参加する（それまでこの端末は単独で動作します）</source>
+        <translation>Join the central store later (until then this workstation works alone)</translation>
+    </message>
+    <message>
+        <source>接続先:</source>
+        <translation>Address:</translation>
     </message>
 </context>
 <context>
@@ -210,6 +327,88 @@ Replace it? The file it replaces cannot be brought back.</translation>
     </message>
 </context>
 <context>
+    <name>DeviceCheck</name>
+    <message>
+        <source>既定の入力装置</source>
+        <translation>Default input device</translation>
+    </message>
+    <message>
+        <source>既定</source>
+        <translation>Default</translation>
+    </message>
+    <message>
+        <source>テスト</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>装置:</source>
+        <translation>Device:</translation>
+    </message>
+    <message>
+        <source>チャンネル数:</source>
+        <translation>Channels:</translation>
+    </message>
+    <message>
+        <source>サンプリング周波数:</source>
+        <translation>Sample rate:</translation>
+    </message>
+    <message>
+        <source>%1（接続されていません）</source>
+        <translation>%1 (not connected)</translation>
+    </message>
+    <message>
+        <source>装置を開いています…</source>
+        <translation>Opening the device…</translation>
+    </message>
+    <message>
+        <source>話しかけてください。レベルを測っています…</source>
+        <translation>Speak now. Measuring the level…</translation>
+    </message>
+    <message>
+        <source>音声が届いています（最大 %1 dBFS）。</source>
+        <translation>Audio arrives (loudest %1 dBFS).</translation>
+    </message>
+    <message>
+        <source>音声が届いていません。マイクの接続と音量、装置の選択を確認してください。</source>
+        <translation>No audio arrives. Check the microphone&apos;s connection and volume, and the device chosen.</translation>
+    </message>
+    <message>
+        <source>装置を開けませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not open the device. See the log for details.</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesPage</name>
+    <message>
+        <source>録音装置</source>
+        <translation>Recording devices</translation>
+    </message>
+    <message>
+        <source>窓口と電話で使う入力装置を選び、「テスト」で音声が届くか確かめてください（テストの音声は保存しません）。</source>
+        <translation>Choose the input devices for the counter and the phone, and check with Test that audio arrives (nothing of the test is saved).</translation>
+    </message>
+    <message>
+        <source>窓口</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>電話</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>入力装置が見つかりません。マイクをつないでください。</source>
+        <translation>No input device found. Connect a microphone.</translation>
+    </message>
+    <message>
+        <source>入力装置を調べられませんでした。</source>
+        <translation>Could not list the input devices.</translation>
+    </message>
+    <message>
+        <source>テストが終わるまでお待ちください。</source>
+        <translation>Wait until the test has finished.</translation>
+    </message>
+</context>
+<context>
     <name>EventsSection</name>
     <message>
         <source>経過</source>
@@ -280,6 +479,53 @@ Please give the IT staff the log file:
     <message>
         <source>キャンセル</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>初期設定</source>
+        <translation>First-run setup</translation>
+    </message>
+    <message>
+        <source>&lt; 戻る</source>
+        <translation>&lt; Back</translation>
+    </message>
+    <message>
+        <source>次へ &gt;</source>
+        <translation>Next &gt;</translation>
+    </message>
+    <message>
+        <source>完了して録音を使えるようにする</source>
+        <translation>Finish and enable recording</translation>
+    </message>
+    <message>
+        <source>後で設定する</source>
+        <translation>Set up later</translation>
+    </message>
+    <message>
+        <source>設定しています…</source>
+        <translation>Setting up…</translation>
+    </message>
+    <message>
+        <source>設定し、中央保管庫に接続しています…</source>
+        <translation>Setting up and connecting to the central store…</translation>
+    </message>
+    <message>
+        <source>この端末は設定しましたが、中央保管庫に参加できませんでした。</source>
+        <translation>This workstation is set up, but it could not join the central store.</translation>
+    </message>
+    <message>
+        <source>接続先を直して「完了」を押すか、下の「後で参加する」を選んで完了してください。</source>
+        <translation>Correct the address and press Finish, or choose &quot;join later&quot; below and finish.</translation>
+    </message>
+    <message>
+        <source>設定できませんでした。何も録音できる状態にはなっていません。</source>
+        <translation>Setup failed. The workstation cannot record yet.</translation>
+    </message>
+    <message>
+        <source>詳しくはログを確認してください。</source>
+        <translation>See the log file for details.</translation>
     </message>
 </context>
 <context>
@@ -912,6 +1158,10 @@ Please give the IT staff the log file:
         <translation>Workstation setup…</translation>
     </message>
     <message>
+        <source>設定…</source>
+        <translation>Settings…</translation>
+    </message>
+    <message>
         <source>録音告知のポスターを書き出す（PDF）…</source>
         <translation>Save the recording-notice poster (PDF)…</translation>
     </message>
@@ -946,6 +1196,14 @@ Please give the IT staff the log file:
     <message>
         <source>録音を再生…</source>
         <translation>Play a recording…</translation>
+    </message>
+    <message>
+        <source>統計…</source>
+        <translation>Statistics…</translation>
+    </message>
+    <message>
+        <source>監査記録…</source>
+        <translation>Audit trail…</translation>
     </message>
     <message>
         <source>表示(&amp;V)</source>
@@ -992,12 +1250,16 @@ Please give the IT staff the log file:
         <translation>Default input device</translation>
     </message>
     <message>
-        <source>この端末は未設定です。録音はまだできません。情報システム担当者が「端末設定」で組織の公開鍵を登録すると、録音できるようになります。</source>
-        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation&apos;s public key under &quot;Workstation setup&quot;.</translation>
+        <source>この端末は未設定です。録音はまだできません。情報システム担当者が「初期設定」で組織の公開鍵を登録すると、録音できるようになります。</source>
+        <translation>This workstation is not set up yet, so it cannot record. Recording becomes possible once IT registers the organisation&apos;s public key in the first-run setup.</translation>
     </message>
     <message>
-        <source>この端末は未設定です。端末設定を行ってください。</source>
-        <translation>This workstation is not set up. Run the workstation setup first.</translation>
+        <source>初期設定…</source>
+        <translation>First-run setup…</translation>
+    </message>
+    <message>
+        <source>この端末は未設定です。初期設定を行ってください。</source>
+        <translation>This workstation is not set up. Run the first-run setup first.</translation>
     </message>
     <message>
         <source>前回の録音を確認しています。少しお待ちください。</source>
@@ -1052,6 +1314,26 @@ The recording file has been left in place. Please contact your IT staff.</transl
     <message>
         <source>端末設定を保存しました。録音できます。（端末名: %1）</source>
         <translation>Workstation setup saved. Recording is now possible. (Workstation: %1)</translation>
+    </message>
+    <message>
+        <source>設定</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>録音中は設定を変更できません。停止してから行ってください。</source>
+        <translation>Settings cannot be changed while recording. Stop the recording first.</translation>
+    </message>
+    <message>
+        <source>設定を保存しました。</source>
+        <translation>Settings saved.</translation>
+    </message>
+    <message>
+        <source>対応方針はアプリを起動し直すと切り替わります。</source>
+        <translation> The policy profile changes when the app is started again.</translation>
+    </message>
+    <message>
+        <source>監査記録</source>
+        <translation>Audit trail</translation>
     </message>
     <message>
         <source>● 録音中 — カスハラ録音</source>
@@ -1111,6 +1393,35 @@ The recording file has been left in place. Please contact your IT staff.</transl
     <message>
         <source>告知を記録しました（%1）</source>
         <translation>Notice stamped (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>OrgCreatedPage</name>
+    <message>
+        <source>組織の鍵を作成しました</source>
+        <translation>Organisation key created</translation>
+    </message>
+    <message>
+        <source>この秘密鍵ファイルは証拠管理担当者が保管するものです。窓口の端末に置いたままにしないでください。評価が終わったら証拠管理担当者に渡し（USB メモリなど）、この端末からは削除してください。パスフレーズを忘れると、録音は誰にも開けません。</source>
+        <translation>This private key file belongs with the evidence officer. Do not leave it on the counter PC: when the evaluation is over, hand it to the evidence officer (on a USB stick, say) and delete it from this PC. If the passphrase is forgotten, nobody can open the recordings.</translation>
+    </message>
+    <message>
+        <source>秘密鍵のフォルダを開く</source>
+        <translation>Open the private key&apos;s folder</translation>
+    </message>
+    <message>
+        <source>秘密鍵（パスフレーズで保護）を次の場所に保存しました:
+%1
+
+各端末に登録する公開鍵（受取人）:
+%2
+%3</source>
+        <translation>The private key (protected by the passphrase) was saved here:
+%1
+
+The public key (recipient) to register on each workstation:
+%2
+%3</translation>
     </message>
 </context>
 <context>
@@ -1267,6 +1578,98 @@ The recording file has been left in place. Please contact your IT staff.</transl
     <message>
         <source>その他</source>
         <translation>Other</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵</source>
+        <translation>Organisation public key</translation>
+    </message>
+    <message>
+        <source>録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。証拠管理担当から受け取った公開鍵を登録してください。</source>
+        <translation>Recordings are encrypted to the organisation&apos;s public key (recipient) and cannot be decrypted on this PC. Register the public key the evidence officer gave you.</translation>
+    </message>
+    <message>
+        <source>受け取った公開鍵を登録する（通常はこちら）</source>
+        <translation>Register the public key you were given (the usual way)</translation>
+    </message>
+    <message>
+        <source>評価用に、新しい組織の鍵をこの場で作る（本番では使わないでください）</source>
+        <translation>For an evaluation only: create a new organisation key here (never for real use)</translation>
+    </message>
+    <message>
+        <source>age1… で始まる公開鍵を 1 行に 1 つ</source>
+        <translation>Public keys starting with age1…, one per line</translation>
+    </message>
+    <message>
+        <source>org-recipient.txt を読み込む…</source>
+        <translation>Read org-recipient.txt…</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>パスフレーズは 12 文字以上。関係のない単語を 4 つ以上、空白で区切って並べると、覚えやすく強くなります。忘れると録音を開けません。</source>
+        <translation>At least 12 characters. Four or more unrelated words separated by spaces are easy to remember and strong. If it is forgotten, the recordings cannot be opened.</translation>
+    </message>
+    <message>
+        <source>パスフレーズ:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <source>もう一度:</source>
+        <translation>Again:</translation>
+    </message>
+    <message>
+        <source>秘密鍵の保存先:</source>
+        <translation>Save the private key in:</translation>
+    </message>
+    <message>
+        <source>受取人ファイルを選ぶ</source>
+        <translation>Choose a recipient file</translation>
+    </message>
+    <message>
+        <source>受取人ファイル (*.txt);;すべてのファイル (*)</source>
+        <translation>Recipient files (*.txt);;All files (*)</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵が正しくありません。age1 で始まる公開鍵（org-recipient.txt の中身）をそのまま貼り付けてください。</source>
+        <translation>The organisation public key is not valid. Paste the public key starting with age1 (the content of org-recipient.txt) as it is.</translation>
+    </message>
+    <message>
+        <source>秘密鍵の保存先</source>
+        <translation>Folder for the private key</translation>
+    </message>
+    <message>
+        <source>組織の公開鍵（age1…）を 1 つ以上入力してください。</source>
+        <translation>Enter at least one organisation public key (age1…).</translation>
+    </message>
+    <message>
+        <source>パスフレーズを入力してください。</source>
+        <translation>Enter a passphrase.</translation>
+    </message>
+    <message>
+        <source>2 回入力したパスフレーズが一致しません。もう一度入力してください。</source>
+        <translation>The two passphrases differ. Enter it again.</translation>
+    </message>
+    <message>
+        <source>パスフレーズの前後に空白があります。取り除いてください。</source>
+        <translation>The passphrase begins or ends with a space. Remove it.</translation>
+    </message>
+    <message>
+        <source>秘密鍵の保存先のフォルダを入力してください。</source>
+        <translation>Enter the folder for the private key.</translation>
+    </message>
+    <message>
+        <source>秘密鍵をデータフォルダの中に置くことはできません。別のフォルダ（USB メモリなど）を選んでください。</source>
+        <translation>The private key cannot go into the data folder. Choose another folder (a USB stick, say).</translation>
+    </message>
+    <message>
+        <source>%1 はフォルダではありません。</source>
+        <translation>%1 is not a folder.</translation>
+    </message>
+    <message>
+        <source>鍵を作れませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not create the key. See the log for details.</translation>
     </message>
 </context>
 <context>
@@ -1627,6 +2030,169 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>設定</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>録音装置</source>
+        <translation>Recording devices</translation>
+    </message>
+    <message>
+        <source>端末</source>
+        <translation>Workstation</translation>
+    </message>
+    <message>
+        <source>役割</source>
+        <translation>Roles</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>窓口</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>電話</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>待機中もマイクを開いておく</source>
+        <translation>Keep the microphone open while idle</translation>
+    </message>
+    <message>
+        <source>録音開始の瞬間から録音できます。音声はメモリ内だけで扱い保存しませんが、パソコンのマイク使用中の表示は点灯したままになります。</source>
+        <translation>Recording then starts the moment you press Record. The audio stays in memory only and is not saved, but the PC&apos;s microphone-in-use indicator stays on.</translation>
+    </message>
+    <message>
+        <source> 秒</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>しない</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>マイク:</source>
+        <translation>Microphone:</translation>
+    </message>
+    <message>
+        <source>事前録音:</source>
+        <translation>Pre-event recording:</translation>
+    </message>
+    <message>
+        <source>フォルダを開く</source>
+        <translation>Open folder</translation>
+    </message>
+    <message>
+        <source>録音・鍵・監査記録はこのフォルダにあります。別のフォルダを使うには、アプリを終了し、--data-dir フォルダ を付けて起動するか、環境変数 KASUHARA_DATA_DIR を設定してから起動します（情報システム担当者がショートカットで設定します）。</source>
+        <translation>Recordings, keys and the audit trail are in this folder. To use another folder, quit the app and start it with --data-dir FOLDER, or with the environment variable KASUHARA_DATA_DIR set (IT sets this in the shortcut).</translation>
+    </message>
+    <message>
+        <source>同梱の対応方針（坂出市の基本方針）</source>
+        <translation>The bundled policy (Sakaide City&apos;s basic policy)</translation>
+    </message>
+    <message>
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <source>同梱のものに戻す</source>
+        <translation>Use the bundled one</translation>
+    </message>
+    <message>
+        <source> 分</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>なし（この端末は単独で動作します）</source>
+        <translation>None (this workstation works alone)</translation>
+    </message>
+    <message>
+        <source> 時間</source>
+        <translation> h</translation>
+    </message>
+    <message>
+        <source>職員名:</source>
+        <translation>Staff name:</translation>
+    </message>
+    <message>
+        <source>所属:</source>
+        <translation>Department:</translation>
+    </message>
+    <message>
+        <source>データフォルダ:</source>
+        <translation>Data folder:</translation>
+    </message>
+    <message>
+        <source>言語:</source>
+        <translation>Language:</translation>
+    </message>
+    <message>
+        <source>対応方針ファイル:</source>
+        <translation>Policy profile:</translation>
+    </message>
+    <message>
+        <source>鍵の自動ロック:</source>
+        <translation>Key locks itself after:</translation>
+    </message>
+    <message>
+        <source>中央保管庫:</source>
+        <translation>Central store:</translation>
+    </message>
+    <message>
+        <source>未接続の警告まで:</source>
+        <translation>Warn when not reached for:</translation>
+    </message>
+    <message>
+        <source>対応方針ファイルを選ぶ</source>
+        <translation>Choose a policy profile</translation>
+    </message>
+    <message>
+        <source>対応方針 (*.toml);;すべてのファイル (*)</source>
+        <translation>Policy profiles (*.toml);;All files (*)</translation>
+    </message>
+    <message>
+        <source>この端末には役割がまだ設定されていないため、誰でもすべての操作ができます。所属長と証拠管理担当の OS ユーザーを登録してください。登録後は証拠管理担当だけが変更できます。</source>
+        <translation>No roles are set up on this workstation yet, so everyone may do everything. List the OS users of the supervisors and evidence officers. Once listed, only an evidence officer can change them.</translation>
+    </message>
+    <message>
+        <source>所属長と証拠管理担当の OS ユーザーです。一覧にない人は窓口の職員です。</source>
+        <translation>The OS users of the supervisors and evidence officers. Anyone not listed is counter staff.</translation>
+    </message>
+    <message>
+        <source>役割は証拠管理担当だけが変更できます。</source>
+        <translation>Only an evidence officer can change the roles.</translation>
+    </message>
+    <message>
+        <source>OS ユーザー</source>
+        <translation>OS user</translation>
+    </message>
+    <message>
+        <source>担当の所属（、で区切る）</source>
+        <translation>Departments (separated by 、 or ,)</translation>
+    </message>
+    <message>
+        <source>追加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>削除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>設定を保存できませんでした。詳しくはログを確認してください。</source>
+        <translation>Could not save the settings. See the log for details.</translation>
+    </message>
+</context>
+<context>
     <name>SetupDialog</name>
     <message>
         <source>端末設定</source>
@@ -1738,6 +2304,109 @@ Check the free space and write protection, or choose another destination, and ex
     <message>
         <source>カスハラ録音はこのパソコンで既に起動しています。タスクバーのカスハラ録音のウィンドウを使ってください。見つからない場合は、少し待ってからもう一度起動してください。</source>
         <translation>Kasuhara Recorder is already running on this PC. Use its window in the taskbar. If you cannot find it, wait a moment and start it again.</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsView</name>
+    <message>
+        <source>統計（方針の見直し用）</source>
+        <translation>Statistics (policy review)</translation>
+    </message>
+    <message>
+        <source>すべての所属</source>
+        <translation>All departments</translation>
+    </message>
+    <message>
+        <source>集計</source>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <source>発生日:</source>
+        <translation>Occurred:</translation>
+    </message>
+    <message>
+        <source>所属:</source>
+        <translation>Department:</translation>
+    </message>
+    <message>
+        <source>§3 分類別の件数</source>
+        <translation>Incidents by §3 category</translation>
+    </message>
+    <message>
+        <source>月別の件数</source>
+        <translation>Incidents by month</translation>
+    </message>
+    <message>
+        <source>画像をコピー</source>
+        <translation>Copy image</translation>
+    </message>
+    <message>
+        <source>グラフを画像としてクリップボードにコピーします</source>
+        <translation>Copies the chart to the clipboard as an image</translation>
+    </message>
+    <message>
+        <source>印刷/PDF…</source>
+        <translation>Print/PDF…</translation>
+    </message>
+    <message>
+        <source>事案一覧の書き出し（音声なし）</source>
+        <translation>Incident list (no audio)</translation>
+    </message>
+    <message>
+        <source>個人情報を含める（記録されます）</source>
+        <translation>Include personal data (audited)</translation>
+    </message>
+    <message>
+        <source>CSV / Excel に書き出す…</source>
+        <translation>Write CSV / Excel…</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>終了日が開始日より前です。</source>
+        <translation>The end date is before the start date.</translation>
+    </message>
+    <message>
+        <source>中央保管庫（全端末）</source>
+        <translation>central store (every PC)</translation>
+    </message>
+    <message>
+        <source>この端末</source>
+        <translation>this PC</translation>
+    </message>
+    <message>
+        <source>発生日 %1 〜 %2 ／ %3 ／ 集計元: %4</source>
+        <translation>Occurred %1 – %2 / %3 / counted from: %4</translation>
+    </message>
+    <message>
+        <source>事案 %1 件</source>
+        <translation>%1 incidents</translation>
+    </message>
+    <message>
+        <source>件数</source>
+        <translation>Incidents</translation>
+    </message>
+    <message>
+        <source>統計を PDF に保存</source>
+        <translation>Save the statistics as PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>事案一覧の書き出し</source>
+        <translation>Incident list</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>事案 %1 件を書き出しました: %2</source>
+        <translation>Wrote %1 incidents: %2</translation>
     </message>
 </context>
 <context>
@@ -1896,6 +2565,9 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
         <source>鍵を開いています…</source>
         <translation>Unlocking the key…</translation>
     </message>
+</context>
+<context>
+    <name>UnlockFailure</name>
     <message>
         <source>パスフレーズが違います。入力し直してください。（大文字・小文字や、キーボードの入力モードを確かめてください。）</source>
         <translation>Wrong passphrase. Enter it again. (Check upper/lower case and the keyboard&apos;s input mode.)</translation>
@@ -1950,22 +2622,6 @@ If you still want to add something, press Cancel: the form stays a draft.</trans
     <message>
         <source>鍵を開きました。</source>
         <translation>The key is unlocked.</translation>
-    </message>
-    <message>
-        <source>パスフレーズが違います。入力し直してください。（大文字・小文字や、キーボードの入力モードを確かめてください。）</source>
-        <translation>Wrong passphrase. Please enter it again. (Check upper and lower case and the keyboard input mode.)</translation>
-    </message>
-    <message>
-        <source>失敗した解錠は監査ログに記録されます（このファイルで続けて %1 回目）。</source>
-        <translation>Failed unlocks are entered in the audit log (attempt %1 in a row on this file).</translation>
-    </message>
-    <message>
-        <source>選んだファイルは組織の鍵ファイルではないか、壊れています。org-identity.age を選び直してください。</source>
-        <translation>The chosen file is not an organisation key file, or it is damaged. Choose org-identity.age again.</translation>
-    </message>
-    <message>
-        <source>鍵を開けませんでした。詳しくはログを確認してください。</source>
-        <translation>The key could not be unlocked. See the log for details.</translation>
     </message>
 </context>
 <context>
@@ -2096,6 +2752,41 @@ SHA-256 of the ZIP file:
     <message>
         <source>所属</source>
         <translation>Department</translation>
+    </message>
+</context>
+<context>
+    <name>WorkstationPage</name>
+    <message>
+        <source>端末</source>
+        <translation>Workstation</translation>
+    </message>
+    <message>
+        <source>この端末の名前と、使う職員の所属・名前を入力してください。</source>
+        <translation>Enter this workstation&apos;s name, and the department and name of the staff who use it.</translation>
+    </message>
+    <message>
+        <source>端末名:</source>
+        <translation>Workstation name:</translation>
+    </message>
+    <message>
+        <source>所属:</source>
+        <translation>Department:</translation>
+    </message>
+    <message>
+        <source>職員名:</source>
+        <translation>Staff name:</translation>
+    </message>
+    <message>
+        <source>端末名は録音の証明（署名）と監査記録に記録されます。所属は事案票に入ります。</source>
+        <translation>The workstation name goes into each recording&apos;s signed proof and the audit trail. The department goes into incident forms.</translation>
+    </message>
+    <message>
+        <source>端末名を入力してください。</source>
+        <translation>Enter the workstation name.</translation>
+    </message>
+    <message>
+        <source>所属を入力してください（例: 市民課 住民係）。</source>
+        <translation>Enter the department (e.g. Citizens Division, Residents Section).</translation>
     </message>
 </context>
 </TS>

@@ -47,8 +47,8 @@ def test_not_set_up_window_refuses_to_record_until_setup(qtbot, fresh, pulse_sin
     assert window.tasks.pending == 0  # F9 acts at once: a start would be a task by now
     assert not window.controller.active and not window.record_panel.busy
 
-    with qtbot.waitSignal(window.dialog_opened) as opened:
-        click(qtbot, window.setup_button)
+    with qtbot.waitSignal(window.dialog_opened) as opened:  # the banner opens the wizard
+        window.menu_actions["setup"].trigger()
     dialog: SetupDialog = opened.args[0]
     assert isinstance(dialog, SetupDialog)
 
