@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -148,6 +149,17 @@ class InputPreset:
     samplerate: int = 48000
 
 
+@dataclass(frozen=True)
+class PhoneNotice:
+    """The phone announcement (録音告知): a WAV the organisation supplies, played to the caller
+    through the phone adapter's output when a 電話 recording starts."""
+
+    enabled: bool = False
+    wav: str = ""  # its path; empty: none (a phone recording then says no notice was played)
+    text: str = ""  # the words it says; empty: the policy profile's phone notice
+    output_device: str | None = None  # the phone adapter's output; None = the system default
+
+
 ROLE_CODES = ("counter", "supervisor", "officer")
 MAX_IDLE_LOCK_MINUTES = 240
 MAX_RETENTION_DAYS = 100 * 366
@@ -174,6 +186,9 @@ class Settings:
     department: str = ""
     counter: InputPreset = field(default_factory=lambda: InputPreset(channels=1))
     phone: InputPreset = field(default_factory=InputPreset)
+    phone_notice: PhoneNotice = field(default_factory=PhoneNotice)
+    # The organisation's name on the notice poster; empty: the policy profile's issuer.
+    organisation_name: str = ""
     # The desktop app keeps the chosen input open while idle (audio in memory only, never on
     # disk), so a recording starts at the key press; the OS then shows the microphone as in
     # use the whole time. Off: the device opens at 録音開始 and its first second may be lost.
@@ -233,7 +248,7 @@ class Settings:
         d = {k: v for k, v in d.items() if k in known}
         for name in (
             "workstation_name", "language", "profile", "staff_name", "department", "central_url",
-            "identity_file", "tsa_url", "tsa_ca",
+            "identity_file", "tsa_url", "tsa_ca", "organisation_name",
         ):  # fmt: skip
             if name in d and not isinstance(d[name], str):
                 raise SettingsError(source, name, f"expected text, got {_json_type(d[name])}")
@@ -244,9 +259,9 @@ class Settings:
             if not isinstance(r, list) or not all(isinstance(x, str) for x in r):
                 raise SettingsError(source, "org_recipients", "expected a list of age1… texts")
             d["org_recipients"] = tuple(r)
-        for preset in ("counter", "phone"):
-            if preset in d:
-                d[preset] = _preset(d[preset], source, preset)
+        for name, convert in _STRUCTURED.items():  # presets, the phone notice, the roles
+            if name in d:
+                d[name] = convert(d[name], source, name)
         if "keep_input_open" in d and not isinstance(d["keep_input_open"], bool):
             raise SettingsError(source, "keep_input_open", "expected true or false")
         for name, low, high in (
@@ -259,8 +274,6 @@ class Settings:
         ):
             if name in d:
                 _check_int(d[name], low, high, source, name)
-        if "roles" in d:
-            d["roles"] = _roles(d["roles"], source)
         if d.get("tsa_url") and not d["tsa_url"].startswith(("http://", "https://")):
             raise SettingsError(
                 source, "tsa_url", f"expected an http(s):// URL, got {d['tsa_url']!r}"
@@ -301,6 +314,27 @@ def _preset(v: object, source: str, name: str) -> InputPreset:
             source, f"{name}.samplerate", f"expected e.g. 48000, got {samplerate!r}"
         )
     return InputPreset(device=device, channels=channels, samplerate=samplerate)
+
+
+def _phone_notice(v: object, source: str) -> PhoneNotice:
+    name = "phone_notice"
+    if not isinstance(v, dict):
+        raise SettingsError(source, name, f"expected an object {{…}}, got {_json_type(v)}")
+    unknown = sorted(set(v) - set(PhoneNotice.__dataclass_fields__))
+    if unknown:
+        raise SettingsError(source, f"{name}.{unknown[0]}", "unknown setting")
+    enabled = v.get("enabled", False)
+    if not isinstance(enabled, bool):
+        raise SettingsError(source, f"{name}.enabled", "expected true or false")
+    for key in ("wav", "text"):
+        if not isinstance(v.get(key, ""), str):
+            raise SettingsError(source, f"{name}.{key}", f"expected text, got {v[key]!r}")
+    device = v.get("output_device")
+    if device is not None and not isinstance(device, str):
+        raise SettingsError(
+            source, f"{name}.output_device", f"expected text or null, got {device!r}"
+        )
+    return PhoneNotice(enabled, v.get("wav", ""), v.get("text", ""), device)
 
 
 def _check_int(v: object, low: int, high: int, source: str, name: str) -> None:
@@ -345,3 +379,12 @@ def load_settings(paths: DataPaths) -> Settings:
 def save_settings(paths: DataPaths, settings: Settings) -> None:
     paths.ensure()
     write_atomic(paths.settings, settings.to_json())
+
+
+# The settings that are objects or lists, each checked by its own function.
+_STRUCTURED: dict[str, Callable[[object, str, str], object]] = {
+    "counter": _preset,
+    "phone": _preset,
+    "phone_notice": lambda v, source, _name: _phone_notice(v, source),
+    "roles": lambda v, source, _name: _roles(v, source),
+}

@@ -135,6 +135,9 @@ def child(run: str) -> int:
     window.tag_panel.table.item(0, 2).setText(
         "大声で「責任者を出せ」" if lang == "ja" else "Shouted"
     )
+    settle(400)
+    shot(window.record_panel, "30-record-panel-notice")  # the sentence to say, before 告知しました
+    window.controller.give_notice()
     shift[0] = 52 * 60
     settle(800)
     shot(window, "2-recording-warning")
@@ -304,6 +307,19 @@ def child(run: str) -> int:
                     str(pdf), str(page)], check=True)  # fmt: skip
     print(f"  {page.relative_to(ROOT)}.png")
     view.close()
+
+    # The phone announcement dialog (ファイル → 電話の録音告知を録音), and the notice poster.
+    from kasuhara_recorder.ui.announcement_dialog import AnnouncementDialog
+
+    announcement = AnnouncementDialog(service, window)
+    announcement.show()
+    shot(announcement, "31-announcement-dialog")
+    announcement.reject()
+    poster = tmp / "poster.pdf"
+    poster.write_bytes(service.poster_pdf())
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", str(poster),
+                    str(OUT / f"{run}-32-poster")], check=True)  # fmt: skip
+    print(f"  {(OUT / f'{run}-32-poster.png').relative_to(ROOT)}")
 
     # A PC with a central store it last reached 26 hours ago, down now: the line's warning.
     from kasuhara_recorder.store import sync_state

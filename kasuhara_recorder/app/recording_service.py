@@ -38,6 +38,7 @@ from kasuhara_recorder.config import DataPaths, InputPreset, Settings
 from kasuhara_recorder.errors import EvidenceError, KasuharaError, UsageError, failure_list
 from kasuhara_recorder.evidence.manifest import (
     CaptureRecord,
+    NoticeInfo,
     RecordingManifest,
     RecoveryInfo,
     TagEntry,
@@ -59,6 +60,7 @@ from kasuhara_recorder.text import Text
 
 if TYPE_CHECKING:
     from kasuhara_recorder.app.incident_service import IncidentService
+    from kasuhara_recorder.app.phone_notice import AnnouncementRun
     from kasuhara_recorder.audio.devices import InputDevice
     from kasuhara_recorder.audio.input_probe import InputProbe
     from kasuhara_recorder.audio.recorder import Source
@@ -249,6 +251,7 @@ class RecordingSession:
         self._on_event = on_event
         self._events: queue.SimpleQueue[RecordingEvent] = queue.SimpleQueue()
         self._tags: list[TagEntry] = []
+        self._notice = record.notice or NoticeInfo()
         self._tag_lock = threading.Lock()
         self._stop_lock = threading.Lock()
         self._manifest: RecordingManifest | None = None
@@ -258,6 +261,7 @@ class RecordingSession:
         self.capture: CaptureResult | None = None
         self.stop_latency_s: float | None = None
         self.pressed_at = time.monotonic()  # the worker's key press (set by start())
+        self.announcement: AnnouncementRun | None = None  # the phone's 録音告知 (set by start())
         self._monitor = threading.Thread(target=self._watch, name="recording-monitor", daemon=True)
 
     # --- what the GUI reads --------------------------------------------------------------
@@ -290,6 +294,12 @@ class RecordingSession:
     def tags(self) -> tuple[TagEntry, ...]:
         with self._tag_lock:
             return tuple(self._tags)
+
+    @property
+    def notice(self) -> NoticeInfo:
+        """The recording notice so far (kind ``none`` until it is played or given)."""
+        with self._tag_lock:
+            return self._notice
 
     def poll_events(self) -> list[RecordingEvent]:
         out = []
@@ -329,6 +339,41 @@ class RecordingSession:
         hooks.audit().append(actor, "recording.tag", f"recording:{self.id}", asdict(entry))
         return entry
 
+    def give_notice(self, who: str | None = None, offset_ms: int | None = None) -> NoticeInfo:
+        """The counter worker's 告知しました: the notice spoken at the current position (or
+        ``offset_ms``), stamped like a tag and entered in the audit chain. Once per recording:
+        a second call returns the first notice."""
+        hooks = self._hooks
+        if self.stopped:
+            raise UsageError(f"recording {self.id} has already stopped")
+        if offset_ms is None:
+            offset_ms = int(self.position_s * 1000)
+        if offset_ms < 0:
+            raise UsageError(f"negative notice offset {offset_ms}")
+        actor = hooks.actor()
+        notice = NoticeInfo(
+            kind="spoken", offset_ms=int(offset_ms), text=hooks.profile.notice.counter.ja,
+            who=who or actor,
+        )  # fmt: skip
+        return self._set_notice(notice, actor)
+
+    def notice_played(self, notice: NoticeInfo) -> NoticeInfo:
+        """The phone announcement was played to the caller (its offset from the output's DAC
+        time); entered in the audit chain."""
+        return self._set_notice(notice, self._hooks.actor())
+
+    def _set_notice(self, notice: NoticeInfo, actor: str) -> NoticeInfo:
+        with self._tag_lock:
+            if self._notice.kind != "none":
+                return self._notice
+            self._notice = notice
+            self.record = record = self.record.with_changes(notice=notice)
+        write_atomic(self._hooks.vault.pending(self.id), record.pending_json())
+        self._hooks.audit().append(
+            actor, "recording.notice", f"recording:{self.id}", notice.to_dict()
+        )
+        return notice
+
     def stop(self) -> RecordingManifest:
         """Stop, seal, sign and register. Idempotent; also called by itself on a fault."""
         with self._stop_lock:
@@ -337,6 +382,10 @@ class RecordingSession:
             if self._stop_error is not None:
                 raise self._stop_error
             t0 = time.monotonic()
+            try:
+                self._poll_announcement(closing=True)
+            except KasuharaError:  # the notice is in the record; only its entry is missing
+                log.exception("recording %s: the announcement's notice was not entered", self.id)
             try:
                 self.capture = self.recorder.stop()
                 self.timer.poll()
@@ -375,8 +424,33 @@ class RecordingSession:
     # --- internals -----------------------------------------------------------------------
     def _start(self) -> None:
         self.recorder.start()
+        if self.announcement is not None:
+            try:  # with the capture: played once the input delivers (app/phone_notice.py)
+                self.announcement.start(
+                    self.recorder.wait_for_audio,
+                    lambda e: self._post("announcement_failed", e.text, e),
+                )
+            except KasuharaError as e:
+                self.announcement = None
+                self._post("announcement_failed", e.text, e)
         self.timer.start()
         self._monitor.start()
+
+    def _poll_announcement(self, closing: bool = False) -> None:
+        """Stamp the phone announcement once its first frame's DAC time is known; close its
+        output once it has played (or the recording stops)."""
+        run = self.announcement
+        if run is None:
+            return
+        first = getattr(self.recorder.source, "first_sample_t", None)
+        if self.notice.kind == "none":
+            notice = run.notice(first)
+            if notice is not None:
+                self.notice_played(notice)
+        if closing or run.finished:
+            run.close()
+            if closing or self.notice.kind != "none":
+                self.announcement = None
 
     def _post(self, kind: str, text: Text, error: KasuharaError | None = None) -> RecordingEvent:
         ev = RecordingEvent(kind, text, self.elapsed_s, error)
@@ -400,6 +474,10 @@ class RecordingSession:
         """Timer events, and stop-and-seal as soon as capture ended by itself."""
         rules = self._hooks.profile.rules
         while not self._stopped.wait(MONITOR_INTERVAL_S):
+            try:
+                self._poll_announcement()
+            except KasuharaError:
+                log.exception("recording %s: the announcement's notice was not entered", self.id)
             for phase in self.timer.poll():
                 if phase is Phase.WARNING:
                     left = rules.interaction_limit_minutes - rules.warning_minutes
@@ -563,6 +641,7 @@ class RecordingService:
                 incident_id=incident_id,
                 staff=(self._actor(),),
                 recipients=recipients,
+                notice=NoticeInfo(),  # none, until it is given or played
             )
             write_atomic(self._vault.pending(rid), record.pending_json())
             try:
@@ -584,6 +663,14 @@ class RecordingService:
             session = RecordingSession(record, recorder, writer, on_event, hooks=self._hooks())
             session.pressed_at = pressed
             holder.append(session)
+            unreadable = None
+            if channel == "phone" and input_file is None:
+                from kasuhara_recorder.app.phone_notice import AnnouncementRun
+
+                try:
+                    session.announcement = AnnouncementRun.prepare(self._settings(), self._profile)
+                except KasuharaError as e:  # never blocks the recording: said, and recorded
+                    unreadable = e
             try:
                 session._start()
             except BaseException:
@@ -594,6 +681,8 @@ class RecordingService:
                     self._vault.discard(rid)
                 raise
             self._active = session
+        if unreadable is not None:
+            session._post("announcement_failed", unreadable.text, unreadable)
         if space.low:
             err = LowDiskSpace(str(self._vault.root), hours=f"{space.hours_fit:.1f}")
             session._post("low_space", err.text, err)
@@ -707,6 +796,7 @@ class RecordingService:
             dropped_frames=cap.dropped_frames,
             over_limit=session.timer.limit_passed,
             tags=session.tags,
+            notice=session.notice,
         )
         extra: dict[str, Any] = {"end": cap.end.value, "overflows": cap.overflows}
         if not session.start_logged:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ from kasuhara_recorder.config import DataPaths, Settings, load_settings, save_se
 from kasuhara_recorder.policy import PolicyProfile, load_profile
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from kasuhara_recorder.app.audit_trail import AuditTrail
     from kasuhara_recorder.app.central_evidence import CentralEvidence
     from kasuhara_recorder.app.export_service import ExportService
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
     from kasuhara_recorder.app.timestamp_service import TimestampService
     from kasuhara_recorder.app.workstation import WorkstationService
     from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
+    from kasuhara_recorder.audio.announcement import Announcement, AnnouncementPlayer
+    from kasuhara_recorder.audio.announcement_take import AnnouncementTake
     from kasuhara_recorder.central.client import CentralClient
     from kasuhara_recorder.central.verify import CentralReport
     from kasuhara_recorder.evidence.audit_chain import ChainReport
@@ -119,6 +124,44 @@ class AppService:
         return self.identity.is_set_up
 
     # --- the store, the vault and the workstation's identity ----------------------------------
+    # --- the phone announcement (録音告知): recorded here, played by app/phone_notice.py ----------
+    @property
+    def announcement_path(self) -> Path:
+        """Where a recorded announcement is kept: a plain WAV in the data folder (not evidence)."""
+        return self.paths.root / "phone-announcement.wav"
+
+    def announcement_take(self) -> AnnouncementTake:
+        """A take from the phone preset's input, in memory, for the announcement dialog."""
+        from kasuhara_recorder.audio.announcement_take import AnnouncementTake
+        from kasuhara_recorder.audio.devices import resolve_input_device
+
+        preset = self.settings.phone
+        return AnnouncementTake(resolve_input_device(preset.device), preset.samplerate)
+
+    def announcement_player(self, announcement: Announcement) -> AnnouncementPlayer:
+        """The announcement on the phone's output, as a caller will hear it (not started)."""
+        from kasuhara_recorder.audio.announcement import AnnouncementPlayer
+
+        return AnnouncementPlayer(announcement, device=self.settings.phone_notice.output_device)
+
+    def save_announcement(self, pcm: np.ndarray, samplerate: int, text: str) -> Path:
+        """Keep a take as the organisation's announcement and turn the phone notice on."""
+        from kasuhara_recorder.audio.announcement_take import write_announcement_wav
+
+        path = self.announcement_path
+        self.paths.ensure()
+        write_announcement_wav(path, pcm, samplerate)
+        notice = replace(self.settings.phone_notice, enabled=True, wav=str(path), text=text)
+        self.save_settings(self.settings.with_changes(phone_notice=notice))
+        return path
+
+    def poster_pdf(self) -> bytes:
+        """The recording-notice poster (A4, Japanese): the profile's words, the organisation's
+        name from the settings (else the profile's)."""
+        from kasuhara_recorder.bundle.poster_pdf import poster_for, render_poster_pdf
+
+        return render_poster_pdf(poster_for(self.profile, self.settings.organisation_name))
+
     @cached_property
     def backend(self) -> StoreBackend:
         """The store (store/interface.py): the embedded SQLite one, opened on first use."""

@@ -75,3 +75,13 @@ class OutputUnavailable(AudioError):
     )
 
     fields = ("detail", "reason")
+
+
+class AnnouncementUnreadable(AudioError):
+    template = Text(
+        "録音告知の音声ファイル {detail} を読めません（{reason}）。告知は再生せずに録音します。"
+        "端末設定で告知音声を確認してください。",
+        "cannot read the announcement WAV {detail} ({reason}); recording without it",
+    )
+
+    fields = ("detail", "reason")

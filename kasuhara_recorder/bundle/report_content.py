@@ -34,6 +34,7 @@ EVENT_JA = {
     "recording.import": "録音の取り込み",
     "recording.recovered": "録音の復旧",
     "recording.tag": "タグ付け",
+    "recording.notice": "録音の告知",
     "incident.create": "事案票の作成",
     "incident.update": "事案票の編集",
     "incident.submit": "事案票の提出",
@@ -97,6 +98,31 @@ def show_time_ms(ts: str) -> str:
 def show_length_ms(ms: int) -> str:
     """'0:00:14.600': the screens' 0:00:14, with the milliseconds the start and end carry."""
     return f"{show_duration(ms)}.{ms % 1000:03d}"
+
+
+def notice_line(m: RecordingManifest, started_at: str = "") -> str:
+    """The recording notice (録音告知) of one recording as the report says it: played, spoken
+    or none, where in the recording and the words; "" for a manifest without a notice."""
+    n = m.notice
+    if n is None:
+        return ""
+    if n.kind == "none":
+        if m.channel == "phone":
+            return "告知音声の再生なし（この録音では録音告知の再生は記録されていません）"
+        return "告知の記録なし（告知しましたの操作は記録されていません）"
+    at = show_offset(n.offset_ms or 0)
+    start = _parse(started_at or m.started_at)
+    wall = ""
+    if start is not None:
+        wall = (start + dt.timedelta(milliseconds=n.offset_ms or 0)).strftime("%H:%M:%S")
+        wall = f"、{wall}"
+    if n.kind == "played":
+        return (
+            f"告知音声を再生（録音の {at}{wall} から {show_length_ms(n.duration_ms or 0)}）"
+            f"「{n.text}」 WAV SHA-256 {n.wav_sha256}"
+        )
+    who = f"、{n.who}" if n.who else ""
+    return f"職員が口頭で告知（録音の {at}{wall}{who}）「{n.text}」"
 
 
 def _attachment(a: Attachment) -> str:
@@ -228,6 +254,7 @@ def build_report(
                 ended_at=show_time_ms(m.ended_at),
                 duration=show_length_ms(m.duration_ms),
                 pre_event=show_length_ms(m.pre_event_ms) if m.pre_event_ms else "",
+                notice=notice_line(m),
                 audio_format=fmt,
                 pcm_sha256=m.pcm_sha256,
                 workstation=f"{m.workstation.name}（{CHANNEL_JA.get(m.channel, m.channel)}）",

@@ -42,6 +42,7 @@ class ReportRecording:
     over_limit: bool = False
     pre_event: str = ""  # the audio from before 録音開始 that begins it, '0:00:10.000'; or ""
     trusted: ReportTrustedTime | None = None  # its capture manifest's RFC 3161 time-stamp
+    notice: str = ""  # the recording notice (録音告知), one line; "" when the manifest has none
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,11 @@ def _trusted_rows(rec: ReportRecording) -> list[list[str]]:
     ]
 
 
+def _notice_rows(rec: ReportRecording) -> list[list[str]]:
+    """The recording's notice (録音告知) row, when its manifest has one."""
+    return [["録音の告知", _e(rec.notice)]] if rec.notice else []
+
+
 def _hash(h: str) -> str:
     # Break a 64-digit hash into two lines of 32 so it wraps inside narrow cells.
     return f'<span class="mono">{_e(h[:32])}<br>{_e(h[32:])}</span>'
@@ -191,6 +196,7 @@ def report_html(r: ReportData, tables: _Tables | None = None) -> str:
                         if rec.pre_event
                         else []
                     ),
+                    *_notice_rows(rec),
                     ["形式", _e(rec.audio_format)],
                     ["録音端末", _e(rec.workstation)],
                     ["音声データの SHA-256（録音時）", _hash(rec.pcm_sha256)],

@@ -10,4 +10,5 @@ FEATURE_MODULES: list[str] = [
     "central",
     "retention",
     "timestamp",
+    "poster",
 ]

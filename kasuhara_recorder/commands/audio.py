@@ -58,6 +58,16 @@ def _parse_tag(text: str) -> tuple[str, float]:
     return code, seconds
 
 
+def _notice_seconds(text: str) -> float:
+    try:
+        at = float(text)
+    except ValueError:
+        at = -1.0
+    if not 0 <= at < float("inf"):
+        raise argparse.ArgumentTypeError(f"--notice-at {text!r}: not a number of seconds ≥ 0")
+    return at
+
+
 def _file_seconds(path: str) -> float | None:
     """The length of an input file, to refuse a tag past its end before recording; None when
     the header is unreadable (the recorder then reports the file itself)."""
@@ -148,6 +158,8 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
         )
         console.say(f"録音開始: {session.id}", f"recording: {session.id}")
         sys.stdout.flush()
+        if args.notice_at is not None:  # the counter's 告知しました, at a given offset
+            session.give_notice(offset_ms=int(args.notice_at * 1000))
         live = args.input_file is None or not args.unpaced
         errors: list = []  # what ended the recording early, for --json
         pending = list(tags)
@@ -215,6 +227,7 @@ def cmd_record(args: argparse.Namespace, console: cli.Console) -> int:
             "dropped_frames": manifest.dropped_frames,
             "overflows": cap.overflows if cap else 0,
             "tags": [asdict(t) for t in manifest.tags],
+            "notice": None if manifest.notice is None else manifest.notice.to_dict(),
             "tags_not_recorded": [f"{code}@{at:g}" for code, at in missed],
             "start_latency_ms": round((cap.start_latency_s if cap else 0) * 1000, 1),
             "first_audio_ms": None
@@ -328,6 +341,10 @@ def register(add) -> None:
     src.add_argument("--input-file", help="feed an audio file (WAV, FLAC…) instead of a device")
     p.add_argument("--unpaced", action="store_true", help="with --input-file: as fast as possible")
     p.add_argument("--tag", action="append", default=[], metavar="CODE@SECONDS", help="a live tag")
+    p.add_argument(
+        "--notice-at", type=_notice_seconds, metavar="SECONDS",
+        help="the recording notice was spoken at this offset (告知しました)",
+    )  # fmt: skip
     p.add_argument("--incident", help="incident id to attach the recording to")
     p.add_argument("--channel", choices=("counter", "phone"), default="counter")
     add("recover", cmd_recover, "close recordings a crash left open (録音の復旧)")

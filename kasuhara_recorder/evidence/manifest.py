@@ -72,6 +72,57 @@ class TagEntry:
     who: str = ""
 
 
+NOTICE_KINDS = ("played", "spoken", "none")
+
+
+@dataclass(frozen=True)
+class NoticeInfo:
+    """The recording notice (録音告知): ``played`` (the phone announcement, played to the caller
+    through the adapter's output), ``spoken`` (the counter worker's 告知しました) or ``none``.
+    ``offset_ms`` is where it starts in the recording; ``duration_ms`` and ``wav_sha256`` are
+    the announcement's (a spoken notice has neither); ``text`` the words played or to say."""
+
+    kind: str = "none"
+    offset_ms: int | None = None
+    duration_ms: int | None = None
+    text: str = ""
+    wav_sha256: str = ""
+    who: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "offset_ms": self.offset_ms, "duration_ms": self.duration_ms,
+            "text": self.text, "wav_sha256": self.wav_sha256, "who": self.who,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NoticeInfo:
+        def opt_int(v: object) -> int | None:
+            return None if v is None else _int(v)
+
+        return cls(
+            kind=_str(d["kind"]), offset_ms=opt_int(d["offset_ms"]),
+            duration_ms=opt_int(d["duration_ms"]), text=_str(d["text"]),
+            wav_sha256=_str(d["wav_sha256"]), who=_str(d["who"]),
+        )  # fmt: skip
+
+    def problem(self) -> str:
+        """What is wrong with it, or ""."""
+        if self.kind not in NOTICE_KINDS:
+            return f"notice kind {self.kind!r} not one of {NOTICE_KINDS}"
+        if self.kind == "none":
+            return "" if self.offset_ms is None else "a notice of kind none has an offset"
+        if self.offset_ms is None or self.offset_ms < 0:
+            return "notice offset_ms missing or negative"
+        if self.kind == "played":
+            if self.duration_ms is None or self.duration_ms <= 0:
+                return "a played notice has no duration"
+            v = self.wav_sha256
+            if len(v) != 64 or v.strip("0123456789abcdef"):
+                return "notice wav_sha256 is not a lower-case SHA-256 hex digest"
+        return ""
+
+
 @dataclass(frozen=True)
 class RecoveryInfo:
     """Set when a crash cut the recording and it was closed at its last checkpoint."""
@@ -121,6 +172,7 @@ class CaptureRecord:
     frames: int | None = None  # None: from the sealed bytes
     duration_ms: int | None = None  # None: from the frames
     pre_event_ms: int = 0  # audio from before 録音開始 at the start (the pre-event buffer)
+    notice: NoticeInfo | None = None  # 録音告知; None for imports (and older recordings)
 
     def with_changes(self, **changes: Any) -> CaptureRecord:
         return replace(self, **changes)
@@ -130,6 +182,7 @@ class CaptureRecord:
         d = {name: getattr(self, name) for name in PENDING_FIELDS}
         d["staff"], d["recipients"] = list(self.staff), list(self.recipients)
         d["tags"] = [asdict(t) for t in self.tags]
+        d["notice"] = None if self.notice is None else self.notice.to_dict()
         return json.dumps(d, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
     @classmethod
@@ -142,12 +195,14 @@ class CaptureRecord:
         d["staff"] = tuple(d.get("staff", ()))
         d["recipients"] = tuple(d.get("recipients", ()))
         d["tags"] = tuple(TagEntry(**t) for t in d.get("tags", ()))
+        notice = d.get("notice")
+        d["notice"] = None if notice is None else NoticeInfo.from_dict(notice)
         return cls(**d)
 
 
 PENDING_FIELDS = (
     "id", "channel", "device", "samplerate", "channels", "started_at", "incident_id", "staff",
-    "recipients", "tags",
+    "recipients", "tags", "notice",
 )  # fmt: skip
 
 
@@ -182,6 +237,9 @@ class RecordingManifest:
     # The pre-event buffer: this much audio from before 録音開始 (held in memory only) begins
     # the recording; the key press is at this offset. Absent from the JSON when 0.
     pre_event_ms: int = 0
+    # The recording notice (録音告知), one object; absent from the JSON when None (imports,
+    # recordings made before it existed).
+    notice: NoticeInfo | None = None
     format: str = MANIFEST_FORMAT
 
     @property
@@ -211,6 +269,8 @@ class RecordingManifest:
             d["tail"] = self.tail.to_dict()
         if self.pre_event_ms:
             d["pre_event_ms"] = self.pre_event_ms
+        if self.notice is not None:
+            d["notice"] = self.notice.to_dict()
         return d
 
     def _dict(self) -> dict[str, Any]:
@@ -320,6 +380,7 @@ class RecordingManifest:
                 ),
                 tail=None if d.get("tail") is None else SealedTail.from_dict(d["tail"]),
                 pre_event_ms=_int(d.get("pre_event_ms", 0)),
+                notice=None if d.get("notice") is None else NoticeInfo.from_dict(d["notice"]),
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise ManifestError(f"missing or wrong field: {e}") from None
@@ -347,6 +408,12 @@ class RecordingManifest:
             raise ManifestError(f"id {self.id!r} is not a plain name")
         if any(t.offset_ms < 0 for t in self.tags):
             raise ManifestError("tag offset is negative")
+        notice_problem = "" if self.notice is None else self.notice.problem()
+        if notice_problem:
+            raise ManifestError(notice_problem)
+        self._validate_tail()
+
+    def _validate_tail(self) -> None:
         if self.tail is not None:
             t = self.tail
             kept = tail_member_path(Path(self.sealed_name)).name

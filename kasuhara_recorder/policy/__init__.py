@@ -1,10 +1,11 @@
 from kasuhara_recorder.policy.profile import (
     Category,
     Group,
+    NoticeWords,
     PolicyProfile,
     Response,
     Rules,
     load_profile,
 )
 
-__all__ = ["Category", "Group", "PolicyProfile", "Response", "Rules", "load_profile"]
+__all__ = ["Category", "Group", "NoticeWords", "PolicyProfile", "Response", "Rules", "load_profile"]

@@ -64,6 +64,34 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class NoticeWords:
+    """The recording notice (録音告知): what the counter worker says, what the phone plays,
+    and the poster's sentence (§5(1) asks for posters in the office)."""
+
+    counter: Text
+    phone: Text
+    poster: Text
+    organisation: Text = Text("", "")  # who issues it (the poster's signature): "坂出市"
+
+
+DEFAULT_NOTICE = NoticeWords(
+    counter=Text(
+        "トラブル防止のため、会話を録音させていただきます。",
+        "To prevent trouble, this conversation will be recorded.",
+    ),
+    phone=Text(
+        "この通話は、トラブル防止のため録音させていただいております。",
+        "This call is recorded to prevent trouble.",
+    ),
+    poster=Text(
+        "当庁舎では、トラブル防止のため、窓口・電話での会話を録音させていただいております。",
+        "In this office, conversations at the counter and on the phone are recorded to "
+        "prevent trouble.",
+    ),
+)
+
+
+@dataclass(frozen=True)
 class PolicyProfile:
     id: str
     version: int
@@ -73,6 +101,7 @@ class PolicyProfile:
     groups: tuple[Group, ...]
     categories: tuple[Category, ...]
     responses: tuple[Response, ...]
+    notice: NoticeWords = DEFAULT_NOTICE
 
     def category(self, code: str) -> Category:
         for c in self.categories:
@@ -211,6 +240,23 @@ class _Parser:
             groups=groups,
             categories=categories,
             responses=responses,
+            notice=self._notice(data.get("notice")),
+        )
+
+    def _notice(self, t: object) -> NoticeWords:
+        """``[notice]`` (optional: the default words when the profile has none)."""
+        if t is None:
+            return DEFAULT_NOTICE
+        if not isinstance(t, dict):
+            raise self.fail("[notice]", "must be a table", "[notice]")
+        return NoticeWords(
+            counter=self._text(t, "counter", "notice", None),
+            phone=self._text(t, "phone", "notice", None),
+            poster=self._text(t, "poster", "notice", None),
+            organisation=Text(
+                self._str(t, "organisation_ja", "notice", None, required=False),
+                self._str(t, "organisation_en", "notice", None, required=False),
+            ),
         )
 
     def _rules(self, t: dict) -> Rules:

@@ -5,6 +5,7 @@ after-stop flow. Thin by design — recording goes through the controller, incid
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
     recovery_shown = Signal(object)  # RecoveryNotice, or the QMessageBox of a recovery error
     partial_exports_swept = Signal(object)  # what a killed export left: list of SweepOutcome
     retention_ran = Signal(object)  # RetentionResult of the run at start
+    poster_saved = Signal(str)  # the poster PDF's path
 
     def __init__(self, service) -> None:
         super().__init__()
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         self.record_panel = RecordPanel(
             profile.rules.warning_seconds, profile.rules.limit_seconds, self
         )
+        self.record_panel.notice_sentence = profile.notice.counter.ja  # the words to say
         self.tag_panel = TagPanel(profile, self)
         self.setup_banner = self._build_setup_banner()
         central = QWidget(self)
@@ -109,6 +112,8 @@ class MainWindow(QMainWindow):
         c.tagged.connect(self.tag_panel.add_marker)
         c.stopped.connect(self._on_stopped)
         self.tag_panel.tag_requested.connect(c.tag)
+        rp.notice_requested.connect(c.give_notice)
+        c.notice_given.connect(rp.notice.show_given)
         self._show_device()
         self.status_label.setText(self._signed_in_text())
         self.show_setup_state()
@@ -125,6 +130,12 @@ class MainWindow(QMainWindow):
         settings_action = QAction(self.tr("設定…"), self)
         settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(settings_action)
+        poster_action = QAction(self.tr("録音告知のポスターを書き出す（PDF）…"), self)
+        poster_action.triggered.connect(self.save_poster)
+        file_menu.addAction(poster_action)
+        announcement_action = QAction(self.tr("電話の録音告知を録音…"), self)
+        announcement_action.triggered.connect(self.open_announcement)
+        file_menu.addAction(announcement_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("終了(&Q)"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -149,6 +160,7 @@ class MainWindow(QMainWindow):
         self.menu_actions = {
             "setup": setup_action, "export": export_action, "verify": verify_action,
             "incident_list": list_action, "settings": settings_action,
+            "poster": poster_action, "announcement": announcement_action,
         }  # fmt: skip
         if self.service.roles.current().may("recording.listen"):  # officers (or no role set-up)
             play_action = QAction(self.tr("録音を再生…"), self)
@@ -177,6 +189,46 @@ class MainWindow(QMainWindow):
             group.addAction(a)
             lang_menu.addAction(a)
             self.language_actions[code] = a
+
+    def open_announcement(self) -> None:
+        """ファイル → 電話の録音告知を録音 (ui/announcement_dialog.py)."""
+        from kasuhara_recorder.ui.announcement_dialog import AnnouncementDialog
+
+        dialog = AnnouncementDialog(self.service, self)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+
+    def save_poster(self, out: Path | None = None) -> None:
+        """ファイル → 録音告知のポスター: the A4 poster (§5(1)) to a PDF the worker chooses."""
+        import kasuhara_recorder.bundle.poster_pdf  # noqa: F401 - imported here, not on a worker
+        from kasuhara_recorder.atomic_file import write_atomic
+        from kasuhara_recorder.ui.file_dialog import save_file
+
+        if out is None:
+            out = save_file(
+                self, self.tr("録音告知のポスターの保存先"),
+                Path.home() / "recording-notice-poster.pdf", self.tr("PDF (*.pdf)"),
+            )  # fmt: skip
+        if out is None:
+            return
+        target = out
+
+        def work() -> Path:
+            write_atomic(target, self.service.poster_pdf())
+            return target
+
+        def done(path: Path) -> None:
+            self.statusBar().showMessage(
+                self.tr("ポスターを保存しました: %1").replace("%1", str(path)), 10_000
+            )
+            self.poster_saved.emit(str(path))
+
+        def failed(e: BaseException) -> None:
+            self.record_panel.show_message(
+                self.tr("ポスターを保存できませんでした: %1").replace("%1", str(e)), True
+            )
+
+        self.tasks.run(work, on_done=done, on_error=failed)
 
     def request_language(self, lang: str) -> None:
         if lang == current_language():

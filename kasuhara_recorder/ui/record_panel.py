@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from kasuhara_recorder.ui.format import clock
 from kasuhara_recorder.ui.level_meter import LevelMeter
 from kasuhara_recorder.ui.limit_bar import LimitBar
+from kasuhara_recorder.ui.notice_prompt import NoticePrompt
 
 RECORD_KEY = "F9"
 CHANNELS = ("counter", "phone")
@@ -33,6 +34,7 @@ class RecordPanel(QFrame):
     start_requested = Signal(str)  # channel code
     stop_requested = Signal()
     channel_changed = Signal(str)  # channel code, when the worker picks the other one
+    notice_requested = Signal()  # the counter's 告知しました (F8)
 
     def __init__(self, warning_seconds: int, limit_seconds: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -111,6 +113,12 @@ class RecordPanel(QFrame):
         self.input_note.setStyleSheet("color: #1a4f8a;")
         self.input_note.hide()
 
+        # 窓口 recordings: the sentence to say and 告知しました (ui/notice_prompt.py)
+        self.notice = NoticePrompt(self)
+        self.notice.notice_requested.connect(self.notice_requested)
+        self.notice.hide()
+        self.notice_sentence = ""  # the profile's counter notice, set by the window
+
         self.message = QLabel(self)
         self.message.setObjectName("EngineMessage")
         self.message.setWordWrap(True)
@@ -121,6 +129,7 @@ class RecordPanel(QFrame):
         lay.addLayout(top)
         lay.addWidget(self.meter)
         lay.addWidget(self.limit_bar)
+        lay.addWidget(self.notice)
         lay.addLayout(grid)
         lay.addWidget(self.input_note)
         lay.addWidget(self.message)
@@ -221,6 +230,7 @@ class RecordPanel(QFrame):
         self.state_label.setStyleSheet("")
         for b in self.channel_buttons.values():
             b.setEnabled(True)
+        self.notice.hide()
         self.meter.reset()
 
     def show_recording(self, channel: str) -> None:
@@ -239,6 +249,10 @@ class RecordPanel(QFrame):
         self.state_label.setStyleSheet("color: #c62828;")
         for b in self.channel_buttons.values():
             b.setEnabled(False)
+        if channel == "counter" and self.notice_sentence:
+            self.notice.prompt(self.notice_sentence)
+        else:
+            self.notice.hide()
         self.show_message("")
 
     def show_progress(

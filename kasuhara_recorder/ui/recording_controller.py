@@ -30,6 +30,7 @@ class RecordingController(QObject):
     started = Signal(str)  # channel
     progress = Signal(float, object, object)  # elapsed s, level dBFS or None, limit-bar state
     tagged = Signal(object)  # Marker
+    notice_given = Signal(int)  # the notice's offset in ms
     stopped = Signal(object, object)  # manifest, list[Marker]
     message = Signal(str, bool)  # text for staff, severe
     start_failed = Signal(str)
@@ -205,6 +206,19 @@ class RecordingController(QObject):
         elif kind == "limit":
             text += self.tr("\n対応を終了し退去等を求めることができます（方針 4）。")
         self.message.emit(text, severe)
+
+    def give_notice(self) -> int | None:
+        """The counter's 告知しました: stamped at the current position; its offset, or None."""
+        if self.session is None:
+            return None
+        try:
+            notice = self.session.give_notice(self.service.actor)
+        except KasuharaError as e:  # e.g. it stopped by itself a moment ago
+            self.message.emit(self._text(e), False)
+            return None
+        offset_ms = int(notice.offset_ms or 0)
+        self.notice_given.emit(offset_ms)
+        return offset_ms
 
     def tag(self, code: str) -> Marker | None:
         if self.session is None:

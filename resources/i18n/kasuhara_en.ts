@@ -29,6 +29,53 @@
     </message>
 </context>
 <context>
+    <name>AnnouncementDialog</name>
+    <message>
+        <source>電話の録音告知を録音</source>
+        <translation>Record the phone announcement</translation>
+    </message>
+    <message>
+        <source>電話の録音開始時に相手へ流す告知を録音します。下の文を読み上げてください（文は変更できます）。</source>
+        <translation>Record the notice played to the caller when a phone recording starts. Read the sentence below aloud (you may change it).</translation>
+    </message>
+    <message>
+        <source>既定の入力装置</source>
+        <translation>Default input device</translation>
+    </message>
+    <message>
+        <source>入力装置: %1</source>
+        <translation>Input device: %1</translation>
+    </message>
+    <message>
+        <source>● 録音</source>
+        <translation>● Record</translation>
+    </message>
+    <message>
+        <source>▶ 再生</source>
+        <translation>▶ Play</translation>
+    </message>
+    <message>
+        <source>告知音声として保存</source>
+        <translation>Save as the announcement</translation>
+    </message>
+    <message>
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>告知音声を保存しました: %1</source>
+        <translation>Announcement saved: %1</translation>
+    </message>
+    <message>
+        <source>%1 秒</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>■ 停止</source>
+        <translation>■ Stop</translation>
+    </message>
+</context>
+<context>
     <name>AttachmentsSection</name>
     <message>
         <source>添付（画像・PDF・SNS投稿のスクリーンショット・URL）と録音</source>
@@ -1115,6 +1162,14 @@ Please give the IT staff the log file:
         <translation>Settings…</translation>
     </message>
     <message>
+        <source>録音告知のポスターを書き出す（PDF）…</source>
+        <translation>Save the recording-notice poster (PDF)…</translation>
+    </message>
+    <message>
+        <source>電話の録音告知を録音…</source>
+        <translation>Record the phone announcement…</translation>
+    </message>
+    <message>
         <source>終了(&amp;Q)</source>
         <translation>&amp;Quit</translation>
     </message>
@@ -1157,6 +1212,22 @@ Please give the IT staff the log file:
     <message>
         <source>言語 / Language</source>
         <translation>Language / 言語</translation>
+    </message>
+    <message>
+        <source>録音告知のポスターの保存先</source>
+        <translation>Save the recording-notice poster as</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>ポスターを保存しました: %1</source>
+        <translation>Poster saved: %1</translation>
+    </message>
+    <message>
+        <source>ポスターを保存できませんでした: %1</source>
+        <translation>The poster could not be saved: %1</translation>
     </message>
     <message>
         <source>言語の切り替え</source>
@@ -1303,6 +1374,25 @@ The recording file has been left in place. Please contact your IT staff.</transl
     <message>
         <source>録音中です。録音を停止して封印（保存）してから終了しますか？</source>
         <translation>Recording is in progress. Stop, seal (save) the recording and quit?</translation>
+    </message>
+</context>
+<context>
+    <name>NoticePrompt</name>
+    <message>
+        <source>録音の告知（相手に伝えてください）:</source>
+        <translation>Recording notice (say this to the visitor):</translation>
+    </message>
+    <message>
+        <source>告知しました  (%1)</source>
+        <translation>Notice given  (%1)</translation>
+    </message>
+    <message>
+        <source>告知した時刻を録音に記録します（クリックするか %1 キー）</source>
+        <translation>Stamps the moment the notice was given into the recording (click or press %1)</translation>
+    </message>
+    <message>
+        <source>告知を記録しました（%1）</source>
+        <translation>Notice stamped (%1)</translation>
     </message>
 </context>
 <context>
