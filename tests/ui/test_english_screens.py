@@ -22,6 +22,8 @@ ALLOWED = (
     "§3(2)ア", "§3(2)イ",  # the policy's own section numbers
     "言語",  # the language menu is named in both languages on purpose
     "要綱",  # in the policy profile's English label of response.referral (policy data)
+    # the 録音告知 the worker says to the visitor: Japanese whatever the screen's language
+    "トラブル防止のため、会話を録音させていただきます。",
 )  # fmt: skip
 
 
