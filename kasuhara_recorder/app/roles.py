@@ -42,6 +42,10 @@ ACTIONS: dict[str, Text] = {
     "incident.export_personal": Text(
         "個人情報を含む事案一覧の書き出し", "exporting the incident list with personal data"
     ),
+    "settings.organisation": Text(
+        "組織の設定（保存期間・タイムスタンプ局・団体名）の変更",
+        "changing the organisation's settings (retention, time-stamping, name)",
+    ),
     "settings.roles": Text(
         "役割（所属長・証拠管理担当）の設定", "setting who is supervisor or officer"
     ),

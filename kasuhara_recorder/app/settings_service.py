@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kasuhara_recorder.app.roles import Roles
@@ -40,7 +41,23 @@ FIELD_LABELS: dict[str, Text] = {
     "central_warn_hours": Text("中央保管庫の警告までの時間", "central warning hours"),
     "roles": Text("役割", "roles"),
     "idle_lock_minutes": Text("自動ロックまでの分数", "idle-lock minutes"),
+    "organisation_name": Text("団体名", "organisation name"),
+    "retention_routine_days": Text(
+        "事案に添付されていない録音の保存日数", "days a routine recording is kept"
+    ),
+    "retention_closed_days": Text(
+        "完了した事案の録音・添付の保存日数", "days a closed incident's evidence is kept"
+    ),
+    "tsa_url": Text("タイムスタンプ局の URL", "time-stamping authority URL"),
+    "tsa_ca": Text("タイムスタンプ局の CA 証明書", "time-stamping authority CA certificates"),
+    "tsa_clock_warn_minutes": Text("端末の時計のずれの警告（分）", "PC clock warning (minutes)"),
 }
+# The organisation's own settings: only an evidence officer (or a PC with no role set-up)
+# changes them — a shorter retention deletes evidence sooner.
+ORGANISATION_SETTINGS = (
+    "organisation_name", "retention_routine_days", "retention_closed_days", "tsa_url", "tsa_ca",
+    "tsa_clock_warn_minutes",
+)  # fmt: skip
 _PART_LABELS: dict[str, Text] = {
     "device": Text("装置", "device"),
     "channels": Text("チャンネル数", "channels"),
@@ -112,6 +129,11 @@ class SettingsChanges:
         self._roles = roles
         self._subject = subject
 
+    def may_edit_organisation(self) -> bool:
+        """Retention, the TSA, the organisation's name: an evidence officer's (or no role
+        set-up)."""
+        return self._roles.current().may("settings.organisation")
+
     def may_edit_roles(self) -> bool:
         """No role set up yet (whoever installs the PC lists them), or an evidence officer."""
         return self._roles.current().may("settings.roles")
@@ -149,6 +171,7 @@ class SettingsChanges:
             raise SettingRefused(
                 where, label=field_label(where), problem=Text.same(str(e.values["problem"]))
             ) from None
+        self._check_tsa(checked)
         if checked.profile:
             from kasuhara_recorder.policy import load_profile
 
@@ -159,6 +182,30 @@ class SettingsChanges:
                                      problem=e.text) from None  # fmt: skip
         return checked
 
+    @staticmethod
+    def _check_tsa(s: Settings) -> None:
+        """A TSA needs its CA certificates, read now (as `setup --tsa-ca` does)."""
+        if not s.tsa_url:
+            return
+        if not s.tsa_ca:
+            raise SettingRefused("tsa_ca", label=field_label("tsa_ca"), problem=Text(
+                "タイムスタンプ局の CA 証明書（PEM）のファイルが必要です",
+                "the TSA's CA certificates (PEM) are needed",
+            ))  # fmt: skip
+        from kasuhara_recorder.errors import KasuharaError
+        from kasuhara_recorder.evidence.timestamp import load_anchors
+
+        try:
+            load_anchors(Path(s.tsa_ca).read_bytes(), s.tsa_ca)
+        except OSError as e:
+            raise SettingRefused(
+                "tsa_ca",
+                label=field_label("tsa_ca"),
+                problem=Text.same(f"{s.tsa_ca}: {e.strerror or e}"),
+            ) from None
+        except KasuharaError as e:
+            raise SettingRefused("tsa_ca", label=field_label("tsa_ca"), problem=e.text) from None
+
     def save(self, new: Settings) -> SettingsChange:
         """Check ``new``, write it and enter ``settings.change`` with what changed (nothing
         written when nothing changed)."""
@@ -167,6 +214,8 @@ class SettingsChanges:
         changed = changes_between(old, checked)
         if "roles" in changed:
             self._roles.require("settings.roles")
+        if any(name in changed for name in ORGANISATION_SETTINGS):
+            self._roles.require("settings.organisation")
         if not changed:
             return SettingsChange({}, old)
         self._save(checked)

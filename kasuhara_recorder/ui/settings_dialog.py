@@ -41,7 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kasuhara_recorder.config import MAX_IDLE_LOCK_MINUTES, MAX_PRE_EVENT_S, RoleGrant, Settings
+from kasuhara_recorder.config import (
+    MAX_IDLE_LOCK_MINUTES,
+    MAX_PRE_EVENT_S,
+    MAX_RETENTION_DAYS,
+    RoleGrant,
+    Settings,
+)
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.ui.device_check import DeviceCheck
 from kasuhara_recorder.ui.i18n import localized
@@ -75,6 +81,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._devices_tab(s), self.tr("録音装置"))
         self.tabs.addTab(self._workstation_tab(s), self.tr("端末"))
         self.tabs.addTab(self._roles_tab(s), self.tr("役割"))
+        self.tabs.addTab(self._organisation_tab(s), self.tr("組織"))
 
         self.message = QLabel(self)
         self.message.setObjectName("settings_message")
@@ -228,6 +235,76 @@ class SettingsDialog(QDialog):
         if path is not None:
             self.profile.setText(str(path))
 
+    # --- 組織 -----------------------------------------------------------------------------
+    def _organisation_tab(self, s: Settings) -> QWidget:
+        """Retention, the time-stamping authority, the name on the poster: the organisation's
+        settings, changed only by an evidence officer (or where no role is set up)."""
+        tab = QWidget(self)
+        self.organisation_name = QLineEdit(s.organisation_name, tab)
+        self.organisation_name.setObjectName("organisation_name")
+        self.organisation_name.setPlaceholderText(self.tr("対応方針の団体名（坂出市）"))
+        self.retention_routine = QSpinBox(tab)
+        self.retention_routine.setObjectName("retention_routine_days")
+        self.retention_routine.setRange(1, MAX_RETENTION_DAYS)
+        self.retention_routine.setSuffix(self.tr(" 日"))
+        self.retention_routine.setValue(s.retention_routine_days)
+        self.retention_closed = QSpinBox(tab)
+        self.retention_closed.setObjectName("retention_closed_days")
+        self.retention_closed.setRange(1, MAX_RETENTION_DAYS)
+        self.retention_closed.setSuffix(self.tr(" 日"))
+        self.retention_closed.setValue(s.retention_closed_days)
+        retention_note = QLabel(
+            self.tr(
+                "保存期間を過ぎたものは起動時と同期の前に削除され、1 件ずつ監査記録に残ります。"
+                "リーガルホールド中の事案のものは、期間にかかわらず削除されません。"
+            ),
+            tab,
+        )
+        retention_note.setWordWrap(True)
+        self.tsa_url = QLineEdit(s.tsa_url, tab)
+        self.tsa_url.setObjectName("tsa_url")
+        self.tsa_url.setPlaceholderText(self.tr("なし（https://… 認定タイムスタンプ局の URL）"))
+        self.tsa_ca = QLineEdit(s.tsa_ca, tab)
+        self.tsa_ca.setObjectName("tsa_ca")
+        browse = QPushButton(self.tr("参照…"), tab)
+        browse.clicked.connect(self._choose_tsa_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.tsa_ca, 1)
+        ca_row.addWidget(browse)
+        self.tsa_clock_warn = QSpinBox(tab)
+        self.tsa_clock_warn.setObjectName("tsa_clock_warn_minutes")
+        self.tsa_clock_warn.setRange(1, 24 * 60)
+        self.tsa_clock_warn.setSuffix(self.tr(" 分"))
+        self.tsa_clock_warn.setValue(s.tsa_clock_warn_minutes)
+
+        form = QFormLayout(tab)
+        form.addRow(self.tr("団体名（ポスター）:"), self.organisation_name)
+        form.addRow(self.tr("添付されていない録音の保存:"), self.retention_routine)
+        form.addRow(self.tr("完了した事案の録音・添付の保存:"), self.retention_closed)
+        form.addRow("", retention_note)
+        form.addRow(self.tr("タイムスタンプ局:"), self.tsa_url)
+        form.addRow(self.tr("タイムスタンプ局の CA 証明書:"), ca_row)
+        form.addRow(self.tr("端末の時計のずれの警告:"), self.tsa_clock_warn)
+        self.organisation_editable = self.service.settings_changes.may_edit_organisation()
+        if not self.organisation_editable:
+            for w in (self.organisation_name, self.retention_routine, self.retention_closed,
+                      self.tsa_url, self.tsa_ca, browse, self.tsa_clock_warn):  # fmt: skip
+                w.setEnabled(False)
+            locked = QLabel(self.tr("組織の設定は証拠管理担当者だけが変更できます。"), tab)
+            locked.setObjectName("organisation_locked")
+            locked.setWordWrap(True)
+            form.addRow("", locked)
+        return tab
+
+    def _choose_tsa_ca(self) -> None:
+        from kasuhara_recorder.ui.file_dialog import open_file
+
+        start = Path(self.tsa_ca.text()).parent if self.tsa_ca.text() else Path.home()
+        path = open_file(self, self.tr("タイムスタンプ局の CA 証明書を選ぶ"), start,
+                         self.tr("証明書 (*.pem *.crt);;すべてのファイル (*)"))  # fmt: skip
+        if path is not None:
+            self.tsa_ca.setText(str(path))
+
     # --- 役割 -----------------------------------------------------------------------------
     def _roles_tab(self, s: Settings) -> QWidget:
         tab = QWidget(self)
@@ -326,7 +403,11 @@ class SettingsDialog(QDialog):
             staff_name=self.staff_name.text().strip(), department=self.department.text().strip(),
             language=self.language.currentData(), profile=self.profile.text().strip(),
             idle_lock_minutes=self.idle_lock.value(), central_warn_hours=self.central_warn.value(),
-            roles=self.read_roles(),
+            roles=self.read_roles(), organisation_name=self.organisation_name.text().strip(),
+            retention_routine_days=self.retention_routine.value(),
+            retention_closed_days=self.retention_closed.value(),
+            tsa_url=self.tsa_url.text().strip(), tsa_ca=self.tsa_ca.text().strip(),
+            tsa_clock_warn_minutes=self.tsa_clock_warn.value(),
         )  # fmt: skip
 
     def _show_error(self, text: str) -> None:
@@ -369,7 +450,10 @@ class SettingsDialog(QDialog):
             "keep_input_open": self.keep_input_open, "staff_name": self.staff_name,
             "department": self.department, "language": self.language, "profile": self.profile,
             "idle_lock_minutes": self.idle_lock, "central_warn_hours": self.central_warn,
-            "roles": self.roles,
+            "roles": self.roles, "organisation_name": self.organisation_name,
+            "retention_routine_days": self.retention_routine,
+            "retention_closed_days": self.retention_closed, "tsa_url": self.tsa_url,
+            "tsa_ca": self.tsa_ca, "tsa_clock_warn_minutes": self.tsa_clock_warn,
         }  # fmt: skip
         widget = widgets.get(name)
         if widget is None:

@@ -2048,6 +2048,10 @@ Check the free space and write protection, or choose another destination, and ex
         <translation>Roles</translation>
     </message>
     <message>
+        <source>組織</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
         <source>保存</source>
         <translation>Save</translation>
     </message>
@@ -2158,6 +2162,58 @@ Check the free space and write protection, or choose another destination, and ex
     <message>
         <source>対応方針 (*.toml);;すべてのファイル (*)</source>
         <translation>Policy profiles (*.toml);;All files (*)</translation>
+    </message>
+    <message>
+        <source>対応方針の団体名（坂出市）</source>
+        <translation>The policy's organisation (Sakaide City)</translation>
+    </message>
+    <message>
+        <source> 日</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <source>保存期間を過ぎたものは起動時と同期の前に削除され、1 件ずつ監査記録に残ります。リーガルホールド中の事案のものは、期間にかかわらず削除されません。</source>
+        <translation>What is past its period is deleted at start and before a sync, each item entered in the audit trail. Nothing of an incident under legal hold is deleted, whatever the period.</translation>
+    </message>
+    <message>
+        <source>なし（https://… 認定タイムスタンプ局の URL）</source>
+        <translation>None (https://… an accredited time-stamping authority's URL)</translation>
+    </message>
+    <message>
+        <source>団体名（ポスター）:</source>
+        <translation>Organisation name (poster):</translation>
+    </message>
+    <message>
+        <source>添付されていない録音の保存:</source>
+        <translation>Keep recordings no incident holds:</translation>
+    </message>
+    <message>
+        <source>完了した事案の録音・添付の保存:</source>
+        <translation>Keep a closed incident's recordings and attachments:</translation>
+    </message>
+    <message>
+        <source>タイムスタンプ局:</source>
+        <translation>Time-stamping authority:</translation>
+    </message>
+    <message>
+        <source>タイムスタンプ局の CA 証明書:</source>
+        <translation>TSA CA certificates:</translation>
+    </message>
+    <message>
+        <source>端末の時計のずれの警告:</source>
+        <translation>Warn when the PC clock is off by:</translation>
+    </message>
+    <message>
+        <source>組織の設定は証拠管理担当者だけが変更できます。</source>
+        <translation>Only an evidence officer can change the organisation's settings.</translation>
+    </message>
+    <message>
+        <source>タイムスタンプ局の CA 証明書を選ぶ</source>
+        <translation>Choose the TSA's CA certificates</translation>
+    </message>
+    <message>
+        <source>証明書 (*.pem *.crt);;すべてのファイル (*)</source>
+        <translation>Certificates (*.pem *.crt);;All files (*)</translation>
     </message>
     <message>
         <source>この端末には役割がまだ設定されていないため、誰でもすべての操作ができます。所属長と証拠管理担当の OS ユーザーを登録してください。登録後は証拠管理担当だけが変更できます。</source>

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from kasuhara_recorder.app.roles import RoleRefused
 from kasuhara_recorder.config import RoleGrant
@@ -142,3 +143,45 @@ def test_a_language_change_rebuilds_the_window_in_it(qtbot, pulse_sink, gui, ser
     assert service.settings.language == "en"
     assert service.audit.entries()[-1].data["changed"]["language"] == {"from": "ja", "to": "en"}
     settle(qtbot, controller.window)
+
+
+def test_the_organisation_tab_sets_retention_and_the_tsa_and_refuses_a_bad_ca(
+    qtbot, dialog, service, tmp_path, tsa_keys
+):
+    not_a_ca = tmp_path / "ca.txt"
+    not_a_ca.write_text("これは証明書ではありません", encoding="utf-8")
+    dialog.tsa_url.setText("http://127.0.0.1:9/tsa")
+    text = refused(qtbot, dialog)  # a TSA without its CA file
+    assert "タイムスタンプ局の CA 証明書" in text and dialog.tabs.currentIndex() == 3
+    dialog.tsa_ca.setText(str(not_a_ca))
+    assert "タイムスタンプ局の CA 証明書" in refused(qtbot, dialog)
+    assert service.settings.tsa_url == ""
+
+    dialog.tsa_ca.setText(str(tsa_keys.ca))
+    dialog.retention_routine.setValue(60)
+    dialog.organisation_name.setText("テスト市")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        click(qtbot, dialog.save_button)
+    assert set(saved.args[0].changed) == {
+        "tsa_url", "tsa_ca", "retention_routine_days", "organisation_name",
+    }  # fmt: skip
+    s = service.settings
+    assert (s.tsa_url, s.tsa_ca, s.retention_routine_days) == (
+        "http://127.0.0.1:9/tsa", str(tsa_keys.ca), 60,
+    )  # fmt: skip
+    entry = service.audit.entries()[-1]
+    assert entry.event == "settings.change"
+    assert entry.data["changed"]["retention_routine_days"] == {"from": 30, "to": 60}
+
+
+def test_only_an_officer_changes_the_organisations_settings(qtbot, pulse_sink, service):
+    service.save_settings(service.settings.with_changes(
+        roles=(RoleGrant("officer-1", "officer"),)))  # fmt: skip
+    d = SettingsDialog(service)
+    qtbot.addWidget(d)
+    assert not d.organisation_editable and not d.retention_closed.isEnabled()
+    assert d.findChild(QLabel, "organisation_locked") is not None
+    with pytest.raises(RoleRefused):  # a shorter retention deletes evidence sooner
+        service.settings_changes.save(service.settings.with_changes(retention_closed_days=30))
+    assert service.settings.retention_closed_days == 1826
+    d.tasks.wait()
