@@ -344,3 +344,19 @@ def test_the_officer_flow_runs_as_the_guides_write_it(tmp_path, terminal):
     assert r.returncode == 0, r.stdout + r.stderr
     r = _run(tmp_path, ["verify", "restored.zip"])
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_installer_takes_the_parameters_the_it_guide_documents():
+    """The silent-install parameters of it-admin.md are the Inno Setup script's (checked once
+    packaging/windows/ holds the script; it lands in parallel, issue 17)."""
+    text = (REPO / "docs" / "guides" / "it-admin.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"(?<![\w/])/([A-Z]{4,})\b", text))
+    assert {"VERYSILENT", "SUPPRESSMSGBOXES", "ORGRECIPIENT", "CENTRAL", "DEPARTMENT",
+            "TSAURL", "TSACA"} <= documented, documented  # fmt: skip
+    scripts = sorted((REPO / "packaging" / "windows").glob("*.iss"))
+    if not scripts:
+        pytest.skip("the Inno Setup script lands with the installer (issue 17)")
+    script = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in scripts).upper()
+    own = documented - {"VERYSILENT", "SUPPRESSMSGBOXES"}  # Inno Setup's own switches
+    missing = sorted(p for p in own if not re.search(rf"\b{p}\b", script))  # {param:X}, /X…
+    assert not missing, f"the installer script does not read {missing}"
