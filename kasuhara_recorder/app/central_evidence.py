@@ -129,7 +129,7 @@ class CentralEvidence:
                 r = client.recording(rid)
                 if r is None:  # never a bundle silently short of a recording
                     raise ExportRefused(
-                        f"録音 {rid} / recording {rid}",
+                        Text(f"録音 {rid}", f"recording {rid}"),
                         Text("中央保管庫にまだありません（作成した端末から同期されていません）",
                              "not in the central store yet (not synced from its PC)"),
                     )  # fmt: skip

@@ -2009,10 +2009,10 @@ Everything recorded so far is saved.</translation>
         <translation>The export failed.</translation>
     </message>
     <message>
-        <source>録音 %1 の確認に失敗したため、書き出しを中止しました（ファイルは作成されていません）。
-録音データが改ざんされたか壊れている可能性があります。この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。</source>
-        <translation>Recording %1 failed its check, so the export was stopped (no file was created).
-The recording may have been altered or damaged. Do not change anything on this workstation; contact IT and the evidence officer.</translation>
+        <source>%1 の確認に失敗したため、書き出しを中止しました（ファイルは作成されていません）。
+証拠のデータが改ざんされたか壊れている可能性があります。この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。</source>
+        <translation>%1 failed its check, so the export was stopped (no file was created).
+The evidence may have been altered or damaged. Do not change anything on this workstation; contact IT and the evidence officer.</translation>
     </message>
     <message>
         <source>保存先に同じ名前のファイル「%1」ができていたため、置き換えずに中止しました。そのファイルはそのままです。保存先を選び直してください。</source>
