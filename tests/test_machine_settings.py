@@ -172,3 +172,15 @@ def test_the_folder_is_the_machines_own_unless_overridden(monkeypatch, tmp_path)
     monkeypatch.undo()
     monkeypatch.setenv(ENV_MACHINE_CONFIG, str(tmp_path / "m.json"))
     assert machine_settings_path() == tmp_path / "m.json"
+
+
+def test_its_recipient_is_not_retired_by_a_user(machine_file, data_dir, capsys):
+    it, backup = recipient(), recipient()
+    cli.main(["machine-settings", "set", "--org-recipient", it])
+    assert cli.main(["setup", "--org-recipient", it, "--org-recipient", backup]) == 0
+    capsys.readouterr()
+    assert cli.main(["--lang", "ja", "keys", "retire-recipient", it]) == 2
+    assert "情報システム担当が端末共通の設定" in capsys.readouterr().err
+    assert cli.main(["--json", "keys", "recipients"]) == 0
+    assert json.loads(capsys.readouterr().out)["recipients"] == [it, backup]
+    assert cli.main(["keys", "retire-recipient", backup]) == 0  # the PC's own: as before

@@ -191,6 +191,16 @@ class WorkstationService:
                     f"{r} is not an active recipient (active: {', '.join(before)})",
                 ),
             )
+        if r in self._machine().org_recipients:
+            raise RecipientChangeRefused(
+                Text(
+                    f"{r} は情報システム担当が端末共通の設定（{machine_settings_path()}）で指定した"
+                    "公開鍵です。外すときは、情報システム担当が machine-settings set で設定を"
+                    "変えてから行ってください",
+                    f"{r} is set by IT for every user of this PC ({machine_settings_path()}); "
+                    "IT changes it first with machine-settings set",
+                ),
+            )
         after = tuple(x for x in before if x != r)
         if not after:
             raise RecipientChangeRefused(

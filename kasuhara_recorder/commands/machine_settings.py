@@ -20,8 +20,8 @@ SET_HELP = (
     "write machine.json for every user of this PC (run as administrator; the installer does). "
     "It replaces the whole file: a setting not given is cleared. Each user's `setup` with no "
     "--org-recipient then takes these recipients (and the central store, department and TSA "
-    "when not given), and a user's `setup` refuses a list without them unless "
-    "--replace-recipients"
+    "when not given); a user's `setup` refuses a list without them unless "
+    "--replace-recipients, and `keys retire-recipient` refuses to retire one of them"
 )
 
 

@@ -111,7 +111,7 @@ begin
 end;
 
 { One command-line parameter of the silent install: /NAME="value" }
-function Param(const Name: String): String;
+function SetupParam(const Name: String): String;
 begin
   Result := Trim(ExpandConstant('{param:' + Name + '|}'));
 end;
@@ -247,7 +247,7 @@ function InitializeSetup: Boolean;
 var
   Problem: String;
 begin
-  Problem := SettingsProblem(Param('ORGRECIPIENT'), Param('CENTRAL'), Param('DEPARTMENT'), Param('TSAURL'), Param('TSACA'));
+  Problem := SettingsProblem(SetupParam('ORGRECIPIENT'), SetupParam('CENTRAL'), SetupParam('DEPARTMENT'), SetupParam('TSAURL'), SetupParam('TSACA'));
   Result := Problem = '';
   if not Result then
   begin
@@ -269,7 +269,7 @@ end;
   yet (an upgrade keeps the one it has). }
 function ShouldSkipPage(PageID: Integer): Boolean;
 begin
-  Result := (PageID = MachinePage.ID) and ((Param('ORGRECIPIENT') <> '') or FileExists(MachineJson));
+  Result := (PageID = MachinePage.ID) and ((SetupParam('ORGRECIPIENT') <> '') or FileExists(MachineJson));
 end;
 
 function NextButtonClick(CurPageID: Integer): Boolean;
@@ -300,11 +300,11 @@ var
   Recipients, Central, Department, TsaUrl, TsaCa, Args: String;
   ResultCode: Integer;
 begin
-  Recipients := Param('ORGRECIPIENT');
-  Central := Param('CENTRAL');
-  Department := Param('DEPARTMENT');
-  TsaUrl := Param('TSAURL');
-  TsaCa := Param('TSACA');
+  Recipients := SetupParam('ORGRECIPIENT');
+  Central := SetupParam('CENTRAL');
+  Department := SetupParam('DEPARTMENT');
+  TsaUrl := SetupParam('TSAURL');
+  TsaCa := SetupParam('TSACA');
   if (Recipients = '') and not WizardSilent and (Trim(MachinePage.Values[0]) <> '') then
   begin
     Recipients := Trim(MachinePage.Values[0]);

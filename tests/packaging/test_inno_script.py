@@ -148,7 +148,7 @@ def split_windows(command: str) -> list[str]:
 def variable_of_parameter() -> dict[str, str]:
     """{PARAMETER: the [Code] variable ApplyMachineSettings reads it into}."""
     body = pascal_function("ApplyMachineSettings")
-    return {p: v for v, p in re.findall(r"(\w+) := Param\('([A-Z]+)'\);", body)}
+    return {p: v for v, p in re.findall(r"(\w+) := SetupParam\('([A-Z]+)'\);", body)}
 
 
 def render(values: dict[str, object]) -> str:
@@ -234,7 +234,7 @@ def test_nothing_deletes_a_data_folder_nor_machine_json():
 
 
 def test_every_parameter_reaches_a_flag_the_real_parser_accepts():
-    read = set(re.findall(r"Param\('([A-Z]+)'\)", code()))
+    read = set(re.findall(r"\bSetupParam\('([A-Z]+)'\)", code()))
     assert read == set(PARAMETERS), "the parameters the script reads"
     variables = variable_of_parameter()
     assert set(variables) == set(PARAMETERS)
