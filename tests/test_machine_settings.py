@@ -138,7 +138,9 @@ def test_a_broken_machine_file_is_a_clear_error_and_nothing_changes(
         (["--tsa-url", "ftp://tsa", "--tsa-ca", "x.pem"], "http://"),
     ],
 )
-def test_set_refuses_bad_values_and_keeps_the_file_it_had(machine_file, capsys, flags, said):
+def test_set_refuses_bad_values_and_keeps_the_file_it_had(
+    machine_file, data_dir, capsys, flags, said
+):
     it = recipient()
     assert cli.main(["machine-settings", "set", "--org-recipient", it]) == 0
     before = machine_file.read_bytes()
@@ -150,7 +152,7 @@ def test_set_refuses_bad_values_and_keeps_the_file_it_had(machine_file, capsys, 
     assert machine_file.read_bytes() == before
 
 
-def test_set_needs_a_recipient_and_show_says_when_there_is_no_file(machine_file, capsys):
+def test_set_needs_a_recipient_and_show_says_when_there_is_no_file(machine_file, data_dir, capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["machine-settings", "set", "--department", "市民課"])
     assert e.value.code == 2 and not machine_file.exists()
@@ -184,3 +186,18 @@ def test_its_recipient_is_not_retired_by_a_user(machine_file, data_dir, capsys):
     assert cli.main(["--json", "keys", "recipients"]) == 0
     assert json.loads(capsys.readouterr().out)["recipients"] == [it, backup]
     assert cli.main(["keys", "retire-recipient", backup]) == 0  # the PC's own: as before
+
+
+def test_a_console_without_japanese_does_not_fail_the_command(machine_file, data_dir):
+    """IT's deployment tool or an English Windows captures the output in cp1252: the command
+    still succeeds, and its --json still reads back the Japanese department."""
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    it = recipient()
+    set_ = [sys.executable, "-m", "kasuhara_recorder", "machine-settings", "set"]
+    r = subprocess.run([*set_, "--org-recipient", it, "--department", "市民課"],
+                       capture_output=True, timeout=120, env=env)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    show = [sys.executable, "-m", "kasuhara_recorder", "machine-settings", "show", "--json"]
+    r = subprocess.run(show, capture_output=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.decode("cp1252"))["department"] == "市民課"

@@ -300,7 +300,9 @@ def test_the_command_line_it_builds_parses_back_to_what_it_was_given():
                                    "--org-recipient", recipients[0]]  # fmt: skip
 
 
-def test_what_it_builds_writes_machine_json_through_the_real_cli(tmp_path, monkeypatch, tsa_keys):
+def test_what_it_builds_writes_machine_json_through_the_real_cli(
+    tmp_path, monkeypatch, tsa_keys, data_dir
+):
     machine = tmp_path / "ProgramData" / "Kasuhara Recorder" / "machine.json"
     monkeypatch.setenv(ENV_MACHINE_CONFIG, str(machine))
     recipient = str(pyrage.x25519.Identity.generate().to_public())

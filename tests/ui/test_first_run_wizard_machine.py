@@ -47,11 +47,14 @@ def next_page(qtbot, wizard, expect: int) -> None:
     qtbot.waitUntil(lambda: wizard.currentId() == expect, timeout=30_000)
 
 
-def test_the_wizard_shows_its_recipient_and_sets_the_pc_up_with_it(qtbot, machine_file, fresh):
+def test_the_wizard_shows_its_recipient_and_sets_the_pc_up_with_it(
+    qtbot, machine_file, fresh, tsa_keys
+):
     it = str(pyrage.x25519.Identity.generate().to_public())
     central = "postgresql://counter07@127.0.0.1:9/kasuhara"
     args = ["machine-settings", "set", "--org-recipient", it, "--department", "市民課"]
-    assert cli.main([*args, "--central", central]) == 0  # as the installer runs it
+    tsa = ["--tsa-url", "http://127.0.0.1:9/tsa", "--tsa-ca", str(tsa_keys.ca)]
+    assert cli.main([*args, "--central", central, *tsa]) == 0  # as the installer runs it
 
     wizard = FirstRunWizard(fresh)
     qtbot.addWidget(wizard)
@@ -76,7 +79,10 @@ def test_the_wizard_shows_its_recipient_and_sets_the_pc_up_with_it(qtbot, machin
     qtbot.waitUntil(lambda: not wizard.isVisible())
     s = fresh.settings
     assert s.org_recipients == (it,) and s.department == "市民課"
+    assert s.tsa_url == "http://127.0.0.1:9/tsa"  # IT's TSA, as setup takes it
     assert fresh.is_set_up
+    events = [e.event for e in fresh.audit.entries()]
+    assert events == ["workstation.setup", "timestamp.configured"]
 
 
 def test_a_broken_machine_file_is_said_and_the_wizard_still_opens(qtbot, machine_file, fresh):
