@@ -96,7 +96,8 @@ Name: "{autoprograms}\カスハラ録音"; Filename: "{app}\KasuharaRecorder.exe
 Name: "{autodesktop}\カスハラ録音"; Filename: "{app}\KasuharaRecorder.exe"; WorkingDir: "{app}"; Tasks: desktopicon
 
 [Run]
-Filename: "{app}\KasuharaRecorder.exe"; Description: "{cm:LaunchProgram,カスハラ録音}"; Flags: nowait postinstall skipifsilent
+; as the person who ran the installer, not elevated: the data folder is theirs
+Filename: "{app}\KasuharaRecorder.exe"; Description: "{cm:LaunchProgram,カスハラ録音}"; Flags: nowait postinstall skipifsilent runasoriginaluser
 
 ; No [UninstallDelete] and no [InstallDelete]: nothing of the users' data folders nor of
 ; machine.json is ever deleted (tests/packaging/test_inno_script.py checks it).
