@@ -1624,6 +1624,14 @@ The public key (recipient) to register on each workstation:
         <translation>Save the private key in:</translation>
     </message>
     <message>
+        <source>情報システム担当が設定した組織の公開鍵</source>
+        <translation>The organisation&apos;s public keys, set by IT</translation>
+    </message>
+    <message>
+        <source>この端末の録音は、情報システム担当が端末共通の設定で指定した次の公開鍵あてに暗号化されます。入力は不要です。</source>
+        <translation>Recordings on this PC are encrypted to these public keys, which IT set for every user of the PC. Nothing to enter here.</translation>
+    </message>
+    <message>
         <source>受取人ファイルを選ぶ</source>
         <translation>Choose a recipient file</translation>
     </message>
@@ -2165,7 +2173,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>対応方針の団体名（坂出市）</source>
-        <translation>The policy's organisation (Sakaide City)</translation>
+        <translation>The policy&apos;s organisation (Sakaide City)</translation>
     </message>
     <message>
         <source> 日</source>
@@ -2177,7 +2185,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>なし（https://… 認定タイムスタンプ局の URL）</source>
-        <translation>None (https://… an accredited time-stamping authority's URL)</translation>
+        <translation>None (https://… an accredited time-stamping authority&apos;s URL)</translation>
     </message>
     <message>
         <source>団体名（ポスター）:</source>
@@ -2189,7 +2197,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>完了した事案の録音・添付の保存:</source>
-        <translation>Keep a closed incident's recordings and attachments:</translation>
+        <translation>Keep a closed incident&apos;s recordings and attachments:</translation>
     </message>
     <message>
         <source>タイムスタンプ局:</source>
@@ -2205,11 +2213,11 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>組織の設定は証拠管理担当者だけが変更できます。</source>
-        <translation>Only an evidence officer can change the organisation's settings.</translation>
+        <translation>Only an evidence officer can change the organisation&apos;s settings.</translation>
     </message>
     <message>
         <source>タイムスタンプ局の CA 証明書を選ぶ</source>
-        <translation>Choose the TSA's CA certificates</translation>
+        <translation>Choose the TSA&apos;s CA certificates</translation>
     </message>
     <message>
         <source>証明書 (*.pem *.crt);;すべてのファイル (*)</source>
