@@ -216,9 +216,7 @@ def test_a_token_not_over_its_manifest_is_refused_said_and_recorded_once(
     m = routine_recording(a, tmp_path)
     # A fault not caused otherwise: the vault's token file swapped for a genuine token of the
     # same TSA over other data (the check at arrival would have refused such a reply).
-    a.vault.manifest_timestamp(m.id).write_bytes(
-        tsa_one.keys.reply(build_request("cd" * 32).der)
-    )
+    a.vault.manifest_timestamp(m.id).write_bytes(tsa_one.keys.reply(build_request("cd" * 32).der))
     report = a.sync.sync()
     assert report.sent.get("recording") == 1  # the recording itself goes
     problems = [p for p in report.problems if p.kind == "timestamp_refused"]
@@ -232,3 +230,29 @@ def test_a_token_not_over_its_manifest_is_refused_said_and_recorded_once(
     officer = central.workstation(tmp_path, "officer-1", role="officer")
     got = central.verify(officer)
     assert not got.ok and any(m.id in p.detail.en for p in got.problems if p.kind == "refused")
+
+
+def test_a_token_changed_in_the_database_stops_the_export_and_is_named_by_the_central_check(
+    central, tsa_one, tmp_path
+):
+    from kasuhara_recorder.bundle.errors import ExportRefused
+
+    _a, m, inc = _recorded_and_synced(central, tmp_path, tsa_one)
+    # A database administrator's power (outside the app's): the trigger dropped, a byte changed.
+    central.sql(
+        "ALTER TABLE kasuhara.capture_timestamps DISABLE TRIGGER capture_timestamps_append_only;"
+        "UPDATE kasuhara.capture_timestamps SET token = overlay(token placing "
+        "decode(lpad(to_hex(get_byte(token, length(token) - 10) # 1), 2, '0'), 'hex') "
+        "from length(token) - 9 for 1);"
+        "ALTER TABLE kasuhara.capture_timestamps ENABLE TRIGGER capture_timestamps_append_only"
+    )
+    officer = central.workstation(tmp_path, "officer-1", role="officer")
+    out = tmp_path / "refused.zip"
+    with pytest.raises(ExportRefused) as e:
+        officer.export.export(inc.id, central.org, out, exported_at=EXPORTED_AT)
+    assert f"timestamps/recordings/{m.id}.json.tsr" in e.value.message("ja")
+    assert not out.exists()
+    assert not (officer.paths.root / "central-cache" / inc.id).exists()
+    got = central.verify(officer)
+    assert not got.ok
+    assert [p.kind for p in got.problems] == ["timestamp"] and m.id in got.problems[0].detail.en
