@@ -111,6 +111,7 @@ CENTRAL_LOST = Text(
     "the central store no longer has what this PC had sent ({what}); sent again",
 )
 TIMESTAMP_REFUSED = "timestamp_refused"
+TOKEN_BATCH = 100  # capture tokens a transaction (one commit, not one a token)
 NOT_OVER_MANIFEST = Text(
     "この端末の確認で、トークンが録音のマニフェストに対するものではありません（{imprint}）",
     "this PC found the token is not over the recording's manifest ({imprint})",
@@ -365,48 +366,61 @@ class SyncService:
     ) -> None:  # fmt: skip
         """Each capture manifest's token the store lacks, once its manifest is there. Looked at
         first (its imprint must be the manifest's SHA-256, as the server checks too); one
-        refused, here or there, is said, written to ``sync_refusals`` and not offered again."""
+        refused, here or there, is said, written to ``sync_refusals`` and not offered again.
+        Sent TOKEN_BATCH to a transaction, and marked here after it committed."""
         if self._tokens is None:
             return
         fp = self._identity.key.fingerprint
         refused = state.marks(TIMESTAMP_REFUSED)
+        marked = state.marks("timestamp")
+        listed = {rid: sha for rid, sha in inv.timestamps.items() if marked.get(rid) != sha}
+        state.mark_many("timestamp", listed)  # in the store already (a commit only if changed)
+        todo: list[CentralTimestamp] = []
         for rid in self._tokens.stamped_recordings():
-            if rid not in central:
-                continue  # its manifest did not go (unreadable): said there, the token waits
-            if rid in inv.timestamps:
-                state.mark("timestamp", rid, inv.timestamps[rid])
-                continue
+            if rid not in central or rid in inv.timestamps:
+                continue  # its manifest did not go (unreadable: said there), or already there
             got = self._tokens.recording_token(rid)
             r = self._recordings().get(rid)
             if got is None or r is None:
                 continue
             token, row = got
-            token_sha = hashlib.sha256(token).hexdigest()
-            if refused.get(rid) == token_sha:
-                continue
-            self._lost(state, "timestamp", rid, report)
             t = CentralTimestamp(rid, fp, token, hashlib.sha256(r.manifest_json).hexdigest(),
                                  row.gen_time, row.tsa_name, row.chain_pem, row.requested_at,
                                  row.added_at, row.clock_skew_s)  # fmt: skip
+            if refused.get(rid) == t.token_sha256:
+                continue
+            if rid in marked:
+                report.problems.append(SyncProblem(ROLLED_BACK, CENTRAL_LOST.format(
+                    what=f"timestamp {rid}")))  # fmt: skip
             try:
                 self._check_token(t, row)
-                client.add_capture_timestamp(t)
             except TimestampUploadRefused as e:
-                log.error("sync: the token of recording %s refused: %s (%s)", rid,
-                          e.message("en"), e.detail)  # fmt: skip
-                client.report_refusal(
-                    fp,
-                    None,
-                    "timestamp",
-                    token_sha,
-                    "",
-                    f"recording {rid}: {e.message('en')} ({e.detail})",
-                )
-                report.problems.append(SyncProblem(TIMESTAMP_REFUSED, e.text))
-                state.mark(TIMESTAMP_REFUSED, rid, token_sha)
+                self._token_refused(client, state, t, e, report)
                 continue
-            state.mark("timestamp", rid, token_sha)
-            report.count("timestamp")
+            todo.append(t)
+        for i in range(0, len(todo), TOKEN_BATCH):
+            batch = todo[i : i + TOKEN_BATCH]
+            outcomes = client.add_capture_timestamps(batch)
+            taken: dict[str, str] = {}
+            for t, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, TimestampUploadRefused):
+                    self._token_refused(client, state, t, outcome, report)
+                    continue
+                taken[t.recording_id] = t.token_sha256
+                report.count("timestamp")
+            state.mark_many("timestamp", taken)
+
+    def _token_refused(
+        self, client: CentralClient, state: SyncState, t: CentralTimestamp,
+        e: TimestampUploadRefused, report: SyncReport,
+    ) -> None:  # fmt: skip
+        rid, fp = t.recording_id, t.workstation
+        log.error("sync: the token of recording %s refused: %s (%s)", rid, e.message("en"),
+                  e.detail)  # fmt: skip
+        client.report_refusal(fp, None, "timestamp", t.token_sha256, "",
+                              f"recording {rid}: {e.message('en')} ({e.detail})")  # fmt: skip
+        report.problems.append(SyncProblem(TIMESTAMP_REFUSED, e.text))
+        state.mark(TIMESTAMP_REFUSED, rid, t.token_sha256)
 
     @staticmethod
     def _check_token(t: CentralTimestamp, row: TimestampRow) -> None:

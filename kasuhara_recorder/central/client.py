@@ -394,28 +394,36 @@ class CentralClient:
                 seq = _seq_in(msg, batch[0].seq)
                 raise ChainRefused(kind, seq, msg) from None
 
-    def add_capture_timestamp(self, t: CentralTimestamp) -> str:
-        """A capture manifest's token: 'added', or 'already' (this very token is stored);
-        TimestampUploadRefused when the server will not take it (KH060–KH064)."""
+    def add_capture_timestamps(
+        self, tokens: Sequence[CentralTimestamp]
+    ) -> list[str | TimestampUploadRefused]:
+        """Capture manifests' tokens in one transaction, each in a savepoint: for each, 'added',
+        'already' (this very token is stored) or the refusal (KH060–KH064), in order."""
         import psycopg
 
-        def run(c: psycopg.Connection[Any]) -> str:
-            try:
-                with c.transaction():
-                    row = c.execute(
-                        "SELECT add_capture_timestamp(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        (t.recording_id, t.workstation, t.token, t.data_sha256, t.gen_time,
-                         t.tsa_name, t.chain_pem, t.requested_at, t.added_at, t.clock_skew_s),
-                    ).fetchone()  # fmt: skip
-                    return str(row[0]) if row else ""
-            except psycopg.DatabaseError as e:
-                reason = TIMESTAMP_REFUSALS.get(e.sqlstate or "")
-                if reason is None:
-                    raise
-                said = str(e.diag.message_primary or e)  # the server's words, for the log
-                raise TimestampUploadRefused(t.recording_id, reason, detail=said) from None
+        def run(c: psycopg.Connection[Any]) -> list[str | TimestampUploadRefused]:
+            out: list[str | TimestampUploadRefused] = []
+            with c.transaction():
+                for t in tokens:
+                    try:
+                        with c.transaction():  # a savepoint: a refusal undoes this one only
+                            row = c.execute(
+                                "SELECT add_capture_timestamp(%s, %s, %s, %s, %s, %s, %s, %s, "
+                                "%s, %s)",
+                                (t.recording_id, t.workstation, t.token, t.data_sha256,
+                                 t.gen_time, t.tsa_name, t.chain_pem, t.requested_at,
+                                 t.added_at, t.clock_skew_s),
+                            ).fetchone()  # fmt: skip
+                        out.append(str(row[0]) if row else "")
+                    except psycopg.DatabaseError as e:
+                        reason = TIMESTAMP_REFUSALS.get(e.sqlstate or "")
+                        if reason is None:
+                            raise
+                        said = str(e.diag.message_primary or e)  # the server's words, for the log
+                        out.append(TimestampUploadRefused(t.recording_id, reason, detail=said))
+            return out
 
-        result: str = self._run(run)
+        result: list[str | TimestampUploadRefused] = self._run(run)
         return result
 
     def capture_timestamps(
