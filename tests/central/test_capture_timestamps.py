@@ -259,3 +259,27 @@ def test_a_token_changed_in_the_database_stops_the_export_and_is_named_by_the_ce
     got = central.verify(officer)
     assert not got.ok
     assert [p.kind for p in got.problems] == ["timestamp"] and m.id in got.problems[0].detail.en
+
+
+def test_the_centres_bundle_carries_the_token_as_the_recording_pcs_own_export_does(
+    central, tsa_one, tmp_path
+):
+    import getpass
+
+    from kasuhara_recorder.config import RoleGrant
+
+    a, m, inc = _recorded_and_synced(central, tmp_path, tsa_one)
+    officer = central.workstation(tmp_path, "officer-1", role="officer")
+    _use_tsa(officer, tsa_one)
+    out = tmp_path / "from-centre.zip"
+    officer.export.export(inc.id, central.org, out, exported_at=EXPORTED_AT)
+    local = tmp_path / "local.zip"
+    # an evidence officer signed in at counter-a exports there (a counter worker may not)
+    a.save_settings(a.settings.with_changes(roles=(RoleGrant(getpass.getuser(), "officer"),)))
+    a.export.export(inc.id, central.org, local, exported_at=EXPORTED_AT)
+    with zipfile.ZipFile(out) as z1, zipfile.ZipFile(local) as z2:
+        for name in (f"timestamps/recordings/{m.id}.json.tsr", "timestamps/tsa-chain.pem",
+                     f"recordings/{m.id}.json"):  # fmt: skip
+            assert z1.read(name) == z2.read(name), name
+        got, want = (json.loads(z.read("manifest.json"))["timestamps"] for z in (z1, z2))
+    assert got == want and got[0]["gen_time"]
