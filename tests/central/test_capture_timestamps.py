@@ -66,9 +66,10 @@ def _exported_from_the_centre(central, tmp_path, tsa, officer_tsa: bool = True):
 
 
 def test_a_token_taken_at_stop_is_in_the_officers_bundle_from_the_centre_and_verifies(
-    central, tsa_one, tmp_path
+    central, tsa, tmp_path
 ):
-    a, m, officer, out = _exported_from_the_centre(central, tmp_path, tsa_one)
+    """Both replies a TSA gives: its certificate alone, and with its CA (an unsorted SET)."""
+    a, m, officer, out = _exported_from_the_centre(central, tmp_path, tsa)
     vault_token = a.vault.manifest_timestamp(m.id).read_bytes()
     assert _central_tokens(central) == {m.id: hashlib.sha256(vault_token).hexdigest()}
     member = f"timestamps/recordings/{m.id}.json.tsr"
