@@ -141,6 +141,25 @@ def test_a_capture_token_flipped_by_one_byte_in_the_central_bundle_fails_verify_
                         str(flipped)], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert r.returncode == 1 and member in r.stdout
 
+    # verify.html, as a recipient opens it: the capture token's time shown, the flip named.
+    from tests.bundle.chromium import Chromium
+
+    page = tmp_path / "verify.html"
+    page.write_bytes(entries["verify.html"])
+    browser = Chromium()
+    try:
+        browser.open(page)
+        browser.pick("#zip", [out])
+        result = browser.wait_result()
+        assert result["ok"], result
+        assert f"recordings/{m.id}.json" in {t["file"] for t in result["timestamps"]}
+        browser.open(page)
+        browser.pick("#zip", [flipped])
+        failed = {(f["file"], f["check"]) for f in browser.wait_result()["failures"]}
+        assert (member, "timestamp-signature") in failed
+    finally:
+        browser.close()
+
 
 def test_a_token_that_came_late_reaches_the_centre_at_the_next_sync(central, tsa_one, tmp_path):
     a = central.workstation(tmp_path, "counter-a")
