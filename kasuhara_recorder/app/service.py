@@ -461,7 +461,7 @@ class AppService:
             vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
             incidents=backend.incidents, audit=self._current_audit, purges=backend.purges,
             retention=lambda: self.retention.run(trigger="sync"),
-            timestamps=self._sync_timestamps,
+            timestamps=self._sync_timestamps, tokens=self.timestamps,
         )  # fmt: skip
 
     def verify_audit_central(self) -> CentralReport:

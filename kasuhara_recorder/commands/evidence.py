@@ -433,6 +433,7 @@ def _audit_central(args: argparse.Namespace, console: cli.Console) -> int:
     console.result({
         "ok": report.ok, "workstations": report.workstations, "entries_checked": report.entries,
         "recordings": report.recordings, "blob_bytes": report.blob_bytes, "heads": report.heads,
+        "timestamps": report.timestamps,
         "problems": [p.to_json(console.lang) for p in report.problems],
         **({} if report.ok else {"error": "CentralCustodyBroken",
                                  "message": report.text.pick(console.lang)}),
