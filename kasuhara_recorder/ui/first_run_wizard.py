@@ -130,6 +130,11 @@ class RecipientPage(QWizardPage):
             self.tr(
                 "録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。"
                 "証拠管理担当から受け取った公開鍵を登録してください。"
+            )
+            if not self.it_recipients
+            else self.tr(
+                "録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。"
+                "この端末の公開鍵は情報システム担当が設定済みです。「次へ」を押してください。"
             ),
         )
         self.import_choice = QRadioButton(

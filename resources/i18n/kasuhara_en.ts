@@ -1588,6 +1588,10 @@ The public key (recipient) to register on each workstation:
         <translation>Recordings are encrypted to the organisation&apos;s public key (recipient) and cannot be decrypted on this PC. Register the public key the evidence officer gave you.</translation>
     </message>
     <message>
+        <source>録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。この端末の公開鍵は情報システム担当が設定済みです。「次へ」を押してください。</source>
+        <translation>Recordings are encrypted to the organisation&apos;s public key (recipient) and cannot be decrypted on this workstation. IT has already set this workstation&apos;s public key: press Next.</translation>
+    </message>
+    <message>
         <source>受け取った公開鍵を登録する（通常はこちら）</source>
         <translation>Register the public key you were given (the usual way)</translation>
     </message>
