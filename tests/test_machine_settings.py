@@ -17,6 +17,8 @@ import pyrage
 import pytest
 
 from kasuhara_recorder import cli
+from kasuhara_recorder.app.service import AppService
+from kasuhara_recorder.evidence.vault import sealed_name
 from kasuhara_recorder.machine_settings import ENV_MACHINE_CONFIG, machine_settings_path
 from kasuhara_recorder.platform_seam import machine_config_dir
 
@@ -201,3 +203,36 @@ def test_a_console_without_japanese_does_not_fail_the_command(machine_file, data
     r = subprocess.run(show, capture_output=True, timeout=120, env=env)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout.decode("cp1252"))["department"] == "市民課"
+
+
+def test_a_recipient_it_adds_later_seals_the_next_recording_with_an_audit_entry(
+    machine_file, data_dir, tmp_path
+):
+    """IT rotates the organisation key (or adds an officer) by installing again with a new
+    /ORGRECIPIENT: the PC's next recording is sealed to it too, without anyone running setup
+    there, and the chain says so; nothing IT dropped is retired by that (an officer's call)."""
+    first_id, second_id = pyrage.x25519.Identity.generate(), pyrage.x25519.Identity.generate()
+    first, second = str(first_id.to_public()), str(second_id.to_public())
+    cli.main(["machine-settings", "set", "--org-recipient", first])
+    assert run("setup").returncode == 0
+    wav = tmp_path / "call.wav"
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(wav), "synth", "1",
+                    "sine", "440"], check=True)  # fmt: skip
+    cli.main(["machine-settings", "set", "--org-recipient", second])  # the installer again
+    r = run("--json", "import", str(wav))
+    assert r.returncode == 0, r.stderr
+    rid = json.loads(r.stdout)["id"]
+    manifest = json.loads((data_dir / "vault" / f"{rid}.manifest.json").read_text())
+    assert manifest["recipients"] == [first, second]
+    sealed = data_dir / "vault" / sealed_name(rid)
+    assert pyrage.decrypt(sealed.read_bytes(), [second_id]) == wav.read_bytes()  # the new key
+    shown = json.loads(run("--json", "keys", "recipients").stdout)
+    assert shown["recipients"] == [first, second]  # the first not retired: an officer's call
+    app = AppService(data_dir)
+    try:
+        added = [e for e in app.audit.entries() if e.event == "workstation.recipient_added"]
+    finally:
+        app.close()
+    assert [(e.data["recipient"], e.data["by"]) for e in added] == [(second, "machine.json")]
+    chain = run("--json", "audit", "verify")
+    assert chain.returncode == 0, chain.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,12 +49,14 @@ class RecordingImporter:
         identity: WorkstationIdentity,
         registry: RecordingRegistry,
         incidents: IncidentService,
+        adopt_recipients: Callable[[], object] = tuple,
     ) -> None:
         self._paths = paths
         self._vault = vault
         self._identity = identity
         self._registry = registry
         self._incidents = incidents
+        self._adopt_recipients = adopt_recipients  # IT's from machine.json (app/workstation.py)
 
     def import_file(self, original: Path, incident_id: str | None = None) -> ImportResult:
         """Seal an existing recording byte for byte and enter it in the chain of custody."""
@@ -64,6 +67,7 @@ class RecordingImporter:
             raise UsageError(f"{original}: {e.strerror or e}") from None
         if not original.is_file():
             raise UsageError(f"{original}: not a file")
+        self._adopt_recipients()
         recipients = self._identity.recipients
         if incident_id is not None:
             self._incidents.check_can_take_recording(incident_id)

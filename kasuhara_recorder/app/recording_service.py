@@ -513,6 +513,7 @@ class RecordingService:
         recordings: Callable[[], RecordingStore],
         audit: Callable[[], AuditStore],
         actor: Callable[[], str],
+        adopt_recipients: Callable[[], object] = tuple,
     ) -> None:
         self._paths = paths
         self._settings = settings
@@ -525,6 +526,7 @@ class RecordingService:
         self._recordings = recordings
         self._audit = audit
         self._actor = actor
+        self._adopt_recipients = adopt_recipients  # IT's from machine.json (app/workstation.py)
         self._active: RecordingSession | None = None
         self._lock = threading.Lock()
         self.clock: Callable[[], float] = time.monotonic  # the §4(1) timer's clock (tests)
@@ -619,6 +621,7 @@ class RecordingService:
         call got to run."""
         if channel not in CHANNELS:
             raise UsageError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
+        self._adopt_recipients()
         recipients = self._identity.recipients  # NotSetUp before anything opens
         # The database must be usable before audio is taken: a damaged or missing one is
         # reported now, not after the recording, when it could not be registered.

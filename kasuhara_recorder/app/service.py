@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kasuhara_recorder.config import DataPaths, Settings, load_settings, save_settings
+from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.machine_settings import MachineSettings, load_machine_settings
 from kasuhara_recorder.policy import PolicyProfile, load_profile
 
@@ -317,8 +318,9 @@ class AppService:
         from kasuhara_recorder.app.recording_import import RecordingImporter
 
         return RecordingImporter(
-            self.paths, self.vault, self.identity, self.registry, self.incidents
-        )
+            self.paths, self.vault, self.identity, self.registry, self.incidents,
+            adopt_recipients=self._adopt_machine_recipients,
+        )  # fmt: skip
 
     @cached_property
     def recording(self) -> RecordingService:
@@ -331,8 +333,17 @@ class AppService:
             vault=self.vault, identity=self.identity, registry=self.registry,
             importer=self.importer, incidents=self.incidents,
             recordings=self.backend.recordings, audit=self._current_audit,
-            actor=self._current_actor,
+            actor=self._current_actor, adopt_recipients=self._adopt_machine_recipients,
         )  # fmt: skip
+
+    def _adopt_machine_recipients(self) -> None:
+        """Before each recording and import: IT's recipients from machine.json are sealed to
+        as well (WorkstationService.adopt_machine_recipients). Never stops a recording: what
+        fails is logged, and the recording is sealed to the recipients it had."""
+        try:
+            self.workstation.adopt_machine_recipients()
+        except (KasuharaError, OSError):
+            log.exception("IT's recipients from machine.json could not be added")
 
     @cached_property
     def export(self) -> ExportService:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.config import DataPaths, Settings
-from kasuhara_recorder.errors import UsageError
+from kasuhara_recorder.errors import KasuharaError, UsageError
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient
 from kasuhara_recorder.machine_settings import MachineSettings, machine_settings_path
 from kasuhara_recorder.platform_seam import host_name
@@ -177,6 +177,37 @@ class WorkstationService:
                 {"recipient": r, "recipients_before": list(before), "recipients": list(after)},
             )
         return RecipientChange(added, (), after, before)
+
+    def adopt_machine_recipients(self) -> tuple[str, ...]:
+        """IT's recipients (machine.json) this PC does not seal to yet, added now — each an
+        audit entry, as ``keys add-recipient`` makes: IT rotates the organisation key or adds
+        an officer by installing again with a new /ORGRECIPIENT, and every PC's next recording
+        is sealed to it without anyone running ``setup`` there. Never removes one (retiring is
+        an officer's decision, ``keys retire-recipient``). Called before each recording and
+        import; a PC not set up, or a machine.json that cannot be read, changes nothing."""
+        if not self.identity.is_set_up:
+            return ()
+        try:
+            machine = self._machine()
+        except KasuharaError as e:  # said where machine.json is read for set-up; not here
+            log.warning("machine.json not used for the recipients: %s", e.message("en"))
+            return ()
+        before = self._settings().org_recipients
+        added = tuple(r for r in machine.org_recipients if r not in before)
+        if not added:
+            return ()
+        after = tuple(before) + added
+        self._save_settings(self._settings().with_changes(org_recipients=after))
+        for r in added:
+            self._audit().append(
+                self._actor(),
+                "workstation.recipient_added",
+                f"workstation:{self.key.fingerprint}",
+                {"recipient": r, "recipients_before": list(before), "recipients": list(after),
+                 "by": "machine.json"},
+            )  # fmt: skip
+        log.info("sealing to IT's recipients from machine.json too: %s", ", ".join(added))
+        return added
 
     def retire_recipient(self, recipient: str) -> RecipientChange:
         """Stop sealing new recordings to ``recipient`` (an officer who left, a rotated key).
