@@ -59,11 +59,21 @@ def _load(name: str) -> None:
         log.warning("preloading %s failed: %s", name, e)
 
 
-def load_all() -> None:
-    """Import whatever is still pending, now (a no-op once everything is loaded)."""
+def load_all(but_timestamps: bool = False) -> None:
+    """Import whatever is still pending, now (a no-op once everything is loaded).
+    ``but_timestamps``: not the RFC 3161 stack, which only a stop or a check uses — a 録音開始
+    pressed as the window appears must not wait ~0.4 s for it; the steps load it meanwhile."""
     steps = _steps()
-    while steps:
-        _load(steps.pop(0))
+    if not but_timestamps:
+        while steps:
+            _load(steps.pop(0))
+        return
+    from kasuhara_recorder.evidence.timestamp import STACK
+
+    later = [name for name in steps if name in STACK]
+    for name in [name for name in steps if name not in STACK]:
+        _load(name)
+    steps[:] = later
 
 
 def load_in_steps(parent: QObject, then: Callable[[], None] | None = None) -> None:

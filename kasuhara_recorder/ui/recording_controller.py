@@ -95,7 +95,10 @@ class RecordingController(QObject):
             self._made = recording.start(channel, pressed_at=pressed, **options)
             return self._made
 
-        self.tasks.run(begin, on_done=self._started, on_error=self._start_error)
+        # a start never time-stamps (the stop does): it need not wait for that stack's import
+        self.tasks.run(
+            begin, on_done=self._started, on_error=self._start_error, uses_timestamps=False
+        )
 
     def _started(self, session) -> None:
         self._starting = False

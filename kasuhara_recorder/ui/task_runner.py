@@ -104,8 +104,13 @@ class TaskRunner(QObject):
         fn: Callable[..., Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        *,
+        uses_timestamps: bool = True,
     ) -> TaskHandle:
-        preload.load_all()  # workers never import (ui/preload.py says why)
+        """``uses_timestamps=False`` for a task that never checks or asks for a time-stamp
+        (a recording's start): it need not wait for that stack's import."""
+        # workers never import (ui/preload.py says why)
+        preload.load_all(but_timestamps=not uses_timestamps)
         handle = TaskHandle()
         number = next(self._numbers)
         job = self._jobs[number] = _Job(fn, handle, on_done, on_error)
