@@ -161,6 +161,17 @@ def cmd_gui(args: argparse.Namespace, console: Console) -> int:
     return run_gui(data_dir=resolve_data_dir(args.data_dir), lang=getattr(args, "lang", None))
 
 
+def gui_main() -> int:
+    """The GUI-only entry of the frozen app (``KasuharaRecorder``, built with console=False):
+    on Windows it has no console, so ``sys.stdout``/``sys.stderr`` are None and a print or a
+    stream handler would raise; they go to the null device, the log file keeps the rest."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+    return main(["gui", *sys.argv[1:]])
+
+
 def main(argv: list[str] | None = None) -> int:
     global _ARGV
     _ARGV = None if argv is None else list(argv)
