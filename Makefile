@@ -17,7 +17,8 @@ run: setup
 	  $(BIN)/kasuhara-recorder $(ARGS); \
 	fi
 
-test: setup lint
+# $(PACKAGE_STAMP): tests/packaging builds the frozen app with PyInstaller (~2-3 min)
+test: setup lint $(PACKAGE_STAMP)
 	scripts/run-tests $(PYTEST_ARGS)
 
 # 30 SIGKILLs per preset rate (48/16/8 kHz) of real recorders; prints every kill and the
