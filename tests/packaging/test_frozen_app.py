@@ -80,6 +80,24 @@ def test_the_frozen_folder_records_seals_exports_verifies_and_opens_its_window(
     print(f"build {package.build_seconds:.0f} s")
 
 
+def test_the_frozen_window_opens_on_an_x_screen(package: Package, tmp_path: Path) -> None:
+    """The smoke test's window is offscreen; an office desktop is X11 (or Wayland): the xcb
+    plugin and the libraries it needs must be in the folder or named in Depends."""
+    data = tmp_path / "data"
+    setup = subprocess.run(
+        [str(package.folder / "kasuhara-recorder"), "--data-dir", str(data), "setup",
+         "--org-recipient", "age1ue606udwq9gycrw9x0jdrhgka25ja4gx0n3v56x20kt9rv2ra3nsgh6v7c"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert setup.returncode == 0, setup.stderr
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "KASUHARA_SMOKE_READY": "1"}
+    shown = subprocess.run(
+        ["xvfb-run", "-a", str(package.folder / "KasuharaRecorder"), "--data-dir", str(data)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert shown.returncode == 0 and "READY" in shown.stdout, shown.stderr[-3000:]
+
+
 def _dpkg_root(tmp_path: Path) -> Path:
     root = tmp_path / "root"
     admin = root / "var" / "lib" / "dpkg"
