@@ -11,11 +11,13 @@ for that reason; the frozen binary then runs from the root's /opt with the syste
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +98,43 @@ def test_the_frozen_window_opens_on_an_x_screen(package: Package, tmp_path: Path
         capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert shown.returncode == 0 and "READY" in shown.stdout, shown.stderr[-3000:]
+
+
+def test_the_frozen_report_pdf_has_its_fonts_on_a_pc_without_them(
+    package: Package, tmp_path: Path
+) -> None:
+    """A Windows PC has neither Noto Sans CJK JP nor DejaVu Sans: here fontconfig is given a
+    configuration with no font folder at all, so only the app's own resources/fonts remain."""
+    (tmp_path / "fonts.conf").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n"
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf"), "LANG": "C.UTF-8"}
+    assert not subprocess.run(["fc-list"], capture_output=True, text=True, env=env).stdout
+    app = str(package.folder / "kasuhara-recorder")
+
+    def run(*args: str) -> str:
+        proc = subprocess.run(
+            [app, "--data-dir", str(tmp_path / "data"), *args],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    phrase = tmp_path / "passphrase"
+    phrase.write_text("fonts test 7f3a9c2e41b8 ceremony\n")
+    run("keys", "init-org", "--out", str(tmp_path / "org"), "--passphrase-file", str(phrase))
+    run("setup", "--org-recipient", str(tmp_path / "org" / "org-recipient.txt"))
+    incident = json.loads(run("incident", "new", "--json"))["id"]
+    bundle = tmp_path / "bundle.zip"
+    run("export", incident, "--identity", str(tmp_path / "org" / "org-identity.age"),
+        "--passphrase-file", str(phrase), "--out", str(bundle))  # fmt: skip
+    with zipfile.ZipFile(bundle) as z:
+        (tmp_path / "report.pdf").write_bytes(z.read("incident/report.pdf"))
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "report.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "NotoSansCJKjp-Regular" in fonts and "DejaVuSans" in fonts, fonts
 
 
 def _dpkg_root(tmp_path: Path) -> Path:
