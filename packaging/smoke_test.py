@@ -46,7 +46,7 @@ def step(name: str) -> None:
 def run(binary: Path, *args: str, env: dict | None = None, timeout: float = 120,
         expect: int = 0) -> subprocess.CompletedProcess:  # fmt: skip
     proc = subprocess.run(
-        [str(binary), *args], capture_output=True, text=True, encoding="utf-8",
+        [str(binary), *args], capture_output=True, text=True, encoding="utf-8", errors="replace",
         env=env, timeout=timeout, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     if proc.returncode != expect:
