@@ -117,7 +117,10 @@ def man_page(binary: Path) -> bytes:
         ).stdout
 
     def verbatim(text: str) -> str:
-        lines = [line.replace("\\", "\\e") for line in text.rstrip().splitlines()]
+        # \e: a backslash; \-: the ASCII minus of an option, not a typographic hyphen
+        lines = [
+            line.replace("\\", "\\e").replace("-", "\\-") for line in text.rstrip().splitlines()
+        ]
         lines = [("\\&" + line) if line.startswith((".", "'")) else line for line in lines]
         return ".nf\n" + "\n".join(lines) + "\n.fi\n"
 
