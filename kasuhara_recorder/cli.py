@@ -172,9 +172,22 @@ def gui_main() -> int:
     return main(["gui", *sys.argv[1:]])
 
 
+def _never_fail_on_encoding() -> None:
+    """A console or pipe in a code page without Japanese (cp1252: an English Windows, IT's
+    deployment tool capturing the output) would make a print raise UnicodeEncodeError and a
+    command that worked fail; what it cannot show is written as \\uXXXX instead (still valid
+    inside a --json string)."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and encoding != "utf8":
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     global _ARGV
     _ARGV = None if argv is None else list(argv)
+    _never_fail_on_encoding()
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = args.lang or default_language()

@@ -258,6 +258,18 @@ def link_unnamed(fd: int, folder: Path, name: str) -> None:
         os.close(dir_fd)
 
 
+# --- the machine-wide settings folder ------------------------------------------------------------
+def machine_config_dir() -> Path:
+    """Where IT's machine-wide settings (machine.json) live, for every user of the PC:
+    Windows ``%ProgramData%\\Kasuhara Recorder`` (readable by users, written by the
+    administrator's installer), elsewhere ``/etc/kasuhara-recorder``."""
+    if os.name == "nt":
+        base = os.environ.get("ProgramData") or os.environ.get("ALLUSERSPROFILE")
+        base = base or r"C:\ProgramData"
+        return Path(base) / "Kasuhara Recorder"
+    return Path("/etc/kasuhara-recorder")
+
+
 # --- names --------------------------------------------------------------------------------------
 def host_name() -> str:
     """This computer's name (the default workstation name)."""

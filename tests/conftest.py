@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # Before pytest-qt makes the QApplication; undone when the session ends.
     if "QT_QPA_PLATFORM" not in os.environ:
         _SESSION_ENV.setenv("QT_QPA_PLATFORM", "offscreen")
+    # Never this machine's own /etc/kasuhara-recorder/machine.json: a path that does not
+    # exist (no machine-wide settings); tests of them point it at their own file.
+    _SESSION_ENV.setenv(
+        "KASUHARA_MACHINE_CONFIG",
+        os.path.join(tempfile.gettempdir(), f"kasuhara-no-machine-{os.getpid()}", "machine.json"),
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -1,6 +1,6 @@
 """The officer's view of the central store: every PC's incidents, and what an export needs of
-one of them (its latest version, its recordings' signed manifests and sealed blobs, the chain of
-the workstation that made it, every registered key).
+one of them (its latest version, its recordings' signed manifests, sealed blobs and RFC 3161
+tokens, the chain of the workstation that made it, every registered key).
 
 Sealed blobs are streamed from the server into a cache folder inside the data folder, hashed on
 the way (a blob that does not match its name is refused), and removed after the export: they are
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kasuhara_recorder.bundle.errors import ExportRefused
-from kasuhara_recorder.central.client import CentralClient, CentralRecording
+from kasuhara_recorder.central.client import CentralClient, CentralRecording, CentralTimestamp
 from kasuhara_recorder.central.errors import BlobMismatch
 from kasuhara_recorder.central.incident_search import CentralIncidentRow, IncidentFilters
 from kasuhara_recorder.evidence.audit_chain import AuditEntry
@@ -42,6 +42,7 @@ class CentralIncident:
     attachments: dict[str, Path | None]  # attachment id -> its sealed copy in the cache
     entries: tuple[AuditEntry, ...]  # that workstation's chain, as synced
     keys: dict[str, str]  # every registered workstation's key
+    timestamps: dict[str, CentralTimestamp]  # recording id -> its capture manifest's token
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class CentralEvidence:
                 r = client.recording(rid)
                 if r is None:  # never a bundle silently short of a recording
                     raise ExportRefused(
-                        f"録音 {rid} / recording {rid}",
+                        Text(f"録音 {rid}", f"recording {rid}"),
                         Text("中央保管庫にまだありません（作成した端末から同期されていません）",
                              "not in the central store yet (not synced from its PC)"),
                     )  # fmt: skip
@@ -156,6 +157,7 @@ class CentralEvidence:
                 recordings=tuple(recordings), attachments=attachments,
                 entries=tuple(client.entries(ws)),
                 keys={fp: pem for fp, (_n, pem) in registered.items()},
+                timestamps=client.capture_timestamps(inc.recordings),
             )  # fmt: skip
         finally:
             client.close()

@@ -11,6 +11,7 @@ call it).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import threading
 from collections.abc import Callable
@@ -18,12 +19,13 @@ from pathlib import Path
 
 import pyrage
 
-from kasuhara_recorder.app.central_evidence import CentralEvidence
+from kasuhara_recorder.app.central_evidence import CentralEvidence, CentralIncident
 from kasuhara_recorder.app.incident_service import IncidentNotFound, IncidentService
 from kasuhara_recorder.app.officer_session import OfficerSession
 from kasuhara_recorder.app.roles import Roles
 from kasuhara_recorder.app.timestamp_service import TimestampService
 from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
+from kasuhara_recorder.bundle.errors import ExportRefused
 from kasuhara_recorder.bundle.export import (
     RECIPIENT_KINDS,
     AttachmentInput,
@@ -35,12 +37,12 @@ from kasuhara_recorder.bundle.export import (
     export_bundle,
 )
 from kasuhara_recorder.bundle.partial_ledger import PartialLedger, PartialRecord, SweepOutcome
-from kasuhara_recorder.bundle.timestamps import BundleTimestamps, RecordingTimestamp
+from kasuhara_recorder.bundle.timestamps import BundleTimestamps, RecordingTimestamp, token_member
 from kasuhara_recorder.bundle.verify import VerifyReport, unicode_text, verify_bundle
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.manifest import RecordingManifest
-from kasuhara_recorder.evidence.timestamp import merge_pem
+from kasuhara_recorder.evidence.timestamp import TimestampRefused, check_with_chain, merge_pem
 from kasuhara_recorder.evidence.vault import Vault
 from kasuhara_recorder.policy import PolicyProfile
 from kasuhara_recorder.store.interface import AuditStore, RecordingStore
@@ -133,35 +135,65 @@ class ExportService:
             recipient_kind=recipient_kind,
             exported_at=(exported_at or dt.datetime.now().astimezone()).replace(microsecond=0),
             profile=self._profile,
-            timestamps=self._bundle_timestamps([r.id for r in recordings]),
+            timestamps=self._local_timestamps([r.id for r in recordings]),
         )
 
-    def _bundle_timestamps(self, recording_ids: list[str]) -> BundleTimestamps:
-        """The capture manifests' tokens this PC holds, the TSA chain, and the bundle
-        manifest's token at export (app/timestamp_service.py)."""
+    def _bundle_timestamps(
+        self, stamps: dict[str, RecordingTimestamp], chains: list[str]
+    ) -> BundleTimestamps:
+        """The capture manifests' tokens, the TSA chain (theirs and the configured anchors),
+        and the bundle manifest's token at export (app/timestamp_service.py)."""
         ts = self._timestamps
-        if ts is None:
-            return BundleTimestamps()
-        stamps: dict[str, RecordingTimestamp] = {}
-        chains: list[str] = []
-        for rid in recording_ids:
-            got = ts.recording_token(rid)
-            if got is None:
-                continue
-            token, row = got
-            warn = abs(row.clock_skew_s) > self._settings().tsa_clock_warn_minutes * 60
-            stamps[rid] = RecordingTimestamp(
-                token, row.gen_time, row.tsa_name, row.requested_at, row.added_at,
-                row.clock_skew_s, warn,
-            )  # fmt: skip
-            chains.append(row.chain_pem)
-        if ts.configured:
-            chains.append(ts.anchors_pem())
+        live = ts is not None and ts.configured
+        if ts is not None and live:
+            chains = [*chains, ts.anchors_pem()]
         return BundleTimestamps(
             recordings=stamps,
             chain_pem=merge_pem(chains),
-            stamp_manifest=ts.stamp_bundle_manifest if ts.configured else None,
+            stamp_manifest=ts.stamp_bundle_manifest if ts is not None and live else None,
         )
+
+    def _stamp(self, token: bytes, gen_time: str, tsa: str, requested_at: str, added_at: str,
+               skew_s: int) -> RecordingTimestamp:  # fmt: skip
+        warn = abs(skew_s) > self._settings().tsa_clock_warn_minutes * 60
+        return RecordingTimestamp(token, gen_time, tsa, requested_at, added_at, skew_s, warn)
+
+    def _local_timestamps(self, recording_ids: list[str]) -> BundleTimestamps:
+        """The capture manifests' tokens this PC holds (vault files, checked when they came)."""
+        stamps: dict[str, RecordingTimestamp] = {}
+        chains: list[str] = []
+        for rid in recording_ids:
+            got = self._timestamps.recording_token(rid) if self._timestamps else None
+            if got is None:
+                continue
+            token, row = got
+            stamps[rid] = self._stamp(token, row.gen_time, row.tsa_name, row.requested_at,
+                                      row.added_at, row.clock_skew_s)  # fmt: skip
+            chains.append(row.chain_pem)
+        return self._bundle_timestamps(stamps, chains)
+
+    def _central_timestamps(self, got: CentralIncident) -> BundleTimestamps:
+        """The tokens the recording PCs sent to the central store, checked again before a byte
+        is written (imprint = the manifest's SHA-256, signature, chain to the CA kept with it):
+        they travelled, so a token that fails stops the export, as a sealed file would."""
+        stamps: dict[str, RecordingTimestamp] = {}
+        chains: list[str] = []
+        now = dt.datetime.now(dt.UTC)
+        for r, _path, _later in got.recordings:
+            t = got.timestamps.get(r.id)
+            if t is None:
+                continue
+            member = token_member(f"recordings/{r.id}.json")
+            sha = hashlib.sha256(r.manifest_json).hexdigest()
+            try:
+                check_with_chain(t.token, file=member, data_sha256=sha, chain_pem=t.chain_pem,
+                                 now=now)  # fmt: skip
+            except TimestampRefused as e:
+                raise ExportRefused(member, e.text) from None
+            stamps[r.id] = self._stamp(t.token, t.gen_time, t.tsa_name, t.requested_at,
+                                       t.added_at, t.clock_skew_s)  # fmt: skip
+            chains.append(t.chain_pem)
+        return self._bundle_timestamps(stamps, chains)
 
     def _gather_central(
         self, central: CentralEvidence, incident_id: str, recipient_kind: str,
@@ -173,6 +205,11 @@ class ExportService:
         got = central.gather(incident_id)
         if got is None:
             raise IncidentNotFound(incident_id)
+        try:
+            timestamps = self._central_timestamps(got)
+        except BaseException:
+            central.clean(incident_id)  # no fetched ciphertext left behind
+            raise
         recordings = tuple(
             RecordingInput(r.id, r.manifest_json, r.manifest_signature, path, later_tags=later)
             for r, path, later in sorted(
@@ -187,7 +224,7 @@ class ExportService:
             exporter_name=self._settings().workstation_name, actor=self._actor(),
             recipient_kind=recipient_kind,
             exported_at=(exported_at or dt.datetime.now().astimezone()).replace(microsecond=0),
-            profile=self._profile,
+            profile=self._profile, timestamps=timestamps,
         )  # fmt: skip
 
     def check_destination(self, out_path: Path, *, overwrite: bool = False) -> None:

@@ -423,6 +423,8 @@ class RecordingSession:
 
     # --- internals -----------------------------------------------------------------------
     def _start(self) -> None:
+        if self.announcement is not None:  # its search needs the recording from frame 0
+            self.recorder.add_tap(self.announcement.listen(self.recorder.format))
         self.recorder.start()
         if self.announcement is not None:
             try:  # with the capture: played once the input delivers (app/phone_notice.py)
@@ -444,12 +446,13 @@ class RecordingSession:
             return
         first = getattr(self.recorder.source, "first_sample_t", None)
         if self.notice.kind == "none":
-            notice = run.notice(first)
+            notice = run.notice(first, final=closing)
             if notice is not None:
                 self.notice_played(notice)
         if closing or run.finished:
             run.close()
             if closing or self.notice.kind != "none":
+                run.forget()
                 self.announcement = None
 
     def _post(self, kind: str, text: Text, error: KasuharaError | None = None) -> RecordingEvent:

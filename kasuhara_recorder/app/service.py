@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kasuhara_recorder.config import DataPaths, Settings, load_settings, save_settings
+from kasuhara_recorder.machine_settings import MachineSettings, load_machine_settings
 from kasuhara_recorder.policy import PolicyProfile, load_profile
 
 if TYPE_CHECKING:
@@ -74,6 +75,11 @@ class AppService:
 
     def _current_settings(self) -> Settings:
         return self.settings
+
+    def machine_settings(self) -> MachineSettings:
+        """What IT set for every user of this PC (machine.json), read each time: the
+        installer may rewrite it while the app runs. A broken file: MachineSettingsError."""
+        return load_machine_settings()
 
     @cached_property
     def profile(self) -> PolicyProfile:
@@ -248,7 +254,7 @@ class AppService:
 
         return WorkstationService(
             self.paths, self._current_settings, self.save_settings, self.identity,
-            self._current_audit, self._current_actor,
+            self._current_audit, self._current_actor, self.machine_settings,
         )  # fmt: skip
 
     @cached_property
@@ -455,7 +461,7 @@ class AppService:
             vault=self.vault, state=backend.sync_state, recordings=backend.recordings,
             incidents=backend.incidents, audit=self._current_audit, purges=backend.purges,
             retention=lambda: self.retention.run(trigger="sync"),
-            timestamps=self._sync_timestamps,
+            timestamps=self._sync_timestamps, tokens=self.timestamps,
         )  # fmt: skip
 
     def verify_audit_central(self) -> CentralReport:

@@ -8,7 +8,9 @@ order, what the central store does not have yet:
    server's read-back before anything names it;
 2. the signed recording manifests and the tags added after capture;
 3. the attachments and every new state of each incident (an incident version);
-4. the audit entries after the last one the server accepted, and the signed chain head.
+4. the audit entries after the last one the server accepted, and the signed chain head;
+5. the capture manifests' RFC 3161 tokens (after the chain that holds each one's
+   ``timestamp.added`` entry; one that came late, at a retry, goes at the next sync).
 
 What the central store holds is asked each time (its inventory of this workstation), so a retry
 never duplicates and a central store restored from an old backup gets back what it lost. An item
@@ -26,19 +28,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kasuhara_recorder.central.client import (
     CentralClient,
     CentralHead,
     CentralRecording,
+    CentralTimestamp,
     ChainRefused,
     PurgeRefused,
+    TimestampUploadRefused,
 )
 from kasuhara_recorder.central.errors import BlobMismatch
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import KasuharaError, NotSetUp
 from kasuhara_recorder.evidence.canonical_json import canonical_json
+from kasuhara_recorder.evidence.timestamp import TimestampRefused, token_imprint
 from kasuhara_recorder.evidence.workstation_key import verify_signature
 from kasuhara_recorder.store.sync_state import SeenHead, SyncState
 from kasuhara_recorder.text import Text
@@ -53,6 +58,7 @@ if TYPE_CHECKING:
         RecordingStore,
     )
     from kasuhara_recorder.store.recordings import RecordingRecord
+    from kasuhara_recorder.store.timestamps import TimestampRow
 
 log = logging.getLogger("kasuhara.sync")
 
@@ -104,6 +110,12 @@ CENTRAL_LOST = Text(
     "中央保管庫から、この端末が送信済みの記録がなくなっています（{what}）。再送信しました。",
     "the central store no longer has what this PC had sent ({what}); sent again",
 )
+TIMESTAMP_REFUSED = "timestamp_refused"
+TOKEN_BATCH = 100  # capture tokens a transaction (one commit, not one a token)
+NOT_OVER_MANIFEST = Text(
+    "この端末の確認で、トークンが録音のマニフェストに対するものではありません（{imprint}）",
+    "this PC found the token is not over the recording's manifest ({imprint})",
+)
 RETENTION_EVERY_S = 3600
 UNREADABLE_KIND = "unreadable"
 UNREADABLE = Text(
@@ -112,6 +124,14 @@ UNREADABLE = Text(
     "recording {rid} was not sent: its sealed file on this PC cannot be read or does not match "
     "its record ({detail}); tell the evidence officer. Everything else was sent",
 )
+
+
+class CaptureTokens(Protocol):
+    """The capture manifests' RFC 3161 tokens this PC holds (app/timestamp_service.py)."""
+
+    def stamped_recordings(self) -> list[str]: ...
+
+    def recording_token(self, recording_id: str) -> tuple[bytes, TimestampRow] | None: ...
 
 
 class SyncService:
@@ -129,6 +149,7 @@ class SyncService:
         purges: Callable[[], PurgeStore] | None = None,
         retention: Callable[[], object] | None = None,
         timestamps: Callable[[], object] | None = None,
+        tokens: CaptureTokens | None = None,
         client: Callable[[str], CentralClient] = CentralClient,
     ) -> None:
         self._paths = paths
@@ -143,6 +164,7 @@ class SyncService:
         self._retention = retention
         self._retention_ran: float = -RETENTION_EVERY_S
         self._timestamps = timestamps
+        self._tokens = tokens
         self._client = client
 
     def _purged(self, kind: str) -> dict[str, str]:
@@ -222,9 +244,11 @@ class SyncService:
         report = SyncReport()
         self._check_head(client, state, report)
         inv = client.inventory(fp)
-        self._send_recordings(client, state, inv, report)
+        central = self._send_recordings(client, state, inv, report)
         self._send_incidents(client, state, inv, report)
         self._send_chain(client, state, inv, report)
+        # after the chain, so the store holds the signed timestamp.added entry of each token
+        self._send_timestamps(client, state, inv, central, report)
         self._send_purges(client, state, inv, report)
         self._sign_head(client, state, report)
         return report
@@ -295,8 +319,10 @@ class SyncService:
 
     def _send_recordings(
         self, client: CentralClient, state: SyncState, inv: Any, report: SyncReport
-    ) -> None:
+    ) -> set[str]:
+        """Send what the store lacks; the ids of this PC's recordings it now holds."""
         store = self._recordings()
+        central: set[str] = set(inv.recordings)
         fp = self._identity.key.fingerprint
         purged = self._purged("recording")
         for r in store.list():
@@ -324,6 +350,7 @@ class SyncService:
                      "duration_ms": r.duration_ms, "status": r.status},
                 )  # fmt: skip
                 report.count("recording")
+                central.add(r.id)
             state.mark("recording", r.id, r.sealed_sha256)
             later = store.tags(r.id)[len(r.manifest.tags) :]
             have = inv.tags.get(r.id, 0)
@@ -331,6 +358,83 @@ class SyncService:
                 client.add_tags(fp, r.id, have + 1, later[have:])
                 report.count("tags")
             state.mark("tags", r.id, str(len(later)))
+        return central
+
+    def _send_timestamps(
+        self, client: CentralClient, state: SyncState, inv: Any, central: set[str],
+        report: SyncReport,
+    ) -> None:  # fmt: skip
+        """Each capture manifest's token the store lacks, once its manifest is there. Looked at
+        first (its imprint must be the manifest's SHA-256, as the server checks too); one
+        refused, here or there, is said, written to ``sync_refusals`` and not offered again.
+        Sent TOKEN_BATCH to a transaction, and marked here after it committed."""
+        if self._tokens is None:
+            return
+        fp = self._identity.key.fingerprint
+        refused = state.marks(TIMESTAMP_REFUSED)
+        marked = state.marks("timestamp")
+        listed = {rid: sha for rid, sha in inv.timestamps.items() if marked.get(rid) != sha}
+        state.mark_many("timestamp", listed)  # in the store already (a commit only if changed)
+        todo: list[CentralTimestamp] = []
+        for rid in self._tokens.stamped_recordings():
+            if rid not in central or rid in inv.timestamps:
+                continue  # its manifest did not go (unreadable: said there), or already there
+            got = self._tokens.recording_token(rid)
+            r = self._recordings().get(rid)
+            if got is None or r is None:
+                continue
+            token, row = got
+            t = CentralTimestamp(rid, fp, token, hashlib.sha256(r.manifest_json).hexdigest(),
+                                 row.gen_time, row.tsa_name, row.chain_pem, row.requested_at,
+                                 row.added_at, row.clock_skew_s)  # fmt: skip
+            if refused.get(rid) == t.token_sha256:
+                continue
+            if rid in marked:
+                report.problems.append(SyncProblem(ROLLED_BACK, CENTRAL_LOST.format(
+                    what=f"timestamp {rid}")))  # fmt: skip
+            try:
+                self._check_token(t, row)
+            except TimestampUploadRefused as e:
+                self._token_refused(client, state, t, e, report)
+                continue
+            todo.append(t)
+        for i in range(0, len(todo), TOKEN_BATCH):
+            batch = todo[i : i + TOKEN_BATCH]
+            outcomes = client.add_capture_timestamps(batch)
+            taken: dict[str, str] = {}
+            for t, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, TimestampUploadRefused):
+                    self._token_refused(client, state, t, outcome, report)
+                    continue
+                taken[t.recording_id] = t.token_sha256
+                report.count("timestamp")
+            state.mark_many("timestamp", taken)
+
+    def _token_refused(
+        self, client: CentralClient, state: SyncState, t: CentralTimestamp,
+        e: TimestampUploadRefused, report: SyncReport,
+    ) -> None:  # fmt: skip
+        rid, fp = t.recording_id, t.workstation
+        log.error("sync: the token of recording %s refused: %s (%s)", rid, e.message("en"),
+                  e.detail)  # fmt: skip
+        client.report_refusal(fp, None, "timestamp", t.token_sha256, "",
+                              f"recording {rid}: {e.message('en')} ({e.detail})")  # fmt: skip
+        report.problems.append(SyncProblem(TIMESTAMP_REFUSED, e.text))
+        state.mark(TIMESTAMP_REFUSED, rid, t.token_sha256)
+
+    @staticmethod
+    def _check_token(t: CentralTimestamp, row: TimestampRow) -> None:
+        """The PC's own look before sending: the token stamps the manifest the store holds."""
+        try:
+            imprint = token_imprint(t.token, f"{t.recording_id}.manifest.json.tsr")
+        except TimestampRefused as e:
+            imprint = e.detail
+        if imprint != t.data_sha256 or row.data_sha256 != t.data_sha256:
+            raise TimestampUploadRefused(
+                t.recording_id,
+                NOT_OVER_MANIFEST.format(imprint=imprint[:16]),
+                detail=f"token imprint {imprint}, manifest {t.data_sha256}",
+            )
 
     def _send_incidents(
         self, client: CentralClient, state: SyncState, inv: Any, report: SyncReport
@@ -458,6 +562,10 @@ class SyncService:
             1 for r in self._recordings().list()
             if recs.get(r.id) != r.sealed_sha256 and r.id not in purged
         )  # fmt: skip
+        if self._tokens is not None:  # a late token waits as an item of its own
+            sent = state.marks("timestamp").keys() | state.marks(TIMESTAMP_REFUSED).keys()
+            waiting += sum(1 for rid in self._tokens.stamped_recordings()
+                           if rid not in sent and rid not in purged)  # fmt: skip
         head = self._audit().head()
         marked = int(state.marks("audit").get(self._identity.key.fingerprint, "0"))
         if head is not None and head.seq > marked:

@@ -263,6 +263,11 @@ class TimestampService:
     def row(self, kind: str, item: str) -> TimestampRow | None:
         return self._timestamps().get(kind, item)
 
+    def stamped_recordings(self) -> list[str]:
+        """The recordings whose capture manifest has its token (the sync sends those the
+        central store lacks)."""
+        return [r.item for r in self._timestamps().rows(ADDED, MANIFEST)]
+
     def recording_token(self, recording_id: str) -> tuple[bytes, TimestampRow] | None:
         """A capture manifest's token and its record, if it came (for the bundle)."""
         row = self._timestamps().get(MANIFEST, recording_id)

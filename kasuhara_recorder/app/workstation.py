@@ -17,6 +17,7 @@ from kasuhara_recorder.app.workstation_identity import WorkstationIdentity
 from kasuhara_recorder.config import DataPaths, Settings
 from kasuhara_recorder.errors import UsageError
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient
+from kasuhara_recorder.machine_settings import MachineSettings, machine_settings_path
 from kasuhara_recorder.platform_seam import host_name
 from kasuhara_recorder.store.interface import AuditStore
 from kasuhara_recorder.text import Text
@@ -63,6 +64,26 @@ class RecipientsWouldBeDropped(UsageError):
         super().__init__(", ".join(dropped), dropped="\n".join(f"  {r}" for r in dropped))
 
 
+class MachineRecipientsWouldBeDropped(UsageError):
+    """``setup`` given a list without a recipient IT set for every user of the PC
+    (machine.json): refused, nothing changed, unless ``replace_recipients``."""
+
+    template = Text(
+        "情報システム担当が端末共通の設定（{path}）で指定した組織の公開鍵が封印先から外れてしまう"
+        "ため、設定を変更していません:\n{dropped}\n--org-recipient を付けずに setup を実行すると"
+        "その公開鍵を使います。外す必要があるときだけ --replace-recipients を付けてください。",
+        "nothing was changed: this would drop recipients IT set for this PC in {path}:\n"
+        "{dropped}\nrun setup without --org-recipient to use them; only to drop them on "
+        "purpose, add --replace-recipients",
+    )
+    fields = ("detail", "path", "dropped")
+
+    def __init__(self, dropped: Sequence[str], path: str) -> None:
+        super().__init__(
+            ", ".join(dropped), path=path, dropped="\n".join(f"  {r}" for r in dropped)
+        )
+
+
 class RecipientChangeRefused(UsageError):
     template = Text(
         "封印先を変更していません: {detail}",
@@ -79,8 +100,10 @@ class WorkstationService:
         identity: WorkstationIdentity,
         audit: Callable[[], AuditStore],
         actor: Callable[[], str],
+        machine: Callable[[], MachineSettings] = MachineSettings,
     ) -> None:
         self._paths = paths
+        self._machine = machine
         self._settings = settings
         self._save_settings = save_settings
         self.identity = identity
@@ -97,11 +120,16 @@ class WorkstationService:
     ) -> SetupResult:
         """Set up (or set up again) this workstation. An active recipient is never dropped
         silently: a list without one is refused (RecipientsWouldBeDropped) unless
-        ``replace_recipients``; recipients only added are fine. Recordings keep the
-        recipients they were sealed to, whatever changes later."""
+        ``replace_recipients``; recipients only added are fine. So is a list without a
+        recipient IT set in machine.json (MachineRecipientsWouldBeDropped). Recordings keep
+        the recipients they were sealed to, whatever changes later."""
         recipients = tuple(dict.fromkeys(parse_recipient(r) for r in org_recipients))
         if not recipients:
             raise UsageError("at least one organisation recipient (age1…) is needed")
+        machine = self._machine()  # a broken machine.json: its error, nothing changed
+        it_dropped = [r for r in machine.org_recipients if r not in recipients]
+        if it_dropped and not replace_recipients:
+            raise MachineRecipientsWouldBeDropped(it_dropped, str(machine_settings_path()))
         old = self._settings()
         dropped = [r for r in old.org_recipients if r not in recipients and _is_recipient(r)]
         if dropped and not replace_recipients:
@@ -161,6 +189,16 @@ class WorkstationService:
                 Text(
                     f"{r} は封印先に入っていません（現在の封印先: {', '.join(before)}）",
                     f"{r} is not an active recipient (active: {', '.join(before)})",
+                ),
+            )
+        if r in self._machine().org_recipients:
+            raise RecipientChangeRefused(
+                Text(
+                    f"{r} は情報システム担当が端末共通の設定（{machine_settings_path()}）で指定した"
+                    "公開鍵です。外すときは、情報システム担当が machine-settings set で設定を"
+                    "変えてから行ってください",
+                    f"{r} is set by IT for every user of this PC ({machine_settings_path()}); "
+                    "IT changes it first with machine-settings set",
                 ),
             )
         after = tuple(x for x in before if x != r)

@@ -152,6 +152,13 @@ class Recorder:
         self.start_latency_s = 0.0
         self._result: CaptureResult | None = None
         self._stopping = False
+        self._taps: list[Callable[[bytes], None]] = []
+
+    def add_tap(self, tap: Callable[[bytes], None]) -> None:
+        """Also give ``tap`` every block written (on the writer thread, after the sink took it):
+        the phone announcement is found in the recording's first seconds this way. Before
+        start(); a tap must be quick and must not raise."""
+        self._taps.append(tap)
 
     # --- caller side ---------------------------------------------------------------------
     def start(self) -> None:
@@ -290,6 +297,8 @@ class Recorder:
             self._sink_failed(e)
             return False
         self._meter.feed(data, self.format.channels)
+        for tap in self._taps:
+            tap(data)
         self._bytes_written += len(data)
         self._last_audio = time.monotonic()
         if not self._got_audio.is_set():

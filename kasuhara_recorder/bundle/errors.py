@@ -142,7 +142,25 @@ class ExportRefused(EvidenceError):
     )
 
     fields = ("item", "detail")
-    item: str
+    item: str | Text
+
+
+# ExportRefused's most frequent reasons, said in the person's language (item and detail may be
+# Text: the Japanese message then holds no English words).
+SEALED_MISSING = Text("封印ファイルがありません", "sealed file is missing")
+TAIL_MISSING = Text("封印された末尾のファイルがありません", "sealed tail is missing")
+SEALED_ALTERED = Text(
+    "封印ファイルが記録されたハッシュと一致しません（改変の可能性があります）",
+    "sealed file does not match its recorded hash (altered?)",
+)
+TAIL_ALTERED = Text(
+    "封印された末尾が記録されたハッシュと一致しません（改変の可能性があります）",
+    "sealed tail does not match its recorded hash (altered?)",
+)
+PLAIN_ALTERED = Text(
+    "復号した内容が記録された SHA-256 と一致しません（改変の可能性があります）",
+    "decrypted content does not match its recorded SHA-256 (altered?)",
+)
 
 
 class ExportWriteFailed(KasuharaError):

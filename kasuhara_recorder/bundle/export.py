@@ -29,6 +29,11 @@ from kasuhara_recorder.bundle.assemble import BundleAssembler, FileRecord
 from kasuhara_recorder.bundle.custody import custody_jsonl, select_custody
 from kasuhara_recorder.bundle.destination_file import BundleExistsError, BundleFile
 from kasuhara_recorder.bundle.errors import (
+    PLAIN_ALTERED,
+    SEALED_ALTERED,
+    SEALED_MISSING,
+    TAIL_ALTERED,
+    TAIL_MISSING,
     BundleExists,
     ExportCancelled,
     ExportRefused,
@@ -178,24 +183,30 @@ class _Exporter:
             try:
                 m = verify_manifest_bytes(r.manifest_json, r.manifest_signature)
             except (ManifestSignatureInvalid, ManifestError, BadPublicKey) as e:
-                raise ExportRefused(f"録音 {r.id} / recording {r.id}", e.message("en")) from None
+                raise ExportRefused(Text(f"録音 {r.id}", f"recording {r.id}"), e.text) from None
             if m.id != r.id:
-                raise ExportRefused(f"録音 {r.id} / recording {r.id}", "manifest names another id")
+                raise ExportRefused(
+                    Text(f"録音 {r.id}", f"recording {r.id}"),
+                    Text("署名済みマニフェストの ID が違います", "manifest names another id"),
+                )
             if m.workstation.fingerprint not in self.i.known_keys:
                 raise ExportRefused(
-                    f"録音 {r.id} / recording {r.id}", "signed by a workstation key not registered"
-                )
+                    Text(f"録音 {r.id}", f"recording {r.id}"),
+                    Text("登録されていない端末鍵で署名されています",
+                         "signed by a workstation key not registered"),
+                )  # fmt: skip
             if not r.sealed_path.is_file():
-                raise ExportRefused(f"録音 {r.id} / recording {r.id}", "sealed file is missing")
+                raise ExportRefused(Text(f"録音 {r.id}", f"recording {r.id}"), SEALED_MISSING)
             if m.tail is not None and not (r.sealed_path.parent / m.tail.file).is_file():
-                raise ExportRefused(f"録音 {r.id} / recording {r.id}", "sealed tail is missing")
+                raise ExportRefused(Text(f"録音 {r.id}", f"recording {r.id}"), TAIL_MISSING)
             if m.recipients and str(self.identity.to_public()) not in m.recipients:
                 # Said as a wrong choice of file, not as evidence that failed decryption.
                 raise WrongIdentity(r.id)
             out.append(m)
         for a in self.i.attachments:
             if a.sealed_path is not None and not a.sealed_path.is_file():
-                raise ExportRefused(f"添付 {a.attachment.name}", "sealed file is missing")
+                name = a.attachment.name
+                raise ExportRefused(Text(f"添付 {name}", f"attachment {name}"), SEALED_MISSING)
         return out
 
     def tick(self, n: int, step: Text) -> None:
@@ -206,7 +217,7 @@ class _Exporter:
 
     # --- streaming a sealed file into the bundle ---------------------------------------------
     def stream_plain(
-        self, reader: SealedReader, want: int, label: str, step: Text
+        self, reader: SealedReader, want: int, label: Text, step: Text
     ) -> Iterator[bytes]:
         """Exactly ``want`` plaintext bytes from ``reader``; reads to the end so that any
         plaintext beyond ``want`` is counted in ``self.extra`` (a recovered recording may
@@ -225,14 +236,17 @@ class _Exporter:
             self.tick(len(chunk), step)
         if got < want:
             detail = reader.error or "ends early"
-            raise ExportRefused(label, f"decryption gave {got} of {want} bytes ({detail})")
+            raise ExportRefused(label, Text(
+                f"復号できたのは {want} バイト中 {got} バイトです（{detail}）",
+                f"decryption gave {got} of {want} bytes ({detail})",
+            ))  # fmt: skip
 
     def add_recording(
         self, a: BundleAssembler, r: RecordingInput, m: RecordingManifest
     ) -> tuple[str, str]:
         """The audio file and the capture manifest, re-checked against the manifest once the
         audio has passed into the ZIP (``_RecordingStream``)."""
-        label = f"録音 {m.id} / recording {m.id}"
+        label = Text(f"録音 {m.id}", f"recording {m.id}")
         member = audio_member(m, label)
         stream = _RecordingStream(self, r, m, label)
         a.add_stream(member.path, member.size, stream.body(member), member.kind)
@@ -248,7 +262,7 @@ class _Exporter:
         att = item.attachment
         if item.sealed_path is None:
             return None
-        label = f"添付 {att.name} / attachment {att.name}"
+        label = Text(f"添付 {att.name}", f"attachment {att.name}")
         reader = SealedReader(item.sealed_path, self.identity)
         h = hashlib.sha256()
         path = f"attachments/{att.id}-{safe_file_name(att.name, 'file')}"
@@ -260,9 +274,9 @@ class _Exporter:
 
         a.add_stream(path, att.size, body(), "attachment")
         if att.sealed_sha256 and reader.sealed_sha256 != att.sealed_sha256:
-            raise ExportRefused(label, "sealed file does not match its recorded hash")
+            raise ExportRefused(label, SEALED_ALTERED)
         if h.hexdigest() != att.sha256 or reader.error or self.extra:
-            raise ExportRefused(label, "decrypted file does not match its recorded SHA-256")
+            raise ExportRefused(label, PLAIN_ALTERED)
         return path
 
     # --- the whole bundle, phase by phase ----------------------------------------------------
@@ -325,7 +339,9 @@ class _Exporter:
             pem = i.exporter.public_pem.decode() if fp == i.exporter.fingerprint else None
             pem = pem or i.known_keys.get(fp)
             if pem is None:
-                raise ExportRefused("監査ログ / audit log", f"no public key for workstation {fp}")
+                raise ExportRefused(Text("監査ログ", "audit log"), Text(
+                    f"端末 {fp} の公開鍵がありません", f"no public key for workstation {fp}"
+                ))  # fmt: skip
             a.add_bytes(key_file(fp), pem.encode("ascii"), "public-key")
             roles = []
             if fp == i.exporter.fingerprint:
@@ -492,7 +508,7 @@ def _plaintext_size(m: RecordingManifest) -> int:
     return m.import_info.original_size if m.import_info else 0
 
 
-def audio_member(m: RecordingManifest, label: str) -> AudioMember:
+def audio_member(m: RecordingManifest, label: Text) -> AudioMember:
     if m.sample_format == "s16le":
         want = _plaintext_size(m)
         header = wav_header(want, m.samplerate, m.channels)
@@ -503,7 +519,9 @@ def audio_member(m: RecordingManifest, label: str) -> AudioMember:
         return AudioMember(
             f"recordings/{m.id}{ext}", m.import_info.original_size, b"", "imported-original"
         )
-    raise ExportRefused(label, f"unknown sample format {m.sample_format!r}")
+    raise ExportRefused(label, Text(
+        f"不明なサンプル形式です: {m.sample_format!r}", f"unknown sample format {m.sample_format!r}"
+    ))  # fmt: skip
 
 
 class _RecordingStream:
@@ -513,7 +531,7 @@ class _RecordingStream:
     then the whole tail file (docs/FORMAT.md §2); ``pcm_sha256`` covers both."""
 
     def __init__(
-        self, exporter: _Exporter, r: RecordingInput, m: RecordingManifest, label: str
+        self, exporter: _Exporter, r: RecordingInput, m: RecordingManifest, label: Text
     ) -> None:
         self.exporter = exporter
         self.m = m
@@ -551,29 +569,31 @@ class _RecordingStream:
         """ExportRefused at the first difference from the capture manifest."""
         m, label, reader, tail_reader = self.m, self.label, self.reader, self.tail_reader
         if reader.sealed_sha256 != m.sealed_sha256 or reader.sealed_size != m.sealed_size:
-            raise ExportRefused(label, "sealed file does not match sealed_sha256 (altered?)")
+            raise ExportRefused(label, SEALED_ALTERED)
         if tail_reader is not None and m.tail is not None:
             if (
                 tail_reader.sealed_sha256 != m.tail.sealed_sha256
                 or tail_reader.sealed_size != m.tail.sealed_size
             ):
-                raise ExportRefused(
-                    label, "sealed tail does not match its sealed_sha256 (altered?)"
-                )
+                raise ExportRefused(label, TAIL_ALTERED)
             if self.tail_hash.hexdigest() != m.tail.pcm_sha256:
-                raise ExportRefused(
-                    label, "decrypted tail does not match its pcm_sha256 (altered?)"
-                )
+                raise ExportRefused(label, TAIL_ALTERED)
         if self.pcm_hash.hexdigest() != m.pcm_sha256:
-            raise ExportRefused(label, "decrypted audio does not match pcm_sha256 (altered?)")
+            raise ExportRefused(label, PLAIN_ALTERED)
         extra = self.extra
         if m.status != "recovered" and (reader.error or extra["main"]):
             detail = reader.error or f"{extra['main']} bytes more than the manifest declares"
-            raise ExportRefused(label, f"sealed file does not match its manifest: {detail}")
+            raise ExportRefused(label, Text(
+                f"封印ファイルがマニフェストと一致しません: {detail}",
+                f"sealed file does not match its manifest: {detail}",
+            ))  # fmt: skip
         if tail_reader is not None and (tail_reader.error or extra["tail"]):
             # The tail is a whole age file: a cut or extra bytes are never a crash's doing.
             detail = tail_reader.error or f"{extra['tail']} bytes more than the manifest declares"
-            raise ExportRefused(label, f"sealed tail does not match its manifest: {detail}")
+            raise ExportRefused(label, Text(
+                f"封印された末尾がマニフェストと一致しません: {detail}",
+                f"sealed tail does not match its manifest: {detail}",
+            ))  # fmt: skip
 
 
 def _is_zip(path: Path) -> bool:

@@ -21,6 +21,7 @@ from kasuhara_recorder.evidence.timestamp import (
     TimestampRefused,
     check_response,
     load_anchors,
+    split_chain,
 )
 
 PREFIX = "timestamps/"
@@ -107,7 +108,7 @@ def check_bundle_tokens(
         problems.append(TokenProblem(CHAIN, "chain", "the TSA's certificates are missing"))
     else:
         try:
-            anchors, others = _split_chain(load_anchors(chain_pem, CHAIN))
+            anchors, others = split_chain(load_anchors(chain_pem, CHAIN))
         except AnchorsUnreadable as e:
             problems.append(TokenProblem(CHAIN, "readable", e.message("en")))
     for path, raw in sorted(tokens.items()):
@@ -136,15 +137,3 @@ def check_bundle_tokens(
                 TokenProblem(path, "time", f"genTime {t.gen_time_iso()} is after the export")
             )
     return problems, times
-
-
-def _split_chain(ders: list[bytes]) -> tuple[list[bytes], list[bytes]]:
-    """The self-signed certificates of tsa-chain.pem are its anchors; the rest intermediates."""
-    from asn1crypto import x509
-
-    anchors: list[bytes] = []
-    others: list[bytes] = []
-    for d in ders:
-        c = x509.Certificate.load(d)
-        (anchors if c.self_signed in ("maybe", "yes") else others).append(d)
-    return anchors, others

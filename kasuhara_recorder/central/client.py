@@ -91,6 +91,59 @@ _PURGE_REFUSALS = {
 }
 
 
+class TimestampUploadRefused(EvidenceError):
+    """The central store refused a capture manifest's token (add_capture_timestamp), or the PC
+    itself found it is not over the manifest it would stamp."""
+
+    template = Text(
+        "録音 {rid} のタイムスタンプ（RFC 3161）を中央保管庫へ送れませんでした（{reason}）。"
+        "証拠管理担当者に連絡してください。録音そのものは送信済みです。",
+        "the RFC 3161 time-stamp of recording {rid} was not taken by the central store "
+        "({reason}); tell the evidence officer. The recording itself was sent",
+    )
+    fields = ("rid", "reason")
+
+
+TIMESTAMP_REFUSALS = {
+    "KH060": Text("この端末の記録ではありません", "not a workstation of this login"),
+    "KH061": Text("中央保管庫にその録音のマニフェストがありません",
+                  "the central store has no manifest of that recording"),
+    "KH062": Text("マニフェストのハッシュ値と一致しません",
+                  "it is not over the manifest the central store holds"),
+    "KH063": Text("トークンにそのハッシュ値が含まれていません",
+                  "the token does not carry that imprint"),
+    "KH064": Text("別のトークンが既に保管されています", "another token is already stored"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CentralTimestamp:
+    """A capture manifest's RFC 3161 token as the central store keeps it (migration 5)."""
+
+    recording_id: str
+    workstation: str  # the PC that uploaded it (the one that recorded)
+    token: bytes
+    data_sha256: str  # SHA-256 of the manifest it stamps
+    gen_time: str
+    tsa_name: str
+    chain_pem: str
+    requested_at: str
+    added_at: str
+    clock_skew_s: int
+
+    @property
+    def token_sha256(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.token).hexdigest()
+
+
+_TIMESTAMP_COLUMNS = (
+    "recording_id, workstation, token, data_sha256, gen_time, tsa_name, chain_pem, "
+    "requested_at, added_at, clock_skew_s"
+)
+
+
 @dataclass(frozen=True)
 class Inventory:
     """What the central store holds of one workstation."""
@@ -102,6 +155,7 @@ class Inventory:
     chain_seq: int = 0
     chain_hash: str = ""
     head_seqs: set[int] = field(default_factory=set)
+    timestamps: dict[str, str] = field(default_factory=dict)  # recording id -> token_sha256
 
 
 @dataclass(frozen=True)
@@ -246,6 +300,10 @@ class CentralClient:
             (fp,),
         )
         heads = self._rows("SELECT seq FROM workstation_heads WHERE workstation = %s", (fp,))
+        stamps = self._rows(
+            "SELECT recording_id, token_sha256 FROM capture_timestamps WHERE workstation = %s",
+            (fp,),
+        )
         return Inventory(
             recordings={r[0]: r[1] for r in recs},
             tags={r[0]: int(r[1]) for r in tags},
@@ -254,6 +312,7 @@ class CentralClient:
             chain_seq=int(chain[0][0]) if chain else 0,
             chain_hash=chain[0][1] if chain else "",
             head_seqs={int(r[0]) for r in heads},
+            timestamps={r[0]: r[1] for r in stamps},
         )
 
     def entry_hash(self, fp: str, seq: int) -> str | None:
@@ -335,6 +394,55 @@ class CentralClient:
                 seq = _seq_in(msg, batch[0].seq)
                 raise ChainRefused(kind, seq, msg) from None
 
+    def add_capture_timestamps(
+        self, tokens: Sequence[CentralTimestamp]
+    ) -> list[str | TimestampUploadRefused]:
+        """Capture manifests' tokens in one transaction, each in a savepoint: for each, 'added',
+        'already' (this very token is stored) or the refusal (KH060–KH064), in order."""
+        import psycopg
+
+        def run(c: psycopg.Connection[Any]) -> list[str | TimestampUploadRefused]:
+            out: list[str | TimestampUploadRefused] = []
+            with c.transaction():
+                for t in tokens:
+                    try:
+                        with c.transaction():  # a savepoint: a refusal undoes this one only
+                            row = c.execute(
+                                "SELECT add_capture_timestamp(%s, %s, %s, %s, %s, %s, %s, %s, "
+                                "%s, %s)",
+                                (t.recording_id, t.workstation, t.token, t.data_sha256,
+                                 t.gen_time, t.tsa_name, t.chain_pem, t.requested_at,
+                                 t.added_at, t.clock_skew_s),
+                            ).fetchone()  # fmt: skip
+                        out.append(str(row[0]) if row else "")
+                    except psycopg.DatabaseError as e:
+                        reason = TIMESTAMP_REFUSALS.get(e.sqlstate or "")
+                        if reason is None:
+                            raise
+                        said = str(e.diag.message_primary or e)  # the server's words, for the log
+                        out.append(TimestampUploadRefused(t.recording_id, reason, detail=said))
+            return out
+
+        result: list[str | TimestampUploadRefused] = self._run(run)
+        return result
+
+    def capture_timestamps(
+        self, recording_ids: Iterable[str] | None = None
+    ) -> dict[str, CentralTimestamp]:
+        """recording id -> its token, for these recordings (None: every one readable)."""
+        if recording_ids is None:
+            rows = self._rows(f"SELECT {_TIMESTAMP_COLUMNS} FROM capture_timestamps")
+        else:
+            rows = self._rows(
+                f"SELECT {_TIMESTAMP_COLUMNS} FROM capture_timestamps WHERE recording_id = ANY(%s)",
+                (list(recording_ids),),
+            )
+        return {
+            r[0]: CentralTimestamp(r[0], r[1], bytes(r[2]), r[3], r[4], r[5], r[6], r[7], r[8],
+                                   int(r[9]))
+            for r in rows
+        }  # fmt: skip
+
     def add_workstation_head(self, head: ChainHead) -> None:
         self._run(lambda c: c.execute(
             "INSERT INTO workstation_heads (workstation, seq, hash, signature) "
@@ -342,7 +450,7 @@ class CentralClient:
             (head.workstation, head.seq, head.hash, head.signature),
         ))  # fmt: skip
 
-    def report_refusal(self, fp: str, seq: int, kind: str, offered: str, central: str,
+    def report_refusal(self, fp: str, seq: int | None, kind: str, offered: str, central: str,
                        detail: str) -> None:  # fmt: skip
         self._rows(
             "SELECT report_refusal(%s, %s, %s, %s, %s, %s)",

@@ -48,6 +48,7 @@ EVIDENCE_TABLES = (
     "sync_refusals",
     "review_entries",
     "blob_purges",
+    "capture_timestamps",
 )  # fmt: skip  (supervisor_departments is configuration IT edits, not evidence)
 
 V1 = r"""
@@ -504,6 +505,9 @@ GRANT EXECUTE ON FUNCTION purge_blob(text, text, text), item_held(text, text)
     TO {p}_counter, {p}_officer;
 GRANT SELECT ON blob_purges TO {p}_counter, {p}_supervisor, {p}_officer;
 GRANT SELECT ON central_config TO {p}_counter, {p}_supervisor, {p}_officer;
+GRANT EXECUTE ON FUNCTION add_capture_timestamp(text, text, bytea, text, text, text, text, text,
+    text, integer) TO {p}_counter;
+GRANT SELECT ON capture_timestamps TO {p}_counter;
 
 GRANT SELECT ON workstations, central_heads TO {p}_counter, {p}_supervisor, {p}_officer;
 GRANT SELECT, INSERT ON recordings, recording_tags, incident_versions, attachments,
@@ -528,7 +532,7 @@ CREATE POLICY officer_all ON {t} FOR SELECT TO {p}_officer USING (true);
 
 RLS_TABLES = (
     "recordings", "recording_tags", "incident_versions", "attachments", "audit_entries",
-    "workstation_heads",
+    "workstation_heads", "capture_timestamps",
 )  # fmt: skip
 
 SUPERVISOR_RLS = r"""
@@ -710,11 +714,78 @@ CREATE INDEX incident_versions_referred ON incident_versions (incident_id, versi
 GRANT EXECUTE ON FUNCTION json_texts(jsonb), json_codes(jsonb) TO {p}_counter;
 """
 
+# Trusted time (issue 16): a capture manifest's RFC 3161 token, kept centrally so an export
+# from the centre carries it as the recording PC's own export does. Added only through
+# add_capture_timestamp, which takes a token only for a recording whose manifest it holds,
+# whose SHA-256 is the data_sha256 given, and whose DER carries that imprint (the TSTInfo's
+# hashedMessage is the 32 raw bytes; the CMS signature is left to the PC, the export and
+# `audit verify --central`, which PostgreSQL cannot check). One token per recording.
+V5 = r"""
+CREATE TABLE capture_timestamps (
+    recording_id text PRIMARY KEY REFERENCES recordings,
+    workstation text NOT NULL REFERENCES workstations,  -- the PC that uploaded it (and recorded)
+    token bytea NOT NULL,                   -- the TimeStampResp DER, byte for byte
+    token_sha256 text NOT NULL,             -- computed by the server
+    data_sha256 text NOT NULL,              -- = SHA-256 of the recording's manifest_json
+    gen_time text NOT NULL,
+    tsa_name text NOT NULL,
+    chain_pem text NOT NULL,                -- the TSA certificate's path to its CA, PEM
+    requested_at text NOT NULL,             -- when the PC queued it, and when it came
+    added_at text NOT NULL,
+    clock_skew_s integer NOT NULL,          -- genTime minus the PC's clock then
+    db_user name NOT NULL DEFAULT session_user,
+    received_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION add_capture_timestamp(
+    p_recording_id text, p_workstation text, p_token bytea, p_data_sha256 text,
+    p_gen_time text, p_tsa_name text, p_chain_pem text, p_requested_at text, p_added_at text,
+    p_clock_skew_s integer) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = kasuhara, pg_temp AS $$
+DECLARE r recordings; have capture_timestamps;
+BEGIN
+    IF p_workstation IS NULL OR p_workstation NOT IN (SELECT my_workstations()) THEN
+        RAISE EXCEPTION 'kasuhara: % is not a workstation of %', p_workstation, session_user
+            USING ERRCODE = 'KH060';
+    END IF;
+    SELECT * INTO r FROM recordings WHERE id = p_recording_id AND workstation = p_workstation;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'kasuhara: no manifest of recording % from %', p_recording_id,
+            p_workstation USING ERRCODE = 'KH061';
+    END IF;
+    IF p_data_sha256 IS NULL OR p_data_sha256 !~ '^[0-9a-f]{{64}}$'
+       OR encode(sha256(convert_to(r.manifest_json, 'UTF8')), 'hex') <> p_data_sha256 THEN
+        RAISE EXCEPTION 'kasuhara: the token of recording % is not over its manifest (% given)',
+            p_recording_id, p_data_sha256 USING ERRCODE = 'KH062';
+    END IF;
+    IF position(decode(p_data_sha256, 'hex') IN p_token) = 0 THEN
+        RAISE EXCEPTION 'kasuhara: the token of recording % does not carry the imprint %',
+            p_recording_id, p_data_sha256 USING ERRCODE = 'KH063';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('kasuhara:capture_timestamp:' || p_recording_id));
+    SELECT * INTO have FROM capture_timestamps WHERE recording_id = p_recording_id;
+    IF FOUND THEN
+        IF have.token = p_token THEN
+            RETURN 'already';
+        END IF;
+        RAISE EXCEPTION 'kasuhara: recording % already has another token (%)', p_recording_id,
+            have.token_sha256 USING ERRCODE = 'KH064';
+    END IF;
+    INSERT INTO capture_timestamps (recording_id, workstation, token, token_sha256, data_sha256,
+        gen_time, tsa_name, chain_pem, requested_at, added_at, clock_skew_s)
+        VALUES (p_recording_id, p_workstation, p_token, encode(sha256(p_token), 'hex'),
+                p_data_sha256, p_gen_time, p_tsa_name, p_chain_pem, p_requested_at, p_added_at,
+                p_clock_skew_s);
+    RETURN 'added';
+END $$;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "workstations, blobs, recordings, incidents, audit chains, heads", V1),
     Migration(2, "where blobs live: large objects or an S3 bucket with Object Lock", V2),
     Migration(3, "retention: the one audited removal of a blob's bytes", V3),
     Migration(4, "statistics: what each incident version counts, generated from its body", V4),
+    Migration(5, "trusted time: capture manifests' RFC 3161 tokens", V5),
 )
 
 

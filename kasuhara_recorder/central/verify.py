@@ -2,7 +2,9 @@
 
 For each registered workstation: its chain (hash links, signatures by its registered key, its
 signed head); for each recording: the manifest's signature by the workstation that made it, and
-the blob read back in full and hashed against the manifest; the central heads: signed by a
+the blob read back in full and hashed against the manifest; each capture manifest's RFC 3161
+token: over that manifest, signed by a TSA that chains to the CA kept with it, and the very
+token a ``timestamp.added`` entry of the uploading PC's chain names; the central heads: signed by a
 registered workstation, linked to one another, and every chain at least as long as the heads
 say (else the store lost entries: a rollback); and every upload the server refused (a fork or a
 gap offered by a PC). Each problem names the workstation and the seq.
@@ -25,7 +27,7 @@ from kasuhara_recorder.text import Text
 
 @dataclass(frozen=True)
 class CustodyProblem:
-    kind: str  # chain, unknown_key, manifest, blob, head, rolled_back, refused
+    kind: str  # chain, unknown_key, manifest, blob, timestamp, head, rolled_back, refused
     workstation: str  # its name ("" when not registered), or the fingerprint
     seq: int | None
     detail: Text
@@ -42,6 +44,7 @@ class CentralReport:
     recordings: int = 0
     blob_bytes: int = 0
     purged: int = 0  # blobs retention removed through purge_blob (not read: their bytes went)
+    timestamps: int = 0  # capture manifests' RFC 3161 tokens checked
     heads: int = 0
     problems: list[CustodyProblem] = field(default_factory=list)
 
@@ -53,7 +56,11 @@ class CentralReport:
     def text(self) -> Text:
         if self.ok:
             return CENTRAL_INTACT.format(
-                ws=self.workstations, entries=self.entries, recs=self.recordings, heads=self.heads
+                ws=self.workstations,
+                entries=self.entries,
+                recs=self.recordings,
+                heads=self.heads,
+                tokens=self.timestamps,
             )
         lines = [
             PROBLEM_LINE.format(ws=p.workstation, seq="-" if p.seq is None else p.seq,
@@ -66,9 +73,9 @@ class CentralReport:
 
 CENTRAL_INTACT = Text(
     "中央保管庫の記録は改ざんされていません（端末 {ws} 台、監査ログ {entries} 件、録音 {recs} 件、"
-    "中央の署名付き状態 {heads} 版を確認）。",
+    "タイムスタンプ {tokens} 件、中央の署名付き状態 {heads} 版を確認）。",
     "central store intact ({ws} workstations, {entries} audit entries, {recs} recordings, "
-    "{heads} signed central heads checked)",
+    "{tokens} time-stamps, {heads} signed central heads checked)",
 )
 CENTRAL_BROKEN = Text(
     "中央保管庫の記録に {n} 件の問題があります:\n{listing}",
@@ -83,6 +90,14 @@ T_MANIFEST = Text(
 T_BLOB = Text(
     "録音 {rid} のファイルのハッシュ値がマニフェストと一致しません（{detail}）",
     "recording {rid}: the stored file does not match its manifest ({detail})",
+)
+T_TOKEN = Text(
+    "録音 {rid} のタイムスタンプ（RFC 3161）を確認できません: {detail}",
+    "recording {rid}: its RFC 3161 time-stamp fails: {detail}",
+)
+T_TOKEN_UNCHAINED = Text(
+    "端末の監査ログに、このトークンを取得した記録（timestamp.added）がありません",
+    "no timestamp.added entry of the uploading PC's chain names this token",
 )
 T_HEAD_SIG = Text("中央の状態 第 {seq} 版の署名が一致しません", "central head {seq}: bad signature")
 T_HEAD_LINK = Text(
@@ -126,6 +141,7 @@ def verify_central(client: CentralClient, *, read_blobs: bool = True) -> Central
             report.problems.append(CustodyProblem("chain", name, r.first_bad_seq, reason))
         chains[fp] = (entries[-1].seq, entries[-1].hash)
     _check_recordings(client, keys, names, report, read_blobs)
+    _check_timestamps(client, names, by_ws, report)
     _check_heads(client, keys, names, chains, {fp: {e.seq: e.hash for e in es}
                                                for fp, es in by_ws.items()}, report)  # fmt: skip
     for fp, seq, kind, detail in client.refusals():
@@ -179,6 +195,39 @@ def _check_recordings(
             if h.hexdigest() != sha or n != size:
                 report.problems.append(CustodyProblem("blob", name, None, T_BLOB.format(
                     rid=r.id, detail=f"{n} bytes hashing to {h.hexdigest()[:16]}…")))  # fmt: skip
+
+
+def _check_timestamps(
+    client: CentralClient, names: dict[str, str], by_ws: dict[str, list[AuditEntry]],
+    report: CentralReport,
+) -> None:  # fmt: skip
+    """Each capture token: over its recording's manifest as stored, a TSA signature chaining to
+    the CA kept with it, and named (its SHA-256) by the uploading PC's signed chain."""
+    import datetime as dt
+
+    from kasuhara_recorder.evidence.timestamp import TimestampRefused, check_with_chain
+
+    manifests = {r.id: r.manifest_json for r in client.recordings()}
+    now = dt.datetime.now(dt.UTC)
+    for rid, t in sorted(client.capture_timestamps().items()):
+        report.timestamps += 1
+        name = names.get(t.workstation, t.workstation)
+        sha = hashlib.sha256(manifests.get(rid, b"")).hexdigest()
+        try:
+            check_with_chain(t.token, file=f"{rid}.manifest.json.tsr", data_sha256=sha,
+                             chain_pem=t.chain_pem, now=now)  # fmt: skip
+        except TimestampRefused as e:
+            report.problems.append(CustodyProblem("timestamp", name, None, T_TOKEN.format(
+                rid=rid, detail=f"{e.check}: {e.detail}")))  # fmt: skip
+            continue
+        named = [
+            e.seq for e in by_ws.get(t.workstation, ())
+            if e.event == "timestamp.added" and e.subject == f"recording:{rid}"
+            and e.data.get("token_sha256") == t.token_sha256
+        ]  # fmt: skip
+        if not named:
+            report.problems.append(CustodyProblem("timestamp", name, None, T_TOKEN.format(
+                rid=rid, detail=T_TOKEN_UNCHAINED)))  # fmt: skip
 
 
 def _check_heads(

@@ -11,4 +11,5 @@ FEATURE_MODULES: list[str] = [
     "retention",
     "timestamp",
     "poster",
+    "machine_settings",
 ]

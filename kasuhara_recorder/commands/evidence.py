@@ -216,9 +216,14 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
     recipients: list[str] = []
     for arg in args.org_recipient or ():
         recipients.extend(read_recipients(arg))
+    recipients, machine_changes = _machine_defaults(args, recipients)
     if not recipients and not args.central and not args.tsa_url:
         raise cli.BadInput(
-            Text("--org-recipient を指定してください", "--org-recipient is required")
+            Text(
+                "--org-recipient を指定してください（または情報システム担当者に "
+                "machine-settings set で端末共通の設定を依頼してください）",
+                "--org-recipient is required (or IT's machine-settings set)",
+            )
         )
     if args.tsa_ca and not args.tsa_url:
         raise cli.BadInput(Text("--tsa-ca には --tsa-url が必要です", "--tsa-ca needs --tsa-url"))
@@ -249,7 +254,7 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
         r = app.workstation.setup(
             recipients, args.workstation_name, replace_recipients=args.replace_recipients
         )
-        changes: dict[str, object] = {}
+        changes: dict[str, object] = dict(machine_changes)
         if keep is not None:
             changes["keep_input_open"] = keep
         if pre is not None:
@@ -298,6 +303,38 @@ def cmd_setup(args: argparse.Namespace, console: cli.Console) -> int:
         }
     )
     return 0
+
+
+def _machine_defaults(
+    args: argparse.Namespace, recipients: list[str]
+) -> tuple[list[str], dict[str, object]]:
+    """What IT set in machine.json fills what the command line leaves out: with no
+    --org-recipient, IT's recipients (with this PC's active ones kept, so none is dropped)
+    when the PC is not set up yet or nothing else was asked; the central store, the TSA and
+    the department when neither the command line nor this user's settings have one. Sets
+    ``args.central``/``tsa_url``/``tsa_ca``; gives the recipients and the settings to change."""
+    from kasuhara_recorder.machine_settings import load_machine_settings
+
+    machine = load_machine_settings()  # a broken file: its error, nothing changed
+    if machine.is_empty:
+        return recipients, {}
+    app = _service(args)
+    try:
+        settings, set_up = app.settings, app.is_set_up
+    finally:
+        app.close()
+    asked_other = bool(args.central or args.tsa_url)
+    if not recipients and machine.org_recipients and (not set_up or not asked_other):
+        kept = [r for r in settings.org_recipients if r not in machine.org_recipients]
+        recipients = [*machine.org_recipients, *kept]
+    if recipients and not args.central and not settings.central_url and machine.central:
+        args.central = machine.central
+    if recipients and not args.tsa_url and not settings.tsa_url and machine.tsa_url:
+        args.tsa_url, args.tsa_ca = machine.tsa_url, machine.tsa_ca
+    changes: dict[str, object] = {}
+    if machine.department and not settings.department:
+        changes["department"] = machine.department
+    return recipients, changes
 
 
 def _set_tsa_only(args: argparse.Namespace, console: cli.Console) -> int:
@@ -396,6 +433,7 @@ def _audit_central(args: argparse.Namespace, console: cli.Console) -> int:
     console.result({
         "ok": report.ok, "workstations": report.workstations, "entries_checked": report.entries,
         "recordings": report.recordings, "blob_bytes": report.blob_bytes, "heads": report.heads,
+        "timestamps": report.timestamps,
         "problems": [p.to_json(console.lang) for p in report.problems],
         **({} if report.ok else {"error": "CentralCustodyBroken",
                                  "message": report.text.pick(console.lang)}),
@@ -539,7 +577,9 @@ def register(add) -> None:
     p.add_argument(
         "--org-recipient",
         action="append",
-        help="age1… recipient or a file of them (repeat for several)",
+        help="age1… recipient or a file of them (repeat for several); default: the ones IT "
+        "set in the machine-wide settings (machine-settings show), whose central store, TSA "
+        "and department are then taken too where this PC has none",
     )
     p.add_argument("--workstation-name", help="name shown in manifests (default: host name)")
     p.add_argument(
@@ -554,7 +594,8 @@ def register(add) -> None:
     )
     p.add_argument(
         "--replace-recipients", action="store_true",
-        help="allow the new list to drop active recipients (default: refused; see keys "
+        help="allow the new list to drop active recipients, or the recipients IT set in the "
+        "machine-wide settings (machine-settings show) (default: refused; see keys "
         "add-recipient / retire-recipient)",
     )  # fmt: skip
     p.add_argument(

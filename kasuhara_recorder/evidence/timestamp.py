@@ -142,6 +142,55 @@ def merge_pem(texts: Sequence[str]) -> str:
     return to_pem(seen)
 
 
+def token_imprint(response: bytes, file: str) -> str:
+    """The SHA-256 (hex) a TimeStampResp's token stamps, read without checking anything else
+    (the sync's look before it sends a token); TimestampRefused if it is not readable as one or
+    its imprint is not SHA-256."""
+    from asn1crypto import tsp
+
+    try:
+        resp = tsp.TimeStampResp.load(response)
+        eci = resp["time_stamp_token"]["content"]["encap_content_info"]
+        imprint = tsp.TSTInfo.load(eci["content"].contents)["message_imprint"]
+        algo = imprint["hash_algorithm"]["algorithm"].native
+        hashed = bytes(imprint["hashed_message"].native)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        raise TimestampRefused(file, "readable", f"not a TimeStampResp: {e}") from None
+    if algo != "sha256":
+        raise TimestampRefused(file, "imprint", f"the imprint is {algo}, not sha256")
+    return hashed.hex()
+
+
+def split_chain(ders: Sequence[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The self-signed certificates of a chain PEM (a bundle's tsa-chain.pem, a token's chain
+    as the central store keeps it) are its anchors; the rest intermediates."""
+    from asn1crypto import x509
+
+    anchors: list[bytes] = []
+    others: list[bytes] = []
+    for d in ders:
+        c = x509.Certificate.load(d)
+        (anchors if c.self_signed in ("maybe", "yes") else others).append(d)
+    return anchors, others
+
+
+def check_with_chain(
+    response: bytes, *, file: str, data_sha256: str, chain_pem: str, now: dt.datetime
+) -> CheckedToken:
+    """A token kept with its chain (not fetched now: no nonce, no clock warning), checked as
+    ``verify`` checks a bundle's: to the self-signed CAs of ``chain_pem`` at its genTime."""
+    try:
+        anchors, others = split_chain(load_anchors(chain_pem.encode("ascii"), file))
+    except (AnchorsUnreadable, UnicodeEncodeError) as e:
+        raise TimestampRefused(file, "chain", f"its chain is not readable: {e}") from None
+    if not anchors:
+        raise TimestampRefused(file, "chain", "no self-signed CA in its chain")
+    return check_response(
+        response, file=file, data_sha256=data_sha256, anchors=anchors, intermediates=others,
+        now=now, clock_warn_minutes=10**6,
+    )  # fmt: skip
+
+
 def check_response(
     response: bytes,
     *,

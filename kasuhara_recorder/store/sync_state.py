@@ -47,6 +47,14 @@ class SyncState:
                 (kind, item, value, _now()),
             )
 
+    def mark_many(self, kind: str, items: dict[str, str]) -> None:
+        """Several marks of one kind in one transaction (one commit)."""
+        if not items:
+            return
+        with self.db.transaction():
+            for item, value in items.items():
+                self.mark(kind, item, value)
+
     def login_role(self) -> tuple[str, tuple[str, ...]] | None:
         """The central login's role and a supervisor's departments, as last seen (None: never)."""
         rows = self.db.query("SELECT role, departments FROM central_login")

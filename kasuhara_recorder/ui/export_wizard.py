@@ -550,10 +550,10 @@ class RunPage(QWizardPage):
         elif isinstance(e, ExportRefused):
             self.step.setText(self.tr("書き出せませんでした。"))
             text = self.tr(
-                "録音 %1 の確認に失敗したため、書き出しを中止しました（ファイルは作成されて"
-                "いません）。\n録音データが改ざんされたか壊れている可能性があります。"
+                "%1 の確認に失敗したため、書き出しを中止しました（ファイルは作成されて"
+                "いません）。\n証拠のデータが改ざんされたか壊れている可能性があります。"
                 "この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。"
-            ).replace("%1", e.item)
+            ).replace("%1", localized(e.item) if isinstance(e.item, Text) else e.item)
             text += "\n" + localized(e.text)
         elif isinstance(e, BundleExists):  # it appeared after the destination page
             self.step.setText(self.tr("書き出せませんでした。"))

@@ -2,15 +2,17 @@
 
 Shown when the app starts on a data folder that is not set up (and from the set-up banner):
 
-1. 組織の公開鍵 — the organisation recipient the evidence officer gave (pasted, or read from
+1. 組織の公開鍵 — the recipients IT set for the PC (machine.json, machine_settings.py), shown
+   and not asked; else the organisation recipient the evidence officer gave (pasted, or read from
    org-recipient.txt); or, for an evaluation only, a new organisation identity made here
    (``evidence/org_identity.init_org``: the passphrase twice, strength-checked, and where the
    private identity file goes);
 2. (evaluation only) where the private key went, said plainly: it belongs with the evidence
    officer, not on the counter PC; the folder can be shown;
-3. 端末 — the workstation name, department and staff name;
+3. 端末 — the workstation name, department (IT's, if set) and staff name;
 4. 録音装置 — the 窓口 and 電話 presets, each tested on the level meter (ui/device_check.py);
-5. 中央保管庫 — the URL IT gave, if any. 完了 runs what ``kasuhara-recorder setup`` runs
+5. 中央保管庫 — the URL IT gave, if any (machine.json's pre-filled; its TSA is configured
+   too). 完了 runs what ``kasuhara-recorder setup`` runs
    (``workstation.setup``, the settings, ``join_central``) on the task runner; a failure to
    join is shown and can be skipped: the PC then works alone until it joins later.
 
@@ -45,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from kasuhara_recorder.errors import KasuharaError
 from kasuhara_recorder.evidence.org_identity import BadRecipient, parse_recipient, read_recipients
+from kasuhara_recorder.machine_settings import MachineSettings
 from kasuhara_recorder.platform_seam import host_name
 from kasuhara_recorder.ui.device_check import DeviceCheck
 from kasuhara_recorder.ui.i18n import localized
@@ -87,6 +90,17 @@ def _intro(page: QWizardPage, text: str) -> QLabel:
     return label
 
 
+def _machine_settings(service) -> tuple[MachineSettings, str]:
+    """IT's machine.json, or none and the reason to show: a broken file does not stop the
+    wizard from opening; it is said on the first page, and 完了 is refused with the same
+    words until IT writes it again (whether IT's recipients would be dropped cannot be told)."""
+    try:
+        return service.machine_settings(), ""
+    except KasuharaError as e:
+        log.error("machine settings unusable in the first-run wizard: %s", e.message("en"))
+        return MachineSettings(), localized(e.text)
+
+
 def default_key_folder() -> Path:
     return Path.home() / "kasuhara-org-key"
 
@@ -94,11 +108,20 @@ def default_key_folder() -> Path:
 class RecipientPage(QWizardPage):
     """組織の公開鍵: import the officer's recipient, or make an evaluation identity."""
 
-    def __init__(self, service, tasks: TaskRunner, parent=None) -> None:
+    def __init__(
+        self,
+        service,
+        tasks: TaskRunner,
+        machine: MachineSettings,
+        machine_error: str = "",
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         self.service = service
         self.tasks = tasks
         self.busy = False
+        # IT's recipients (machine.json): shown, not asked; no key file for the worker to find
+        self.it_recipients = list(machine.org_recipients)
         self.recipients: list[str] = []
         self.org_files = None  # OrgIdentityFiles, once made here
         self.setTitle(self.tr("組織の公開鍵"))
@@ -107,6 +130,11 @@ class RecipientPage(QWizardPage):
             self.tr(
                 "録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。"
                 "証拠管理担当から受け取った公開鍵を登録してください。"
+            )
+            if not self.it_recipients
+            else self.tr(
+                "録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。"
+                "この端末の公開鍵は情報システム担当が設定済みです。「次へ」を押してください。"
             ),
         )
         self.import_choice = QRadioButton(
@@ -162,9 +190,26 @@ class RecipientPage(QWizardPage):
         form.addRow("", advice)
         form.addRow(self.tr("秘密鍵の保存先:"), folder_row)
 
+        self.it_box = QGroupBox(self.tr("情報システム担当が設定した組織の公開鍵"), self)
+        self.it_box.setObjectName("it_recipients")
+        it_text = QLabel(
+            self.tr(
+                "この端末の録音は、情報システム担当が端末共通の設定で指定した次の公開鍵あてに"
+                "暗号化されます。入力は不要です。"
+            )
+            + "\n"
+            + "\n".join(self.it_recipients),
+            self.it_box,
+        )
+        it_text.setObjectName("it_recipients_text")
+        it_text.setWordWrap(True)
+        it_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(self.it_box).addWidget(it_text)
+
         self.message = _message_label(self)
         lay = QVBoxLayout(self)
         lay.addWidget(self.intro)
+        lay.addWidget(self.it_box)
         lay.addWidget(self.import_choice)
         lay.addWidget(self.import_box)
         lay.addWidget(self.evaluate_choice)
@@ -173,9 +218,15 @@ class RecipientPage(QWizardPage):
         lay.addStretch(1)
         self.evaluate_choice.toggled.connect(self._choice_changed)
         self._choice_changed()
+        by_it = bool(self.it_recipients)
+        self.it_box.setVisible(by_it)
+        for w in (self.import_choice, self.import_box, self.evaluate_choice, self.evaluate_box):
+            w.setVisible(not by_it)
+        if machine_error:
+            _show(self.message, machine_error)
 
     def evaluating(self) -> bool:
-        return self.evaluate_choice.isChecked()
+        return not self.it_recipients and self.evaluate_choice.isChecked()
 
     def _choice_changed(self, _on: bool = False) -> None:
         self.import_box.setEnabled(not self.evaluating())
@@ -230,6 +281,9 @@ class RecipientPage(QWizardPage):
             return False
         if self.evaluating():
             return self._validate_evaluation()
+        if self.it_recipients:
+            self.recipients = list(self.it_recipients)
+            return True
         lines = recipient_lines(self.recipients_edit.toPlainText())
         if not lines:
             _show(self.message, self.tr("組織の公開鍵（age1…）を 1 つ以上入力してください。"))
@@ -368,7 +422,7 @@ class OrgCreatedPage(QWizardPage):
 
 
 class WorkstationPage(QWizardPage):
-    def __init__(self, service, parent=None) -> None:
+    def __init__(self, service, machine: MachineSettings, parent=None) -> None:
         super().__init__(parent)
         s = service.settings
         self.setTitle(self.tr("端末"))
@@ -377,7 +431,7 @@ class WorkstationPage(QWizardPage):
         )
         self.workstation_name = QLineEdit(s.workstation_name or host_name(), self)
         self.workstation_name.setObjectName("workstation_name")
-        self.department = QLineEdit(s.department, self)
+        self.department = QLineEdit(s.department or machine.department, self)
         self.department.setObjectName("department")
         self.staff_name = QLineEdit(s.staff_name, self)
         self.staff_name.setObjectName("staff_name")
@@ -470,7 +524,7 @@ class DevicesPage(QWizardPage):
 
 
 class CentralPage(QWizardPage):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, central_url: str = "", parent=None) -> None:
         super().__init__(parent)
         self.busy = False
         self.setTitle(self.tr("中央保管庫"))
@@ -481,7 +535,7 @@ class CentralPage(QWizardPage):
                 "空欄のままなら、この端末は単独で動作します（後から参加できます）。"
             ),
         )
-        self.url = QLineEdit(self)
+        self.url = QLineEdit(central_url, self)  # IT's (machine.json), if it set one
         self.url.setObjectName("central_url")
         self.url.setPlaceholderText("postgresql://counter01@db.example.lg.jp/kasuhara")
         self.skip = QCheckBox(
@@ -530,11 +584,12 @@ class FirstRunWizard(QWizard):
             QWizard.WizardButton.FinishButton, self.tr("完了して録音を使えるようにする")
         )
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("後で設定する"))
-        self.recipient_page = RecipientPage(service, self.tasks, self)
+        self.machine, machine_error = _machine_settings(service)
+        self.recipient_page = RecipientPage(service, self.tasks, self.machine, machine_error, self)
         self.org_created_page = OrgCreatedPage(self.recipient_page, self)
-        self.workstation_page = WorkstationPage(service, self)
+        self.workstation_page = WorkstationPage(service, self.machine, self)
         self.devices_page = DevicesPage(service, self.tasks, self)
-        self.central_page = CentralPage(self)
+        self.central_page = CentralPage(service.settings.central_url or self.machine.central, self)
         for pid, page in (
             (PAGE_RECIPIENT, self.recipient_page),
             (PAGE_ORG_CREATED, self.org_created_page),
@@ -567,12 +622,16 @@ class FirstRunWizard(QWizard):
             "counter": dev.counter.read(), "phone": dev.phone.read(),
         }  # fmt: skip
         done_before = self.result_
+        machine = self.machine
 
         def work():
             result = done_before
             if result is None:
                 service.save_settings(service.settings.with_changes(**changes))
                 result = service.workstation.setup(recipients, name)
+                if machine.tsa_url and not service.settings.tsa_url:  # IT's TSA, as setup does
+                    fingerprint = service.identity.key.fingerprint
+                    service.timestamps.configure(machine.tsa_url, machine.tsa_ca, fingerprint)
             joined, failure = None, None
             if url:
                 try:

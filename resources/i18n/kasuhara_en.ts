@@ -1588,6 +1588,10 @@ The public key (recipient) to register on each workstation:
         <translation>Recordings are encrypted to the organisation&apos;s public key (recipient) and cannot be decrypted on this PC. Register the public key the evidence officer gave you.</translation>
     </message>
     <message>
+        <source>録音は組織の公開鍵（受取人）あてに暗号化され、この端末では復号できません。この端末の公開鍵は情報システム担当が設定済みです。「次へ」を押してください。</source>
+        <translation>Recordings are encrypted to the organisation&apos;s public key (recipient) and cannot be decrypted on this workstation. IT has already set this workstation&apos;s public key: press Next.</translation>
+    </message>
+    <message>
         <source>受け取った公開鍵を登録する（通常はこちら）</source>
         <translation>Register the public key you were given (the usual way)</translation>
     </message>
@@ -1622,6 +1626,14 @@ The public key (recipient) to register on each workstation:
     <message>
         <source>秘密鍵の保存先:</source>
         <translation>Save the private key in:</translation>
+    </message>
+    <message>
+        <source>情報システム担当が設定した組織の公開鍵</source>
+        <translation>The organisation&apos;s public keys, set by IT</translation>
+    </message>
+    <message>
+        <source>この端末の録音は、情報システム担当が端末共通の設定で指定した次の公開鍵あてに暗号化されます。入力は不要です。</source>
+        <translation>Recordings on this PC are encrypted to these public keys, which IT set for every user of the PC. Nothing to enter here.</translation>
     </message>
     <message>
         <source>受取人ファイルを選ぶ</source>
@@ -2009,10 +2021,10 @@ Everything recorded so far is saved.</translation>
         <translation>The export failed.</translation>
     </message>
     <message>
-        <source>録音 %1 の確認に失敗したため、書き出しを中止しました（ファイルは作成されていません）。
-録音データが改ざんされたか壊れている可能性があります。この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。</source>
-        <translation>Recording %1 failed its check, so the export was stopped (no file was created).
-The recording may have been altered or damaged. Do not change anything on this workstation; contact IT and the evidence officer.</translation>
+        <source>%1 の確認に失敗したため、書き出しを中止しました（ファイルは作成されていません）。
+証拠のデータが改ざんされたか壊れている可能性があります。この端末のデータを変更せずに、情報システム担当者と証拠管理担当者に連絡してください。</source>
+        <translation>%1 failed its check, so the export was stopped (no file was created).
+The evidence may have been altered or damaged. Do not change anything on this workstation; contact IT and the evidence officer.</translation>
     </message>
     <message>
         <source>保存先に同じ名前のファイル「%1」ができていたため、置き換えずに中止しました。そのファイルはそのままです。保存先を選び直してください。</source>
@@ -2165,7 +2177,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>対応方針の団体名（坂出市）</source>
-        <translation>The policy's organisation (Sakaide City)</translation>
+        <translation>The policy&apos;s organisation (Sakaide City)</translation>
     </message>
     <message>
         <source> 日</source>
@@ -2177,7 +2189,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>なし（https://… 認定タイムスタンプ局の URL）</source>
-        <translation>None (https://… an accredited time-stamping authority's URL)</translation>
+        <translation>None (https://… an accredited time-stamping authority&apos;s URL)</translation>
     </message>
     <message>
         <source>団体名（ポスター）:</source>
@@ -2189,7 +2201,7 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>完了した事案の録音・添付の保存:</source>
-        <translation>Keep a closed incident's recordings and attachments:</translation>
+        <translation>Keep a closed incident&apos;s recordings and attachments:</translation>
     </message>
     <message>
         <source>タイムスタンプ局:</source>
@@ -2205,11 +2217,11 @@ Check the free space and write protection, or choose another destination, and ex
     </message>
     <message>
         <source>組織の設定は証拠管理担当者だけが変更できます。</source>
-        <translation>Only an evidence officer can change the organisation's settings.</translation>
+        <translation>Only an evidence officer can change the organisation&apos;s settings.</translation>
     </message>
     <message>
         <source>タイムスタンプ局の CA 証明書を選ぶ</source>
-        <translation>Choose the TSA's CA certificates</translation>
+        <translation>Choose the TSA&apos;s CA certificates</translation>
     </message>
     <message>
         <source>証明書 (*.pem *.crt);;すべてのファイル (*)</source>

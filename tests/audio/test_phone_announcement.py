@@ -33,6 +33,17 @@ def app(data_dir: Path, org_identity):
     app.close()
 
 
+def where_it_starts(announcement: np.ndarray, pcm: np.ndarray) -> tuple[float, int]:
+    """Where the announcement's first frame is in the recording, and how alike the two are
+    there: from a stretch half a second in, so it is found even when its first milliseconds are
+    not in the recording — a null sink mixes a new stream ahead of its monitor's clock, and
+    the monitor then holds the announcement from up to ~25 ms before the recording's first
+    frame (seen in about one run in five; a phone adapter's loop cannot). Negative then."""
+    skip = RATE // 2
+    corr, lag = aligned_correlation(announcement[skip:], pcm)
+    return corr, lag - skip
+
+
 @dataclass
 class Played:
     announcement: np.ndarray
@@ -83,11 +94,11 @@ def test_the_announcement_is_played_at_the_start_heard_and_in_the_manifest(
     # what the sink played (its monitor) is the WAV
     corr, _ = aligned_correlation(p.announcement, p.heard)
     assert corr >= 0.95, corr
-    # the recording (which begins at 録音開始: the input is kept open) holds it whole, from
-    # within 200 ms of its start
-    corr_rec, lag_rec = aligned_correlation(p.announcement, p.pcm)
+    # the recording (which begins at 録音開始: the input is kept open) holds it, from within
+    # 200 ms of its start (from before it by the null sink's mixing ahead: where_it_starts)
+    corr_rec, lag_rec = where_it_starts(p.announcement, p.pcm)
     assert corr_rec >= 0.95, corr_rec
-    assert 0 <= lag_rec / RATE < 0.2, lag_rec / RATE
+    assert -0.05 <= lag_rec / RATE < 0.2, lag_rec / RATE
     assert p.manifest.pre_event_ms == 0
     n = p.manifest.notice
     assert n is not None and n.kind == "played"
@@ -98,20 +109,18 @@ def test_the_announcement_is_played_at_the_start_heard_and_in_the_manifest(
     assert events.count("recording.notice") == 1
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known problem: on PulseAudio's ALSA plugin DAC time - ADC time puts the notice "
-    "80-140 ms later than cross-correlation finds it in the recording (7 ms once on an idle "
-    "machine; 360 ms with an input just opened): the output's first DAC time is reported as "
-    "its callback's time, before the sink's own latency, and varies with load",
-)
 def test_the_manifests_offset_is_where_the_announcement_is_in_the_recording(
     app, pulse_sink, tmp_path, org_identity
 ):
+    """The manifest's offset is found in the recording (audio/announcement_locator.py): the
+    output's DAC time minus the input's ADC time, which is all PortAudio tells, put it 80–140 ms
+    late on PulseAudio's ALSA plugin, and 360 ms with an input just opened."""
     p = _record_a_phone_call(app, pulse_sink, tmp_path, org_identity, listen=False)
-    _, lag_rec = aligned_correlation(p.announcement, p.pcm)
+    corr, lag_rec = where_it_starts(p.announcement, p.pcm)
+    assert corr >= 0.95, corr
     assert p.manifest.notice is not None and p.manifest.notice.offset_ms is not None
-    assert abs(lag_rec * 1000 / RATE - p.manifest.notice.offset_ms) <= 50
+    # an offset is never negative: one that began before the first frame starts at 0
+    assert abs(max(0, lag_rec) * 1000 / RATE - p.manifest.notice.offset_ms) <= 50
 
 
 def test_a_phone_preset_without_a_wav_records_and_says_none(app, pulse_sink, tmp_path):
