@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PACKAGE_STAMP := $(VENV)/.installed-package
 
-.PHONY: run test soak soak-export setup system lint format bench screenshots translations clean
+.PHONY: run test soak soak-export setup system lint format bench screenshots translations package clean
 
 run: setup
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
@@ -16,7 +17,8 @@ run: setup
 	  $(BIN)/kasuhara-recorder $(ARGS); \
 	fi
 
-test: setup lint
+# $(PACKAGE_STAMP): tests/packaging builds the frozen app with PyInstaller (~2-3 min)
+test: setup lint $(PACKAGE_STAMP)
 	scripts/run-tests $(PYTEST_ARGS)
 
 # 30 SIGKILLs per preset rate (48/16/8 kHz) of real recorders; prints every kill and the
@@ -51,8 +53,17 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup
+bench: setup $(PACKAGE_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The frozen app dist/kasuhara-recorder/ (PyInstaller, packaging/kasuhara-recorder.spec) and
+# dist/kasuhara-recorder_<version>_<arch>.deb; packaging/README.md says what is inside.
+$(PACKAGE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[package]'
+	@touch $@
+
+package: setup $(PACKAGE_STAMP)
+	$(BIN)/python packaging/build.py $(PACKAGE_ARGS)
 
 # An export SIGKILLed 20 times at random moments; after each, `recover` and a search of every
 # file on the destination (a tmpfs, needs root) for the exported audio. SOAK_EXPORT_ARGS:

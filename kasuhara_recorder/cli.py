@@ -161,6 +161,17 @@ def cmd_gui(args: argparse.Namespace, console: Console) -> int:
     return run_gui(data_dir=resolve_data_dir(args.data_dir), lang=getattr(args, "lang", None))
 
 
+def gui_main() -> int:
+    """The GUI-only entry of the frozen app (``KasuharaRecorder``, built with console=False):
+    on Windows it has no console, so ``sys.stdout``/``sys.stderr`` are None and a print or a
+    stream handler would raise; they go to the null device, the log file keeps the rest."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+    return main(["gui", *sys.argv[1:]])
+
+
 def _never_fail_on_encoding() -> None:
     """A console or pipe in a code page without Japanese (cp1252: an English Windows, IT's
     deployment tool capturing the output) would make a print raise UnicodeEncodeError and a

@@ -16,6 +16,9 @@ PACKAGES=(
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-noto-cjk fonts-dejavu-core xvfb xauth
+  # make package and tests/packaging: the .desktop entry checked (desktop-file-validate), the
+  # man page rendered (man), fontconfig's fc-list (the report's fonts on a PC without them)
+  desktop-file-utils man-db fontconfig
   # python venv; gdb prints a native backtrace if the test process crashes (scripts/run-tests)
   python3-venv gdb
   # the central store's tests: a real PostgreSQL server (initdb in a temporary folder) and psql

@@ -45,6 +45,9 @@ def _ensure_gui_app() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication(["kasuhara-recorder-report"])
         _ensure_gui_app.app = app  # type: ignore[attr-defined]  # keep it alive
+    from kasuhara_recorder.bundle import bundled_fonts
+
+    bundled_fonts.register()  # FONT_FAMILIES from the frozen app's folder where it has them
 
 
 class _Tables:

@@ -43,6 +43,9 @@ def application() -> QApplication:
     app.setOrganizationName("kasuhara-recorder")
     app.setQuitOnLastWindowClosed(True)
     garbage_collector.install(app)  # before any worker runs: cycles die on this thread only
+    from kasuhara_recorder.bundle import bundled_fonts
+
+    bundled_fonts.register()  # the frozen app's fonts, for a PC without them (PDF, poster)
     return app
 
 
@@ -142,7 +145,10 @@ def run_gui(data_dir: Path, lang: str | None = None) -> int:
         return 0
     controller = GuiController(service, lang)
     instance.show_requested.connect(controller.bring_forward)
-    controller.show()
+    window = controller.show()
+    from kasuhara_recorder.ui import ready_signal
+
+    ready_signal.watch(window)  # only with KASUHARA_SMOKE_READY=1 (packaging smoke test, bench)
     try:
         return app.exec()
     finally:
