@@ -23,7 +23,12 @@ from tests.bundle.test_import_roundtrip import readme_commands
 from tests.support.recordings import routine_recording
 from tests.support.tsa import LoopbackTsa, openssl_verify
 
-EXPORTED_AT = dt.datetime.now().astimezone().replace(microsecond=0) + dt.timedelta(minutes=5)
+
+def exported_at() -> dt.datetime:
+    """An export time after every token the test got, taken when the test exports: a time
+    fixed when the module was imported was minutes in the past by the time the test ran in the
+    whole suite, and verify rightly refused tokens dated after the export."""
+    return dt.datetime.now().astimezone().replace(microsecond=0) + dt.timedelta(minutes=5)
 
 
 def _use_tsa(app, tsa: LoopbackTsa) -> None:
@@ -61,7 +66,7 @@ def _exported_from_the_centre(central, tmp_path, tsa, officer_tsa: bool = True):
     if officer_tsa:  # else the bundle has the capture token, and no token of its own manifest
         _use_tsa(officer, tsa)
     out = tmp_path / "from-centre.zip"
-    officer.export.export(inc.id, central.org, out, exported_at=EXPORTED_AT)
+    officer.export.export(inc.id, central.org, out, exported_at=exported_at())
     return a, m, officer, out
 
 
@@ -272,7 +277,7 @@ def test_a_token_changed_in_the_database_stops_the_export_and_is_named_by_the_ce
     officer = central.workstation(tmp_path, "officer-1", role="officer")
     out = tmp_path / "refused.zip"
     with pytest.raises(ExportRefused) as e:
-        officer.export.export(inc.id, central.org, out, exported_at=EXPORTED_AT)
+        officer.export.export(inc.id, central.org, out, exported_at=exported_at())
     assert f"timestamps/recordings/{m.id}.json.tsr" in e.value.message("ja")
     assert not out.exists()
     assert not (officer.paths.root / "central-cache" / inc.id).exists()
@@ -292,11 +297,12 @@ def test_the_centres_bundle_carries_the_token_as_the_recording_pcs_own_export_do
     officer = central.workstation(tmp_path, "officer-1", role="officer")
     _use_tsa(officer, tsa_one)
     out = tmp_path / "from-centre.zip"
-    officer.export.export(inc.id, central.org, out, exported_at=EXPORTED_AT)
+    when = exported_at()
+    officer.export.export(inc.id, central.org, out, exported_at=when)
     local = tmp_path / "local.zip"
     # an evidence officer signed in at counter-a exports there (a counter worker may not)
     a.save_settings(a.settings.with_changes(roles=(RoleGrant(getpass.getuser(), "officer"),)))
-    a.export.export(inc.id, central.org, local, exported_at=EXPORTED_AT)
+    a.export.export(inc.id, central.org, local, exported_at=when)
     with zipfile.ZipFile(out) as z1, zipfile.ZipFile(local) as z2:
         for name in (f"timestamps/recordings/{m.id}.json.tsr", "timestamps/tsa-chain.pem",
                      f"recordings/{m.id}.json"):  # fmt: skip
