@@ -17,6 +17,7 @@ elapsed time is faked, and only through the policy timer's injectable clock, so 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -389,6 +390,29 @@ def first_run_wizard(window, tmp: Path, shot, settle) -> None:
     shot(wizard, "0f-wizard-central")
     wizard.button(QWizard.WizardButton.CancelButton).click()
     settle(200)
+    # A PC IT prepared (the installer's machine.json): the recipient is IT's, nothing to find.
+    import pyrage
+
+    from kasuhara_recorder.machine_settings import ENV_MACHINE_CONFIG
+
+    machine = tmp / "ProgramData" / "machine.json"
+    machine.parent.mkdir(parents=True, exist_ok=True)
+    it = str(pyrage.x25519.Identity.generate().to_public())
+    machine.write_text(
+        json.dumps({"org_recipients": [it], "department": "市民課 住民係",
+                    "central": "postgresql://counter01@db.example.lg.jp/kasuhara"}),
+        encoding="utf-8",
+    )  # fmt: skip
+    os.environ[ENV_MACHINE_CONFIG] = str(machine)
+    try:
+        by_it = FirstRunWizard(window.service, window)
+        by_it.show()
+        settle(100)
+        shot(by_it, "0g-wizard-recipient-set-by-it")
+        by_it.button(QWizard.WizardButton.CancelButton).click()
+        settle(200)
+    finally:
+        del os.environ[ENV_MACHINE_CONFIG]
 
 
 def settings_and_audit(window, service, shot, wait) -> None:

@@ -167,6 +167,11 @@ class WorkstationService:
                     "every recipient given is active already",
                 ),
             )
+        after = self._add(before, added)
+        return RecipientChange(added, (), after, before)
+
+    def _add(self, before: tuple[str, ...], added: tuple[str, ...], **why: str) -> tuple[str, ...]:
+        """Seal to ``added`` too from now on, each one an audit entry; the list after."""
         after = before + added
         self._save_settings(self._settings().with_changes(org_recipients=after))
         for r in added:
@@ -174,9 +179,10 @@ class WorkstationService:
                 self._actor(),
                 "workstation.recipient_added",
                 f"workstation:{self.key.fingerprint}",
-                {"recipient": r, "recipients_before": list(before), "recipients": list(after)},
-            )
-        return RecipientChange(added, (), after, before)
+                {"recipient": r, "recipients_before": list(before), "recipients": list(after),
+                 **why},
+            )  # fmt: skip
+        return after
 
     def adopt_machine_recipients(self) -> tuple[str, ...]:
         """IT's recipients (machine.json) this PC does not seal to yet, added now — each an
@@ -192,20 +198,11 @@ class WorkstationService:
         except KasuharaError as e:  # said where machine.json is read for set-up; not here
             log.warning("machine.json not used for the recipients: %s", e.message("en"))
             return ()
-        before = self._settings().org_recipients
+        before = tuple(self._settings().org_recipients)
         added = tuple(r for r in machine.org_recipients if r not in before)
         if not added:
             return ()
-        after = tuple(before) + added
-        self._save_settings(self._settings().with_changes(org_recipients=after))
-        for r in added:
-            self._audit().append(
-                self._actor(),
-                "workstation.recipient_added",
-                f"workstation:{self.key.fingerprint}",
-                {"recipient": r, "recipients_before": list(before), "recipients": list(after),
-                 "by": "machine.json"},
-            )  # fmt: skip
+        self._add(before, added, by="machine.json")
         log.info("sealing to IT's recipients from machine.json too: %s", ", ".join(added))
         return added
 

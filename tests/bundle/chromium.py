@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -72,6 +74,7 @@ class Chromium:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helpers in one group, ended with it (close)
         )
         self._ids = itertools.count(1)
         self.ws = websocket.create_connection(self._page_ws_url(), timeout=60)
@@ -152,4 +155,21 @@ class Chromium:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        self._profile.cleanup()
+        # Chromium's helpers (crashpad, utility processes) can outlive the browser and still
+        # write into the profile while it is removed ("Directory not empty: 'Default'", once
+        # in a quiet clean-clone run): end the whole group, then remove it once they are gone.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                shutil.rmtree(self._profile.name)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)  # a killed helper's last write lands; then try again
+        with contextlib.suppress(OSError):
+            self._profile.cleanup()
