@@ -9,6 +9,7 @@ stays responsive, or all at once before any task is handed to a worker (``TaskRu
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import pkgutil
@@ -59,21 +60,55 @@ def _load(name: str) -> None:
         log.warning("preloading %s failed: %s", name, e)
 
 
-def load_all(but_timestamps: bool = False) -> None:
+# What a recording's start never imports: export, the central store, review and statistics
+# (~0.3 s), and the RFC 3161 stack (~0.4 s; a stop time-stamps). tests/ui/test_worker_imports.py
+# fails if a start on a worker imports one of them.
+_NOT_FOR_A_START = (
+    "kasuhara_recorder.bundle", "kasuhara_recorder.central",
+    "kasuhara_recorder.app.export_service", "kasuhara_recorder.app.central_evidence",
+    "kasuhara_recorder.app.sync_service", "kasuhara_recorder.app.statistics",
+    "kasuhara_recorder.app.playback_service", "kasuhara_recorder.app.officer_session",
+    "kasuhara_recorder.app.incident_list_export", "kasuhara_recorder.app.audit_trail",
+)  # fmt: skip
+
+
+def load_all(for_a_start: bool = False) -> None:
     """Import whatever is still pending, now (a no-op once everything is loaded).
-    ``but_timestamps``: not the RFC 3161 stack, which only a stop or a check uses — a 録音開始
-    pressed as the window appears must not wait ~0.4 s for it; the steps load it meanwhile."""
+    ``for_a_start``: only what a recording's start uses — a 録音開始 pressed as the window
+    appears must not wait for the rest; the steps load it meanwhile, a stop loads it first."""
     steps = _steps()
-    if not but_timestamps:
+    if not for_a_start:
         while steps:
             _load(steps.pop(0))
         return
     from kasuhara_recorder.evidence.timestamp import STACK
 
-    later = [name for name in steps if name in STACK]
-    for name in [name for name in steps if name not in STACK]:
+    def later(name: str) -> bool:
+        return name in STACK or name.startswith(_NOT_FOR_A_START)
+
+    for name in [name for name in steps if not later(name)]:
         _load(name)
-    steps[:] = later
+    steps[:] = [name for name in steps if later(name)]
+
+
+_paused = 0
+_held: list[Callable[[], None]] = []  # the next step, while paused (no timer runs meanwhile)
+
+
+def pause() -> None:
+    """Hold the steps back (a recording is starting: an import holds the GIL, and the GUI
+    thread must be free to say 録音中 as soon as the start is done); ``resume`` ends it."""
+    global _paused
+    _paused += 1
+
+
+def resume() -> None:
+    global _paused
+    _paused = max(0, _paused - 1)
+    if not _paused:
+        while _held:
+            with contextlib.suppress(RuntimeError):  # its window was deleted meanwhile
+                _held.pop()()
 
 
 def load_in_steps(parent: QObject, then: Callable[[], None] | None = None) -> None:
@@ -81,6 +116,9 @@ def load_in_steps(parent: QObject, then: Callable[[], None] | None = None) -> No
     ``then`` runs once everything is loaded (at once if it already is)."""
 
     def step() -> None:
+        if _paused:
+            _held.append(lambda: QTimer.singleShot(0, parent, step))
+            return
         steps = _steps()
         if steps:
             _load(steps.pop(0))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kasuhara_recorder.errors import KasuharaError
+from kasuhara_recorder.ui import preload
 from kasuhara_recorder.ui.i18n import localized
 from kasuhara_recorder.ui.limit_bar import LIMIT, NORMAL, WARNING
 from kasuhara_recorder.ui.task_runner import TaskRunner
@@ -95,12 +96,16 @@ class RecordingController(QObject):
             self._made = recording.start(channel, pressed_at=pressed, **options)
             return self._made
 
-        # a start never time-stamps (the stop does): it need not wait for that stack's import
-        self.tasks.run(
-            begin, on_done=self._started, on_error=self._start_error, uses_timestamps=False
-        )
+        # only the recording stack; the rest (export, review, time-stamps) loads once started
+        preload.pause()
+        try:
+            self.tasks.run(begin, on_done=self._started, on_error=self._start_error, a_start=True)
+        except BaseException:
+            preload.resume()
+            raise
 
     def _started(self, session) -> None:
+        preload.resume()
         self._starting = False
         self._made = None
         if session.stopped:  # sealed by stop_and_wait (window closed while it started)
@@ -112,6 +117,7 @@ class RecordingController(QObject):
         self.started.emit(self.channel)
 
     def _start_error(self, e: BaseException) -> None:
+        preload.resume()
         self._starting = False
         self.busy.emit(False)
         self.start_failed.emit(self._text(e))

@@ -105,12 +105,11 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         *,
-        uses_timestamps: bool = True,
+        a_start: bool = False,
     ) -> TaskHandle:
-        """``uses_timestamps=False`` for a task that never checks or asks for a time-stamp
-        (a recording's start): it need not wait for that stack's import."""
-        # workers never import (ui/preload.py says why)
-        preload.load_all(but_timestamps=not uses_timestamps)
+        """``a_start``: a recording's start, which needs only the recording stack imported
+        (ui/preload.py), not export, review or time-stamps."""
+        preload.load_all(for_a_start=a_start)  # workers never import (ui/preload.py says why)
         handle = TaskHandle()
         number = next(self._numbers)
         job = self._jobs[number] = _Job(fn, handle, on_done, on_error)
