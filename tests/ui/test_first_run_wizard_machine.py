@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWizard
 
 from kasuhara_recorder import cli
@@ -22,6 +21,7 @@ from kasuhara_recorder.ui.first_run_wizard import (
     PAGE_WORKSTATION,
     FirstRunWizard,
 )
+from tests.ui.test_first_run_wizard import click, next_page
 
 
 @pytest.fixture
@@ -36,15 +36,6 @@ def fresh(data_dir: Path):
     app = AppService(data_dir)
     yield app
     app.close()
-
-
-def click(qtbot, widget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def next_page(qtbot, wizard, expect: int) -> None:
-    click(qtbot, wizard.button(QWizard.WizardButton.NextButton))
-    qtbot.waitUntil(lambda: wizard.currentId() == expect, timeout=30_000)
 
 
 def test_the_wizard_shows_its_recipient_and_sets_the_pc_up_with_it(
